@@ -1,0 +1,28 @@
+//! Where gvmr keeps its data. One function, used by `gvmr` and by the shims,
+//! so both always look in the same place.
+
+use std::env;
+use std::path::PathBuf;
+
+/// The data directory: `GVMR_HOME` when set, else the platform's data dir
+/// (`$XDG_DATA_HOME/gvmr`, by default `~/.local/share/gvmr`; on macOS
+/// `~/Library/Application Support/gvmr`). `None` when neither `GVMR_HOME`
+/// nor `HOME` is set.
+pub fn data_dir() -> Option<PathBuf> {
+    if let Some(home) = env::var_os("GVMR_HOME").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(home));
+    }
+    let home = env::var_os("HOME").filter(|v| !v.is_empty()).map(PathBuf::from);
+    if cfg!(target_os = "macos") {
+        return home.map(|h| h.join("Library/Application Support/gvmr"));
+    }
+    let xdg = env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute());
+    xdg.or_else(|| home.map(|h| h.join(".local/share")))
+        .map(|d| d.join("gvmr"))
+}
+
+/// The directory holding installed versions, one directory per version named
+/// as Go names it (`go1.22.5`).
+pub const VERSIONS_DIR: &str = "versions";

@@ -1,0 +1,8 @@
+//! The part of gvmr that the `go`/`gofmt` shims need: version names, the data
+//! directory and (later) the resolver that picks a version for a directory.
+//! Standard library only, so the shim stays small and starts fast.
+
+pub mod home;
+pub mod version;
+
+pub use version::{GoVersion, ParseVersionError, PreRelease, VersionRequest};

@@ -1,0 +1,420 @@
+//! Go version names: parsing, ordering and matching.
+//!
+//! Go names its releases `go1.20`, `go1.20.1`, `go1.21rc2`, `go1.21.0`: before
+//! Go 1.21 the first release of a line has no `.0`, from 1.21 on it has one.
+//! [`GoVersion`] stores the patch number explicitly, so `go1.20` and `1.20.0`
+//! are the same value, and prints each version the way Go names it.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+/// A pre-release tag. `Beta < Rc`, and both sort before the release itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PreRelease {
+    Beta(u32),
+    Rc(u32),
+}
+
+/// One concrete Go release, e.g. go1.22.5 or go1.23rc1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct GoVersion {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+    pub pre: Option<PreRelease>,
+}
+
+/// What a user asked for: a release, the newest of a line, or the newest of all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VersionRequest {
+    /// Exactly this release (`1.22.5`, `go1.20`, `1.23rc1`).
+    Exact(GoVersion),
+    /// The newest release of the `major.minor` line (`1.22`).
+    Line { major: u32, minor: u32 },
+    /// The newest stable release (`latest`).
+    Latest,
+}
+
+/// Why a string is not a Go version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseVersionError {
+    pub input: String,
+}
+
+impl fmt::Display for ParseVersionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown: String = self.input.chars().take(64).collect();
+        write!(
+            f,
+            "{:?} is not a Go version (expected e.g. 1.22.5, go1.22.5, 1.22, 1.23rc1 or latest)",
+            shown
+        )
+    }
+}
+
+impl std::error::Error for ParseVersionError {}
+
+/// Longest version string accepted; real ones are under 16 characters.
+const MAX_VERSION_LEN: usize = 32;
+
+fn parse_number(s: &str) -> Option<u32> {
+    if s.is_empty() || s.len() > 6 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // No leading zeros: "01" is not a version component Go ever uses.
+    if s.len() > 1 && s.starts_with('0') {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Splits `"23rc1"` into `("23", Some(Rc(1)))`.
+fn split_pre(s: &str) -> Option<(&str, Option<PreRelease>)> {
+    for (tag, make) in [
+        ("rc", PreRelease::Rc as fn(u32) -> PreRelease),
+        ("beta", PreRelease::Beta),
+    ] {
+        if let Some(at) = s.find(tag) {
+            let n = parse_number(&s[at + tag.len()..])?;
+            if n == 0 {
+                return None;
+            }
+            return Some((&s[..at], Some(make(n))));
+        }
+    }
+    Some((s, None))
+}
+
+/// The parts of a version string: numbers and an optional pre-release tag.
+struct Parts {
+    numbers: Vec<u32>,
+    pre: Option<PreRelease>,
+    go_prefix: bool,
+}
+
+fn parse_parts(input: &str) -> Option<Parts> {
+    if input.len() > MAX_VERSION_LEN {
+        return None;
+    }
+    let (go_prefix, rest) = match input.strip_prefix("go") {
+        Some(rest) => (true, rest),
+        None => (false, input),
+    };
+    let (numbers, pre) = split_pre(rest)?;
+    let numbers: Vec<u32> = numbers
+        .split('.')
+        .map(parse_number)
+        .collect::<Option<_>>()?;
+    if numbers.is_empty() || numbers.len() > 3 {
+        return None;
+    }
+    // A pre-release names a line (go1.21rc1) or, rarely, a patch (go1.9.2rc2).
+    Some(Parts {
+        numbers,
+        pre,
+        go_prefix,
+    })
+}
+
+impl GoVersion {
+    pub const fn new(major: u32, minor: u32, patch: u32) -> Self {
+        GoVersion {
+            major,
+            minor,
+            patch,
+            pre: None,
+        }
+    }
+
+    /// Parses one concrete release name (`go1.22.5`, `1.20`, `go1.21rc2`, `go1`).
+    ///
+    /// Used for names that always denote one release: the release listing,
+    /// installed directories, go.mod `toolchain` lines.
+    pub fn parse(input: &str) -> Result<GoVersion, ParseVersionError> {
+        let err = || ParseVersionError {
+            input: input.to_string(),
+        };
+        let parts = parse_parts(input.trim()).ok_or_else(err)?;
+        let n = &parts.numbers;
+        Ok(GoVersion {
+            major: n[0],
+            minor: n.get(1).copied().unwrap_or(0),
+            patch: n.get(2).copied().unwrap_or(0),
+            pre: parts.pre,
+        })
+    }
+
+    /// True for releases (not betas or release candidates).
+    pub fn is_stable(&self) -> bool {
+        self.pre.is_none()
+    }
+
+    /// True when this version belongs to the `major.minor` line.
+    pub fn in_line(&self, major: u32, minor: u32) -> bool {
+        self.major == major && self.minor == minor
+    }
+
+    /// The version without the `go` prefix, as users type it (`1.22.5`).
+    pub fn number(&self) -> String {
+        let s = self.to_string();
+        s["go".len()..].to_string()
+    }
+}
+
+impl fmt::Display for GoVersion {
+    /// Go's own name for the release: `go1.20`, `go1.20.3`, `go1.21.0`, `go1.23rc1`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "go{}", self.major)?;
+        if self.major == 1 && self.minor == 0 && self.patch == 0 && self.pre.is_none() {
+            return Ok(()); // "go1"
+        }
+        write!(f, ".{}", self.minor)?;
+        // Before Go 1.21 the first release of a line has no ".0"; from 1.21 on it has.
+        let zero_patch_shown = self.major > 1 || self.minor >= 21;
+        if self.patch != 0 || (self.pre.is_none() && zero_patch_shown) {
+            write!(f, ".{}", self.patch)?;
+        }
+        match self.pre {
+            Some(PreRelease::Beta(n)) => write!(f, "beta{n}"),
+            Some(PreRelease::Rc(n)) => write!(f, "rc{n}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Ord for GoVersion {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let key = |v: &GoVersion| {
+            // A pre-release sorts before the release it leads to.
+            let stage = match v.pre {
+                Some(PreRelease::Beta(n)) => (0, n),
+                Some(PreRelease::Rc(n)) => (1, n),
+                None => (2, 0),
+            };
+            (v.major, v.minor, v.patch, stage)
+        };
+        key(self).cmp(&key(other))
+    }
+}
+
+impl PartialOrd for GoVersion {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::str::FromStr for GoVersion {
+    type Err = ParseVersionError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        GoVersion::parse(s)
+    }
+}
+
+impl VersionRequest {
+    /// Parses what a user typed or wrote in a version file.
+    ///
+    /// `1.22` and `go1.22` (Go 1.21 and later) ask for the newest 1.22.x;
+    /// `go1.20` is Go's name of the first 1.20 release, so it is exact, while
+    /// `1.20` asks for the newest 1.20.x.
+    pub fn parse(input: &str) -> Result<VersionRequest, ParseVersionError> {
+        let trimmed = input.trim();
+        if trimmed == "latest" {
+            return Ok(VersionRequest::Latest);
+        }
+        let err = || ParseVersionError {
+            input: input.to_string(),
+        };
+        let parts = parse_parts(trimmed).ok_or_else(err)?;
+        match (parts.numbers.as_slice(), parts.pre) {
+            ([major, minor], None) => {
+                let go_name_of_release = parts.go_prefix && *major == 1 && *minor <= 20;
+                if go_name_of_release {
+                    Ok(VersionRequest::Exact(GoVersion::new(*major, *minor, 0)))
+                } else {
+                    Ok(VersionRequest::Line {
+                        major: *major,
+                        minor: *minor,
+                    })
+                }
+            }
+            ([_], None) if !parts.go_prefix => Err(err()),
+            _ => GoVersion::parse(trimmed).map(VersionRequest::Exact),
+        }
+    }
+
+    /// True when `version` satisfies this request. `Latest` and `Line` accept
+    /// stable releases only; an exact request accepts exactly that version.
+    pub fn matches(&self, version: &GoVersion) -> bool {
+        match self {
+            VersionRequest::Exact(v) => v == version,
+            VersionRequest::Line { major, minor } => {
+                version.is_stable() && version.in_line(*major, *minor)
+            }
+            VersionRequest::Latest => version.is_stable(),
+        }
+    }
+
+    /// The newest of `candidates` that satisfies this request.
+    pub fn best_match<'a, I>(&self, candidates: I) -> Option<GoVersion>
+    where
+        I: IntoIterator<Item = &'a GoVersion>,
+    {
+        candidates
+            .into_iter()
+            .filter(|v| self.matches(v))
+            .max()
+            .copied()
+    }
+}
+
+impl fmt::Display for VersionRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VersionRequest::Exact(v) => v.fmt(f),
+            VersionRequest::Line { major, minor } => write!(f, "{major}.{minor}"),
+            VersionRequest::Latest => f.write_str("latest"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> GoVersion {
+        GoVersion::parse(s).unwrap()
+    }
+
+    fn req(s: &str) -> VersionRequest {
+        VersionRequest::parse(s).unwrap()
+    }
+
+    #[test]
+    fn names_round_trip_as_go_spells_them() {
+        for name in [
+            "go1",
+            "go1.2.2",
+            "go1.20",
+            "go1.20.14",
+            "go1.21rc2",
+            "go1.21.0",
+            "go1.22.5",
+            "go1.23beta1",
+            "go1.9.2rc2",
+        ] {
+            assert_eq!(v(name).to_string(), name);
+        }
+    }
+
+    #[test]
+    fn go1_20_and_1_20_0_are_the_same_release() {
+        assert_eq!(v("go1.20"), v("1.20.0"));
+        assert_eq!(v("1.20.0").to_string(), "go1.20");
+        assert_eq!(v("1.21").to_string(), "go1.21.0");
+        assert_eq!(v("go1.21.0"), v("1.21"));
+    }
+
+    #[test]
+    fn ordering_puts_prereleases_before_their_release() {
+        let mut versions: Vec<GoVersion> = [
+            "go1.21.0",
+            "go1.21rc2",
+            "go1.20.14",
+            "go1.21rc10",
+            "go1.21beta1",
+            "go1.9.2",
+            "go1.9.2rc2",
+            "go1.10",
+            "go1.21.1",
+        ]
+        .iter()
+        .map(|s| v(s))
+        .collect();
+        versions.sort();
+        let names: Vec<String> = versions.iter().map(|v| v.to_string()).collect();
+        assert_eq!(
+            names,
+            [
+                "go1.9.2rc2",
+                "go1.9.2",
+                "go1.10",
+                "go1.20.14",
+                "go1.21beta1",
+                "go1.21rc2",
+                "go1.21rc10",
+                "go1.21.0",
+                "go1.21.1"
+            ]
+        );
+    }
+
+    #[test]
+    fn requests_distinguish_lines_from_releases() {
+        assert_eq!(req("1.22"), VersionRequest::Line { major: 1, minor: 22 });
+        assert_eq!(req("go1.22"), VersionRequest::Line { major: 1, minor: 22 });
+        assert_eq!(req("1.20"), VersionRequest::Line { major: 1, minor: 20 });
+        assert_eq!(req("go1.20"), VersionRequest::Exact(v("1.20.0")));
+        assert_eq!(req("1.20.0"), VersionRequest::Exact(v("go1.20")));
+        assert_eq!(req("  go1.22.5\n"), VersionRequest::Exact(v("1.22.5")));
+        assert_eq!(req("1.23rc1"), VersionRequest::Exact(v("go1.23rc1")));
+        assert_eq!(req("latest"), VersionRequest::Latest);
+    }
+
+    #[test]
+    fn garbage_is_refused() {
+        for bad in [
+            "",
+            "1",
+            "go",
+            "1.",
+            ".1",
+            "1..2",
+            "1.22.5.1",
+            "v1.22",
+            "1.22-rc1",
+            "1.23rc",
+            "1.23rc0",
+            "1.23 rc1",
+            "01.22",
+            "1.22.x",
+            "../../x",
+            "1.22;rm -rf /",
+            "$(reboot)",
+            "1.9999999",
+            "1.22.5rc1rc2",
+            "latest2",
+        ] {
+            assert!(VersionRequest::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+        let long = "1.".repeat(100);
+        assert!(VersionRequest::parse(&long).is_err());
+    }
+
+    #[test]
+    fn error_names_the_input_and_examples() {
+        let e = VersionRequest::parse("1.x").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "\"1.x\" is not a Go version (expected e.g. 1.22.5, go1.22.5, 1.22, 1.23rc1 or latest)"
+        );
+    }
+
+    #[test]
+    fn best_match_picks_newest_stable_of_a_line() {
+        let available: Vec<GoVersion> = ["go1.22.4", "go1.22.5", "go1.23rc1", "go1.21.9"]
+            .iter()
+            .map(|s| v(s))
+            .collect();
+        assert_eq!(req("1.22").best_match(&available), Some(v("go1.22.5")));
+        assert_eq!(req("latest").best_match(&available), Some(v("go1.22.5")));
+        assert_eq!(req("1.23").best_match(&available), None);
+        assert_eq!(req("1.23rc1").best_match(&available), Some(v("go1.23rc1")));
+        assert_eq!(req("1.22.3").best_match(&available), None);
+    }
+
+    #[test]
+    fn number_drops_the_prefix() {
+        assert_eq!(v("go1.22.5").number(), "1.22.5");
+        assert_eq!(v("go1.20").number(), "1.20");
+    }
+}

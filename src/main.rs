@@ -1,0 +1,4 @@
+mod checksum;
+mod platform;
+mod signature;
+fn main() {}
