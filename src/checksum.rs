@@ -36,7 +36,7 @@ pub struct ExpectedChecksum {
     pub source: ChecksumSource,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 #[error("expected 64 hexadecimal digits of a SHA-256 checksum, found {found:?}")]
 pub struct ParseDigestError {
     found: String,

@@ -76,7 +76,13 @@ pub struct GoodSignature {
 impl fmt::Display for GoodSignature {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let hex = self.key.to_hex();
-        write!(f, "{}, key {}…", self.signer, &hex[..hex.len().min(8)])
+        write!(
+            f,
+            "{}, key {}…, made {}",
+            self.signer,
+            &hex[..hex.len().min(8)],
+            &format_utc(self.created)[..10]
+        )
     }
 }
 

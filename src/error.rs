@@ -1,0 +1,144 @@
+//! The one error type commands return, its message, a hint on what to do,
+//! and the exit code (documented in the README).
+
+use crate::checksum::ChecksumMismatch;
+use crate::listing::ListingError;
+use crate::signature::{KeyringError, SignatureError};
+use crate::store::{NoDataDir, StoreError};
+use crate::unpack::UnpackError;
+use gvmr_select::{GoVersion, ParseVersionError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    BadVersion(#[from] ParseVersionError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{request} is not a Go release{}", listed_as_suggestion(.suggestions))]
+    UnknownVersion {
+        request: String,
+        suggestions: Vec<GoVersion>,
+    },
+    #[error("{version} has no archive for {platform} (it has: {})", .available.join(", "))]
+    NoArchive {
+        version: GoVersion,
+        platform: String,
+        available: Vec<String>,
+    },
+    #[error("{version} is not installed{}", listed_as_installed(.installed))]
+    NotInstalled {
+        version: String,
+        installed: Vec<GoVersion>,
+    },
+    #[error("cannot resolve {request} without the release listing: {source}")]
+    ListingNeeded {
+        request: String,
+        source: ListingError,
+    },
+    #[error(transparent)]
+    Listing(#[from] ListingError),
+    #[error("cannot download {file}: every mirror failed:{}", bullet_list(.failures))]
+    Download { file: String, failures: Vec<String> },
+    #[error("no checksum for {file}: it is not in the release listing, and no mirror has a .sha256 for it:{}", bullet_list(.tried))]
+    NoChecksum { file: String, tried: Vec<String> },
+    #[error(transparent)]
+    Checksum(#[from] ChecksumMismatch),
+    #[error("no signature for {file}: every place that should have it failed:{}", bullet_list(.tried))]
+    SignatureMissing { file: String, tried: Vec<String> },
+    #[error("the OpenPGP signature of {file} ({origin}) is not valid: {source}")]
+    Signature {
+        file: String,
+        origin: String,
+        source: SignatureError,
+    },
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    #[error("cannot unpack {file}: {source}")]
+    Unpack { file: String, source: UnpackError },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    NoDataDir(#[from] NoDataDir),
+}
+
+fn listed_as_suggestion(versions: &[GoVersion]) -> String {
+    match versions {
+        [] => String::new(),
+        _ => format!(
+            " (nearest: {})",
+            versions.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+fn listed_as_installed(versions: &[GoVersion]) -> String {
+    match versions {
+        [] => " (nothing is installed)".to_string(),
+        _ => format!(
+            " (installed: {})",
+            versions.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+fn bullet_list(items: &[String]) -> String {
+    items.iter().map(|i| format!("\n  - {i}")).collect()
+}
+
+/// Exit codes, one per kind of failure (see README "Exit codes").
+pub mod exit {
+    pub const USAGE: i32 = 2;
+    pub const NOT_FOUND: i32 = 3;
+    pub const NETWORK: i32 = 4;
+    pub const VERIFICATION: i32 = 5;
+    pub const BAD_ARCHIVE: i32 = 6;
+    pub const FILESYSTEM: i32 = 7;
+}
+
+impl Error {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::BadVersion(_) | Error::Usage(_) => exit::USAGE,
+            Error::UnknownVersion { .. } | Error::NoArchive { .. } | Error::NotInstalled { .. } => {
+                exit::NOT_FOUND
+            }
+            Error::ListingNeeded { .. } | Error::Listing(_) | Error::Download { .. } => {
+                exit::NETWORK
+            }
+            Error::NoChecksum { .. }
+            | Error::Checksum(_)
+            | Error::SignatureMissing { .. }
+            | Error::Signature { .. }
+            | Error::Keyring(_) => exit::VERIFICATION,
+            Error::Unpack { source, .. } if source.write_error().is_some() => exit::FILESYSTEM,
+            Error::Unpack { .. } => exit::BAD_ARCHIVE,
+            Error::Store(_) | Error::NoDataDir(_) => exit::FILESYSTEM,
+        }
+    }
+
+    /// The next thing to try, when there is one worth saying.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            Error::UnknownVersion { .. } => "run `gvmr list-remote --all` to see every release".into(),
+            Error::NotInstalled { .. } => "run `gvmr list` to see what is installed".into(),
+            Error::ListingNeeded { .. } | Error::Listing(_) => {
+                "check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL; an exact version (e.g. 1.22.5) installs without the listing when a mirror has its .sha256".into()
+            }
+            Error::Download { .. } => {
+                "check your network or proxy (HTTPS_PROXY) and GVMR_MIRROR, then run the command again".into()
+            }
+            Error::Checksum(_) | Error::Signature { .. } => {
+                "do not use this archive; if a mirror serves it, report it to the mirror's operator".into()
+            }
+            Error::SignatureMissing { .. } => {
+                "the mirror must serve <archive>.asc beside each archive; --skip-signature installs without it (not recommended)".into()
+            }
+            Error::Unpack { source, .. } => match source.write_error() {
+                Some(e) => crate::store::io_hint(e.kind()).into(),
+                None => "the archive passed verification but is not a Go release archive; report it".into(),
+            },
+            Error::Store(e) => e.hint().into(),
+            _ => return None,
+        })
+    }
+}

@@ -1,0 +1,626 @@
+//! The install pipeline:
+//! resolve → expected checksum → signature → download (hashing as it
+//! streams) → verify both → keep in the downloads cache → unpack into a
+//! staging directory → one atomic rename into `versions/`.
+//!
+//! Nothing reaches the tar parser before both checks pass, and nothing
+//! becomes visible before the rename.
+
+use crate::checksum::{ChecksumSource, ExpectedChecksum, HashingWriter, Sha256Digest, sha256_of};
+use crate::error::Error;
+use crate::http::{Http, HttpError, join_url};
+use crate::listing::{self, Freshness, Listing, ListingError};
+use crate::platform::{ArchiveFormat, Platform};
+use crate::signature::{GoodSignature, Keyring, KeyringOrigin, MAX_SIGNATURE_BYTES};
+use crate::store::{Store, StoreError, write_atomically};
+use crate::ui::{Ui, tildify};
+use crate::unpack;
+use gvmr_select::{GoVersion, VersionRequest};
+use std::cell::OnceCell;
+use std::fs::{self, File};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub const DEFAULT_MIRROR: &str = "https://dl.google.com/go/";
+
+/// Largest `.sha256` file accepted; real ones are 64 bytes.
+const MAX_CHECKSUM_FILE_BYTES: u64 = 4096;
+
+pub struct InstallOptions {
+    pub force: bool,
+    pub skip_signature: bool,
+    pub platform: Platform,
+    /// Install from this local archive instead of downloading.
+    pub archive: Option<PathBuf>,
+}
+
+pub enum Outcome {
+    Installed,
+    AlreadyInstalled(PathBuf),
+}
+
+/// What to install: the version and the archive's file name.
+struct Target {
+    version: GoVersion,
+    file_name: String,
+    format: ArchiveFormat,
+    /// The checksum from the release listing, when it lists this file.
+    listed: Option<Sha256Digest>,
+    /// Versions to suggest if no mirror knows this one either.
+    suggestions: Option<Vec<GoVersion>>,
+}
+
+/// A detached signature and where it came from.
+struct Signature {
+    bytes: Vec<u8>,
+    origin: String,
+}
+
+pub struct Installer<'a> {
+    store: &'a Store,
+    ui: &'a Ui,
+    http: Http,
+    mirrors: Vec<String>,
+    keyring: Keyring,
+    listing: OnceCell<Result<Listing, ListingError>>,
+}
+
+/// The mirror base URLs from `GVMR_MIRROR` (comma-separated), in order.
+pub fn mirrors() -> Vec<String> {
+    let configured = std::env::var("GVMR_MIRROR").unwrap_or_default();
+    let list: Vec<String> = configured
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if list.is_empty() {
+        vec![DEFAULT_MIRROR.to_string()]
+    } else {
+        list
+    }
+}
+
+/// Why copying an archive stopped: the source failed, or the disk did.
+enum CopyError {
+    Read(io::Error),
+    Write(io::Error),
+}
+
+/// Copies `reader` into a new file at `dest`, hashing as it goes.
+fn copy_hashing(
+    reader: &mut impl Read,
+    dest: &Path,
+    progress: &indicatif::ProgressBar,
+) -> Result<(Sha256Digest, u64), CopyError> {
+    let file = File::create(dest).map_err(CopyError::Write)?;
+    let mut writer = HashingWriter::new(BufWriter::with_capacity(256 * 1024, file));
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(CopyError::Read(e)),
+        };
+        writer.write_all(&buf[..n]).map_err(CopyError::Write)?;
+        progress.inc(n as u64);
+    }
+    // No fsync: a cached archive is verified again before every use.
+    let (digest, size, mut buffered) = writer.finish();
+    buffered.flush().map_err(CopyError::Write)?;
+    Ok((digest, size))
+}
+
+/// Splits `go1.22.5.linux-amd64.tar.gz` into its version and platform.
+fn parse_archive_name(name: &str) -> Option<(GoVersion, Platform)> {
+    let format = ArchiveFormat::of_file_name(name)?;
+    let stem = name.strip_suffix(&format!(".{}", format.extension()))?;
+    let (version, platform) = stem.rsplit_once('.')?;
+    Some((GoVersion::parse(version).ok()?, platform.parse().ok()?))
+}
+
+impl<'a> Installer<'a> {
+    pub fn new(store: &'a Store, ui: &'a Ui) -> Result<Installer<'a>, Error> {
+        let keyring = Keyring::from_env()?;
+        if let KeyringOrigin::File(path) = keyring.origin() {
+            ui.warn(format!(
+                "GVMR_KEYRING is set: trusting the keys in {} instead of the Go release signing key built into gvmr",
+                path.display()
+            ));
+        }
+        Ok(Installer {
+            store,
+            ui,
+            http: Http::new(),
+            mirrors: mirrors(),
+            keyring,
+            listing: OnceCell::new(),
+        })
+    }
+
+    /// The release listing, loaded once per command.
+    pub fn listing(&self) -> Result<&Listing, &ListingError> {
+        self.listing
+            .get_or_init(|| {
+                let url = listing::index_url();
+                let (listing, freshness) = listing::load(&self.http, &self.store.cache_dir(), &url)?;
+                if let Freshness::Stale { age, reason } = freshness {
+                    self.ui.warn(format!(
+                        "using the release listing cached {} ago: {reason}",
+                        humanize(age)
+                    ));
+                }
+                Ok(listing)
+            })
+            .as_ref()
+    }
+
+    fn resolve(&self, request: &VersionRequest, platform: &Platform) -> Result<Target, Error> {
+        if platform.archive_format() == ArchiveFormat::Zip {
+            return Err(Error::Usage(format!(
+                "{platform} releases ship as .zip archives, which gvmr cannot unpack yet"
+            )));
+        }
+        let guessed = |version: GoVersion, suggestions| Target {
+            version,
+            file_name: platform.archive_name(&version),
+            format: platform.archive_format(),
+            listed: None,
+            suggestions,
+        };
+        let listing = match self.listing() {
+            Ok(listing) => listing,
+            Err(e) => {
+                return match request {
+                    // An exact version needs no listing: the mirror's .sha256 stands in.
+                    VersionRequest::Exact(v) => {
+                        self.ui.warn(format!("{e}; trying the mirror's checksum file"));
+                        Ok(guessed(*v, None))
+                    }
+                    _ => Err(Error::ListingNeeded {
+                        request: request.to_string(),
+                        source: e.clone(),
+                    }),
+                };
+            }
+        };
+        if let Some(release) = listing.resolve(request, platform) {
+            let file = release
+                .archive_for(platform)
+                .expect("resolve only returns releases with an archive");
+            return Ok(Target {
+                version: release.version,
+                file_name: file.filename.clone(),
+                format: ArchiveFormat::of_file_name(&file.filename).unwrap_or(ArchiveFormat::TarGz),
+                listed: Some(file.digest()?),
+                suggestions: None,
+            });
+        }
+        let suggestions = listing.suggestions(request, 5);
+        match request {
+            VersionRequest::Exact(v) => match listing.release(v) {
+                Some(release) => Err(Error::NoArchive {
+                    version: *v,
+                    platform: platform.to_string(),
+                    available: release.platforms(),
+                }),
+                // Newer than the listing, perhaps: a mirror may already have it.
+                None => Ok(guessed(*v, Some(suggestions))),
+            },
+            _ => Err(Error::UnknownVersion {
+                request: request.to_string(),
+                suggestions,
+            }),
+        }
+    }
+
+    /// Installs one version; `request` may be `None` with `--archive`.
+    pub fn install(
+        &self,
+        request: Option<&VersionRequest>,
+        options: &InstallOptions,
+    ) -> Result<Outcome, Error> {
+        let target = match &options.archive {
+            Some(path) => self.resolve_local(request, path)?,
+            None => {
+                let request = request.ok_or_else(|| Error::Usage("no version given".into()))?;
+                self.resolve(request, &options.platform)?
+            }
+        };
+        let version = target.version;
+        let installed_dir = self.store.version_dir(&version);
+        if self.store.is_installed(&version) && !options.force {
+            return Ok(Outcome::AlreadyInstalled(installed_dir));
+        }
+        let _lock = self.store.lock_version(&version, || {
+            self.ui
+                .status(format!("Waiting for another gvmr that is installing {version}…"))
+        })?;
+        if self.store.is_installed(&version) && !options.force {
+            return Ok(Outcome::AlreadyInstalled(installed_dir));
+        }
+        self.store.clean_leftovers(&version);
+        let started = Instant::now();
+        let work = self.store.work_dir(&version)?;
+        let archive = self.obtain_verified_archive(&target, options, work.path())?;
+        let staged = work.path().join("go");
+        unpack::unpack_tar_gz(&archive, &staged, unpack::Limits::default()).map_err(|source| {
+            Error::Unpack {
+                file: target.file_name.clone(),
+                source,
+            }
+        })?;
+        let dir = self.store.commit_version(&staged, &version)?;
+        self.ui.status(format!(
+            "Installed {version} in {} ({:.1} s)",
+            tildify(&dir),
+            started.elapsed().as_secs_f64()
+        ));
+        Ok(Outcome::Installed)
+    }
+
+    /// The target for `--archive PATH`: version and platform from its name.
+    fn resolve_local(&self, request: Option<&VersionRequest>, path: &Path) -> Result<Target, Error> {
+        let file_name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let (version, platform) = parse_archive_name(&file_name).ok_or_else(|| {
+            Error::Usage(format!(
+                "{} is not named like a Go release archive (e.g. go1.22.5.linux-amd64.tar.gz)",
+                path.display()
+            ))
+        })?;
+        if let Some(request) = request {
+            if !request.matches(&version) {
+                return Err(Error::Usage(format!(
+                    "{} holds {version}, not {request}",
+                    path.display()
+                )));
+            }
+        }
+        let listed = match self.listing() {
+            Ok(listing) => listing
+                .release(&version)
+                .and_then(|r| r.archive_for(&platform))
+                .filter(|f| f.filename == file_name)
+                .map(|f| f.digest())
+                .transpose()?,
+            Err(_) => None,
+        };
+        Ok(Target {
+            version,
+            format: platform.archive_format(),
+            file_name,
+            listed,
+            suggestions: None,
+        })
+    }
+
+    /// A verified archive in the downloads cache: the cached copy if it still
+    /// verifies, else a fresh download (or a copy of `--archive`).
+    fn obtain_verified_archive(
+        &self,
+        target: &Target,
+        options: &InstallOptions,
+        work: &Path,
+    ) -> Result<PathBuf, Error> {
+        let expected = self.expected_checksum(target, options.archive.as_deref())?;
+        let needs_signature = target.format == ArchiveFormat::TarGz && !options.skip_signature;
+        if options.skip_signature {
+            self.ui.warn(format!(
+                "--skip-signature: the OpenPGP signature of {} is NOT checked; only the SHA-256 checksum from the {} protects this install, so whoever controls that source can hand you any Go they like",
+                target.file_name, expected.source
+            ));
+        } else if target.format == ArchiveFormat::Zip {
+            self.ui.warn(format!(
+                "{} has no OpenPGP signature (Go publishes none for .zip archives): SHA-256 is the only check",
+                target.file_name
+            ));
+        }
+
+        let cached = self.store.cached_download(&target.file_name);
+        let cached_signature = cached.with_file_name(format!("{}.asc", target.file_name));
+        if options.archive.is_none() && cached.is_file() {
+            match self.verify_cached(target, &cached, &cached_signature, &expected, needs_signature) {
+                Ok(()) => return Ok(cached),
+                Err(e) => {
+                    self.ui.warn(format!(
+                        "the cached {} failed verification, downloading it again: {e}",
+                        target.file_name
+                    ));
+                    let _ = fs::remove_file(&cached);
+                    let _ = fs::remove_file(&cached_signature);
+                }
+            }
+        }
+
+        let signature = if needs_signature {
+            Some(self.fetch_signature(target, options.archive.as_deref())?)
+        } else {
+            None
+        };
+        let part = work.join(&target.file_name);
+        let (actual, _) = match &options.archive {
+            Some(path) => self.copy_local(path, &part)?,
+            None => self.download(target, &part)?,
+        };
+        let good = self.verify(target, &part, actual, &expected, signature.as_ref())?;
+        self.report_verified(&expected, good.as_ref());
+        let kept = self.store.keep_download(&part, &target.file_name)?;
+        if let Some(signature) = signature {
+            write_atomically(&cached_signature, &signature.bytes)?;
+        }
+        Ok(kept)
+    }
+
+    fn verify_cached(
+        &self,
+        target: &Target,
+        cached: &Path,
+        cached_signature: &Path,
+        expected: &ExpectedChecksum,
+        needs_signature: bool,
+    ) -> Result<(), Error> {
+        let read_error = |path: &Path| {
+            let path = path.to_path_buf();
+            move |e| Error::Store(StoreError::new("read", &path, e))
+        };
+        let signature = if needs_signature {
+            Some(Signature {
+                bytes: fs::read(cached_signature).map_err(read_error(cached_signature))?,
+                origin: tildify(cached_signature),
+            })
+        } else {
+            None
+        };
+        let file = File::open(cached).map_err(read_error(cached))?;
+        let actual = sha256_of(BufReader::new(file)).map_err(read_error(cached))?;
+        let good = self.verify(target, cached, actual, expected, signature.as_ref())?;
+        self.ui
+            .status(format!("Using the cached download {}", tildify(cached)));
+        self.report_verified(expected, good.as_ref());
+        Ok(())
+    }
+
+    /// Both checks; the signature is read from the file on disk.
+    fn verify(
+        &self,
+        target: &Target,
+        path: &Path,
+        actual: Sha256Digest,
+        expected: &ExpectedChecksum,
+        signature: Option<&Signature>,
+    ) -> Result<Option<GoodSignature>, Error> {
+        expected.check(&target.file_name, actual)?;
+        let Some(signature) = signature else {
+            return Ok(None);
+        };
+        let file = File::open(path).map_err(|e| Error::Store(StoreError::new("read", path, e)))?;
+        self.keyring
+            .verify(&signature.bytes, BufReader::with_capacity(256 * 1024, file))
+            .map(Some)
+            .map_err(|source| Error::Signature {
+                file: target.file_name.clone(),
+                origin: signature.origin.clone(),
+                source,
+            })
+    }
+
+    fn report_verified(&self, expected: &ExpectedChecksum, good: Option<&GoodSignature>) {
+        let signature = match good {
+            Some(good) => format!(" and OpenPGP signature ({good})"),
+            None => String::new(),
+        };
+        self.ui.status(format!(
+            "Verified sha256 {} ({}){signature}",
+            expected.digest.short(),
+            expected.source
+        ));
+    }
+
+    /// The expected digest: the listing's, else a `.sha256` beside the local
+    /// archive, else the first mirror that serves one.
+    fn expected_checksum(
+        &self,
+        target: &Target,
+        local: Option<&Path>,
+    ) -> Result<ExpectedChecksum, Error> {
+        if let Some(digest) = target.listed {
+            return Ok(ExpectedChecksum {
+                digest,
+                source: ChecksumSource::Listing,
+            });
+        }
+        let bad_file = |origin: String, e: crate::checksum::ParseDigestError| {
+            Error::NoChecksum {
+                file: target.file_name.clone(),
+                tried: vec![format!("{origin}: {e}")],
+            }
+        };
+        if let Some(path) = local {
+            let sidecar = sibling(path, ".sha256");
+            let text = fs::read_to_string(&sidecar).map_err(|e| Error::NoChecksum {
+                file: target.file_name.clone(),
+                tried: vec![format!("{}: {e}", sidecar.display())],
+            })?;
+            let digest = Sha256Digest::parse_hex(&text)
+                .map_err(|e| bad_file(sidecar.display().to_string(), e))?;
+            return Ok(ExpectedChecksum {
+                digest,
+                source: ChecksumSource::File(sidecar),
+            });
+        }
+        let name = format!("{}.sha256", target.file_name);
+        let (bytes, url) = self.fetch_small(&name, MAX_CHECKSUM_FILE_BYTES).map_err(|tried| {
+            match (&target.suggestions, tried.iter().all(|(_, e)| e.is_not_found())) {
+                (Some(suggestions), true) => Error::UnknownVersion {
+                    request: target.version.to_string(),
+                    suggestions: suggestions.clone(),
+                },
+                _ => Error::NoChecksum {
+                    file: target.file_name.clone(),
+                    tried: tried.iter().map(|(_, e)| e.to_string()).collect(),
+                },
+            }
+        })?;
+        let digest = Sha256Digest::parse_hex(&String::from_utf8_lossy(&bytes))
+            .map_err(|e| bad_file(url.clone(), e))?;
+        Ok(ExpectedChecksum {
+            digest,
+            source: ChecksumSource::Mirror(url),
+        })
+    }
+
+    fn fetch_signature(&self, target: &Target, local: Option<&Path>) -> Result<Signature, Error> {
+        if let Some(path) = local {
+            let sidecar = sibling(path, ".asc");
+            let bytes = read_capped(&sidecar, MAX_SIGNATURE_BYTES).map_err(|e| {
+                Error::SignatureMissing {
+                    file: target.file_name.clone(),
+                    tried: vec![format!("{}: {e}", sidecar.display())],
+                }
+            })?;
+            return Ok(Signature {
+                bytes,
+                origin: sidecar.display().to_string(),
+            });
+        }
+        let name = format!("{}.asc", target.file_name);
+        let (bytes, url) = self
+            .fetch_small(&name, MAX_SIGNATURE_BYTES)
+            .map_err(|tried| Error::SignatureMissing {
+                file: target.file_name.clone(),
+                tried: tried.iter().map(|(_, e)| e.to_string()).collect(),
+            })?;
+        Ok(Signature { bytes, origin: url })
+    }
+
+    /// A small file from the first mirror that serves it, or every failure.
+    fn fetch_small(&self, name: &str, limit: u64) -> Result<(Vec<u8>, String), Vec<(String, HttpError)>> {
+        let mut failures = Vec::new();
+        for base in &self.mirrors {
+            let url = join_url(base, name);
+            match self.http.get_small(&url, limit) {
+                Ok(bytes) => return Ok((bytes, url)),
+                Err(e) => failures.push((url, e)),
+            }
+        }
+        Err(failures)
+    }
+
+    /// Downloads the archive into `dest` from the first mirror that works.
+    fn download(&self, target: &Target, dest: &Path) -> Result<(Sha256Digest, u64), Error> {
+        let mut failures = Vec::new();
+        for base in &self.mirrors {
+            let url = join_url(base, &target.file_name);
+            let mut response = match self.http.get(&url) {
+                Ok(response) => response,
+                Err(e) => {
+                    failures.push(e.to_string());
+                    continue;
+                }
+            };
+            let total = response.content_length();
+            let progress = self
+                .ui
+                .progress(&format!("Downloading {}", target.file_name), total);
+            let copied = copy_hashing(&mut response, dest, &progress);
+            progress.finish_and_clear();
+            match copied {
+                Ok((digest, size)) if total.is_none_or(|t| t == size) => return Ok((digest, size)),
+                Ok((_, size)) => failures.push(format!(
+                    "{url}: the transfer ended after {size} of {} bytes",
+                    total.unwrap_or_default()
+                )),
+                Err(CopyError::Read(e)) => {
+                    failures.push(format!("{url}: {}", crate::http::error_chain(&e)))
+                }
+                Err(CopyError::Write(e)) => return Err(StoreError::new("write", dest, e).into()),
+            }
+        }
+        Err(Error::Download {
+            file: target.file_name.clone(),
+            failures,
+        })
+    }
+
+    /// Copies a local archive into the work directory, hashing it, so the
+    /// bytes verified are the bytes unpacked.
+    fn copy_local(&self, path: &Path, dest: &Path) -> Result<(Sha256Digest, u64), Error> {
+        let mut file = File::open(path).map_err(|e| StoreError::new("read", path, e))?;
+        let size = file.metadata().ok().map(|m| m.len());
+        let progress = self.ui.progress(&format!("Reading {}", path.display()), size);
+        let copied = copy_hashing(&mut file, dest, &progress);
+        progress.finish_and_clear();
+        copied.map_err(|e| match e {
+            CopyError::Read(e) => StoreError::new("read", path, e).into(),
+            CopyError::Write(e) => StoreError::new("write", dest, e).into(),
+        })
+    }
+}
+
+/// `PATH` + suffix, e.g. `go1.22.5.linux-amd64.tar.gz.asc`.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+fn read_capped(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    File::open(path)?.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(io::Error::other(format!("larger than {limit} bytes")));
+    }
+    Ok(bytes)
+}
+
+/// `42 s`, `7 min`, `3 h`, `2 days`.
+pub fn humanize(age: std::time::Duration) -> String {
+    let s = age.as_secs();
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min", s / 60),
+        3600..86400 => format!("{} h", s / 3600),
+        _ => format!("{} days", s / 86400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn archive_names_give_version_and_platform() {
+        let (v, p) = parse_archive_name("go1.22.5.linux-amd64.tar.gz").unwrap();
+        assert_eq!((v.to_string(), p.to_string()), ("go1.22.5".into(), "linux-amd64".into()));
+        let (v, p) = parse_archive_name("go1.20.linux-armv6l.tar.gz").unwrap();
+        assert_eq!((v.to_string(), p.to_string()), ("go1.20".into(), "linux-armv6l".into()));
+        let (v, _) = parse_archive_name("go1.23rc1.darwin-arm64.tar.gz").unwrap();
+        assert_eq!(v.to_string(), "go1.23rc1");
+        for bad in ["go1.22.5.tar.gz", "go.tar.gz", "go1.22.5.linux-amd64.tar.xz", "x.linux-amd64.tar.gz"] {
+            assert!(parse_archive_name(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ages_read_naturally() {
+        use std::time::Duration;
+        assert_eq!(humanize(Duration::from_secs(5)), "5 s");
+        assert_eq!(humanize(Duration::from_secs(600)), "10 min");
+        assert_eq!(humanize(Duration::from_secs(7200)), "2 h");
+        assert_eq!(humanize(Duration::from_secs(3 * 86400)), "3 days");
+    }
+
+    #[test]
+    fn sidecars_append_to_the_full_name() {
+        assert_eq!(
+            sibling(Path::new("/a/go1.tar.gz"), ".asc"),
+            PathBuf::from("/a/go1.tar.gz.asc")
+        );
+    }
+}
