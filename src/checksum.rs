@@ -128,7 +128,11 @@ impl<W: Write> HashingWriter<W> {
 
     /// The digest and byte count of everything written, and the inner writer.
     pub fn finish(self) -> (Sha256Digest, u64, W) {
-        (Sha256Digest(self.hasher.finalize().into()), self.written, self.inner)
+        (
+            Sha256Digest(self.hasher.finalize().into()),
+            self.written,
+            self.inner,
+        )
     }
 }
 
@@ -176,14 +180,24 @@ mod tests {
         let d = Sha256Digest::parse_hex(EMPTY).unwrap();
         assert_eq!(d.to_string(), EMPTY);
         assert_eq!(Sha256Digest::parse_hex(&format!("  {EMPTY}\n")).unwrap(), d);
-        assert_eq!(Sha256Digest::parse_hex(&format!("{EMPTY}  go.tar.gz\n")).unwrap(), d);
+        assert_eq!(
+            Sha256Digest::parse_hex(&format!("{EMPTY}  go.tar.gz\n")).unwrap(),
+            d
+        );
         assert_eq!(Sha256Digest::parse_hex(&EMPTY.to_uppercase()).unwrap(), d);
         assert_eq!(d.short(), "e3b0c442…b855");
     }
 
     #[test]
     fn refuses_malformed_digests() {
-        for bad in ["", "abc", &EMPTY[1..], &format!("{EMPTY}0"), &EMPTY.replace('e', "g"), "é".repeat(32).as_str()] {
+        for bad in [
+            "",
+            "abc",
+            &EMPTY[1..],
+            &format!("{EMPTY}0"),
+            &EMPTY.replace('e', "g"),
+            "é".repeat(32).as_str(),
+        ] {
             assert!(Sha256Digest::parse_hex(bad).is_err(), "{bad:?}");
         }
     }
@@ -196,7 +210,10 @@ mod tests {
         };
         let actual = sha256_of(&b"x"[..]).unwrap();
         let msg = expected.check("go.tar.gz", actual).unwrap_err().to_string();
-        assert!(msg.contains(EMPTY) && msg.contains(&actual.to_string()), "{msg}");
+        assert!(
+            msg.contains(EMPTY) && msg.contains(&actual.to_string()),
+            "{msg}"
+        );
         assert!(msg.contains("(from release listing)"), "{msg}");
         assert!(expected.check("go.tar.gz", expected.digest).is_ok());
     }

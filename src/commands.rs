@@ -2,7 +2,9 @@
 //! print the result.
 
 use crate::error::Error;
+use crate::http::Http;
 use crate::install::{InstallOptions, Installer, Outcome};
+use crate::listing::LazyListing;
 use crate::platform::Platform;
 use crate::store::Store;
 use crate::ui::{Ui, tildify};
@@ -70,7 +72,10 @@ fn has_prefix(version: &GoVersion, prefix: &str) -> bool {
     let prefix = prefix.trim().trim_start_matches("go");
     match number.strip_prefix(prefix) {
         Some(rest) => {
-            rest.is_empty() || rest.starts_with('.') || rest.starts_with("rc") || rest.starts_with("beta")
+            rest.is_empty()
+                || rest.starts_with('.')
+                || rest.starts_with("rc")
+                || rest.starts_with("beta")
         }
         None => false,
     }
@@ -83,8 +88,8 @@ pub fn list_remote(
     all: bool,
     json: bool,
 ) -> Result<(), Error> {
-    let installer = Installer::new(store, ui)?;
-    let listing = installer.listing().map_err(|e| Error::Listing(e.clone()))?;
+    let listing = LazyListing::new(Http::new(), store.cache_dir(), ui);
+    let listing = listing.get().map_err(|e| Error::Listing(e.clone()))?;
     let installed = store.installed()?;
     let releases = listing
         .releases
@@ -136,7 +141,10 @@ fn installed_version(store: &Store, text: &str) -> Result<GoVersion, Error> {
         }),
         many => Err(Error::Usage(format!(
             "{text} matches {}; name one",
-            many.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }

@@ -66,7 +66,11 @@ fn listed_as_suggestion(versions: &[GoVersion]) -> String {
         [] => String::new(),
         _ => format!(
             " (nearest: {})",
-            versions.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+            versions
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -76,7 +80,11 @@ fn listed_as_installed(versions: &[GoVersion]) -> String {
         [] => " (nothing is installed)".to_string(),
         _ => format!(
             " (installed: {})",
-            versions.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+            versions
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }

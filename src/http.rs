@@ -13,6 +13,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 /// abandoned; `GVMR_HTTP_TIMEOUT` (seconds) overrides it.
 const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
+#[derive(Clone)]
 pub struct Http {
     client: reqwest::blocking::Client,
 }
@@ -30,7 +31,13 @@ pub enum HttpError {
 impl HttpError {
     /// True when the server answered that the file does not exist.
     pub fn is_not_found(&self) -> bool {
-        matches!(self, HttpError::Status { status: 404 | 410, .. })
+        matches!(
+            self,
+            HttpError::Status {
+                status: 404 | 410,
+                ..
+            }
+        )
     }
 }
 
@@ -87,9 +94,7 @@ impl Http {
                 status: status.as_u16(),
             });
         }
-        Ok(Response {
-            inner: response,
-        })
+        Ok(Response { inner: response })
     }
 
     /// Fetches a small file whole, refusing anything larger than `limit`.
@@ -103,10 +108,12 @@ impl Http {
         }
         let mut body = Vec::new();
         let mut limited = response.take(limit + 1);
-        limited.read_to_end(&mut body).map_err(|e| HttpError::Transport {
-            url: url.to_string(),
-            message: error_chain(&e),
-        })?;
+        limited
+            .read_to_end(&mut body)
+            .map_err(|e| HttpError::Transport {
+                url: url.to_string(),
+                message: error_chain(&e),
+            })?;
         if body.len() as u64 > limit {
             return Err(HttpError::TooLarge {
                 url: url.to_string(),

@@ -9,14 +9,13 @@
 use crate::checksum::{ChecksumSource, ExpectedChecksum, HashingWriter, Sha256Digest, sha256_of};
 use crate::error::Error;
 use crate::http::{Http, HttpError, join_url};
-use crate::listing::{self, Freshness, Listing, ListingError};
+use crate::listing::LazyListing;
 use crate::platform::{ArchiveFormat, Platform};
 use crate::signature::{GoodSignature, Keyring, KeyringOrigin, MAX_SIGNATURE_BYTES};
 use crate::store::{Store, StoreError, write_atomically};
 use crate::ui::{Ui, tildify};
 use crate::unpack;
 use gvmr_select::{GoVersion, VersionRequest};
-use std::cell::OnceCell;
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -63,7 +62,7 @@ pub struct Installer<'a> {
     http: Http,
     mirrors: Vec<String>,
     keyring: Keyring,
-    listing: OnceCell<Result<Listing, ListingError>>,
+    listing: LazyListing<'a>,
 }
 
 /// The mirror base URLs from `GVMR_MIRROR` (comma-separated), in order.
@@ -130,31 +129,15 @@ impl<'a> Installer<'a> {
                 path.display()
             ));
         }
+        let http = Http::new();
         Ok(Installer {
             store,
             ui,
-            http: Http::new(),
+            listing: LazyListing::new(http.clone(), store.cache_dir(), ui),
+            http,
             mirrors: mirrors(),
             keyring,
-            listing: OnceCell::new(),
         })
-    }
-
-    /// The release listing, loaded once per command.
-    pub fn listing(&self) -> Result<&Listing, &ListingError> {
-        self.listing
-            .get_or_init(|| {
-                let url = listing::index_url();
-                let (listing, freshness) = listing::load(&self.http, &self.store.cache_dir(), &url)?;
-                if let Freshness::Stale { age, reason } = freshness {
-                    self.ui.warn(format!(
-                        "using the release listing cached {} ago: {reason}",
-                        humanize(age)
-                    ));
-                }
-                Ok(listing)
-            })
-            .as_ref()
     }
 
     fn resolve(&self, request: &VersionRequest, platform: &Platform) -> Result<Target, Error> {
@@ -170,13 +153,14 @@ impl<'a> Installer<'a> {
             listed: None,
             suggestions,
         };
-        let listing = match self.listing() {
+        let listing = match self.listing.get() {
             Ok(listing) => listing,
             Err(e) => {
                 return match request {
                     // An exact version needs no listing: the mirror's .sha256 stands in.
                     VersionRequest::Exact(v) => {
-                        self.ui.warn(format!("{e}; trying the mirror's checksum file"));
+                        self.ui
+                            .warn(format!("{e}; trying the mirror's checksum file"));
                         Ok(guessed(*v, None))
                     }
                     _ => Err(Error::ListingNeeded {
@@ -235,8 +219,9 @@ impl<'a> Installer<'a> {
             return Ok(Outcome::AlreadyInstalled(installed_dir));
         }
         let _lock = self.store.lock_version(&version, || {
-            self.ui
-                .status(format!("Waiting for another gvmr that is installing {version}…"))
+            self.ui.status(format!(
+                "Waiting for another gvmr that is installing {version}…"
+            ))
         })?;
         if self.store.is_installed(&version) && !options.force {
             return Ok(Outcome::AlreadyInstalled(installed_dir));
@@ -262,7 +247,11 @@ impl<'a> Installer<'a> {
     }
 
     /// The target for `--archive PATH`: version and platform from its name.
-    fn resolve_local(&self, request: Option<&VersionRequest>, path: &Path) -> Result<Target, Error> {
+    fn resolve_local(
+        &self,
+        request: Option<&VersionRequest>,
+        path: &Path,
+    ) -> Result<Target, Error> {
         let file_name = path
             .file_name()
             .and_then(|n| n.to_str())
@@ -274,15 +263,15 @@ impl<'a> Installer<'a> {
                 path.display()
             ))
         })?;
-        if let Some(request) = request {
-            if !request.matches(&version) {
-                return Err(Error::Usage(format!(
-                    "{} holds {version}, not {request}",
-                    path.display()
-                )));
-            }
+        if let Some(request) = request
+            && !request.matches(&version)
+        {
+            return Err(Error::Usage(format!(
+                "{} holds {version}, not {request}",
+                path.display()
+            )));
         }
-        let listed = match self.listing() {
+        let listed = match self.listing.get() {
             Ok(listing) => listing
                 .release(&version)
                 .and_then(|r| r.archive_for(&platform))
@@ -325,7 +314,13 @@ impl<'a> Installer<'a> {
         let cached = self.store.cached_download(&target.file_name);
         let cached_signature = cached.with_file_name(format!("{}.asc", target.file_name));
         if options.archive.is_none() && cached.is_file() {
-            match self.verify_cached(target, &cached, &cached_signature, &expected, needs_signature) {
+            match self.verify_cached(
+                target,
+                &cached,
+                &cached_signature,
+                &expected,
+                needs_signature,
+            ) {
                 Ok(()) => return Ok(cached),
                 Err(e) => {
                     self.ui.warn(format!(
@@ -435,11 +430,9 @@ impl<'a> Installer<'a> {
                 source: ChecksumSource::Listing,
             });
         }
-        let bad_file = |origin: String, e: crate::checksum::ParseDigestError| {
-            Error::NoChecksum {
-                file: target.file_name.clone(),
-                tried: vec![format!("{origin}: {e}")],
-            }
+        let bad_file = |origin: String, e: crate::checksum::ParseDigestError| Error::NoChecksum {
+            file: target.file_name.clone(),
+            tried: vec![format!("{origin}: {e}")],
         };
         if let Some(path) = local {
             let sidecar = sibling(path, ".sha256");
@@ -455,18 +448,23 @@ impl<'a> Installer<'a> {
             });
         }
         let name = format!("{}.sha256", target.file_name);
-        let (bytes, url) = self.fetch_small(&name, MAX_CHECKSUM_FILE_BYTES).map_err(|tried| {
-            match (&target.suggestions, tried.iter().all(|(_, e)| e.is_not_found())) {
-                (Some(suggestions), true) => Error::UnknownVersion {
-                    request: target.version.to_string(),
-                    suggestions: suggestions.clone(),
-                },
-                _ => Error::NoChecksum {
-                    file: target.file_name.clone(),
-                    tried: tried.iter().map(|(_, e)| e.to_string()).collect(),
-                },
-            }
-        })?;
+        let (bytes, url) =
+            self.fetch_small(&name, MAX_CHECKSUM_FILE_BYTES)
+                .map_err(|tried| {
+                    match (
+                        &target.suggestions,
+                        tried.iter().all(HttpError::is_not_found),
+                    ) {
+                        (Some(suggestions), true) => Error::UnknownVersion {
+                            request: target.version.to_string(),
+                            suggestions: suggestions.clone(),
+                        },
+                        _ => Error::NoChecksum {
+                            file: target.file_name.clone(),
+                            tried: tried.iter().map(HttpError::to_string).collect(),
+                        },
+                    }
+                })?;
         let digest = Sha256Digest::parse_hex(&String::from_utf8_lossy(&bytes))
             .map_err(|e| bad_file(url.clone(), e))?;
         Ok(ExpectedChecksum {
@@ -494,19 +492,19 @@ impl<'a> Installer<'a> {
             .fetch_small(&name, MAX_SIGNATURE_BYTES)
             .map_err(|tried| Error::SignatureMissing {
                 file: target.file_name.clone(),
-                tried: tried.iter().map(|(_, e)| e.to_string()).collect(),
+                tried: tried.iter().map(HttpError::to_string).collect(),
             })?;
         Ok(Signature { bytes, origin: url })
     }
 
     /// A small file from the first mirror that serves it, or every failure.
-    fn fetch_small(&self, name: &str, limit: u64) -> Result<(Vec<u8>, String), Vec<(String, HttpError)>> {
+    fn fetch_small(&self, name: &str, limit: u64) -> Result<(Vec<u8>, String), Vec<HttpError>> {
         let mut failures = Vec::new();
         for base in &self.mirrors {
             let url = join_url(base, name);
             match self.http.get_small(&url, limit) {
                 Ok(bytes) => return Ok((bytes, url)),
-                Err(e) => failures.push((url, e)),
+                Err(e) => failures.push(e),
             }
         }
         Err(failures)
@@ -553,7 +551,9 @@ impl<'a> Installer<'a> {
     fn copy_local(&self, path: &Path, dest: &Path) -> Result<(Sha256Digest, u64), Error> {
         let mut file = File::open(path).map_err(|e| StoreError::new("read", path, e))?;
         let size = file.metadata().ok().map(|m| m.len());
-        let progress = self.ui.progress(&format!("Reading {}", path.display()), size);
+        let progress = self
+            .ui
+            .progress(&format!("Reading {}", path.display()), size);
         let copied = copy_hashing(&mut file, dest, &progress);
         progress.finish_and_clear();
         copied.map_err(|e| match e {
@@ -579,17 +579,6 @@ fn read_capped(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// `42 s`, `7 min`, `3 h`, `2 days`.
-pub fn humanize(age: std::time::Duration) -> String {
-    let s = age.as_secs();
-    match s {
-        0..60 => format!("{s} s"),
-        60..3600 => format!("{} min", s / 60),
-        3600..86400 => format!("{} h", s / 3600),
-        _ => format!("{} days", s / 86400),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -597,23 +586,25 @@ mod tests {
     #[test]
     fn archive_names_give_version_and_platform() {
         let (v, p) = parse_archive_name("go1.22.5.linux-amd64.tar.gz").unwrap();
-        assert_eq!((v.to_string(), p.to_string()), ("go1.22.5".into(), "linux-amd64".into()));
+        assert_eq!(
+            (v.to_string(), p.to_string()),
+            ("go1.22.5".into(), "linux-amd64".into())
+        );
         let (v, p) = parse_archive_name("go1.20.linux-armv6l.tar.gz").unwrap();
-        assert_eq!((v.to_string(), p.to_string()), ("go1.20".into(), "linux-armv6l".into()));
+        assert_eq!(
+            (v.to_string(), p.to_string()),
+            ("go1.20".into(), "linux-armv6l".into())
+        );
         let (v, _) = parse_archive_name("go1.23rc1.darwin-arm64.tar.gz").unwrap();
         assert_eq!(v.to_string(), "go1.23rc1");
-        for bad in ["go1.22.5.tar.gz", "go.tar.gz", "go1.22.5.linux-amd64.tar.xz", "x.linux-amd64.tar.gz"] {
+        for bad in [
+            "go1.22.5.tar.gz",
+            "go.tar.gz",
+            "go1.22.5.linux-amd64.tar.xz",
+            "x.linux-amd64.tar.gz",
+        ] {
             assert!(parse_archive_name(bad).is_none(), "{bad}");
         }
-    }
-
-    #[test]
-    fn ages_read_naturally() {
-        use std::time::Duration;
-        assert_eq!(humanize(Duration::from_secs(5)), "5 s");
-        assert_eq!(humanize(Duration::from_secs(600)), "10 min");
-        assert_eq!(humanize(Duration::from_secs(7200)), "2 h");
-        assert_eq!(humanize(Duration::from_secs(3 * 86400)), "3 days");
     }
 
     #[test]

@@ -5,8 +5,10 @@
 use crate::checksum::{ParseDigestError, Sha256Digest};
 use crate::http::{Http, HttpError};
 use crate::platform::Platform;
+use crate::ui::Ui;
 use gvmr_select::{GoVersion, VersionRequest};
 use serde::Deserialize;
+use std::cell::OnceCell;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -72,7 +74,10 @@ pub enum Freshness {
     /// From the cache, within its lifetime.
     Cached,
     /// From the cache, past its lifetime, because fetching failed.
-    Stale { age: Duration, reason: String },
+    Stale {
+        age: Duration,
+        reason: String,
+    },
 }
 
 impl Listing {
@@ -95,7 +100,7 @@ impl Listing {
                 })
             })
             .collect();
-        releases.sort_by(|a, b| b.version.cmp(&a.version));
+        releases.sort_by_key(|r| std::cmp::Reverse(r.version));
         Ok(Listing { releases })
     }
 
@@ -188,16 +193,20 @@ fn cache_file(cache_dir: &Path, url: &str) -> PathBuf {
 
 /// Loads the listing: from the cache while it is fresh, else from the
 /// network, else (offline) from a stale cache.
-pub fn load(http: &Http, cache_dir: &Path, url: &str) -> Result<(Listing, Freshness), ListingError> {
+pub fn load(
+    http: &Http,
+    cache_dir: &Path,
+    url: &str,
+) -> Result<(Listing, Freshness), ListingError> {
     let cached = cache_file(cache_dir, url);
     let age = fs::metadata(&cached)
         .and_then(|m| m.modified())
         .ok()
         .map(|t| SystemTime::now().duration_since(t).unwrap_or_default());
-    if age.is_some_and(|age| age < FRESH_FOR) {
-        if let Some(listing) = read_cached(&cached) {
-            return Ok((listing, Freshness::Cached));
-        }
+    if age.is_some_and(|age| age < FRESH_FOR)
+        && let Some(listing) = read_cached(&cached)
+    {
+        return Ok((listing, Freshness::Cached));
     }
     match http.get_small(url, MAX_LISTING_BYTES) {
         Ok(bytes) => {
@@ -206,18 +215,62 @@ pub fn load(http: &Http, cache_dir: &Path, url: &str) -> Result<(Listing, Freshn
             let _ = crate::store::write_atomically(&cached, &bytes);
             Ok((listing, Freshness::Fetched))
         }
-        Err(fetch_error) => {
-            match (read_cached(&cached), age) {
-                (Some(listing), Some(age)) => Ok((
-                    listing,
-                    Freshness::Stale {
-                        age,
-                        reason: fetch_error.to_string(),
-                    },
-                )),
-                _ => Err(ListingError::Fetch(fetch_error)),
-            }
+        Err(fetch_error) => match (read_cached(&cached), age) {
+            (Some(listing), Some(age)) => Ok((
+                listing,
+                Freshness::Stale {
+                    age,
+                    reason: fetch_error.to_string(),
+                },
+            )),
+            _ => Err(ListingError::Fetch(fetch_error)),
+        },
+    }
+}
+
+/// The listing, loaded on first use and at most once per command; a stale
+/// copy used because the network failed is announced with a warning.
+pub struct LazyListing<'a> {
+    http: Http,
+    cache_dir: PathBuf,
+    ui: &'a Ui,
+    loaded: OnceCell<Result<Listing, ListingError>>,
+}
+
+impl<'a> LazyListing<'a> {
+    pub fn new(http: Http, cache_dir: PathBuf, ui: &'a Ui) -> LazyListing<'a> {
+        LazyListing {
+            http,
+            cache_dir,
+            ui,
+            loaded: OnceCell::new(),
         }
+    }
+
+    pub fn get(&self) -> Result<&Listing, &ListingError> {
+        self.loaded
+            .get_or_init(|| {
+                let (listing, freshness) = load(&self.http, &self.cache_dir, &index_url())?;
+                if let Freshness::Stale { age, reason } = freshness {
+                    self.ui.warn(format!(
+                        "using the release listing cached {} ago: {reason}",
+                        humanize(age)
+                    ));
+                }
+                Ok(listing)
+            })
+            .as_ref()
+    }
+}
+
+/// `42 s`, `7 min`, `3 h`, `2 days`.
+pub fn humanize(age: Duration) -> String {
+    let s = age.as_secs();
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min", s / 60),
+        3600..86400 => format!("{} h", s / 3600),
+        _ => format!("{} days", s / 86400),
     }
 }
 
@@ -252,7 +305,13 @@ mod tests {
         let file = release.archive_for(&p("linux-amd64")).unwrap();
         assert_eq!(file.filename, "go1.14.linux-amd64.tar.gz");
         // Installers and source archives are never picked.
-        assert!(release.archive_for(&p("windows-amd64")).unwrap().filename.ends_with(".zip"));
+        assert!(
+            release
+                .archive_for(&p("windows-amd64"))
+                .unwrap()
+                .filename
+                .ends_with(".zip")
+        );
     }
 
     #[test]
@@ -294,7 +353,11 @@ mod tests {
     fn resolves_requests_to_the_newest_match() {
         let listing = synthetic();
         let amd64 = p("linux-amd64");
-        let resolve = |s: &str| listing.resolve(&req(s), &amd64).map(|r| r.version.to_string());
+        let resolve = |s: &str| {
+            listing
+                .resolve(&req(s), &amd64)
+                .map(|r| r.version.to_string())
+        };
         assert_eq!(resolve("latest").as_deref(), Some("go1.22.5"));
         assert_eq!(resolve("1.22").as_deref(), Some("go1.22.5"));
         assert_eq!(resolve("1.22.4").as_deref(), Some("go1.22.4"));
@@ -312,7 +375,11 @@ mod tests {
     fn suggests_the_same_line_first() {
         let listing = synthetic();
         let names = |s: &str| -> Vec<String> {
-            listing.suggestions(&req(s), 3).iter().map(|v| v.to_string()).collect()
+            listing
+                .suggestions(&req(s), 3)
+                .iter()
+                .map(|v| v.to_string())
+                .collect()
         };
         assert_eq!(names("1.22.9"), ["go1.22.5", "go1.22.4"]);
         assert_eq!(names("1.23"), ["go1.23rc1"]);
@@ -320,10 +387,23 @@ mod tests {
     }
 
     #[test]
+    fn ages_read_naturally() {
+        assert_eq!(humanize(Duration::from_secs(5)), "5 s");
+        assert_eq!(humanize(Duration::from_secs(600)), "10 min");
+        assert_eq!(humanize(Duration::from_secs(7200)), "2 h");
+        assert_eq!(humanize(Duration::from_secs(3 * 86400)), "3 days");
+    }
+
+    #[test]
     fn odd_versions_are_skipped_but_bad_json_is_an_error() {
         let json = br#"[{"version":"go2-weird","stable":true,"files":[]},{"version":"go1.22.5","stable":true,"files":[]}]"#;
         assert_eq!(Listing::parse(json, "x").unwrap().releases.len(), 1);
-        for bad in [&b"{"[..], b"<html>", b"{\"version\":1}", b"[{\"files\":[]}]"] {
+        for bad in [
+            &b"{"[..],
+            b"<html>",
+            b"{\"version\":1}",
+            b"[{\"files\":[]}]",
+        ] {
             let err = Listing::parse(bad, "URL").unwrap_err().to_string();
             assert!(err.contains("URL"), "{err}");
         }

@@ -57,7 +57,11 @@ impl Platform {
             (_, "armv6l") => "arm",
             (_, arch) => arch,
         };
-        format!("{version}.{}-{arch}.{}", self.os, self.archive_format().extension())
+        format!(
+            "{version}.{}-{arch}.{}",
+            self.os,
+            self.archive_format().extension()
+        )
     }
 
     /// Windows releases ship as .zip, everything else as .tar.gz.
@@ -154,7 +158,15 @@ mod tests {
 
     #[test]
     fn junk_is_refused() {
-        for bad in ["", "linux", "-amd64", "linux-", "Linux-AMD64", "linux-amd64;x", "../x-y"] {
+        for bad in [
+            "",
+            "linux",
+            "-amd64",
+            "linux-",
+            "Linux-AMD64",
+            "linux-amd64;x",
+            "../x-y",
+        ] {
             assert!(bad.parse::<Platform>().is_err(), "{bad:?} accepted");
         }
     }
@@ -162,10 +174,22 @@ mod tests {
     #[test]
     fn archive_names_follow_go_quirks() {
         let v = GoVersion::parse("1.22.5").unwrap();
-        assert_eq!(p("linux-armv6l").archive_name(&v), "go1.22.5.linux-armv6l.tar.gz");
-        assert_eq!(p("freebsd-arm").archive_name(&v), "go1.22.5.freebsd-arm.tar.gz");
-        assert_eq!(p("windows-amd64").archive_name(&v), "go1.22.5.windows-amd64.zip");
+        assert_eq!(
+            p("linux-armv6l").archive_name(&v),
+            "go1.22.5.linux-armv6l.tar.gz"
+        );
+        assert_eq!(
+            p("freebsd-arm").archive_name(&v),
+            "go1.22.5.freebsd-arm.tar.gz"
+        );
+        assert_eq!(
+            p("windows-amd64").archive_name(&v),
+            "go1.22.5.windows-amd64.zip"
+        );
         let old = GoVersion::parse("go1.20").unwrap();
-        assert_eq!(p("linux-amd64").archive_name(&old), "go1.20.linux-amd64.tar.gz");
+        assert_eq!(
+            p("linux-amd64").archive_name(&old),
+            "go1.20.linux-amd64.tar.gz"
+        );
     }
 }

@@ -10,8 +10,7 @@ use sequoia_openpgp as openpgp;
 use openpgp::cert::prelude::*;
 use openpgp::parse::Parse;
 use openpgp::parse::stream::{
-    DetachedVerifierBuilder, MessageLayer, MessageStructure, VerificationError,
-    VerificationHelper,
+    DetachedVerifierBuilder, MessageLayer, MessageStructure, VerificationError, VerificationHelper,
 };
 use openpgp::policy::{HashAlgoSecurity, Policy, StandardPolicy};
 use openpgp::types::{HashAlgorithm, SignatureType};
@@ -182,8 +181,8 @@ impl Policy for GoReleasePolicy {
         sig: &openpgp::packet::Signature,
         sec: HashAlgoSecurity,
     ) -> openpgp::Result<()> {
-        let sha1_backsig = sig.typ() == SignatureType::PrimaryKeyBinding
-            && sig.hash_algo() == HashAlgorithm::SHA1;
+        let sha1_backsig =
+            sig.typ() == SignatureType::PrimaryKeyBinding && sig.hash_algo() == HashAlgorithm::SHA1;
         if sha1_backsig {
             return Ok(());
         }
@@ -358,13 +357,41 @@ mod tests {
     /// The subkeys of the real key, from shared/keys/README.md: fingerprint,
     /// created, expires (as dates).
     const REAL_SUBKEYS: [(&str, &str, &str); 7] = [
-        ("3B068FB4789ABE4AEFA3BB491397BC53640DB551", "2016-04-12", "2019-04-12"),
-        ("3E50F6D3EC278FDEB655C8CA6494C6D6997C215E", "2017-01-24", "2020-01-24"),
-        ("2F528D36D67B69EDF998D85778BD65473CB3BD13", "2019-07-22", "2022-07-21"),
-        ("8461EFA0E74ABAE010DE66994EB27DB2A3B88B8B", "2021-10-26", "2024-10-25"),
-        ("A5F483CD733A4EBAEA378B2AE88979FB9B30ACF2", "2023-02-15", "2026-02-14"),
-        ("0F06FF86BEEAF4E71866EE5232EE5355A6BC6E42", "2024-01-30", "2027-01-29"),
-        ("0E225917414670F4442C250DFD533C07C264648F", "2025-01-07", "2028-01-07"),
+        (
+            "3B068FB4789ABE4AEFA3BB491397BC53640DB551",
+            "2016-04-12",
+            "2019-04-12",
+        ),
+        (
+            "3E50F6D3EC278FDEB655C8CA6494C6D6997C215E",
+            "2017-01-24",
+            "2020-01-24",
+        ),
+        (
+            "2F528D36D67B69EDF998D85778BD65473CB3BD13",
+            "2019-07-22",
+            "2022-07-21",
+        ),
+        (
+            "8461EFA0E74ABAE010DE66994EB27DB2A3B88B8B",
+            "2021-10-26",
+            "2024-10-25",
+        ),
+        (
+            "A5F483CD733A4EBAEA378B2AE88979FB9B30ACF2",
+            "2023-02-15",
+            "2026-02-14",
+        ),
+        (
+            "0F06FF86BEEAF4E71866EE5232EE5355A6BC6E42",
+            "2024-01-30",
+            "2027-01-29",
+        ),
+        (
+            "0E225917414670F4442C250DFD533C07C264648F",
+            "2025-01-07",
+            "2028-01-07",
+        ),
     ];
 
     fn date(s: &str) -> SystemTime {
@@ -439,10 +466,17 @@ mod tests {
     #[test]
     fn garbage_signatures_are_unparseable() {
         let keyring = Keyring::embedded();
-        for junk in [&b""[..], b"not a signature", b"-----BEGIN PGP SIGNATURE-----\n\nAAAA\n"] {
+        for junk in [
+            &b""[..],
+            b"not a signature",
+            b"-----BEGIN PGP SIGNATURE-----\n\nAAAA\n",
+        ] {
             let err = keyring.verify(junk, &b"data"[..]).unwrap_err();
             assert!(
-                matches!(err, SignatureError::Unparseable(_) | SignatureError::NoSignature),
+                matches!(
+                    err,
+                    SignatureError::Unparseable(_) | SignatureError::NoSignature
+                ),
                 "{junk:?}: {err:?}"
             );
         }

@@ -136,7 +136,7 @@ impl Store {
                 (version.to_string() == name && entry.path().is_dir()).then_some(version)
             })
             .collect();
-        versions.sort_by(|a, b| b.cmp(a));
+        versions.sort_by_key(|v| std::cmp::Reverse(*v));
         Ok(versions)
     }
 
@@ -156,8 +156,7 @@ impl Store {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
                 on_wait();
-                file.lock()
-                    .map_err(|e| StoreError::new("lock", &path, e))?;
+                file.lock().map_err(|e| StoreError::new("lock", &path, e))?;
             }
             Err(fs::TryLockError::Error(e)) => return Err(StoreError::new("lock", &path, e)),
         }
@@ -226,7 +225,8 @@ impl Store {
         let dir = self.downloads_dir();
         self.ensure_dir(&dir)?;
         let to = dir.join(file_name);
-        fs::rename(from, &to).map_err(|e| StoreError::new("move into the downloads cache", &to, e))?;
+        fs::rename(from, &to)
+            .map_err(|e| StoreError::new("move into the downloads cache", &to, e))?;
         Ok(to)
     }
 }
@@ -279,13 +279,17 @@ mod tests {
         let version = v("1.22.5");
         assert!(store.installed().unwrap().is_empty());
         let work = stage(&store, &version, "one");
-        let dir = store.commit_version(&work.path().join("go"), &version).unwrap();
+        let dir = store
+            .commit_version(&work.path().join("go"), &version)
+            .unwrap();
         assert_eq!(dir, store.root().join("versions/go1.22.5"));
         assert_eq!(store.installed().unwrap(), [version]);
         drop(work);
 
         let again = stage(&store, &version, "two");
-        store.commit_version(&again.path().join("go"), &version).unwrap();
+        store
+            .commit_version(&again.path().join("go"), &version)
+            .unwrap();
         assert_eq!(fs::read_to_string(dir.join("bin/go")).unwrap(), "two");
 
         store.remove_version(&version).unwrap();
@@ -299,11 +303,23 @@ mod tests {
     #[test]
     fn installed_lists_newest_first_and_ignores_strangers() {
         let (_tmp, store) = store();
-        for name in ["go1.21.0", "go1.22.5", "go1.20", "go1.9.2rc2", "notes", "go1.22.05"] {
+        for name in [
+            "go1.21.0",
+            "go1.22.5",
+            "go1.20",
+            "go1.9.2rc2",
+            "notes",
+            "go1.22.05",
+        ] {
             fs::create_dir_all(store.versions_dir().join(name)).unwrap();
         }
         fs::write(store.versions_dir().join("go1.23.0"), "a file").unwrap();
-        let names: Vec<String> = store.installed().unwrap().iter().map(|v| v.to_string()).collect();
+        let names: Vec<String> = store
+            .installed()
+            .unwrap()
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
         assert_eq!(names, ["go1.22.5", "go1.21.0", "go1.20", "go1.9.2rc2"]);
     }
 
@@ -322,7 +338,9 @@ mod tests {
     fn a_second_lock_waits_for_the_first() {
         let (_tmp, store) = store();
         let version = v("1.22.5");
-        let held = store.lock_version(&version, || panic!("first lock must not wait")).unwrap();
+        let held = store
+            .lock_version(&version, || panic!("first lock must not wait"))
+            .unwrap();
         let root = store.root().to_path_buf();
         let waited = std::thread::spawn(move || {
             let store = Store { root };
@@ -342,7 +360,10 @@ mod tests {
             Path::new("/x/y"),
             io::Error::from(io::ErrorKind::StorageFull),
         );
-        assert_eq!(err.to_string(), "cannot write /x/y: no space left on the device");
+        assert_eq!(
+            err.to_string(),
+            "cannot write /x/y: no space left on the device"
+        );
         assert!(err.hint().contains("free some disk space"));
     }
 }

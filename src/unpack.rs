@@ -148,9 +148,14 @@ pub fn unpack_tar_gz(archive: &Path, dest: &Path, limits: Limits) -> Result<Stat
     };
     let result = unpack_tar(&mut reader, dest, limits);
     // Read to the end so a broken gzip trailer after a complete tar is caught.
-    let trailer = result.as_ref().ok().map(|_| io::copy(&mut reader, &mut io::sink()));
+    let trailer = result
+        .as_ref()
+        .ok()
+        .map(|_| io::copy(&mut reader, &mut io::sink()));
     drop(reader);
-    decompressor.join().expect("the decompressor thread does not panic");
+    decompressor
+        .join()
+        .expect("the decompressor thread does not panic");
     match trailer {
         Some(Err(e)) => Err(classify_stream_error(e)),
         _ => result,
@@ -213,7 +218,7 @@ fn unpack_tar(reader: &mut ChunkReader, dest: &Path, limits: Limits) -> Result<S
     let mut stats = Stats::default();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut saw_go = false;
-    let entries = archive.entries().map_err(|e| classify_stream_error(e))?;
+    let entries = archive.entries().map_err(classify_stream_error)?;
     for entry in entries {
         let mut entry = entry.map_err(classify_stream_error)?;
         let raw = entry.path_bytes().into_owned();
@@ -254,10 +259,10 @@ fn unpack_tar(reader: &mut ChunkReader, dest: &Path, limits: Limits) -> Result<S
                 });
             }
             let executable = entry.header().mode().unwrap_or(0) & 0o111 != 0;
-            if let Some(parent) = target.parent() {
-                if !parent.is_dir() {
-                    fs::create_dir_all(parent).map_err(write_err(parent))?;
-                }
+            if let Some(parent) = target.parent()
+                && !parent.is_dir()
+            {
+                fs::create_dir_all(parent).map_err(write_err(parent))?;
             }
             let mut out = File::options()
                 .write(true)
@@ -267,7 +272,9 @@ fn unpack_tar(reader: &mut ChunkReader, dest: &Path, limits: Limits) -> Result<S
                 .map_err(write_err(&target))?;
             let copied = io::copy(&mut entry, &mut out).map_err(|e| {
                 // Reading the entry failed (damage) or writing it did (disk).
-                if e.kind() == io::ErrorKind::StorageFull || e.kind() == io::ErrorKind::PermissionDenied {
+                if e.kind() == io::ErrorKind::StorageFull
+                    || e.kind() == io::ErrorKind::PermissionDenied
+                {
                     UnpackError::Write {
                         path: target.clone(),
                         source: e,

@@ -3,13 +3,13 @@
 
 mod common;
 
+use common::Env;
 use common::keys::{TestKey, gpg_sign_detached};
 use common::mirror::{
     ArchiveBuilder, ListingFile, ListingRelease, Mirror, compare_go_versions, fake_go_archive,
     listing_json, sha256_hex,
 };
 use common::server::{Fault, TestServer};
-use common::Env;
 
 use sequoia_openpgp as openpgp;
 
@@ -52,6 +52,8 @@ fn exchange(server: &TestServer, request: &[u8]) -> Vec<u8> {
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
     stream.write_all(request).unwrap();
+    // Tell the server nothing more is coming, so a partial request ends.
+    stream.shutdown(std::net::Shutdown::Write).unwrap();
     let mut received = Vec::new();
     stream
         .read_to_end(&mut received)
@@ -110,7 +112,10 @@ fn server_serves_404s_heads_and_logs() {
     assert_eq!(r.body, b"hello, world");
     assert_eq!(r.header("Content-Length"), Some("12"));
     assert_eq!(r.header("Connection"), Some("close"));
-    assert_eq!(server.get("/hello.txt").as_deref(), Some(&b"hello, world"[..]));
+    assert_eq!(
+        server.get("/hello.txt").as_deref(),
+        Some(&b"hello, world"[..])
+    );
 
     // A query string still finds the path.
     assert_eq!(get(&server, "/hello.txt?mode=json").body, b"hello, world");
@@ -187,7 +192,11 @@ fn server_honours_ranges() {
     // Unsupported or malformed ranges are ignored: the whole body.
     for ignored in ["bytes=5-2", "items=0-1", "bytes=x-"] {
         let r = get_range(&server, "/data", ignored);
-        assert_eq!((r.status, &r.body[..]), (200, &b"0123456789"[..]), "{ignored}");
+        assert_eq!(
+            (r.status, &r.body[..]),
+            (200, &b"0123456789"[..]),
+            "{ignored}"
+        );
     }
 
     // HEAD with a range: the ranged headers, no body.
@@ -257,8 +266,9 @@ fn server_survives_bad_requests_and_stops_when_dropped() {
         let r = parse_response(&exchange(&server, garbage));
         assert_eq!(r.status, 400, "{garbage:?}");
     }
-    // A client that sends half a request and leaves.
-    drop(exchange(&server, b"GET /ok HTT"));
+    // A client that sends half a request and stops sending.
+    let r = parse_response(&exchange(&server, b"GET /ok HTT"));
+    assert_eq!(r.status, 400);
     // An absolute-form target is served by its path.
     let r = request(&server, "GET", &server.url("/ok"), "");
     assert_eq!(r.body, b"ok");
@@ -277,6 +287,61 @@ fn server_survives_bad_requests_and_stops_when_dropped() {
         TcpStream::connect(&addr).is_err(),
         "the port is closed once the server is dropped"
     );
+}
+
+/// The server works with the HTTP client gvmr itself uses, and its faults
+/// surface there as errors.
+#[test]
+fn server_works_with_reqwest() {
+    // gvmr's reqwest is built without a default TLS crypto provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let server = TestServer::start();
+    let body: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    server.put("/big", body.clone());
+
+    let r = client.get(server.url("/big")).send().unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.bytes().unwrap(), body);
+
+    let r = client
+        .get(server.url("/big"))
+        .header("Range", "bytes=1000-")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 206);
+    assert_eq!(r.bytes().unwrap(), body[1000..]);
+
+    server.fault("/big", Fault::Truncate(1000));
+    let r = client.get(server.url("/big")).send().unwrap();
+    assert!(r.bytes().is_err(), "a truncated body is an error");
+
+    server.fault("/big", Fault::Reset);
+    assert!(client.get(server.url("/big")).send().is_err());
+
+    server.fault("/big", Fault::Stall(Duration::from_secs(30)));
+    let started = Instant::now();
+    let stalled = client
+        .get(server.url("/big"))
+        .send()
+        .and_then(|r| r.bytes());
+    assert!(stalled.unwrap_err().is_timeout());
+    assert!(started.elapsed() < Duration::from_secs(10));
+
+    server.clear_fault("/big");
+    assert_eq!(
+        client
+            .get(server.url("/big"))
+            .send()
+            .unwrap()
+            .bytes()
+            .unwrap(),
+        body
+    );
+    assert_eq!(server.count("/big"), 6);
 }
 
 // ---------------------------------------------------------------------------
@@ -348,13 +413,19 @@ fn fake_go_archive_looks_like_a_go_release() {
         .unwrap();
     let go = dir.path().join("go/bin/go");
     let run = |program: &std::path::Path, args: &[&str]| {
-        let out = std::process::Command::new(program).args(args).output().unwrap();
+        let out = std::process::Command::new(program)
+            .args(args)
+            .output()
+            .unwrap();
         assert!(out.status.success());
         String::from_utf8(out.stdout).unwrap()
     };
     assert_eq!(run(&go, &["version"]), "go version go1.22.5 linux/amd64\n");
     let goroot = dir.path().join("go").canonicalize().unwrap();
-    assert_eq!(run(&go, &["env", "GOROOT"]), format!("{}\n", goroot.display()));
+    assert_eq!(
+        run(&go, &["env", "GOROOT"]),
+        format!("{}\n", goroot.display())
+    );
     assert_eq!(run(&go, &["build", "./..."]), "fake go build ./...\n");
     assert_eq!(run(&dir.path().join("go/bin/gofmt"), &[]), "fake gofmt\n");
     assert_eq!(
@@ -369,7 +440,7 @@ fn archive_builder_writes_hostile_entries_verbatim() {
     let builder = ArchiveBuilder::new()
         .dir("go")
         .raw_path_file("../evil", "pwned")
-        .raw_path_file(b"/etc/x".to_vec(), "abs")
+        .raw_path_file("/etc/x", "abs")
         .raw_path_file(&b"go/\xffbad"[..], "non-utf8")
         .file("go/run.sh", "#!/bin/sh\n", 0o700)
         .symlink("go/escape", "../../../etc/passwd")
@@ -407,7 +478,10 @@ fn archive_builder_writes_hostile_entries_verbatim() {
         ]
     );
     assert_eq!(entries[1].3, b"pwned");
-    assert_eq!((entries[4].1, entries[4].2), (tar::EntryType::Regular, 0o700));
+    assert_eq!(
+        (entries[4].1, entries[4].2),
+        (tar::EntryType::Regular, 0o700)
+    );
     assert_eq!(entries[5].1, tar::EntryType::Symlink);
     assert_eq!(entries[6].1, tar::EntryType::Link);
     assert_eq!(entries[7].1, tar::EntryType::Fifo);
@@ -467,8 +541,19 @@ fn listing_json_has_the_go_dev_shape() {
 #[test]
 fn go_versions_compare_like_go_releases() {
     let ascending = [
-        "go1.9", "go1.9.2", "go1.10beta1", "go1.10rc1", "go1.10rc2", "go1.10", "go1.21rc2",
-        "go1.21.0", "go1.21.10", "go1.22.4", "go1.22.5", "go1.23rc1", "go1.23.0",
+        "go1.9",
+        "go1.9.2",
+        "go1.10beta1",
+        "go1.10rc1",
+        "go1.10rc2",
+        "go1.10",
+        "go1.21rc2",
+        "go1.21.0",
+        "go1.21.10",
+        "go1.22.4",
+        "go1.22.5",
+        "go1.23rc1",
+        "go1.23.0",
     ];
     for (i, a) in ascending.iter().enumerate() {
         for (j, b) in ascending.iter().enumerate() {
@@ -494,7 +579,13 @@ fn mirror_publishes_archives_checksums_signatures_and_listing() {
     mirror.publish("go1.21.0", true);
     mirror.publish("go1.23rc1", false);
     let custom = mirror.publish_archive("go1.22.4", true, b"not really an archive".to_vec());
-    mirror.publish_platform("go1.22.5", true, "darwin", "arm64", fake_go_archive("go1.22.5"));
+    mirror.publish_platform(
+        "go1.22.5",
+        true,
+        "darwin",
+        "arm64",
+        fake_go_archive("go1.22.5"),
+    );
     let json = mirror.write_listing();
 
     assert_eq!(mirror.base_url(), format!("{}/dl/", server.base()));
@@ -516,7 +607,10 @@ fn mirror_publishes_archives_checksums_signatures_and_listing() {
 
     // The listing: newest first, pre-releases below their release line.
     let listing: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
-    let versions: Vec<&str> = listing.iter().map(|r| r["version"].as_str().unwrap()).collect();
+    let versions: Vec<&str> = listing
+        .iter()
+        .map(|r| r["version"].as_str().unwrap())
+        .collect();
     assert_eq!(versions, ["go1.23rc1", "go1.22.5", "go1.22.4", "go1.21.0"]);
     assert_eq!(listing[0]["stable"], false);
     assert_eq!(listing[1]["stable"], true);
@@ -526,7 +620,10 @@ fn mirror_publishes_archives_checksums_signatures_and_listing() {
     assert_eq!(files[0]["sha256"], p.sha256_hex.as_str());
     assert_eq!(files[0]["size"], p.archive.len() as u64);
     assert_eq!(files[1]["filename"], "go1.22.5.darwin-arm64.tar.gz");
-    assert_eq!((files[1]["os"].as_str(), files[1]["arch"].as_str()), (Some("darwin"), Some("arm64")));
+    assert_eq!(
+        (files[1]["os"].as_str(), files[1]["arch"].as_str()),
+        (Some("darwin"), Some("arm64"))
+    );
     assert_eq!(mirror.releases().len(), 4);
 
     // Republishing replaces the file in its release.
@@ -599,8 +696,8 @@ fn verify(cert: &Cert, signature: &[u8], data: &[u8]) -> openpgp::Result<()> {
         }
     }
     let policy = StandardPolicy::new();
-    let mut verifier = DetachedVerifierBuilder::from_bytes(signature)?
-        .with_policy(&policy, None, Helper(cert))?;
+    let mut verifier =
+        DetachedVerifierBuilder::from_bytes(signature)?.with_policy(&policy, None, Helper(cert))?;
     verifier.verify_bytes(data)
 }
 
@@ -624,7 +721,10 @@ fn test_key_is_shaped_like_the_go_release_key() {
     assert_eq!(key.fingerprint_hex(), key.cert.fingerprint().to_hex());
     assert_eq!(key.fingerprint_hex().len(), 40);
     assert_ne!(key.fingerprint_hex(), key.signing_subkey_fingerprint_hex());
-    assert_eq!(valid.revocation_status(), RevocationStatus::NotAsFarAsWeKnow);
+    assert_eq!(
+        valid.revocation_status(),
+        RevocationStatus::NotAsFarAsWeKnow
+    );
 
     let public = key.public_armored();
     assert!(public.starts_with(b"-----BEGIN PGP PUBLIC KEY BLOCK-----"));
@@ -654,7 +754,9 @@ fn sequoia_signatures_verify_and_tampering_fails() {
 
     // The signature names the subkey as its issuer.
     let sig = openpgp::Packet::from_bytes(&binary).unwrap();
-    let openpgp::Packet::Signature(sig) = sig else { panic!("not a signature") };
+    let openpgp::Packet::Signature(sig) = sig else {
+        panic!("not a signature")
+    };
     assert_eq!(
         sig.get_issuers()[0].to_hex(),
         key.signing_subkey_fingerprint_hex()
@@ -680,14 +782,20 @@ fn signatures_outside_the_subkey_lifetime_do_not_verify() {
     let after = key.sign_detached_at(data, created + 400 * DAY);
     assert!(verify(&key.cert, &after, data).is_err(), "after expiry");
     let now_sig = key.sign_detached(data);
-    assert!(verify(&key.cert, &now_sig, data).is_err(), "now, after expiry");
+    assert!(
+        verify(&key.cert, &now_sig, data).is_err(),
+        "now, after expiry"
+    );
 
     // Made before the key existed, or in the future.
     let before = key.sign_detached_at(data, created - DAY);
     assert!(verify(&key.cert, &before, data).is_err(), "before creation");
     let fresh = TestKey::generate("Fresh <fresh@example.org>");
     let future = fresh.sign_detached_at(data, now + 30 * DAY);
-    assert!(verify(&fresh.cert, &future, data).is_err(), "from the future");
+    assert!(
+        verify(&fresh.cert, &future, data).is_err(),
+        "from the future"
+    );
 }
 
 #[test]
@@ -698,7 +806,10 @@ fn gpg_signatures_verify_with_sequoia() {
     std::fs::write(&data_path, &data).unwrap();
 
     let (public, signature) = gpg_sign_detached(&data_path, dir.path());
-    assert_eq!(std::fs::read(dir.path().join("gpg-public.asc")).unwrap(), public);
+    assert_eq!(
+        std::fs::read(dir.path().join("gpg-public.asc")).unwrap(),
+        public
+    );
     assert_eq!(
         std::fs::read(dir.path().join("go1.22.5.linux-amd64.tar.gz.asc")).unwrap(),
         signature
@@ -706,13 +817,23 @@ fn gpg_signatures_verify_with_sequoia() {
 
     let cert = Cert::from_bytes(&public).unwrap();
     assert!(!cert.is_tsk());
-    assert_eq!(cert.keys().subkeys().count(), 1, "a signing subkey, like Go's key");
+    assert_eq!(
+        cert.keys().subkeys().count(),
+        1,
+        "a signing subkey, like Go's key"
+    );
     verify(&cert, &signature, &data).expect("gpg's signature verifies with sequoia");
     assert!(verify(&cert, &signature, b"tampered").is_err());
 
     // gpg signed with the subkey, not the primary.
     let sig = openpgp::Packet::from_bytes(&signature).unwrap();
-    let openpgp::Packet::Signature(sig) = sig else { panic!("not a signature") };
+    let openpgp::Packet::Signature(sig) = sig else {
+        panic!("not a signature")
+    };
     let subkey = cert.keys().subkeys().next().unwrap().key().fingerprint();
-    assert!(sig.get_issuers().iter().any(|h| h.aliases(KeyHandle::from(&subkey))));
+    assert!(
+        sig.get_issuers()
+            .iter()
+            .any(|h| h.aliases(KeyHandle::from(&subkey)))
+    );
 }

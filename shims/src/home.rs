@@ -12,7 +12,9 @@ pub fn data_dir() -> Option<PathBuf> {
     if let Some(home) = env::var_os("GVMR_HOME").filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(home));
     }
-    let home = env::var_os("HOME").filter(|v| !v.is_empty()).map(PathBuf::from);
+    let home = env::var_os("HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
     if cfg!(target_os = "macos") {
         return home.map(|h| h.join("Library/Application Support/gvmr"));
     }

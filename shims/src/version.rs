@@ -350,9 +350,27 @@ mod tests {
 
     #[test]
     fn requests_distinguish_lines_from_releases() {
-        assert_eq!(req("1.22"), VersionRequest::Line { major: 1, minor: 22 });
-        assert_eq!(req("go1.22"), VersionRequest::Line { major: 1, minor: 22 });
-        assert_eq!(req("1.20"), VersionRequest::Line { major: 1, minor: 20 });
+        assert_eq!(
+            req("1.22"),
+            VersionRequest::Line {
+                major: 1,
+                minor: 22
+            }
+        );
+        assert_eq!(
+            req("go1.22"),
+            VersionRequest::Line {
+                major: 1,
+                minor: 22
+            }
+        );
+        assert_eq!(
+            req("1.20"),
+            VersionRequest::Line {
+                major: 1,
+                minor: 20
+            }
+        );
         assert_eq!(req("go1.20"), VersionRequest::Exact(v("1.20.0")));
         assert_eq!(req("1.20.0"), VersionRequest::Exact(v("go1.20")));
         assert_eq!(req("  go1.22.5\n"), VersionRequest::Exact(v("1.22.5")));

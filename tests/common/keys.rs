@@ -110,7 +110,10 @@ impl TestKey {
     fn signing_subkey(&self) -> SubordinateKeyAmalgamation<'_, SecretParts> {
         let mut subkeys = self.cert.keys().subkeys().secret();
         let subkey = subkeys.next().expect("the test key has a signing subkey");
-        assert!(subkeys.next().is_none(), "the test key has exactly one subkey");
+        assert!(
+            subkeys.next().is_none(),
+            "the test key has exactly one subkey"
+        );
         subkey
     }
 
@@ -177,7 +180,13 @@ pub fn gpg_sign_detached(data_path: &Path, workdir: &Path) -> (Vec<u8>, Vec<u8>)
         let output = Command::new("gpg")
             .arg("--homedir")
             .arg(homedir)
-            .args(["--batch", "--no-tty", "--quiet", "--pinentry-mode", "loopback"])
+            .args([
+                "--batch",
+                "--no-tty",
+                "--quiet",
+                "--pinentry-mode",
+                "loopback",
+            ])
             .args(["--passphrase", ""])
             .args(args)
             .output()

@@ -122,7 +122,7 @@ impl ArchiveBuilder {
     }
 
     /// A directory, mode 0755; a trailing `/` is added if missing.
-    pub fn dir(mut self, path: &str) -> Self {
+    pub fn dir(self, path: &str) -> Self {
         let mut name = path.as_bytes().to_vec();
         if !name.ends_with(b"/") {
             name.push(b'/');
@@ -174,7 +174,8 @@ impl ArchiveBuilder {
     /// The tar archive, gzip-compressed (gzip header mtime 0).
     pub fn build_tar_gz(&self) -> Vec<u8> {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        gz.write_all(&self.build_tar()).expect("gzip the tar archive");
+        gz.write_all(&self.build_tar())
+            .expect("gzip the tar archive");
         gz.finish().expect("finish the gzip stream")
     }
 }
@@ -223,7 +224,8 @@ fn append_long_name(tar: &mut tar::Builder<Vec<u8>>, kind: tar::EntryType, name:
     header.set_size(data.len() as u64);
     copy_truncated(&mut header.as_old_mut().name, b"././@LongLink");
     header.set_cksum();
-    tar.append(&header, &data[..]).expect("append a GNU long-name record");
+    tar.append(&header, &data[..])
+        .expect("append a GNU long-name record");
 }
 
 /// Copies `bytes` into a fixed-size header field, zero-filling the rest and
@@ -272,7 +274,9 @@ pub fn compare_go_versions(a: &str, b: &str) -> Ordering {
 /// release ranks above every pre-release.
 fn version_key(version: &str) -> ([u64; 3], (u8, u64)) {
     let rest = version.strip_prefix("go").unwrap_or(version);
-    let split = rest.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(rest.len());
+    let split = rest
+        .find(|c: char| c.is_ascii_alphabetic())
+        .unwrap_or(rest.len());
     let (numbers, pre) = rest.split_at(split);
     let mut key = [0u64; 3];
     for (slot, part) in key.iter_mut().zip(numbers.split('.')) {
@@ -367,7 +371,8 @@ impl<'a> Mirror<'a> {
         let signature = self.key.sign_detached(&archive);
 
         self.server.put(&path, archive.clone());
-        self.server.put(&format!("{path}.sha256"), sha256_hex.clone());
+        self.server
+            .put(&format!("{path}.sha256"), sha256_hex.clone());
         self.server.put(&format!("{path}.asc"), signature.clone());
 
         let file = ListingFile {

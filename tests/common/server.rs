@@ -66,7 +66,9 @@ impl TestServer {
     /// Binds `127.0.0.1:0` (a free port) and starts serving.
     pub fn start() -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        let addr = listener.local_addr().expect("local address of the test server");
+        let addr = listener
+            .local_addr()
+            .expect("local address of the test server");
         let state = Arc::new(Mutex::new(State::default()));
         let shutdown = Arc::new(AtomicBool::new(false));
 
@@ -94,14 +96,20 @@ impl TestServer {
 
     /// The full URL of `path`, which starts with `/`.
     pub fn url(&self, path: &str) -> String {
-        assert!(path.starts_with('/'), "server paths start with '/': {path:?}");
+        assert!(
+            path.starts_with('/'),
+            "server paths start with '/': {path:?}"
+        );
         format!("{}{}", self.base(), path)
     }
 
     /// Serves `body` at `path` (e.g. "/dl/go1.22.5.linux-amd64.tar.gz"),
     /// replacing what was there.
     pub fn put(&self, path: &str, body: impl Into<Vec<u8>>) {
-        assert!(path.starts_with('/'), "server paths start with '/': {path:?}");
+        assert!(
+            path.starts_with('/'),
+            "server paths start with '/': {path:?}"
+        );
         self.lock()
             .files
             .insert(path.to_string(), Arc::new(body.into()));
@@ -161,9 +169,12 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         self.shutdown.store(true, Ordering::SeqCst);
         // Unblock `accept` by connecting to ourselves; the accept loop sees
-        // the flag and exits.
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
-        if let Some(handle) = self.accept_thread.take() {
+        // the flag and exits. Should that connection fail, the thread is left
+        // blocked in `accept` rather than hanging the test in `join`.
+        let woken = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1)).is_ok();
+        if let Some(handle) = self.accept_thread.take()
+            && woken
+        {
             let _ = handle.join();
         }
     }
@@ -382,11 +393,15 @@ fn respond_with_body(body: &[u8], range: Option<&str>) -> Response {
     let (start, end_inclusive) = match (first.is_empty(), last.is_empty()) {
         // bytes=N- and bytes=N-M
         (false, _) => {
-            let Some(start) = parse(first) else { return whole() };
+            let Some(start) = parse(first) else {
+                return whole();
+            };
             let end = if last.is_empty() {
                 len.saturating_sub(1)
             } else {
-                let Some(end) = parse(last) else { return whole() };
+                let Some(end) = parse(last) else {
+                    return whole();
+                };
                 if end < start {
                     return whole();
                 }
@@ -399,7 +414,9 @@ fn respond_with_body(body: &[u8], range: Option<&str>) -> Response {
         }
         // bytes=-SUFFIX: the last SUFFIX bytes
         (true, false) => {
-            let Some(suffix) = parse(last) else { return whole() };
+            let Some(suffix) = parse(last) else {
+                return whole();
+            };
             if suffix == 0 || len == 0 {
                 return unsatisfiable(len);
             }
