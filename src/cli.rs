@@ -1,7 +1,10 @@
 //! The command line, as clap reads it.
 
+use crate::commands::switch::EnvFormat;
+use crate::hook::HookShell;
 use crate::platform::Platform;
 use clap::{Parser, Subcommand};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -24,6 +27,7 @@ pub struct Cli {
 pub enum Command {
     /// Download, verify and install Go versions.
     #[command(after_help = "Examples:
+  gvmr install                  what this directory selects (.go-version, go.mod, ...)
   gvmr install 1.22.5           exactly go1.22.5
   gvmr install 1.22             the newest 1.22.x release
   gvmr install latest           the newest stable release
@@ -33,6 +37,7 @@ pub enum Command {
   gvmr install --platform darwin-arm64 1.22.5            for another platform (to prepare an image)")]
     Install {
         /// Versions: 1.22.5, go1.22.5, 1.22 (newest 1.22.x), latest, 1.23rc1.
+        /// None: the version the current directory selects.
         #[arg(value_name = "VERSION")]
         versions: Vec<String>,
         /// Reinstall even if the version is installed.
@@ -81,5 +86,108 @@ pub enum Command {
         /// Versions to remove (a partial version must match one installed version).
         #[arg(value_name = "VERSION", required = true)]
         versions: Vec<String>,
+    },
+    /// Show the version that applies here and what selected it.
+    #[command(
+        after_help = "Selection order: GVMR_GO_VERSION; the nearest .go-version or
+.tool-versions (golang/go entry); the nearest go.work, else go.mod
+(toolchain line exactly, go line as a minimum); the default.
+
+Examples:
+  gvmr current           go1.22.5 (set by /home/u/proj/.go-version)
+  gvmr current --json"
+    )]
+    Current {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Pin a version for this directory (writes .go-version; installs it if needed).
+    #[command(after_help = "Examples:
+  gvmr use 1.22.5
+  gvmr use 1.22       the newest 1.22.x, written as its exact version")]
+    Use {
+        /// The version (partial versions are resolved and written exactly).
+        version: String,
+    },
+    /// Set (or show) the global default version.
+    #[command(after_help = "Examples:
+  gvmr default 1.22
+  gvmr default        print the default")]
+    Default {
+        /// The version (installed first if needed).
+        version: Option<String>,
+    },
+    /// Print the path of the go or gofmt binary that would run here.
+    #[command(after_help = "Examples:
+  gvmr which
+  gvmr which gofmt")]
+    Which {
+        #[arg(default_value = "go", value_parser = ["go", "gofmt"])]
+        tool: String,
+    },
+    /// Run a command with the selected (or given) toolchain's environment.
+    #[command(after_help = "Examples:
+  gvmr exec -- go build ./...
+  gvmr exec --version 1.21.13 -- go test ./...")]
+    Exec {
+        /// Use this installed version instead of the selected one.
+        #[arg(long, value_name = "VERSION")]
+        version: Option<String>,
+        /// The command and its arguments.
+        #[arg(
+            required = true,
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "COMMAND"
+        )]
+        command: Vec<OsString>,
+    },
+    /// Print the environment (GOROOT, PATH, GOTOOLCHAIN) for the selected or given version.
+    #[command(after_help = "Examples:
+  eval \"$(gvmr env)\"                      bash/zsh
+  gvmr env --shell fish | source
+  gvmr install && gvmr env --shell github   a GitHub Actions step
+  gvmr env --shell json 1.22.5")]
+    Env {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "bash")]
+        shell: EnvFormat,
+        /// An installed version (default: what this directory selects).
+        version: Option<String>,
+    },
+    /// Print the shell hook that switches Go as you cd between projects.
+    #[command(after_help = "Add to your shell's startup file:
+  bash (~/.bashrc):                eval \"$(gvmr hook bash)\"
+  zsh (~/.zshrc):                  eval \"$(gvmr hook zsh)\"
+  fish (~/.config/fish/config.fish): gvmr hook fish | source")]
+    Hook {
+        #[arg(value_enum)]
+        shell: HookShell,
+    },
+    /// The hooks' evaluation step (run by the hook scripts, not by hand).
+    #[command(hide = true)]
+    HookEnv {
+        #[arg(long, value_enum)]
+        shell: HookShell,
+        /// The PID of the shell, naming its stamp file.
+        #[arg(long)]
+        pid: u32,
+    },
+    /// Print the direnv snippet that defines `use gvmr` for .envrc files.
+    #[command(after_help = "Examples:
+  gvmr direnv >> ~/.config/direnv/direnvrc
+  echo 'use gvmr' > .envrc && direnv allow")]
+    Direnv,
+    /// (Re)create the go and gofmt shims in $GVMR_HOME/shims.
+    Shims,
+    /// Print shell completions.
+    #[command(after_help = "Examples:
+  gvmr completions bash > ~/.local/share/bash-completion/completions/gvmr
+  gvmr completions zsh > ~/.zfunc/_gvmr
+  gvmr completions fish > ~/.config/fish/completions/gvmr.fish")]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
 }

@@ -14,6 +14,14 @@ pub enum Error {
     BadVersion(#[from] ParseVersionError),
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    VersionFile(#[from] gvmr_select::select::SelectError),
+    #[error(
+        "no Go version is selected here (no GVMR_GO_VERSION, .go-version, .tool-versions, go.work or go.mod above this directory, and no default)"
+    )]
+    NoSelection,
+    #[error("{0}")]
+    SelectedNotInstalled(String),
     #[error("{request} is not a Go release{}", listed_as_suggestion(.suggestions))]
     UnknownVersion {
         request: String,
@@ -106,7 +114,8 @@ pub mod exit {
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::BadVersion(_) | Error::Usage(_) => exit::USAGE,
+            Error::BadVersion(_) | Error::Usage(_) | Error::VersionFile(_) => exit::USAGE,
+            Error::NoSelection | Error::SelectedNotInstalled(_) => exit::NOT_FOUND,
             Error::UnknownVersion { .. } | Error::NoArchive { .. } | Error::NotInstalled { .. } => {
                 exit::NOT_FOUND
             }
@@ -129,6 +138,12 @@ impl Error {
         Some(match self {
             Error::UnknownVersion { .. } => "run `gvmr list-remote --all` to see every release".into(),
             Error::NotInstalled { .. } => "run `gvmr list` to see what is installed".into(),
+            Error::NoSelection => {
+                "run `gvmr use VERSION` in the project, or `gvmr default VERSION`".into()
+            }
+            Error::VersionFile(_) => {
+                "fix the file (one version such as 1.22.5), or override it with GVMR_GO_VERSION".into()
+            }
             Error::ListingNeeded { .. } | Error::Listing(_) => {
                 "check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL; an exact version (e.g. 1.22.5) installs without the listing when a mirror has its .sha256".into()
             }

@@ -34,9 +34,18 @@ pub struct InstallOptions {
     pub archive: Option<PathBuf>,
 }
 
+/// What `install` did, and the version it settled on.
 pub enum Outcome {
-    Installed,
-    AlreadyInstalled(PathBuf),
+    Installed(GoVersion),
+    AlreadyInstalled(GoVersion),
+}
+
+impl Outcome {
+    pub fn version(&self) -> GoVersion {
+        match self {
+            Outcome::Installed(v) | Outcome::AlreadyInstalled(v) => *v,
+        }
+    }
 }
 
 /// What to install: the version and the archive's file name.
@@ -214,9 +223,8 @@ impl<'a> Installer<'a> {
             }
         };
         let version = target.version;
-        let installed_dir = self.store.version_dir(&version);
         if self.store.is_installed(&version) && !options.force {
-            return Ok(Outcome::AlreadyInstalled(installed_dir));
+            return Ok(Outcome::AlreadyInstalled(version));
         }
         let _lock = self.store.lock_version(&version, || {
             self.ui.status(format!(
@@ -224,7 +232,7 @@ impl<'a> Installer<'a> {
             ))
         })?;
         if self.store.is_installed(&version) && !options.force {
-            return Ok(Outcome::AlreadyInstalled(installed_dir));
+            return Ok(Outcome::AlreadyInstalled(version));
         }
         self.store.clean_leftovers(&version);
         let started = Instant::now();
@@ -243,7 +251,7 @@ impl<'a> Installer<'a> {
             tildify(&dir),
             started.elapsed().as_secs_f64()
         ));
-        Ok(Outcome::Installed)
+        Ok(Outcome::Installed(version))
     }
 
     /// The target for `--archive PATH`: version and platform from its name.

@@ -1,13 +1,18 @@
 //! gvmr: install Go toolchains, verified twice, and switch between them.
 
+mod activate;
 mod checksum;
 mod cli;
 mod commands;
 mod error;
+mod hook;
 mod http;
 mod install;
 mod listing;
 mod platform;
+mod selection;
+mod shell;
+mod shims;
 mod signature;
 mod store;
 mod ui;
@@ -15,6 +20,8 @@ mod unpack;
 
 use clap::Parser;
 use cli::{Cli, Command};
+use commands::manage;
+use commands::switch;
 use error::Error;
 use std::process::ExitCode;
 
@@ -29,14 +36,29 @@ fn run(cli: Cli) -> Result<(), Error> {
             skip_signature,
             platform,
         } => {
-            let options = commands::install_options(force, skip_signature, platform, archive);
-            commands::install(&store, &ui, &versions, options)
+            let options = manage::install_options(force, skip_signature, platform, archive);
+            manage::install(&store, &ui, &versions, options)
         }
-        Command::List { json } => commands::list(&store, json),
+        Command::List { json } => manage::list(&store, json),
         Command::ListRemote { prefix, all, json } => {
-            commands::list_remote(&store, &ui, prefix.as_deref(), all, json)
+            manage::list_remote(&store, &ui, prefix.as_deref(), all, json)
         }
-        Command::Uninstall { versions } => commands::uninstall(&store, &ui, &versions),
+        Command::Uninstall { versions } => manage::uninstall(&store, &ui, &versions),
+        Command::Current { json } => switch::current(&store, json),
+        Command::Use { version } => switch::use_version(&store, &ui, &version),
+        Command::Default { version } => switch::set_default(&store, &ui, version.as_deref()),
+        Command::Which { tool } => switch::which(&store, &tool),
+        Command::Exec { version, command } => switch::exec(&store, version.as_deref(), &command),
+        Command::Env { shell, version } => switch::env(&store, shell, version.as_deref()),
+        Command::Hook { shell } => switch::hook(shell),
+        Command::HookEnv { shell, pid } => switch::hook_env(&store, shell, pid),
+        Command::Direnv => switch::direnv(),
+        Command::Shims => switch::shims(&store, &ui),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "gvmr", &mut std::io::stdout());
+            Ok(())
+        }
     }
 }
 

@@ -86,7 +86,6 @@ impl Store {
             .ok_or(NoDataDir)
     }
 
-    #[cfg(test)]
     pub fn root(&self) -> &Path {
         &self.root
     }
@@ -101,6 +100,15 @@ impl Store {
 
     pub fn downloads_dir(&self) -> PathBuf {
         self.root.join("downloads")
+    }
+
+    pub fn shims_dir(&self) -> PathBuf {
+        self.root.join("shims")
+    }
+
+    /// The file holding the global default version (`gvmr default`).
+    pub fn default_file(&self) -> PathBuf {
+        self.root.join(gvmr_select::select::DEFAULT_FILE)
     }
 
     pub fn cache_dir(&self) -> PathBuf {

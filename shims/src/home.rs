@@ -28,3 +28,20 @@ pub fn data_dir() -> Option<PathBuf> {
 /// The directory holding installed versions, one directory per version named
 /// as Go names it (`go1.22.5`).
 pub const VERSIONS_DIR: &str = "versions";
+
+/// The working directory as the user sees it: `$PWD` when it names the
+/// current directory (keeping symlinked paths, as shells and Go do), else
+/// the kernel's answer.
+pub fn working_dir() -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    if let Some(pwd) = env::var_os("PWD")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        && let (Ok(a), Ok(b)) = (std::fs::metadata(&pwd), std::fs::metadata("."))
+        && a.dev() == b.dev()
+        && a.ino() == b.ino()
+    {
+        return Ok(pwd);
+    }
+    env::current_dir()
+}

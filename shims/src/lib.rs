@@ -4,6 +4,7 @@
 
 pub mod home;
 pub mod select;
+pub mod toolchain;
 pub mod version;
 
 pub use version::{GoVersion, ParseVersionError, PreRelease, VersionRequest};

@@ -1,1 +1,91 @@
-fn main() {}
+//! The `go` and `gofmt` shims: find the version the current directory
+//! selects and `exec` that toolchain's binary. No child process, no network,
+//! no allocation-heavy setup: this runs before every `go` command.
+
+use gvmr_select::home::data_dir;
+use gvmr_select::select::{Inputs, select};
+use gvmr_select::toolchain::{Resolved, path_with_first, resolve};
+use std::ffi::OsString;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, exit};
+
+const TOOLS: [&str; 2] = ["go", "gofmt"];
+
+fn fail(code: i32, message: &str) -> ! {
+    eprintln!("gvmr: {message}");
+    exit(code)
+}
+
+/// Runs `gvmr install` for the selection (only with GVMR_AUTO_INSTALL=1).
+fn auto_install(resolved: &Resolved) {
+    let gvmr = std::env::var_os("GVMR_BIN").unwrap_or_else(|| OsString::from("gvmr"));
+    let status = Command::new(&gvmr)
+        .args(["install", &resolved.install_argument()])
+        .status();
+    match status {
+        Ok(s) if s.success() => {}
+        Ok(_) => fail(127, &resolved.not_installed_message()),
+        Err(e) => fail(
+            127,
+            &format!(
+                "{}; GVMR_AUTO_INSTALL is set but {} cannot run: {e}",
+                resolved.not_installed_message(),
+                Path::new(&gvmr).display()
+            ),
+        ),
+    }
+}
+
+fn main() {
+    let mut args = std::env::args_os();
+    let argv0 = args.next().unwrap_or_default();
+    let tool = Path::new(&argv0)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_string();
+    if !TOOLS.contains(&tool.as_str()) {
+        fail(
+            2,
+            "this is gvmr's shim; it runs as `go` or `gofmt` (copies in $GVMR_HOME/shims, made by `gvmr shims`)",
+        );
+    }
+    let Some(home) = data_dir() else {
+        fail(2, "cannot find the data directory: set GVMR_HOME (or HOME)")
+    };
+    let cwd = gvmr_select::home::working_dir()
+        .unwrap_or_else(|e| fail(2, &format!("cannot read the current directory: {e}")));
+    let inputs = Inputs::from_env(Some(home.clone()));
+    let selection = match select(&cwd, &inputs) {
+        Ok(Some(selection)) => selection,
+        Ok(None) => fail(
+            127,
+            "no Go version is selected here: run `gvmr use VERSION` in the project, or `gvmr default VERSION`",
+        ),
+        Err(e) => fail(2, &e.to_string()),
+    };
+    let mut resolved = resolve(selection, &home);
+    if resolved.goroot.is_none() && std::env::var_os("GVMR_AUTO_INSTALL").is_some_and(|v| v == "1")
+    {
+        auto_install(&resolved);
+        resolved = resolve(resolved.selection, &home);
+    }
+    let Some(goroot) = resolved.goroot.as_deref() else {
+        fail(127, &resolved.not_installed_message())
+    };
+    let bin = goroot.join("bin");
+    let mut command = Command::new(bin.join(&tool));
+    command.args(args).env("GOROOT", goroot).env(
+        "PATH",
+        path_with_first(&bin, std::env::var_os("PATH").as_deref(), None),
+    );
+    if std::env::var_os("GOTOOLCHAIN").is_none() {
+        command.env("GOTOOLCHAIN", "local");
+    }
+    let error = command.exec();
+    fail(
+        126,
+        &format!("cannot run {}: {error}", bin.join(&tool).display()),
+    );
+}

@@ -1,5 +1,4 @@
-//! One function per subcommand: parse its arguments, call the pipeline,
-//! print the result.
+//! Managing installed versions: install, list, list-remote, uninstall.
 
 use crate::error::Error;
 use crate::http::Http;
@@ -22,11 +21,11 @@ pub fn install(
         .iter()
         .map(|v| VersionRequest::parse(v))
         .collect::<Result<_, _>>()?;
-    if requests.is_empty() && options.archive.is_none() {
-        return Err(Error::Usage(
-            "name a version to install, e.g. `gvmr install 1.22.5`".into(),
-        ));
-    }
+    let requests = if requests.is_empty() && options.archive.is_none() {
+        vec![selected_request(store, ui)?]
+    } else {
+        requests
+    };
     if requests.len() > 1 && options.archive.is_some() {
         return Err(Error::Usage("--archive installs one version".into()));
     }
@@ -38,15 +37,30 @@ pub fn install(
     };
     for request in requests {
         match installer.install(request, &options)? {
-            Outcome::Installed => {}
-            Outcome::AlreadyInstalled(dir) => ui.status(format!(
-                "{} is already installed in {} (use --force to reinstall)",
-                dir.file_name().unwrap_or_default().to_string_lossy(),
-                tildify(&dir)
+            Outcome::Installed(_) => {}
+            Outcome::AlreadyInstalled(version) => ui.status(format!(
+                "{version} is already installed in {} (use --force to reinstall)",
+                tildify(&store.version_dir(&version))
             )),
         }
     }
+    match crate::shims::ensure_shims(store) {
+        Ok(true) => ui.status(format!(
+            "Created the go and gofmt shims in {} (put it on PATH, or load a shell hook: see `gvmr hook --help`)",
+            tildify(&store.shims_dir())
+        )),
+        Ok(false) => {}
+        Err(e) => ui.warn(format!("the go/gofmt shims were not created: {e}")),
+    }
     Ok(())
+}
+
+/// What the current directory selects, as a request for `gvmr install`.
+fn selected_request(store: &Store, ui: &Ui) -> Result<VersionRequest, Error> {
+    let resolved = crate::selection::resolve_in(store, &crate::selection::current_dir()?)?;
+    let argument = resolved.install_argument();
+    ui.status(format!("{} selects {argument}", resolved.selection.source));
+    Ok(VersionRequest::parse(&argument)?)
 }
 
 pub fn list(store: &Store, json: bool) -> Result<(), Error> {
