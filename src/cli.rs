@@ -181,6 +181,9 @@ Examples:
     Direnv,
     /// (Re)create the go and gofmt shims in $GVMR_HOME/shims.
     Shims,
+    /// Deletes a removed version's tree (started by uninstall, not by hand).
+    #[command(hide = true)]
+    InternalPurge { dir: PathBuf },
     /// Print shell completions.
     #[command(after_help = "Examples:
   gvmr completions bash > ~/.local/share/bash-completion/completions/gvmr

@@ -54,6 +54,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::HookEnv { shell, pid } => switch::hook_env(&store, shell, pid),
         Command::Direnv => switch::direnv(),
         Command::Shims => switch::shims(&store, &ui),
+        Command::InternalPurge { dir } => Ok(store.purge(&dir)?),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "gvmr", &mut std::io::stdout());

@@ -22,6 +22,17 @@ use std::path::{Path, PathBuf};
 
 pub struct Store {
     root: PathBuf,
+    deletion: Deletion,
+}
+
+/// How removed trees are deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Deletion {
+    /// By a detached `gvmr internal-purge` child: commands return at once.
+    Background,
+    /// In this process (unit tests, whose executable is not gvmr).
+    #[cfg(test)]
+    Inline,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,7 +93,10 @@ impl Store {
     /// The store at `GVMR_HOME` or the platform's data directory.
     pub fn open() -> std::result::Result<Store, NoDataDir> {
         gvmr_select::home::data_dir()
-            .map(|root| Store { root })
+            .map(|root| Store {
+                root,
+                deletion: Deletion::Background,
+            })
             .ok_or(NoDataDir)
     }
 
@@ -212,15 +226,40 @@ impl Store {
     }
 
     /// Removes an installed version: one rename makes it disappear, then the
-    /// tree is deleted. Call with the version's lock held.
+    /// tree (about 12,000 files) is deleted by a detached child process, so
+    /// the command returns at once. Call with the version's lock held.
     pub fn remove_version(&self, version: &GoVersion) -> Result<()> {
         let target = self.version_dir(version);
         let trash = self.work_dir(version)?;
         let doomed = trash.path().join("removed");
         fs::rename(&target, &doomed).map_err(|e| StoreError::new("remove", &target, e))?;
-        // Dropping `trash` deletes the tree; a crash leaves it for clean_leftovers.
-        drop(trash);
+        match self.deletion {
+            Deletion::Background => delete_in_background(trash.keep()),
+            #[cfg(test)]
+            Deletion::Inline => drop(trash),
+        }
         Ok(())
+    }
+
+    /// Deletes `path` if it is a work directory under `tmp/` (what
+    /// `delete_in_background` hands to the child); anything else is refused.
+    pub fn purge(&self, path: &Path) -> Result<()> {
+        let tmp = self.tmp_dir();
+        let inside = path.parent() == Some(tmp.as_path())
+            && path.file_name().is_some_and(|n| !n.is_empty());
+        if !inside {
+            return Err(StoreError::new(
+                "purge",
+                path,
+                io::Error::other(format!("not a work directory in {}", tmp.display())),
+            ));
+        }
+        match fs::remove_dir_all(path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                Err(StoreError::new("remove", path, e))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Where a verified archive is kept for reinstalls.
@@ -236,6 +275,24 @@ impl Store {
         fs::rename(from, &to)
             .map_err(|e| StoreError::new("move into the downloads cache", &to, e))?;
         Ok(to)
+    }
+}
+
+/// Starts `gvmr internal-purge DIR` without waiting for it; deletes inline
+/// when no child can be started. A crash leaves the directory to
+/// `clean_leftovers`.
+fn delete_in_background(dir: PathBuf) {
+    let spawned = std::env::current_exe().and_then(|exe| {
+        std::process::Command::new(exe)
+            .arg("internal-purge")
+            .arg(&dir)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+    });
+    if spawned.is_err() {
+        let _ = fs::remove_dir_all(&dir);
     }
 }
 
@@ -266,6 +323,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store {
             root: dir.path().join("home"),
+            deletion: Deletion::Inline,
         };
         (dir, store)
     }
@@ -306,6 +364,18 @@ mod tests {
         drop(again);
         let leftovers: Vec<_> = fs::read_dir(store.root().join("tmp")).unwrap().collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn purge_only_deletes_work_directories() {
+        let (_tmp, store) = store();
+        let work = store.work_dir(&v("1.22.5")).unwrap().keep();
+        fs::create_dir_all(store.versions_dir()).unwrap();
+        assert!(store.purge(&store.versions_dir()).is_err());
+        assert!(store.purge(Path::new("/")).is_err());
+        assert!(store.purge(&store.root().join("tmp/../versions")).is_err());
+        store.purge(&work).unwrap();
+        assert!(!work.exists() && store.versions_dir().exists());
     }
 
     #[test]
@@ -351,7 +421,10 @@ mod tests {
             .unwrap();
         let root = store.root().to_path_buf();
         let waited = std::thread::spawn(move || {
-            let store = Store { root };
+            let store = Store {
+                root,
+                deletion: Deletion::Inline,
+            };
             let mut waited = false;
             let _lock = store.lock_version(&version, || waited = true).unwrap();
             waited
