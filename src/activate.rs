@@ -32,12 +32,18 @@ pub fn activate(goroot: &Path, env: Lookup, track: bool) -> Vec<Change> {
         Change::Export("GOROOT".into(), goroot.display().to_string()),
         Change::Export("PATH".into(), new_path.to_string_lossy().into_owned()),
     ];
-    let ours = track && env(TOOLCHAIN_VAR).as_deref() == Some("1");
-    if env("GOTOOLCHAIN").is_none() || ours {
+    let marked = track && env(TOOLCHAIN_VAR).as_deref() == Some("1");
+    let toolchain = env("GOTOOLCHAIN");
+    // Ours only while it still holds what we set: a GOTOOLCHAIN the user
+    // set since then is theirs.
+    let ours = marked && toolchain.as_deref() == Some("local");
+    if toolchain.is_none() || ours {
         changes.push(Change::Export("GOTOOLCHAIN".into(), "local".into()));
         if track {
             changes.push(Change::Export(TOOLCHAIN_VAR.into(), "1".into()));
         }
+    } else if marked {
+        changes.push(Change::Unset(TOOLCHAIN_VAR.into()));
     }
     if track {
         changes.push(Change::Export(ADDED_VAR.into(), bin.display().to_string()));
@@ -61,7 +67,9 @@ pub fn deactivate(env: Lookup) -> Vec<Change> {
         changes.push(Change::Unset(ADDED_VAR.into()));
     }
     if env(TOOLCHAIN_VAR).as_deref() == Some("1") {
-        changes.push(Change::Unset("GOTOOLCHAIN".into()));
+        if env("GOTOOLCHAIN").as_deref() == Some("local") {
+            changes.push(Change::Unset("GOTOOLCHAIN".into()));
+        }
         changes.push(Change::Unset(TOOLCHAIN_VAR.into()));
     }
     changes
@@ -139,5 +147,25 @@ mod tests {
             ]
         );
         assert!(deactivate(&lookup(&[("PATH", "/bin")])).is_empty());
+    }
+
+    #[test]
+    fn a_gotoolchain_the_user_set_after_activation_is_theirs() {
+        let env = lookup(&[
+            ("PATH", "/h/a/bin:/usr/bin"),
+            (ADDED_VAR, "/h/a/bin"),
+            ("GOTOOLCHAIN", "go1.23.0"),
+            (TOOLCHAIN_VAR, "1"),
+        ]);
+        let changes = activate(Path::new("/h/b"), &env, true);
+        assert!(
+            !changes
+                .iter()
+                .any(|c| matches!(c, Change::Export(n, _) if n == "GOTOOLCHAIN"))
+        );
+        assert!(changes.contains(&Change::Unset(TOOLCHAIN_VAR.into())));
+        let left = deactivate(&env);
+        assert!(!left.contains(&Change::Unset("GOTOOLCHAIN".into())));
+        assert!(left.contains(&Change::Unset(TOOLCHAIN_VAR.into())));
     }
 }

@@ -29,6 +29,16 @@ pub enum HttpError {
 }
 
 impl HttpError {
+    /// True when no answer about the file came back: the transfer failed or
+    /// the server reported its own failure (5xx). Retrying later may work.
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            HttpError::Transport { .. } => true,
+            HttpError::Status { status, .. } => *status >= 500,
+            HttpError::TooLarge { .. } => false,
+        }
+    }
+
     /// True when the server answered that the file does not exist.
     pub fn is_not_found(&self) -> bool {
         matches!(

@@ -202,10 +202,22 @@ impl<'a> Installer<'a> {
                 // Newer than the listing, perhaps: a mirror may already have it.
                 None => Ok(guessed(*v, Some(suggestions))),
             },
-            _ => Err(Error::UnknownVersion {
-                request: request.to_string(),
-                suggestions,
-            }),
+            // A release that matches but lacks this platform's archive.
+            _ => match listing
+                .releases
+                .iter()
+                .find(|r| r.stable && request.matches(&r.version))
+            {
+                Some(release) => Err(Error::NoArchive {
+                    version: release.version,
+                    platform: platform.to_string(),
+                    available: release.platforms(),
+                }),
+                None => Err(Error::UnknownVersion {
+                    request: request.to_string(),
+                    suggestions,
+                }),
+            },
         }
     }
 
@@ -271,6 +283,22 @@ impl<'a> Installer<'a> {
                 path.display()
             ))
         })?;
+        // Before looking for its checksum and signature, which would blame those.
+        match fs::metadata(path) {
+            Ok(meta) if meta.is_file() => {}
+            Ok(_) => {
+                return Err(Error::Usage(format!(
+                    "--archive {} is not a file",
+                    path.display()
+                )));
+            }
+            Err(e) => {
+                return Err(Error::Usage(format!(
+                    "cannot read --archive {}: {e}",
+                    path.display()
+                )));
+            }
+        }
         if let Some(request) = request
             && !request.matches(&version)
         {
@@ -467,6 +495,9 @@ impl<'a> Installer<'a> {
                             request: target.version.to_string(),
                             suggestions: suggestions.clone(),
                         },
+                        _ if tried.iter().all(HttpError::is_unreachable) => {
+                            mirrors_unreachable(&name, &tried)
+                        }
                         _ => Error::NoChecksum {
                             file: target.file_name.clone(),
                             tried: tried.iter().map(HttpError::to_string).collect(),
@@ -498,9 +529,15 @@ impl<'a> Installer<'a> {
         let name = format!("{}.asc", target.file_name);
         let (bytes, url) = self
             .fetch_small(&name, MAX_SIGNATURE_BYTES)
-            .map_err(|tried| Error::SignatureMissing {
-                file: target.file_name.clone(),
-                tried: tried.iter().map(HttpError::to_string).collect(),
+            .map_err(|tried| {
+                if tried.iter().all(HttpError::is_unreachable) {
+                    mirrors_unreachable(&name, &tried)
+                } else {
+                    Error::SignatureMissing {
+                        file: target.file_name.clone(),
+                        tried: tried.iter().map(HttpError::to_string).collect(),
+                    }
+                }
             })?;
         Ok(Signature { bytes, origin: url })
     }
@@ -568,6 +605,15 @@ impl<'a> Installer<'a> {
             CopyError::Read(e) => StoreError::new("read", path, e).into(),
             CopyError::Write(e) => StoreError::new("write", dest, e).into(),
         })
+    }
+}
+
+/// No mirror could be asked for `name` (offline, or every one failing): a
+/// network error, not a verdict on the file.
+fn mirrors_unreachable(name: &str, tried: &[HttpError]) -> Error {
+    Error::Download {
+        file: name.to_string(),
+        failures: tried.iter().map(HttpError::to_string).collect(),
     }
 }
 

@@ -208,22 +208,31 @@ pub fn load(
     {
         return Ok((listing, Freshness::Cached));
     }
-    match http.get_small(url, MAX_LISTING_BYTES) {
-        Ok(bytes) => {
+    let fetched = http
+        .get_small(url, MAX_LISTING_BYTES)
+        .map_err(ListingError::Fetch)
+        .and_then(|bytes| {
             let listing = Listing::parse(&bytes, url)?;
             // A cache that cannot be written only costs a refetch next time.
             let _ = crate::store::write_atomically(&cached, &bytes);
-            Ok((listing, Freshness::Fetched))
-        }
-        Err(fetch_error) => match (read_cached(&cached), age) {
+            Ok(listing)
+        });
+    match fetched {
+        Ok(listing) => Ok((listing, Freshness::Fetched)),
+        // Unreachable, or answering something else (a captive portal's
+        // page): the last good listing is better than none.
+        Err(error) => match (read_cached(&cached), age) {
             (Some(listing), Some(age)) => Ok((
                 listing,
                 Freshness::Stale {
                     age,
-                    reason: fetch_error.to_string(),
+                    reason: match error {
+                        ListingError::Fetch(e) => e.to_string(),
+                        other => other.to_string(),
+                    },
                 },
             )),
-            _ => Err(ListingError::Fetch(fetch_error)),
+            _ => Err(error),
         },
     }
 }

@@ -245,8 +245,8 @@ impl Store {
     /// `delete_in_background` hands to the child); anything else is refused.
     pub fn purge(&self, path: &Path) -> Result<()> {
         let tmp = self.tmp_dir();
-        let inside = path.parent() == Some(tmp.as_path())
-            && path.file_name().is_some_and(|n| !n.is_empty());
+        let inside =
+            path.parent() == Some(tmp.as_path()) && path.file_name().is_some_and(|n| !n.is_empty());
         if !inside {
             return Err(StoreError::new(
                 "purge",

@@ -44,6 +44,10 @@ pub enum UnpackError {
     UnsupportedEntry { entry: String, kind: String },
     #[error("entry {entry:?} appears twice")]
     Duplicate { entry: String },
+    #[error(
+        "entry {entry:?} clashes with an earlier entry (a file where a directory must be, or the reverse)"
+    )]
+    Clash { entry: String },
     #[error("it has no top-level go/ directory")]
     NoGoDirectory,
     #[error("it unpacks to more than {limit} bytes, far beyond any Go release; refusing it")]
@@ -214,6 +218,18 @@ fn unpack_tar(reader: &mut ChunkReader, dest: &Path, limits: Limits) -> Result<S
         move |source| UnpackError::Write { path, source }
     };
     fs::create_dir(dest).map_err(write_err(dest))?;
+    // In the fresh staging directory, a path that exists or a parent that is
+    // not a directory was made by an earlier entry: the archive is at fault.
+    let create_err = |path: &Path, raw: &[u8]| {
+        let path = path.to_path_buf();
+        let entry = String::from_utf8_lossy(raw).into_owned();
+        move |source: io::Error| match source.kind() {
+            io::ErrorKind::AlreadyExists
+            | io::ErrorKind::NotADirectory
+            | io::ErrorKind::IsADirectory => UnpackError::Clash { entry },
+            _ => UnpackError::Write { path, source },
+        }
+    };
     let mut archive = tar::Archive::new(reader);
     let mut stats = Stats::default();
     let mut seen: HashSet<PathBuf> = HashSet::new();
@@ -248,7 +264,7 @@ fn unpack_tar(reader: &mut ChunkReader, dest: &Path, limits: Limits) -> Result<S
         }
         let target = dest.join(&relative);
         if kind.is_dir() {
-            fs::create_dir_all(&target).map_err(write_err(&target))?;
+            fs::create_dir_all(&target).map_err(create_err(&target, &raw))?;
             stats.dirs += 1;
         } else if kind.is_file() {
             let size = entry.header().size().map_err(classify_stream_error)?;
@@ -262,14 +278,14 @@ fn unpack_tar(reader: &mut ChunkReader, dest: &Path, limits: Limits) -> Result<S
             if let Some(parent) = target.parent()
                 && !parent.is_dir()
             {
-                fs::create_dir_all(parent).map_err(write_err(parent))?;
+                fs::create_dir_all(parent).map_err(create_err(parent, &raw))?;
             }
             let mut out = File::options()
                 .write(true)
                 .create_new(true)
                 .mode(if executable { 0o755 } else { 0o644 })
                 .open(&target)
-                .map_err(write_err(&target))?;
+                .map_err(create_err(&target, &raw))?;
             let copied = io::copy(&mut entry, &mut out).map_err(|e| {
                 // Reading the entry failed (damage) or writing it did (disk).
                 if e.kind() == io::ErrorKind::StorageFull

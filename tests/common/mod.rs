@@ -117,7 +117,16 @@ impl Env {
     /// `GVMR_KEYRING` and `NO_COLOR=1` set, in [`project`](Env::project),
     /// killed after [`GVMR_TIMEOUT`].
     pub fn gvmr(&self) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("gvmr");
+        let mut cmd = assert_cmd::Command::from_std(self.std_gvmr());
+        cmd.timeout(GVMR_TIMEOUT);
+        cmd
+    }
+
+    /// The same command as [`gvmr`](Env::gvmr), as a plain
+    /// `std::process::Command` (no timeout): for runs that are spawned and
+    /// then waited for, killed or run side by side.
+    pub fn std_gvmr(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_gvmr"));
         for (name, _) in std::env::vars_os() {
             if name.to_string_lossy().starts_with("GVMR_") {
                 cmd.env_remove(&name);
@@ -132,8 +141,144 @@ impl Env {
             .env("GVMR_MIRROR", &self.mirror_url)
             .env("GVMR_KEYRING", self.keyring())
             .env("NO_COLOR", "1")
-            .current_dir(self.project())
-            .timeout(GVMR_TIMEOUT);
+            .current_dir(self.project());
         cmd
     }
+
+    /// Names of the entries of `versions/`, sorted; empty when it does not
+    /// exist.
+    pub fn version_names(&self) -> Vec<String> {
+        dir_names(&self.versions_dir())
+    }
+
+    /// Names of the entries of `GVMR_HOME/tmp` (work directories of
+    /// installs), sorted; empty when it does not exist.
+    pub fn tmp_leftovers(&self) -> Vec<String> {
+        dir_names(&self.home().join("tmp"))
+    }
+
+    /// [`tmp_leftovers`](Env::tmp_leftovers) once background deletions are
+    /// done: `uninstall` and `install --force` move the old tree into `tmp/`
+    /// and hand it to a detached `gvmr internal-purge`, so this waits up to
+    /// 10 s for `tmp/` to empty and returns what is still there.
+    pub fn tmp_after_purge(&self) -> Vec<String> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = self.tmp_leftovers();
+            if left.is_empty() || std::time::Instant::now() > deadline {
+                return left;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// `GVMR_HOME/downloads`: every file name and its bytes.
+    pub fn downloads(&self) -> std::collections::BTreeMap<String, Vec<u8>> {
+        let dir = self.home().join("downloads");
+        dir_names(&dir)
+            .into_iter()
+            .map(|name| {
+                let bytes = std::fs::read(dir.join(&name))
+                    .unwrap_or_else(|e| panic!("read downloads/{name}: {e}"));
+                (name, bytes)
+            })
+            .collect()
+    }
+
+    /// Asserts that a failed run left no trace of an install: no version
+    /// directory, no work directory in `tmp/`.
+    #[track_caller]
+    pub fn assert_nothing_installed(&self) {
+        assert_eq!(
+            self.version_names(),
+            Vec::<String>::new(),
+            "versions/ must stay empty"
+        );
+        assert_eq!(
+            self.tmp_after_purge(),
+            Vec::<String>::new(),
+            "tmp/ must hold no leftovers"
+        );
+    }
+}
+
+/// Sorted names of the entries of `dir`; empty when it does not exist.
+pub fn dir_names(dir: &Path) -> Vec<String> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(e) => panic!("read {}: {e}", dir.display()),
+    };
+    let mut names: Vec<String> = entries
+        .map(|e| {
+            e.unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every path below `dir` (recursively, not following links), relative to it.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    fn visit(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            out.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                visit(root, &path, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    visit(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// The stderr of a finished run, as text.
+pub fn stderr_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The stdout of a finished run, as text.
+pub fn stdout_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// `text` with what changes from run to run replaced, for snapshots: the
+/// environment's temporary directory by `[ROOT]`, the server's
+/// `http://127.0.0.1:PORT` by `[SERVER]`, and each duration `(1.2 s)` by
+/// `([T] s)`.
+pub fn normalize(text: &str, env: &Env, server: &server::TestServer) -> String {
+    let text = text
+        .replace(&env.root().display().to_string(), "[ROOT]")
+        .replace(&server.base(), "[SERVER]");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find(" (") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let number = after
+            .find(" s)")
+            .map(|end| &after[..end])
+            .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '.'));
+        match number {
+            Some(n) => {
+                out.push_str(" ([T] s)");
+                rest = &after[n.len() + 3..];
+            }
+            None => {
+                out.push_str(" (");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
