@@ -150,11 +150,6 @@ impl<'a> Installer<'a> {
     }
 
     fn resolve(&self, request: &VersionRequest, platform: &Platform) -> Result<Target, Error> {
-        if platform.archive_format() == ArchiveFormat::Zip {
-            return Err(Error::Usage(format!(
-                "{platform} releases ship as .zip archives, which gvmr cannot unpack yet"
-            )));
-        }
         let guessed = |version: GoVersion, suggestions| Target {
             version,
             file_name: platform.archive_name(&version),
@@ -251,7 +246,11 @@ impl<'a> Installer<'a> {
         let work = self.store.work_dir(&version)?;
         let archive = self.obtain_verified_archive(&target, options, work.path())?;
         let staged = work.path().join("go");
-        unpack::unpack_tar_gz(&archive, &staged, unpack::Limits::default()).map_err(|source| {
+        let unpack_archive = match target.format {
+            ArchiveFormat::TarGz => unpack::unpack_tar_gz,
+            ArchiveFormat::Zip => unpack::unpack_zip,
+        };
+        unpack_archive(&archive, &staged, unpack::Limits::default()).map_err(|source| {
             Error::Unpack {
                 file: target.file_name.clone(),
                 source,

@@ -36,6 +36,8 @@ impl Default for Limits {
 pub enum UnpackError {
     #[error("it is not a gzip-compressed archive ({0})")]
     NotGzip(String),
+    #[error("it is {0}")]
+    NotArchive(String),
     #[error("it is damaged: {0}")]
     Corrupt(String),
     #[error("entry {entry:?} has an unsafe path ({reason}); refusing the archive")]
@@ -212,111 +214,199 @@ pub fn sanitize_entry_path(raw: &[u8]) -> Result<Option<PathBuf>, UnpackError> {
     Ok((!rest.as_os_str().is_empty()).then_some(rest))
 }
 
-fn unpack_tar(reader: &mut ChunkReader, dest: &Path, limits: Limits) -> Result<Stats, UnpackError> {
-    let write_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| UnpackError::Write { path, source }
-    };
-    fs::create_dir(dest).map_err(write_err(dest))?;
-    // In the fresh staging directory, a path that exists or a parent that is
-    // not a directory was made by an earlier entry: the archive is at fault.
-    let create_err = |path: &Path, raw: &[u8]| {
-        let path = path.to_path_buf();
-        let entry = String::from_utf8_lossy(raw).into_owned();
-        move |source: io::Error| match source.kind() {
-            io::ErrorKind::AlreadyExists
-            | io::ErrorKind::NotADirectory
-            | io::ErrorKind::IsADirectory => UnpackError::Clash { entry },
-            _ => UnpackError::Write { path, source },
+/// What an archive entry is, in the terms both archive formats share.
+enum EntryKind {
+    Dir,
+    File {
+        size: u64,
+        executable: bool,
+    },
+    /// Anything else (links, devices, ...), named for the error.
+    Other(String),
+}
+
+/// Checks every entry and writes the tree under `dest`; shared by the tar
+/// and zip readers so both apply exactly the same rules.
+struct TreeWriter<'a> {
+    dest: &'a Path,
+    limits: Limits,
+    stats: Stats,
+    seen: HashSet<PathBuf>,
+    saw_go: bool,
+}
+
+impl<'a> TreeWriter<'a> {
+    fn new(dest: &'a Path, limits: Limits) -> Result<TreeWriter<'a>, UnpackError> {
+        fs::create_dir(dest).map_err(|source| UnpackError::Write {
+            path: dest.to_path_buf(),
+            source,
+        })?;
+        Ok(TreeWriter {
+            dest,
+            limits,
+            stats: Stats::default(),
+            seen: HashSet::new(),
+            saw_go: false,
+        })
+    }
+
+    /// Writes one entry; `content` is read only for files.
+    fn entry(
+        &mut self,
+        raw: &[u8],
+        kind: EntryKind,
+        content: &mut dyn Read,
+    ) -> Result<(), UnpackError> {
+        let name = || String::from_utf8_lossy(raw).into_owned();
+        if self.stats.files + self.stats.dirs >= self.limits.max_entries {
+            return Err(UnpackError::TooManyEntries {
+                limit: self.limits.max_entries,
+            });
         }
-    };
+        let relative = sanitize_entry_path(raw)?;
+        self.saw_go = true;
+        let Some(relative) = relative else {
+            return match kind {
+                EntryKind::Dir => Ok(()), // go/ itself
+                _ => Err(UnpackError::UnsupportedEntry {
+                    entry: name(),
+                    kind: "file named like the top directory".to_string(),
+                }),
+            };
+        };
+        if !self.seen.insert(relative.clone()) {
+            return Err(UnpackError::Duplicate { entry: name() });
+        }
+        let target = self.dest.join(&relative);
+        // In the fresh staging directory, a path that exists or a parent that
+        // is not a directory was made by an earlier entry: the archive is at fault.
+        let create_err = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source: io::Error| match source.kind() {
+                io::ErrorKind::AlreadyExists
+                | io::ErrorKind::NotADirectory
+                | io::ErrorKind::IsADirectory => UnpackError::Clash { entry: name() },
+                _ => UnpackError::Write { path, source },
+            }
+        };
+        match kind {
+            EntryKind::Dir => {
+                fs::create_dir_all(&target).map_err(create_err(&target))?;
+                self.stats.dirs += 1;
+            }
+            EntryKind::File { size, executable } => {
+                self.stats.bytes = self.stats.bytes.saturating_add(size);
+                if self.stats.bytes > self.limits.max_bytes {
+                    return Err(UnpackError::TooLarge {
+                        limit: self.limits.max_bytes,
+                    });
+                }
+                if let Some(parent) = target.parent()
+                    && !parent.is_dir()
+                {
+                    fs::create_dir_all(parent).map_err(create_err(parent))?;
+                }
+                let mut out = File::options()
+                    .write(true)
+                    .create_new(true)
+                    .mode(if executable { 0o755 } else { 0o644 })
+                    .open(&target)
+                    .map_err(create_err(&target))?;
+                // Never more than the entry declared, whatever the stream holds.
+                let copied = io::copy(&mut content.take(size), &mut out).map_err(|e| {
+                    // Reading the entry failed (damage) or writing it did (disk).
+                    if e.kind() == io::ErrorKind::StorageFull
+                        || e.kind() == io::ErrorKind::PermissionDenied
+                    {
+                        UnpackError::Write {
+                            path: target.clone(),
+                            source: e,
+                        }
+                    } else {
+                        classify_stream_error(e)
+                    }
+                })?;
+                if copied != size {
+                    return Err(UnpackError::Corrupt(format!(
+                        "entry {:?} is truncated",
+                        name()
+                    )));
+                }
+                self.stats.files += 1;
+            }
+            EntryKind::Other(kind) => {
+                return Err(UnpackError::UnsupportedEntry {
+                    entry: name(),
+                    kind,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Stats, UnpackError> {
+        if self.saw_go {
+            Ok(self.stats)
+        } else {
+            Err(UnpackError::NoGoDirectory)
+        }
+    }
+}
+
+fn unpack_tar(reader: &mut ChunkReader, dest: &Path, limits: Limits) -> Result<Stats, UnpackError> {
+    let mut tree = TreeWriter::new(dest, limits)?;
     let mut archive = tar::Archive::new(reader);
-    let mut stats = Stats::default();
-    let mut seen: HashSet<PathBuf> = HashSet::new();
-    let mut saw_go = false;
-    let entries = archive.entries().map_err(classify_stream_error)?;
-    for entry in entries {
+    for entry in archive.entries().map_err(classify_stream_error)? {
         let mut entry = entry.map_err(classify_stream_error)?;
-        let raw = entry.path_bytes().into_owned();
-        let kind = entry.header().entry_type();
+        let header = entry.header();
+        let kind = header.entry_type();
         if kind.is_pax_global_extensions() {
             continue; // archive-wide metadata, nothing to write
         }
-        if stats.files + stats.dirs >= limits.max_entries {
-            return Err(UnpackError::TooManyEntries {
-                limit: limits.max_entries,
-            });
-        }
-        let relative = sanitize_entry_path(&raw)?;
-        saw_go = true;
-        let name = || String::from_utf8_lossy(&raw).into_owned();
-        let Some(relative) = relative else {
-            if kind.is_dir() {
-                continue; // go/ itself
-            }
-            return Err(UnpackError::UnsupportedEntry {
-                entry: name(),
-                kind: "file named like the top directory".to_string(),
-            });
-        };
-        if !seen.insert(relative.clone()) {
-            return Err(UnpackError::Duplicate { entry: name() });
-        }
-        let target = dest.join(&relative);
-        if kind.is_dir() {
-            fs::create_dir_all(&target).map_err(create_err(&target, &raw))?;
-            stats.dirs += 1;
+        let kind = if kind.is_dir() {
+            EntryKind::Dir
         } else if kind.is_file() {
-            let size = entry.header().size().map_err(classify_stream_error)?;
-            stats.bytes = stats.bytes.saturating_add(size);
-            if stats.bytes > limits.max_bytes {
-                return Err(UnpackError::TooLarge {
-                    limit: limits.max_bytes,
-                });
+            EntryKind::File {
+                size: header.size().map_err(classify_stream_error)?,
+                executable: header.mode().unwrap_or(0) & 0o111 != 0,
             }
-            let executable = entry.header().mode().unwrap_or(0) & 0o111 != 0;
-            if let Some(parent) = target.parent()
-                && !parent.is_dir()
-            {
-                fs::create_dir_all(parent).map_err(create_err(parent, &raw))?;
-            }
-            let mut out = File::options()
-                .write(true)
-                .create_new(true)
-                .mode(if executable { 0o755 } else { 0o644 })
-                .open(&target)
-                .map_err(create_err(&target, &raw))?;
-            let copied = io::copy(&mut entry, &mut out).map_err(|e| {
-                // Reading the entry failed (damage) or writing it did (disk).
-                if e.kind() == io::ErrorKind::StorageFull
-                    || e.kind() == io::ErrorKind::PermissionDenied
-                {
-                    UnpackError::Write {
-                        path: target.clone(),
-                        source: e,
-                    }
-                } else {
-                    classify_stream_error(e)
-                }
-            })?;
-            if copied != size {
-                return Err(UnpackError::Corrupt(format!(
-                    "entry {:?} is truncated",
-                    name()
-                )));
-            }
-            stats.files += 1;
         } else {
-            return Err(UnpackError::UnsupportedEntry {
-                entry: name(),
-                kind: describe_kind(kind),
-            });
-        }
+            EntryKind::Other(describe_kind(kind))
+        };
+        let raw = entry.path_bytes().into_owned();
+        tree.entry(&raw, kind, &mut entry)?;
     }
-    if !saw_go {
-        return Err(UnpackError::NoGoDirectory);
+    tree.finish()
+}
+
+/// Unpacks the `.zip` at `archive` (Windows releases) into `dest`, stripping
+/// the top-level `go/`, with the same rules as `unpack_tar_gz`.
+pub fn unpack_zip(archive: &Path, dest: &Path, limits: Limits) -> Result<Stats, UnpackError> {
+    let file = File::open(archive).map_err(|source| UnpackError::Write {
+        path: archive.to_path_buf(),
+        source,
+    })?;
+    let mut zip = zip::ZipArchive::new(BufReader::new(file))
+        .map_err(|e| UnpackError::NotArchive(format!("not a zip archive: {e}")))?;
+    let mut tree = TreeWriter::new(dest, limits)?;
+    for index in 0..zip.len() {
+        let mut entry = zip
+            .by_index(index)
+            .map_err(|e| UnpackError::Corrupt(e.to_string()))?;
+        let kind = if entry.is_symlink() {
+            EntryKind::Other("symbolic link".to_string())
+        } else if entry.is_dir() {
+            EntryKind::Dir
+        } else {
+            EntryKind::File {
+                size: entry.size(),
+                executable: entry.unix_mode().unwrap_or(0) & 0o111 != 0,
+            }
+        };
+        let raw = entry.name_raw().to_vec();
+        tree.entry(&raw, kind, &mut entry)?;
     }
-    Ok(stats)
+    tree.finish()
 }
 
 fn describe_kind(kind: tar::EntryType) -> String {

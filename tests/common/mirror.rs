@@ -21,6 +21,30 @@ pub fn sha256_hex(data: &[u8]) -> String {
         .collect()
 }
 
+/// A `.zip` shaped like Go's Windows release: `go/`, `go/VERSION`,
+/// `go/bin/go.exe`, plus `extra` entries `(name, content, is_symlink)` for
+/// hostile variants. Entries are stored (not compressed).
+pub fn fake_go_zip(version: &str, extra: &[(&str, &str, bool)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.add_directory("go/", options).unwrap();
+    zip.start_file("go/VERSION", options).unwrap();
+    zip.write_all(format!("{version}\n").as_bytes()).unwrap();
+    zip.start_file("go/bin/go.exe", options).unwrap();
+    zip.write_all(b"MZ fake windows go").unwrap();
+    for (name, content, symlink) in extra {
+        if *symlink {
+            zip.add_symlink(*name, *content, options).unwrap();
+        } else {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(content.as_bytes()).unwrap();
+        }
+    }
+    zip.finish().unwrap().into_inner()
+}
+
 /// A `.tar.gz` laid out like an official Go archive for linux/amd64:
 ///
 /// ```text
@@ -365,7 +389,9 @@ impl<'a> Mirror<'a> {
         archive: impl Into<Vec<u8>>,
     ) -> Published {
         let archive = archive.into();
-        let filename = format!("{version}.{os}-{arch}.tar.gz");
+        // Windows releases are .zip archives, published without a signature.
+        let extension = if os == "windows" { "zip" } else { "tar.gz" };
+        let filename = format!("{version}.{os}-{arch}.{extension}");
         let path = format!("/dl/{filename}");
         let sha256_hex = sha256_hex(&archive);
         let signature = self.key.sign_detached(&archive);
@@ -373,7 +399,9 @@ impl<'a> Mirror<'a> {
         self.server.put(&path, archive.clone());
         self.server
             .put(&format!("{path}.sha256"), sha256_hex.clone());
-        self.server.put(&format!("{path}.asc"), signature.clone());
+        if os != "windows" {
+            self.server.put(&format!("{path}.asc"), signature.clone());
+        }
 
         let file = ListingFile {
             filename: filename.clone(),
