@@ -77,6 +77,12 @@ else
 fi
 "#
     );
+    go_like_archive(version, &go_script, "#!/bin/sh\necho \"fake gofmt\"\n")
+}
+
+/// The official layout (see [`fake_go_archive`]) with the given `go` and
+/// `gofmt` scripts.
+pub fn go_like_archive(version: &str, go_script: &str, gofmt_script: &str) -> Vec<u8> {
     ArchiveBuilder::new()
         .dir("go")
         .file(
@@ -86,7 +92,7 @@ fi
         )
         .dir("go/bin")
         .file("go/bin/go", go_script, 0o755)
-        .file("go/bin/gofmt", "#!/bin/sh\necho \"fake gofmt\"\n", 0o755)
+        .file("go/bin/gofmt", gofmt_script, 0o755)
         .dir("go/pkg")
         .dir("go/pkg/tool")
         .dir("go/pkg/tool/linux_amd64")

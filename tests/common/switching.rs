@@ -11,7 +11,7 @@
 
 use crate::common::Env;
 use crate::common::keys::TestKey;
-use crate::common::mirror::{ArchiveBuilder, Mirror};
+use crate::common::mirror::{Mirror, go_like_archive};
 use crate::common::server::TestServer;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -51,36 +51,11 @@ env)
 esac
 "#
     );
-    ArchiveBuilder::new()
-        .dir("go")
-        .file(
-            "go/VERSION",
-            format!("{version}\ntime 2024-06-27T20:11:12Z\n"),
-            0o644,
-        )
-        .dir("go/bin")
-        .file("go/bin/go", go_script, 0o755)
-        .file(
-            "go/bin/gofmt",
-            format!("#!/bin/sh\necho \"fake gofmt {version}\"\n"),
-            0o755,
-        )
-        .dir("go/pkg")
-        .dir("go/pkg/tool")
-        .dir("go/pkg/tool/linux_amd64")
-        .file(
-            "go/pkg/tool/linux_amd64/compile",
-            "#!/bin/sh\necho \"fake compile\"\n",
-            0o755,
-        )
-        .dir("go/src")
-        .dir("go/src/fmt")
-        .file(
-            "go/src/fmt/print.go",
-            "package fmt\n\nfunc Println(a ...any) (n int, err error) { return 0, nil }\n",
-            0o644,
-        )
-        .build_tar_gz()
+    go_like_archive(
+        version,
+        &go_script,
+        &format!("#!/bin/sh\necho \"fake gofmt {version}\"\n"),
+    )
 }
 
 /// Asserts that the shim binary `gvmr install` copies is there.
