@@ -8,6 +8,9 @@
 #  1. install:  `gvmr install` vs the manual method (curl archive, .sha256,
 #               .asc; sha256sum -c; gpg --verify; tar -xzf), alternating,
 #               fresh directories each run (no cache). Wall time and peak RSS.
+#  1b. install --source proxy: the same Go as a module zip from a loopback
+#               module proxy + one-record checksum database, vs the archive
+#               install (skipped without python3-cryptography).
 #  2. uninstall: wall time of `gvmr uninstall`.
 #  3. shim:     `go version` through the shim vs the real binary directly,
 #               alternating.
@@ -84,6 +87,33 @@ M=$(cut -d' ' -f1 "$WORK/manual.txt" | median)
 GM=$(cut -d' ' -f2 "$WORK/gvmr.txt" | median)
 U=$(cut -d' ' -f1 "$WORK/uninstall.txt" | median)
 
+# 1b. (optional: needs python3-cryptography) the same archive as a module
+# zip from a loopback Go module proxy, checked against a one-record
+# checksum database (scripts/toolchain-module.py), alternating with the
+# archive install.
+P=n/a PM=n/a
+if python3 -c 'import cryptography' 2>/dev/null; then
+  echo "== 1b. install --source proxy ($RUNS runs each, alternating)" >&2
+  SUMDB_KEY=$(python3 "$ROOT/scripts/toolchain-module.py" "$WORK/mirror/$A" "$WORK/mirror/module")
+  : > "$WORK/proxy.txt"; : > "$WORK/archive.txt"
+  # Each install follows the deletion of one tree: on ext4, creating files
+  # right after many deletions is slow (inode allocation skips recently
+  # deleted inodes), so both sides pay the same.
+  for i in $(seq "$RUNS"); do
+    rm -rf "$WORK/home-proxy"; sync
+    OUT=$WORK/proxy.txt GVMR_HOME=$WORK/home-proxy GOPROXY=$BASE/module/proxy \
+      GOSUMDB="$SUMDB_KEY $BASE/module/sumdb" timed "$GVMR" install --quiet --source proxy "$GO_VERSION"
+    rm -rf "$WORK/home"; sync
+    OUT=$WORK/archive.txt GVMR_HOME=$WORK/home timed "$GVMR" install --quiet "$GO_VERSION"
+  done
+  rm -rf "$WORK/home-proxy" "$WORK/home"
+  P=$(cut -d' ' -f1 "$WORK/proxy.txt" | median)
+  PA=$(cut -d' ' -f1 "$WORK/archive.txt" | median)
+  PM=$(cut -d' ' -f2 "$WORK/proxy.txt" | median)
+  P="$P s (archive, same run: $PA s)"
+  PM="$((PM / 1024)) MB"
+fi
+
 echo "== 3. shim overhead" >&2
 export GVMR_HOME=$WORK/home
 "$GVMR" install --quiet "$GO_VERSION"
@@ -156,6 +186,7 @@ cat <<EOF
 |---|---|---|---|
 | install go$GO_VERSION ($((SIZE / 1000000)) MB) from loopback | ${G} s | manual curl+sha256sum+gpg+tar: ${M} s | $(awk -v g="$G" -v m="$M" 'BEGIN{printf "%.2f", g/m}') (target ≤ 0.60) |
 | install peak memory | $((GM / 1024)) MB | | target ≤ 32 MB |
+| install --source proxy (module zip + sumdb) | ${P} | | peak memory ${PM} |
 | uninstall | ${U} s | | target < 0.1 s |
 | \`go version\` via shim | ${SHIM_VIA} ms | direct: ${SHIM_DIRECT} ms | ${SHIM_RATIO} (target ≤ 1.15) |
 | bash prompt, hook loaded, nothing changed | ${HOOK_IDLE} µs | direnv hook: ${DIRENV_IDLE} µs; mise: ${MISE_IDLE} µs | target ≤ 150 µs |

@@ -51,7 +51,8 @@ impl Sha256Digest {
             found: text.chars().take(80).collect(),
         };
         let hex = text.split_whitespace().next().ok_or_else(err)?;
-        if hex.len() != 64 {
+        // `from_str_radix` alone would take a sign: "+f" is not a hex pair.
+        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(err());
         }
         let mut out = [0u8; 32];
@@ -216,5 +217,60 @@ mod tests {
         );
         assert!(msg.contains("(from release listing)"), "{msg}");
         assert!(expected.check("go.tar.gz", expected.digest).is_ok());
+    }
+}
+
+/// Property-based fuzzing (proptest); `scripts/fuzz.sh` runs these far longer.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn digest_like() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[0-9a-fA-F]{62,66}",
+            // Signs, spaces and non-ASCII where hex digits belong.
+            "[0-9a-f+\\- é]{64}",
+            // 32 pairs, some of them signed: `u8::from_str_radix` takes "+f".
+            prop::collection::vec(
+                prop_oneof![8 => "[0-9a-fA-F]{2}", 1 => "[+\\-][0-9a-f]"],
+                32
+            )
+            .prop_map(|pairs| pairs.concat()),
+            ("\\s{0,2}", "[0-9a-fA-F]{64}", "(\\s{1,2}[ -~]{0,20})?")
+                .prop_map(|(a, hex, b)| format!("{a}{hex}{b}")),
+        ]
+    }
+
+    /// Found by `parse_hex_never_panics_and_round_trips`: `u8::from_str_radix`
+    /// accepts a leading `+`, so `+1+1…` parsed as `0101…`.
+    #[test]
+    fn signs_are_not_hex_digits() {
+        assert!(Sha256Digest::parse_hex(&"+1".repeat(32)).is_err());
+        assert!(Sha256Digest::parse_hex(&"+f".repeat(32)).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn parse_hex_never_panics_and_round_trips(text in digest_like()) {
+            if let Ok(digest) = Sha256Digest::parse_hex(&text) {
+                let hex = digest.to_string();
+                // Exactly the first word, in lower case: nothing else is accepted.
+                let word = text.split_whitespace().next().unwrap_or("");
+                prop_assert_eq!(&hex, &word.to_ascii_lowercase(), "{:?}", text);
+                prop_assert_eq!(Sha256Digest::parse_hex(&hex), Ok(digest));
+            }
+        }
+
+        #[test]
+        fn every_digest_round_trips(bytes in any::<[u8; 32]>()) {
+            let digest = Sha256Digest(bytes);
+            prop_assert_eq!(Sha256Digest::parse_hex(&digest.to_string()), Ok(digest));
+            prop_assert_eq!(
+                Sha256Digest::parse_hex(&digest.to_string().to_uppercase()),
+                Ok(digest)
+            );
+        }
     }
 }

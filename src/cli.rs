@@ -2,6 +2,7 @@
 
 use crate::commands::switch::EnvFormat;
 use crate::hook::HookShell;
+use crate::install::Source;
 use crate::platform::Platform;
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
@@ -12,7 +13,7 @@ use std::path::PathBuf;
     name = "gvmr",
     version,
     about = "Install Go toolchains, verified twice (SHA-256 and Go's OpenPGP signature), and switch between them",
-    after_help = "Environment: GVMR_HOME, GVMR_MIRROR, GVMR_INDEX_URL, GVMR_KEYRING, GVMR_HTTP_TIMEOUT, HTTPS_PROXY/HTTP_PROXY/NO_PROXY. See the README."
+    after_help = "Environment: GVMR_HOME, GVMR_MIRROR, GVMR_INDEX_URL, GVMR_KEYRING, GVMR_KEY_URL, GVMR_HTTP_TIMEOUT, HTTPS_PROXY/HTTP_PROXY/NO_PROXY. See the README."
 )]
 pub struct Cli {
     /// Print only warnings and errors.
@@ -34,7 +35,8 @@ pub enum Command {
   gvmr install 1.23rc1          a pre-release
   gvmr install 1.21.13 1.22.10  several at once
   gvmr install --archive ./go1.22.5.linux-amd64.tar.gz   from a local file (+ .asc/.sha256 beside it)
-  gvmr install --platform darwin-arm64 1.22.5            for another platform (to prepare an image)")]
+  gvmr install --platform darwin-arm64 1.22.5            for another platform (to prepare an image)
+  gvmr install --source proxy 1.22.5                     from GOPROXY, checked against GOSUMDB")]
     Install {
         /// Versions: 1.22.5, go1.22.5, 1.22 (newest 1.22.x), latest, 1.23rc1.
         /// None: the version the current directory selects.
@@ -53,6 +55,12 @@ pub enum Command {
         /// The platform to install for, as OS-ARCH (default: this machine).
         #[arg(long, value_name = "OS-ARCH")]
         platform: Option<Platform>,
+        /// Where toolchains come from: release archives from the mirrors
+        /// (archive), module zips from Go module proxies checked against the
+        /// checksum database (proxy, GOPROXY/GOSUMDB), or the mirrors first
+        /// and the proxies if the mirrors fail or lack the version (auto).
+        #[arg(long, value_enum, env = "GVMR_SOURCE", default_value_t = Source::Archive)]
+        source: Source,
     },
     /// List installed versions, newest first.
     #[command(after_help = "Examples:
@@ -181,9 +189,57 @@ Examples:
     Direnv,
     /// (Re)create the go and gofmt shims in $GVMR_HOME/shims.
     Shims,
+    /// Find what makes the installed Go unusable here, and say how to fix it.
+    #[command(
+        after_help = "Checks: the selected toolchain (installed, intact, the version it claims),
+mixed toolchains (GOROOT, another go on PATH, GOTOOLCHAIN, GOBIN), a
+hello-world build (plain, cgo, cross-compiled), module proxies (GOPROXY,
+GOSUMDB, GOPRIVATE; DNS, connect, GET), the resolver and resource limits.
+Exit status 1 when any check is an error.
+
+Examples:
+  gvmr doctor
+  gvmr doctor --offline --verify-files
+  gvmr doctor --json"
+    )]
+    Doctor {
+        /// Print the checks as a JSON array.
+        #[arg(long)]
+        json: bool,
+        /// Skip the network checks.
+        #[arg(long)]
+        offline: bool,
+        /// Hash every file of every installed version (slower) instead of
+        /// comparing sizes and modification times.
+        #[arg(long)]
+        verify_files: bool,
+    },
+    /// List the trusted Go release signing keys, or update them.
+    #[command(
+        after_help = "Go releases are signed by a subkey of Google's Linux Packages Signing
+Authority (primary key EB4C1BFD4F042F6DDDCCEC917721F63BD38B4796, pinned in
+gvmr). Google adds a signing subkey about once a year; `gvmr keys update`
+fetches it, accepting only subkeys that primary key bound to itself.
+
+Examples:
+  gvmr keys                 list the primary key and signing subkeys
+  gvmr keys --json
+  gvmr keys update          fetch https://dl.google.com/linux/linux_signing_key.pub"
+    )]
+    Keys {
+        #[command(subcommand)]
+        action: Option<KeysAction>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Deletes a removed version's tree (started by uninstall, not by hand).
     #[command(hide = true)]
     InternalPurge { dir: PathBuf },
+    /// Looks MODULE VERSION up in the checksum database GOSUMDB names and
+    /// prints the verified lines (for tests).
+    #[command(hide = true)]
+    InternalSumdbLookup { module: String, version: String },
     /// Print shell completions.
     #[command(after_help = "Examples:
   gvmr completions bash > ~/.local/share/bash-completion/completions/gvmr
@@ -192,5 +248,23 @@ Examples:
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+/// `gvmr keys` subcommands.
+#[derive(Subcommand)]
+pub enum KeysAction {
+    /// List the trusted primary key and signing subkeys (the default).
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fetch Go's current signing key and store the new signing subkeys
+    /// bound to the pinned primary key.
+    Update {
+        /// Where to fetch the key file.
+        #[arg(long, value_name = "URL", env = "GVMR_KEY_URL")]
+        url: Option<String>,
     },
 }

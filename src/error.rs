@@ -2,6 +2,7 @@
 //! and the exit code (documented in the README).
 
 use crate::checksum::ChecksumMismatch;
+use crate::keys::KeysError;
 use crate::listing::ListingError;
 use crate::signature::{KeyringError, SignatureError};
 use crate::store::{NoDataDir, StoreError};
@@ -61,12 +62,31 @@ pub enum Error {
     },
     #[error(transparent)]
     Keyring(#[from] KeyringError),
+    #[error(transparent)]
+    Keys(#[from] KeysError),
     #[error("cannot unpack {file}: {source}")]
     Unpack { file: String, source: UnpackError },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     NoDataDir(#[from] NoDataDir),
+    #[error("cannot fetch {what} from any Go module proxy (GOPROXY={setting}):{}", bullet_list(.failures))]
+    Proxy {
+        what: String,
+        setting: String,
+        failures: Vec<String>,
+        /// Every proxy answered "not found".
+        not_found: bool,
+    },
+    #[error("cannot check {module} against the checksum database: {message}")]
+    Sumdb {
+        module: String,
+        message: String,
+        /// The database could not be reached (rather than answering wrongly).
+        network: bool,
+    },
+    #[error("{module}: {message}")]
+    ModuleVerification { module: String, message: String },
 }
 
 fn listed_as_suggestion(versions: &[GoVersion]) -> String {
@@ -127,10 +147,32 @@ impl Error {
             | Error::SignatureMissing { .. }
             | Error::Signature { .. }
             | Error::Keyring(_) => exit::VERIFICATION,
+            Error::Keys(e) if e.is_network() => exit::NETWORK,
+            Error::Keys(_) => exit::VERIFICATION,
             Error::Unpack { source, .. } if source.write_error().is_some() => exit::FILESYSTEM,
             Error::Unpack { .. } => exit::BAD_ARCHIVE,
             Error::Store(_) | Error::NoDataDir(_) => exit::FILESYSTEM,
+            Error::Proxy {
+                not_found: true, ..
+            } => exit::NOT_FOUND,
+            Error::Proxy { .. } => exit::NETWORK,
+            Error::Sumdb { network: true, .. } => exit::NETWORK,
+            Error::Sumdb { .. } | Error::ModuleVerification { .. } => exit::VERIFICATION,
         }
+    }
+
+    /// True when the source asked could not deliver (unreachable, or it
+    /// does not have the version): `--source auto` then tries the proxies.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            Error::UnknownVersion { .. }
+                | Error::NoArchive { .. }
+                | Error::ListingNeeded { .. }
+                | Error::Listing(_)
+                | Error::Download { .. }
+                | Error::NoChecksum { .. }
+        )
     }
 
     /// The next thing to try, when there is one worth saying.
@@ -150,6 +192,12 @@ impl Error {
             Error::Download { .. } => {
                 "check your network or proxy (HTTPS_PROXY) and GVMR_MIRROR, then run the command again".into()
             }
+            Error::Signature { source, .. } if source.unknown_key() => {
+                "run `gvmr keys update` to fetch Go's current signing key, then run the command again".into()
+            }
+            Error::Keys(e) if e.is_network() => {
+                "check your network or proxy (HTTPS_PROXY), or give the key file's URL with --url".into()
+            }
             Error::Checksum(_) | Error::Signature { .. } => {
                 "do not use this archive; if a mirror serves it, report it to the mirror's operator".into()
             }
@@ -161,6 +209,15 @@ impl Error {
                 None => "the archive passed verification but is not a Go release archive; report it".into(),
             },
             Error::Store(e) => e.hint().into(),
+            Error::Proxy { .. } => {
+                "check GOPROXY (e.g. https://proxy.golang.org, or file:///path/to/mirror) and your network".into()
+            }
+            Error::Sumdb { network: true, .. } => {
+                "check your network and GOSUMDB; gvmr installs from a proxy only what the checksum database vouches for".into()
+            }
+            Error::ModuleVerification { .. } => {
+                "do not use this toolchain zip; if a proxy serves it, report it to the proxy's operator".into()
+            }
             _ => return None,
         })
     }

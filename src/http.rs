@@ -12,6 +12,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long a read may wait for the next bytes before the transfer is
 /// abandoned; `GVMR_HTTP_TIMEOUT` (seconds) overrides it.
 const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Redirects followed before a request is abandoned.
+pub const MAX_REDIRECTS: usize = 10;
 
 #[derive(Clone)]
 pub struct Http {
@@ -26,6 +28,8 @@ pub enum HttpError {
     Status { url: String, status: u16 },
     #[error("{url}: the response is larger than {limit} bytes")]
     TooLarge { url: String, limit: u64 },
+    #[error("{url}: more than {MAX_REDIRECTS} redirects (a redirect loop?)")]
+    TooManyRedirects { url: String },
 }
 
 impl HttpError {
@@ -36,6 +40,7 @@ impl HttpError {
             HttpError::Transport { .. } => true,
             HttpError::Status { status, .. } => *status >= 500,
             HttpError::TooLarge { .. } => false,
+            HttpError::TooManyRedirects { .. } => true,
         }
     }
 
@@ -84,7 +89,7 @@ impl Http {
             .user_agent(USER_AGENT)
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(read_timeout())
-            .redirect(reqwest::redirect::Policy::limited(10))
+            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
             .build()
             .expect("the HTTP client configuration is valid");
         Http { client }
@@ -92,18 +97,36 @@ impl Http {
 
     /// Starts a GET and checks the status; the body is read by the caller.
     pub fn get(&self, url: &str) -> Result<Response, HttpError> {
-        let transport = |e: reqwest::Error| HttpError::Transport {
-            url: url.to_string(),
-            message: error_chain(&e),
-        };
-        let response = self.client.get(url).send().map_err(transport)?;
+        let response = self.get_from(url, 0)?;
         let status = response.status();
-        if !status.is_success() {
+        if !(200..300).contains(&status) {
             return Err(HttpError::Status {
                 url: url.to_string(),
-                status: status.as_u16(),
+                status,
             });
         }
+        Ok(response)
+    }
+
+    /// Starts a GET asking for the bytes from `offset` on (`Range: bytes=N-`)
+    /// when `offset` is not 0. Any status is returned: the caller judges it.
+    pub fn get_from(&self, url: &str, offset: u64) -> Result<Response, HttpError> {
+        let mut request = self.client.get(url);
+        if offset > 0 {
+            request = request.header(reqwest::header::RANGE, format!("bytes={offset}-"));
+        }
+        let response = request.send().map_err(|e| {
+            if e.is_redirect() {
+                HttpError::TooManyRedirects {
+                    url: url.to_string(),
+                }
+            } else {
+                HttpError::Transport {
+                    url: url.to_string(),
+                    message: error_chain(&e),
+                }
+            }
+        })?;
         Ok(Response { inner: response })
     }
 
@@ -134,7 +157,8 @@ impl Http {
     }
 }
 
-/// A response whose status was a success; read it for the body.
+/// A response (from [`Http::get`], one whose status was a success); read it
+/// for the body.
 pub struct Response {
     inner: reqwest::blocking::Response,
 }
@@ -142,6 +166,15 @@ pub struct Response {
 impl Response {
     pub fn content_length(&self) -> Option<u64> {
         self.inner.content_length()
+    }
+
+    pub fn status(&self) -> u16 {
+        self.inner.status().as_u16()
+    }
+
+    /// A header's value, when present and readable as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.inner.headers().get(name)?.to_str().ok()
     }
 }
 

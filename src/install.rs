@@ -5,8 +5,13 @@
 //!
 //! Nothing reaches the tar parser before both checks pass, and nothing
 //! becomes visible before the rename.
+//!
+//! `--source proxy` gets the toolchain as a module zip from Go module
+//! proxies instead, verified against the checksum database ([`proxy`]);
+//! both paths share the lock, staging and rename (`install_staged`).
 
 use crate::checksum::{ChecksumSource, ExpectedChecksum, HashingWriter, Sha256Digest, sha256_of};
+use crate::download::{Downloader, RetryPolicy};
 use crate::error::Error;
 use crate::http::{Http, HttpError, join_url};
 use crate::listing::LazyListing;
@@ -21,13 +26,46 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+mod proxy;
+
 pub const DEFAULT_MIRROR: &str = "https://dl.google.com/go/";
 
 /// Largest `.sha256` file accepted; real ones are 64 bytes.
 const MAX_CHECKSUM_FILE_BYTES: u64 = 4096;
 
+/// Where toolchains come from (`--source`, `GVMR_SOURCE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Source {
+    /// Release archives from the mirrors (GVMR_MIRROR), checksum and signature.
+    #[default]
+    Archive,
+    /// Module zips from Go module proxies (GOPROXY), checked against the
+    /// checksum database (GOSUMDB).
+    Proxy,
+    /// The mirrors first; the proxies when the mirrors are unreachable or
+    /// lack the version.
+    Auto,
+}
+
+impl Source {
+    /// `GVMR_SOURCE`, for installs that have no `--source` (`gvmr use`).
+    pub fn from_env() -> Result<Source, Error> {
+        match std::env::var("GVMR_SOURCE") {
+            Ok(text) if !text.trim().is_empty() => {
+                <Source as clap::ValueEnum>::from_str(text.trim(), true).map_err(|_| {
+                    Error::Usage(format!(
+                        "GVMR_SOURCE must be archive, proxy or auto, not {text:?}"
+                    ))
+                })
+            }
+            _ => Ok(Source::Archive),
+        }
+    }
+}
+
 pub struct InstallOptions {
     pub force: bool,
+    pub source: Source,
     pub skip_signature: bool,
     pub platform: Platform,
     /// Install from this local archive instead of downloading.
@@ -72,6 +110,7 @@ pub struct Installer<'a> {
     mirrors: Vec<String>,
     keyring: Keyring,
     listing: LazyListing<'a>,
+    retry: RetryPolicy,
 }
 
 /// The mirror base URLs from `GVMR_MIRROR` (comma-separated), in order.
@@ -146,6 +185,7 @@ impl<'a> Installer<'a> {
             http,
             mirrors: mirrors(),
             keyring,
+            retry: RetryPolicy::from_env()?,
         })
     }
 
@@ -222,6 +262,36 @@ impl<'a> Installer<'a> {
         request: Option<&VersionRequest>,
         options: &InstallOptions,
     ) -> Result<Outcome, Error> {
+        let from_proxy = |request: Option<&VersionRequest>| {
+            let request = request.ok_or_else(|| Error::Usage("no version given".into()))?;
+            self.install_from_proxy(request, options)
+        };
+        match (options.source, &options.archive) {
+            (Source::Proxy, Some(_)) => Err(Error::Usage(
+                "--archive installs a local archive; it cannot be combined with --source proxy"
+                    .into(),
+            )),
+            (Source::Proxy, None) => from_proxy(request),
+            (Source::Archive, _) | (Source::Auto, Some(_)) => {
+                self.install_archive(request, options)
+            }
+            (Source::Auto, None) => match self.install_archive(request, options) {
+                Err(e) if e.is_unavailable() => {
+                    self.ui
+                        .warn(format!("{e}; trying the Go module proxy (GOPROXY) instead"));
+                    from_proxy(request)
+                }
+                other => other,
+            },
+        }
+    }
+
+    /// Installs a release archive from the mirrors (or `--archive`).
+    fn install_archive(
+        &self,
+        request: Option<&VersionRequest>,
+        options: &InstallOptions,
+    ) -> Result<Outcome, Error> {
         let target = match &options.archive {
             Some(path) => self.resolve_local(request, path)?,
             None => {
@@ -229,8 +299,34 @@ impl<'a> Installer<'a> {
                 self.resolve(request, &options.platform)?
             }
         };
-        let version = target.version;
-        if self.store.is_installed(&version) && !options.force {
+        self.install_staged(target.version, options.force, |work| {
+            let archive = self.obtain_verified_archive(&target, options, work)?;
+            let staged = work.join("go");
+            let unpack_archive = match target.format {
+                ArchiveFormat::TarGz => unpack::unpack_tar_gz,
+                ArchiveFormat::Zip => unpack::unpack_zip,
+            };
+            pause_point("unpack");
+            unpack_archive(&archive, &staged, unpack::Limits::default()).map_err(|source| {
+                Error::Unpack {
+                    file: target.file_name.clone(),
+                    source,
+                }
+            })?;
+            Ok(staged)
+        })
+    }
+
+    /// What every install shares: the version's lock, a work directory,
+    /// `fill` (which verifies and unpacks into it, returning the staged
+    /// tree), then one rename into `versions/`.
+    fn install_staged(
+        &self,
+        version: GoVersion,
+        force: bool,
+        fill: impl FnOnce(&Path) -> Result<PathBuf, Error>,
+    ) -> Result<Outcome, Error> {
+        if self.store.is_installed(&version) && !force {
             return Ok(Outcome::AlreadyInstalled(version));
         }
         let _lock = self.store.lock_version(&version, || {
@@ -238,25 +334,20 @@ impl<'a> Installer<'a> {
                 "Waiting for another gvmr that is installing {version}…"
             ))
         })?;
-        if self.store.is_installed(&version) && !options.force {
+        if self.store.is_installed(&version) && !force {
             return Ok(Outcome::AlreadyInstalled(version));
         }
         self.store.clean_leftovers(&version);
         let started = Instant::now();
         let work = self.store.work_dir(&version)?;
-        let archive = self.obtain_verified_archive(&target, options, work.path())?;
-        let staged = work.path().join("go");
-        let unpack_archive = match target.format {
-            ArchiveFormat::TarGz => unpack::unpack_tar_gz,
-            ArchiveFormat::Zip => unpack::unpack_zip,
-        };
-        unpack_archive(&archive, &staged, unpack::Limits::default()).map_err(|source| {
-            Error::Unpack {
-                file: target.file_name.clone(),
-                source,
-            }
-        })?;
+        pause_point("download");
+        let staged = fill(work.path())?;
+        pause_point("rename");
         let dir = self.store.commit_version(&staged, &version)?;
+        if let Err(e) = crate::doctor::manifest::record(self.store, &version, &dir) {
+            self.ui
+                .warn(format!("{e}; gvmr doctor cannot check {version}'s files"));
+        }
         self.ui.status(format!(
             "Installed {version} in {} ({:.1} s)",
             tildify(&dir),
@@ -554,40 +645,17 @@ impl<'a> Installer<'a> {
         Err(failures)
     }
 
-    /// Downloads the archive into `dest` from the first mirror that works.
+    /// Downloads the archive into `dest`, retrying and resuming (see
+    /// [`crate::download`]).
     fn download(&self, target: &Target, dest: &Path) -> Result<(Sha256Digest, u64), Error> {
-        let mut failures = Vec::new();
-        for base in &self.mirrors {
-            let url = join_url(base, &target.file_name);
-            let mut response = match self.http.get(&url) {
-                Ok(response) => response,
-                Err(e) => {
-                    failures.push(e.to_string());
-                    continue;
-                }
-            };
-            let total = response.content_length();
-            let progress = self
-                .ui
-                .progress(&format!("Downloading {}", target.file_name), total);
-            let copied = copy_hashing(&mut response, dest, &progress);
-            progress.finish_and_clear();
-            match copied {
-                Ok((digest, size)) if total.is_none_or(|t| t == size) => return Ok((digest, size)),
-                Ok((_, size)) => failures.push(format!(
-                    "{url}: the transfer ended after {size} of {} bytes",
-                    total.unwrap_or_default()
-                )),
-                Err(CopyError::Read(e)) => {
-                    failures.push(format!("{url}: {}", crate::http::error_chain(&e)))
-                }
-                Err(CopyError::Write(e)) => return Err(StoreError::new("write", dest, e).into()),
-            }
+        Downloader {
+            http: &self.http,
+            ui: self.ui,
+            mirrors: &self.mirrors,
+            policy: self.retry,
+            partial_dir: self.store.downloads_dir(),
         }
-        Err(Error::Download {
-            file: target.file_name.clone(),
-            failures,
-        })
+        .download(&target.file_name, dest)
     }
 
     /// Copies a local archive into the work directory, hashing it, so the
@@ -606,6 +674,32 @@ impl<'a> Installer<'a> {
         })
     }
 }
+
+/// Test-only failpoint, compiled into debug builds only (release builds get
+/// the empty version below). When `GVMR_TEST_MARK_AT` or `GVMR_TEST_PAUSE_AT`
+/// names this point, the file `GVMR_TEST_PAUSE_MARKER` is created; with
+/// `GVMR_TEST_PAUSE_AT` the install then sleeps 60 s there, so a test can
+/// kill it at a known step (tests/crash_and_concurrency.rs). Points:
+/// "download" (work directory made, nothing fetched yet), "unpack" (archive
+/// verified and cached, nothing unpacked yet), "rename" (tree complete in the
+/// work directory, not yet moved into `versions/`).
+#[cfg(debug_assertions)]
+fn pause_point(name: &str) {
+    let named = |var: &str| std::env::var_os(var).is_some_and(|v| v == name);
+    let (mark, pause) = (named("GVMR_TEST_MARK_AT"), named("GVMR_TEST_PAUSE_AT"));
+    if (mark || pause)
+        && let Some(marker) = std::env::var_os("GVMR_TEST_PAUSE_MARKER")
+    {
+        let _ = File::create(marker);
+    }
+    if pause {
+        std::thread::sleep(std::time::Duration::from_secs(60));
+    }
+}
+
+#[cfg(not(debug_assertions))]
+#[inline(always)]
+fn pause_point(_name: &str) {}
 
 /// No mirror could be asked for `name` (offline, or every one failing): a
 /// network error, not a verdict on the file.

@@ -4,17 +4,23 @@ mod activate;
 mod checksum;
 mod cli;
 mod commands;
+mod dirhash;
+mod doctor;
+mod download;
 mod error;
 mod hook;
 mod http;
 mod install;
+mod keys;
 mod listing;
 mod platform;
+mod proxy;
 mod selection;
 mod shell;
 mod shims;
 mod signature;
 mod store;
+mod sumdb;
 mod ui;
 mod unpack;
 
@@ -35,8 +41,9 @@ fn run(cli: Cli) -> Result<(), Error> {
             archive,
             skip_signature,
             platform,
+            source,
         } => {
-            let options = manage::install_options(force, skip_signature, platform, archive);
+            let options = manage::install_options(force, skip_signature, platform, archive, source);
             manage::install(&store, &ui, &versions, options)
         }
         Command::List { json } => manage::list(&store, json),
@@ -54,7 +61,28 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::HookEnv { shell, pid } => switch::hook_env(&store, shell, pid),
         Command::Direnv => switch::direnv(),
         Command::Shims => switch::shims(&store, &ui),
+        Command::Doctor {
+            json,
+            offline,
+            verify_files,
+        } => {
+            if !doctor::doctor(&store, json, offline, verify_files)? {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Keys { action, json } => match action {
+            None => keys::list(&store, &ui, json),
+            Some(cli::KeysAction::List { json: list_json }) => {
+                keys::list(&store, &ui, json || list_json)
+            }
+            Some(cli::KeysAction::Update { url }) => keys::update(&store, &ui, url.as_deref()),
+        },
         Command::InternalPurge { dir } => Ok(store.purge(&dir)?),
+        Command::InternalSumdbLookup { module, version } => {
+            sumdb::internal_lookup(store.root(), &module, &version);
+            Ok(())
+        }
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "gvmr", &mut std::io::stdout());

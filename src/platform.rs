@@ -193,3 +193,52 @@ mod tests {
         );
     }
 }
+
+/// Property-based fuzzing (proptest); `scripts/fuzz.sh` runs these far longer.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn platform_like() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[a-z0-9_/\\-]{0,40}",
+            "[a-zA-Z0-9_/\\-.;é ]{0,20}",
+            (
+                prop::sample::select(&["linux", "darwin", "macos", "windows", "freebsd", ""][..]),
+                prop::sample::select(&["-", "/", "_", "--", "-/"][..]),
+                prop::sample::select(
+                    &[
+                        "amd64",
+                        "x86_64",
+                        "arm",
+                        "armv6l",
+                        "aarch64",
+                        "x86",
+                        "386",
+                        "x86_64_v2",
+                        ""
+                    ][..]
+                ),
+            )
+                .prop_map(|(os, sep, arch)| format!("{os}{sep}{arch}")),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn from_str_never_panics_and_round_trips(text in platform_like()) {
+            if let Ok(platform) = text.parse::<Platform>() {
+                let valid = |s: &str| {
+                    !s.is_empty()
+                        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                };
+                prop_assert!(valid(&platform.os) && valid(&platform.arch), "{platform:?}");
+                let shown = platform.to_string();
+                prop_assert_eq!(shown.parse::<Platform>().ok(), Some(platform.clone()), "{}", shown);
+                prop_assert_eq!(platform.archive_name(&gvmr_select::GoVersion::new(1, 22, 5)).contains('/'), false);
+            }
+        }
+    }
+}

@@ -35,8 +35,17 @@ pub struct Keyring {
     origin: KeyringOrigin,
 }
 
+/// Where `gvmr keys update` stores the update, under `$GVMR_HOME`.
+pub const STORED_KEY_PATH: &str = "keys/go-release-key.asc";
+
+/// The test hook (and private-hierarchy escape hatch) replacing the pinned
+/// primary fingerprint; warned about on every use.
+pub const KEY_PRIMARY_VAR: &str = "GVMR_KEY_PRIMARY";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyringOrigin {
+    /// The pinned primary key: the built-in copy (when the pinned primary is
+    /// the built-in one), merged with what `gvmr keys update` stored.
     Embedded,
     /// `GVMR_KEYRING`: replaces the embedded key; warned about on every use.
     File(PathBuf),
@@ -48,6 +57,106 @@ pub enum KeyringError {
     Unreadable { path: PathBuf, message: String },
     #[error("the keyring {path} (from GVMR_KEYRING) holds no OpenPGP public key")]
     Empty { path: PathBuf },
+    #[error("GVMR_KEY_PRIMARY is not a key fingerprint (40 hex digits): {0:?}")]
+    BadPinned(String),
+}
+
+/// The primary key fingerprint signing subkeys must be bound to:
+/// [`PINNED_PRIMARY`], or `GVMR_KEY_PRIMARY` when set (`overridden`).
+#[derive(Debug, Clone)]
+pub struct Pinned {
+    pub fingerprint: Fingerprint,
+    pub overridden: bool,
+}
+
+impl Pinned {
+    pub fn from_env() -> Result<Pinned, KeyringError> {
+        match std::env::var(KEY_PRIMARY_VAR)
+            .ok()
+            .filter(|v| !v.is_empty())
+        {
+            None => Ok(Pinned {
+                fingerprint: PINNED_PRIMARY
+                    .parse()
+                    .expect("the pinned fingerprint parses"),
+                overridden: false,
+            }),
+            Some(value) => {
+                let hex: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+                match hex.parse::<Fingerprint>() {
+                    Ok(fpr @ Fingerprint::V4(_)) => Ok(Pinned {
+                        fingerprint: fpr,
+                        overridden: true,
+                    }),
+                    _ => Err(KeyringError::BadPinned(value)),
+                }
+            }
+        }
+    }
+
+    /// The warning printed on every use of `GVMR_KEY_PRIMARY`.
+    pub fn warning(&self) -> Option<String> {
+        self.overridden.then(|| {
+            format!(
+                "GVMR_KEY_PRIMARY is set: trusting signing keys bound to {} instead of the Go release key {PINNED_PRIMARY} (meant for private key hierarchies and tests)",
+                self.fingerprint.to_hex()
+            )
+        })
+    }
+
+    /// The built-in certificate, when it is the pinned primary's.
+    pub fn built_in(&self) -> Option<Cert> {
+        let cert = embedded_cert();
+        (cert.fingerprint() == self.fingerprint).then_some(cert)
+    }
+}
+
+/// The Go release key built into gvmr.
+pub fn embedded_cert() -> Cert {
+    let cert = Cert::from_bytes(GO_RELEASE_KEY).expect("the embedded key parses (tested)");
+    assert_eq!(
+        cert.fingerprint().to_hex(),
+        PINNED_PRIMARY,
+        "the embedded key is the pinned Go release key (tested)"
+    );
+    cert
+}
+
+/// The certificate `gvmr keys update` stored at `path`, if there is one and
+/// its primary is the pinned one. Anything else is ignored with a warning
+/// (in the returned list).
+pub fn stored_cert(path: &Path, pinned: &Pinned, warnings: &mut Vec<String>) -> Option<Cert> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            warnings.push(format!(
+                "ignoring the updated Go release key {}: cannot read it: {e}",
+                path.display()
+            ));
+            return None;
+        }
+    };
+    match Cert::from_bytes(&bytes) {
+        Ok(cert) if cert.fingerprint() == pinned.fingerprint => Some(cert),
+        Ok(cert) => {
+            warnings.push(format!(
+                "ignoring the updated Go release key {}: its primary key is {}, not the pinned {}",
+                path.display(),
+                cert.fingerprint().to_hex(),
+                pinned.fingerprint.to_hex()
+            ));
+            None
+        }
+        Err(e) => {
+            warnings.push(format!(
+                "ignoring the updated Go release key {}: it does not parse ({})",
+                path.display(),
+                error_chain(&e)
+            ));
+            None
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +169,15 @@ pub enum SignatureError {
     Rejected(Vec<String>),
     #[error("cannot read the signed file: {0}")]
     Io(String),
+}
+
+impl SignatureError {
+    /// True when the signature was made by a key the pinned keyring does not
+    /// know, so `gvmr keys update` may help.
+    pub fn unknown_key(&self) -> bool {
+        matches!(self, SignatureError::Rejected(problems)
+            if problems.iter().any(|p| p.contains(UNKNOWN_KEY_ADVICE)))
+    }
 }
 
 /// A signature that checked out.
@@ -88,15 +206,34 @@ impl fmt::Display for GoodSignature {
 impl Keyring {
     /// The Go release signing key built into gvmr, checked against the pinned
     /// primary fingerprint.
+    #[cfg(test)]
     pub fn embedded() -> Keyring {
-        let cert = Cert::from_bytes(GO_RELEASE_KEY).expect("the embedded key parses (tested)");
-        assert_eq!(
-            cert.fingerprint().to_hex(),
-            PINNED_PRIMARY,
-            "the embedded key is the pinned Go release key (tested)"
-        );
         Keyring {
-            certs: vec![cert],
+            certs: vec![embedded_cert()],
+            origin: KeyringOrigin::Embedded,
+        }
+    }
+
+    /// The pinned primary's key: the built-in copy (if it is the pinned
+    /// one) merged with the update stored at `stored` (if its primary is
+    /// the pinned one). Warnings are pushed for what was ignored.
+    pub fn pinned(pinned: &Pinned, stored: Option<&Path>, warnings: &mut Vec<String>) -> Keyring {
+        let update = stored.and_then(|path| stored_cert(path, pinned, warnings));
+        let cert = match (pinned.built_in(), update) {
+            (Some(built_in), Some(update)) => match built_in.clone().merge_public(update) {
+                Ok(merged) => Some(merged),
+                Err(e) => {
+                    warnings.push(format!(
+                        "ignoring the updated Go release key: cannot merge it ({})",
+                        error_chain(&e)
+                    ));
+                    Some(built_in)
+                }
+            },
+            (built_in, update) => built_in.or(update),
+        };
+        Keyring {
+            certs: cert.into_iter().collect(),
             origin: KeyringOrigin::Embedded,
         }
     }
@@ -122,12 +259,25 @@ impl Keyring {
         })
     }
 
-    /// `GVMR_KEYRING` when set, else the embedded key.
+    /// `GVMR_KEYRING` when set, else the pinned key (built in, plus what
+    /// `gvmr keys update` stored in the data directory). Warnings about the
+    /// pinned key are printed here.
     pub fn from_env() -> Result<Keyring, KeyringError> {
-        match std::env::var_os("GVMR_KEYRING").filter(|v| !v.is_empty()) {
-            Some(path) => Keyring::from_file(Path::new(&path)),
-            None => Ok(Keyring::embedded()),
+        if let Some(path) = std::env::var_os("GVMR_KEYRING").filter(|v| !v.is_empty()) {
+            return Keyring::from_file(Path::new(&path));
         }
+        let pinned = Pinned::from_env()?;
+        let mut warnings: Vec<String> = pinned.warning().into_iter().collect();
+        let stored = gvmr_select::home::data_dir().map(|root| root.join(STORED_KEY_PATH));
+        let keyring = Keyring::pinned(&pinned, stored.as_deref(), &mut warnings);
+        for warning in warnings {
+            eprintln!("warning: {warning}");
+        }
+        Ok(keyring)
+    }
+
+    pub fn certs(&self) -> &[Cert] {
+        &self.certs
     }
 
     pub fn origin(&self) -> &KeyringOrigin {
@@ -142,6 +292,7 @@ impl Keyring {
     ) -> Result<GoodSignature, SignatureError> {
         let policy = GoReleasePolicy::default();
         let helper = Helper {
+            pinned: self.origin == KeyringOrigin::Embedded,
             certs: &self.certs,
             good: None,
             problems: Vec::new(),
@@ -171,7 +322,7 @@ impl Keyring {
 /// signatures, which are what gvmr's trust rests on, are SHA-512; a forged
 /// back-signature could only claim a subkey the primary already bound.
 #[derive(Debug, Default)]
-struct GoReleasePolicy {
+pub struct GoReleasePolicy {
     standard: StandardPolicy<'static>,
 }
 
@@ -219,6 +370,8 @@ fn error_chain(e: &anyhow::Error) -> String {
 }
 
 struct Helper<'a> {
+    /// The keyring is the pinned key (not `GVMR_KEYRING`).
+    pinned: bool,
     certs: &'a [Cert],
     good: Option<GoodSignature>,
     problems: Vec<String>,
@@ -263,8 +416,14 @@ pub fn format_utc(t: SystemTime) -> String {
     )
 }
 
-fn describe(err: &VerificationError<'_>) -> String {
+/// Said of a signature whose key the pinned keyring does not hold.
+pub const UNKNOWN_KEY_ADVICE: &str = "which this gvmr does not know; if Go started signing with a new subkey, run `gvmr keys update` (then retry)";
+
+fn describe(err: &VerificationError<'_>, pinned: bool) -> String {
     match err {
+        VerificationError::MissingKey { sig } if pinned => {
+            format!("made by key {}, {UNKNOWN_KEY_ADVICE}", issuer_of(sig))
+        }
         VerificationError::MissingKey { sig } => format!(
             "made by key {}, which is not a trusted Go release signing key",
             issuer_of(sig)
@@ -341,7 +500,7 @@ impl VerificationHelper for Helper<'_> {
                         });
                     }
                     Ok(_) => {}
-                    Err(e) => self.problems.push(describe(&e)),
+                    Err(e) => self.problems.push(describe(&e, self.pinned)),
                 }
             }
         }

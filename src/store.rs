@@ -3,7 +3,9 @@
 //! ```text
 //! $GVMR_HOME/
 //!   versions/go1.22.5/   installed toolchains (what `go env GOROOT` says)
-//!   downloads/           verified archives and their .asc, for reinstalls
+//!   downloads/           verified archives and their .asc, for reinstalls;
+//!                        <file>.partial while one downloads (resumed by
+//!                        the next attempt or run, see download.rs)
 //!   cache/               the release listing
 //!   shims/               go and gofmt
 //!   locks/               one lock file per version
@@ -44,7 +46,8 @@ pub struct StoreError {
     pub source: io::Error,
 }
 
-fn describe_io(err: &io::Error) -> String {
+/// An I/O error in words, the same for every place that writes.
+pub fn describe_io(err: &io::Error) -> String {
     match err.kind() {
         io::ErrorKind::StorageFull => "no space left on the device".to_string(),
         io::ErrorKind::PermissionDenied => "permission denied".to_string(),

@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use crate::http::Http;
-use crate::install::{InstallOptions, Installer, Outcome};
+use crate::install::{InstallOptions, Installer, Outcome, Source};
 use crate::listing::LazyListing;
 use crate::platform::Platform;
 use crate::store::Store;
@@ -184,9 +184,11 @@ pub fn install_options(
     skip_signature: bool,
     platform: Option<Platform>,
     archive: Option<PathBuf>,
+    source: Source,
 ) -> InstallOptions {
     InstallOptions {
         force,
+        source,
         skip_signature,
         platform: platform.unwrap_or_else(Platform::host),
         archive,

@@ -77,6 +77,7 @@ fn ensure_installed(store: &Store, ui: &Ui, text: &str) -> Result<GoVersion, Err
         skip_signature: false,
         platform: Platform::host(),
         archive: None,
+        source: crate::install::Source::from_env()?,
     };
     match installer.install(Some(&request), &options) {
         Ok(outcome) => Ok(outcome.version()),

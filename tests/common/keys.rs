@@ -9,10 +9,12 @@ use sequoia_openpgp as openpgp;
 use openpgp::Cert;
 use openpgp::armor;
 use openpgp::cert::prelude::*;
+use openpgp::packet::Key;
 use openpgp::packet::Packet;
-use openpgp::packet::key::SecretParts;
+use openpgp::packet::key::{Key4, SecretParts, SubordinateRole};
 use openpgp::packet::signature::SignatureBuilder;
 use openpgp::serialize::{Serialize, SerializeInto};
+use openpgp::types::Curve;
 use openpgp::types::{KeyFlags, SignatureType};
 use std::path::Path;
 use std::process::Command;
@@ -140,6 +142,132 @@ impl TestKey {
             .serialize(&mut out)
             .expect("serialize the signature");
         out
+    }
+}
+
+/// A fresh Ed25519 signing key to become a subkey, created at `created`.
+fn new_subkey(created: SystemTime) -> Key<SecretParts, SubordinateRole> {
+    let mut key: Key<SecretParts, SubordinateRole> = Key4::generate_ecc(true, Curve::Ed25519)
+        .expect("generate a subkey")
+        .into();
+    key.set_creation_time(created)
+        .expect("set the subkey's creation time");
+    key
+}
+
+/// A subkey binding signature for `subkey` on `cert`'s primary, made by
+/// `signer` (the primary, for a valid one), with the subkey's
+/// back-signature embedded, dated `created`.
+fn subkey_binding(
+    cert: &Cert,
+    signer: &mut dyn openpgp::crypto::Signer,
+    subkey: &Key<SecretParts, SubordinateRole>,
+    created: SystemTime,
+) -> openpgp::packet::Signature {
+    let mut subkey_signer = subkey
+        .clone()
+        .into_keypair()
+        .expect("the subkey's secret is unencrypted");
+    let backsig = SignatureBuilder::new(SignatureType::PrimaryKeyBinding)
+        .set_signature_creation_time(created)
+        .expect("set the back-signature time")
+        .sign_primary_key_binding(&mut subkey_signer, cert.primary_key().key(), subkey)
+        .expect("make the back-signature");
+    let builder = SignatureBuilder::new(SignatureType::SubkeyBinding)
+        .set_signature_creation_time(created)
+        .expect("set the binding time")
+        .set_key_flags(KeyFlags::empty().set_signing())
+        .expect("set the key flags")
+        .set_embedded_signature(backsig)
+        .expect("embed the back-signature");
+    subkey
+        .bind(signer, cert, builder)
+        .expect("make the binding")
+}
+
+impl TestKey {
+    fn primary_signer(&self) -> openpgp::crypto::KeyPair {
+        self.cert
+            .primary_key()
+            .key()
+            .clone()
+            .parts_into_secret()
+            .expect("the test primary has its secret")
+            .into_keypair()
+            .expect("the test primary's secret is unencrypted")
+    }
+
+    /// The same primary key (and user id) with a NEW signing subkey,
+    /// created at `created` and validly bound (binding signature by the
+    /// primary, back-signature by the subkey); the old subkeys are left
+    /// out, so the returned key signs with the new one. Google adding its
+    /// yearly subkey, in small. Merge both public certificates
+    /// (`Cert::merge_public`) for the updated key file.
+    pub fn with_new_subkey(&self, created: SystemTime) -> TestKey {
+        let subkey = new_subkey(created);
+        let binding = subkey_binding(&self.cert, &mut self.primary_signer(), &subkey, created);
+        let (cert, _) = self
+            .cert
+            .clone()
+            .retain_subkeys(|_| false)
+            .insert_packets(vec![Packet::SecretSubkey(subkey), binding.into()])
+            .expect("add the new subkey");
+        TestKey { cert }
+    }
+
+    /// The public certificate plus a signing subkey with NO binding
+    /// signature; returns (armored certificate, the subkey's fingerprint).
+    pub fn public_with_unbound_subkey(&self) -> (Vec<u8>, String) {
+        let subkey = new_subkey(SystemTime::now() - Duration::from_secs(30));
+        let fpr = subkey.fingerprint().to_hex();
+        self.public_with_packets(vec![Packet::PublicSubkey(subkey.take_secret().0)], fpr)
+    }
+
+    /// The public certificate plus a signing subkey whose binding signature
+    /// was made by `other`'s primary key instead of this one's.
+    pub fn public_with_foreign_bound_subkey(&self, other: &TestKey) -> (Vec<u8>, String) {
+        let created = SystemTime::now() - Duration::from_secs(30);
+        let subkey = new_subkey(created);
+        let binding = subkey_binding(&self.cert, &mut other.primary_signer(), &subkey, created);
+        let fpr = subkey.fingerprint().to_hex();
+        self.public_with_packets(
+            vec![Packet::PublicSubkey(subkey.take_secret().0), binding.into()],
+            fpr,
+        )
+    }
+
+    /// The public certificate plus a signing subkey carrying a copy of the
+    /// binding signature of this key's real subkey (a transplanted, so
+    /// tampered, binding: it signs the other subkey, not this one).
+    pub fn public_with_transplanted_binding(&self) -> (Vec<u8>, String) {
+        let binding = self
+            .signing_subkey()
+            .self_signatures()
+            .next()
+            .expect("the test subkey is bound")
+            .clone();
+        let subkey = new_subkey(SystemTime::now() - Duration::from_secs(30));
+        let fpr = subkey.fingerprint().to_hex();
+        self.public_with_packets(
+            vec![Packet::PublicSubkey(subkey.take_secret().0), binding.into()],
+            fpr,
+        )
+    }
+
+    fn public_with_packets(&self, packets: Vec<Packet>, fpr: String) -> (Vec<u8>, String) {
+        // Serialized by hand: a parsed `Cert` would drop or sort what does
+        // not verify, and the point is to serve exactly these packets.
+        let mut out = Vec::new();
+        let mut writer =
+            armor::Writer::new(&mut out, armor::Kind::PublicKey).expect("start the armor writer");
+        for packet in self.cert.clone().strip_secret_key_material().into_packets() {
+            packet.serialize(&mut writer).expect("serialize a packet");
+        }
+        for packet in packets {
+            packet.serialize(&mut writer).expect("serialize a packet");
+        }
+        writer.finalize().expect("finish the armor");
+        (out, fpr)
     }
 }
 

@@ -19,6 +19,7 @@
 pub mod keys;
 pub mod mirror;
 pub mod server;
+pub mod sumdb;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

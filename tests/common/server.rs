@@ -6,7 +6,9 @@
 //!
 //! Tests put content at paths, read back a log of the requests made, and
 //! inject per-path faults (an error status, a truncated body, a stall, a
-//! dropped connection) to exercise gvmr's error handling.
+//! dropped connection, a redirect, a slow or over-long body, a server that
+//! ignores `Range`, a failure that clears after N requests) to exercise
+//! gvmr's error handling. The `Range` header of each request is recorded.
 //!
 //! ```ignore
 //! let server = TestServer::start();
@@ -43,6 +45,34 @@ pub enum Fault {
     Stall(Duration),
     /// Read the request, then close the connection without any response.
     Reset,
+    /// Answer the first `times` requests with `status` (and a
+    /// `Retry-After: <seconds>` header when given), then serve normally.
+    FailTimes {
+        status: u16,
+        times: usize,
+        retry_after: Option<u64>,
+    },
+    /// Like [`Fault::Reset`] for the first `n` requests; later ones are
+    /// served normally.
+    ResetTimes(usize),
+    /// Serve the whole body with 200 whatever `Range` asks for.
+    IgnoreRange,
+    /// Answer `302 Found` with `Location:` this target (a path such as
+    /// "/other/file", or a full URL). Two paths redirecting to each other
+    /// make a loop.
+    Redirect(String),
+    /// Serve normally, but send the body `bytes_per_write` bytes at a time
+    /// with `delay` between writes: slow but steady.
+    Trickle {
+        bytes_per_write: usize,
+        delay: Duration,
+    },
+    /// Send the normal head (its `Content-Length` is the real size), then
+    /// the body followed by this many extra bytes.
+    LongerBody(usize),
+    /// Like [`Fault::Truncate`] for the first request only; later ones are
+    /// served normally (honouring `Range`).
+    TruncateOnce(usize),
 }
 
 /// What the server serves, which faults are active, and what was asked for.
@@ -52,6 +82,8 @@ struct State {
     faults: HashMap<String, Fault>,
     /// "METHOD target" for every request received, in order.
     log: Vec<String>,
+    /// The path and `Range` header (if any) of every request, in order.
+    ranges: Vec<(String, Option<String>)>,
 }
 
 /// A running test server; it stops when dropped.
@@ -145,7 +177,20 @@ impl TestServer {
 
     /// Forgets the requests logged so far.
     pub fn clear_requests(&self) {
-        self.lock().log.clear();
+        let mut state = self.lock();
+        state.log.clear();
+        state.ranges.clear();
+    }
+
+    /// The `Range` header of every request for `path` (ignoring any query
+    /// string), in order: `None` for a request without one.
+    pub fn ranges(&self, path: &str) -> Vec<Option<String>> {
+        self.lock()
+            .ranges
+            .iter()
+            .filter(|(p, _)| p == path)
+            .map(|(_, range)| range.clone())
+            .collect()
     }
 
     /// How many GET requests asked for `path` (ignoring any query string).
@@ -241,16 +286,50 @@ fn handle_connection(
         state
             .log
             .push(format!("{} {}", request.method, request.target));
+        state.ranges.push((path.clone(), request.range.clone()));
         let file = state
             .files
             .get(&request.target)
             .or_else(|| state.files.get(&path))
             .cloned();
-        let fault = state
-            .faults
-            .get(&request.target)
-            .or_else(|| state.faults.get(&path))
-            .cloned();
+        let key = if state.faults.contains_key(&request.target) {
+            request.target.clone()
+        } else {
+            path.clone()
+        };
+        // Faults that count requests change with each one.
+        let fault = match state.faults.get_mut(&key) {
+            Some(Fault::FailTimes {
+                status,
+                times,
+                retry_after,
+            }) => {
+                if *times == 0 {
+                    None
+                } else {
+                    *times -= 1;
+                    Some(Fault::FailTimes {
+                        status: *status,
+                        times: 1,
+                        retry_after: *retry_after,
+                    })
+                }
+            }
+            Some(Fault::ResetTimes(n)) => {
+                if *n == 0 {
+                    None
+                } else {
+                    *n -= 1;
+                    Some(Fault::Reset)
+                }
+            }
+            Some(Fault::TruncateOnce(n)) => {
+                let n = *n;
+                state.faults.remove(&key);
+                Some(Fault::Truncate(n))
+            }
+            other => other.cloned(),
+        };
         (file, fault)
     };
 
@@ -271,8 +350,26 @@ fn handle_connection(
             headers: Vec::new(),
             body: Vec::new(),
         },
+        Some(Fault::FailTimes {
+            status,
+            retry_after,
+            ..
+        }) => Response {
+            status,
+            headers: retry_after
+                .map(|secs| ("Retry-After", secs.to_string()))
+                .into_iter()
+                .collect(),
+            body: Vec::new(),
+        },
+        Some(Fault::Redirect(ref location)) => Response {
+            status: 302,
+            headers: vec![("Location", location.clone())],
+            body: Vec::new(),
+        },
         _ => match file {
             None => simple(404, format!("404 page not found: {path}\n")),
+            Some(body) if fault == Some(Fault::IgnoreRange) => respond_with_body(&body, None),
             Some(body) => respond_with_body(&body, request.range.as_deref()),
         },
     };
@@ -285,6 +382,34 @@ fn handle_connection(
             stall(wait, shutdown);
             if send_body {
                 stream.write_all(&response.body)?;
+            }
+            stream.flush()?;
+            let _ = stream.shutdown(Shutdown::Write);
+            Ok(())
+        }
+        Some(Fault::Trickle {
+            bytes_per_write,
+            delay,
+        }) => {
+            write_head(&mut stream, &response)?;
+            if send_body {
+                for chunk in response.body.chunks(bytes_per_write.max(1)) {
+                    if shutdown.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    stream.write_all(chunk)?;
+                    stream.flush()?;
+                    stall(delay, shutdown);
+                }
+            }
+            let _ = stream.shutdown(Shutdown::Write);
+            Ok(())
+        }
+        Some(Fault::LongerBody(extra)) => {
+            write_head(&mut stream, &response)?;
+            if send_body {
+                stream.write_all(&response.body)?;
+                stream.write_all(&vec![b'X'; extra])?;
             }
             stream.flush()?;
             let _ = stream.shutdown(Shutdown::Write);

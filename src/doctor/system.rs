@@ -1,0 +1,185 @@
+//! How the checks see the machine: environment, files, commands, the
+//! network. [`RealSystem`] is the machine; tests use a fake.
+
+use std::io::Read;
+use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// What a finished command printed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Output {
+    pub success: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// A command to run: program, arguments, extra environment, directory.
+#[derive(Debug, Clone)]
+pub struct Run<'a> {
+    pub program: &'a Path,
+    pub args: &'a [&'a str],
+    pub env: &'a [(&'a str, String)],
+    pub dir: Option<&'a Path>,
+    pub timeout: Duration,
+}
+
+pub trait System: Send + Sync {
+    /// An environment variable; `None` when unset or empty.
+    fn env(&self, name: &str) -> Option<String>;
+    /// A (small) text file; `None` when it cannot be read.
+    fn read_file(&self, path: &Path) -> Option<String>;
+    /// Whether `path` is an executable file.
+    fn is_executable(&self, path: &Path) -> bool;
+    /// Runs a command, killing it after its timeout (an `Err` then).
+    fn run(&self, run: &Run) -> Result<Output, String>;
+    /// Resolves a host name.
+    fn resolve(&self, host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, String>;
+    /// Opens (and closes) a TCP connection.
+    fn connect(&self, addr: SocketAddr, timeout: Duration) -> Result<(), String>;
+    /// GETs `url` and reads a little of the body; the HTTP status.
+    fn http_get(&self, url: &str, timeout: Duration) -> Result<u16, String>;
+    /// The first `program` on `PATH` entries, in order (all of them).
+    fn path_lookup(&self, program: &str) -> Vec<PathBuf> {
+        let Some(path) = self.env("PATH") else {
+            return Vec::new();
+        };
+        std::env::split_paths(&path)
+            .filter(|dir| dir.is_absolute())
+            .map(|dir| dir.join(program))
+            .filter(|candidate| self.is_executable(candidate))
+            .collect()
+    }
+}
+
+pub struct RealSystem;
+
+impl System for RealSystem {
+    fn env(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    }
+
+    fn read_file(&self, path: &Path) -> Option<String> {
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .ok()?
+            .take(1024 * 1024)
+            .read_to_string(&mut text)
+            .ok()?;
+        Some(text)
+    }
+
+    fn is_executable(&self, path: &Path) -> bool {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+
+    fn run(&self, run: &Run) -> Result<Output, String> {
+        let mut command = Command::new(run.program);
+        command
+            .args(run.args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (name, value) in run.env {
+            command.env(name, value);
+        }
+        if let Some(dir) = run.dir {
+            command.current_dir(dir);
+        }
+        let mut child = command
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", run.program.display()))?;
+        let drain = |pipe: Option<Box<dyn Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                if let Some(pipe) = pipe {
+                    let _ = pipe.take(1024 * 1024).read_to_end(&mut bytes);
+                }
+                String::from_utf8_lossy(&bytes).into_owned()
+            })
+        };
+        let stdout = drain(
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let stderr = drain(
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let deadline = Instant::now() + run.timeout;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if Instant::now() >= deadline => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(format!(
+                        "{} did not finish within {} s",
+                        run.program.display(),
+                        run.timeout.as_secs_f64()
+                    ));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                Err(e) => return Err(format!("cannot wait for {}: {e}", run.program.display())),
+            }
+        };
+        Ok(Output {
+            success: status.success(),
+            stdout: stdout.join().unwrap_or_default(),
+            stderr: stderr.join().unwrap_or_default(),
+        })
+    }
+
+    fn resolve(&self, host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, String> {
+        if let Ok(ip) = host.trim_matches(['[', ']']).parse::<IpAddr>() {
+            return Ok(vec![SocketAddr::new(ip, port)]);
+        }
+        // getaddrinfo has no timeout: ask in a thread, stop waiting after one.
+        let (tx, rx) = mpsc::channel();
+        let name = host.to_string();
+        std::thread::spawn(move || {
+            let _ = tx.send((name.as_str(), port).to_socket_addrs().map(|a| a.collect()));
+        });
+        match rx.recv_timeout(timeout) {
+            Ok(Ok(addrs)) => Ok(addrs),
+            Ok(Err(e)) => Err(format!("cannot resolve {host}: {e}")),
+            Err(_) => Err(format!(
+                "resolving {host} took longer than {} s",
+                timeout.as_secs_f64()
+            )),
+        }
+    }
+
+    fn connect(&self, addr: SocketAddr, timeout: Duration) -> Result<(), String> {
+        TcpStream::connect_timeout(&addr, timeout)
+            .map(drop)
+            .map_err(|e| format!("cannot connect to {addr}: {e}"))
+    }
+
+    fn http_get(&self, url: &str, timeout: Duration) -> Result<u16, String> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::blocking::Client::builder()
+            .connect_timeout(timeout)
+            .timeout(timeout)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let response = client
+            .get(url)
+            .send()
+            .map_err(|e| crate::http::error_chain(&e))?;
+        let status = response.status().as_u16();
+        let mut body = Vec::new();
+        response
+            .take(64 * 1024)
+            .read_to_end(&mut body)
+            .map_err(|e| format!("reading the answer of {url}: {e}"))?;
+        Ok(status)
+    }
+}

@@ -1,0 +1,311 @@
+//! Is the selected version installed, intact, and the version it claims?
+
+use super::manifest;
+use super::system::{Run, System};
+use super::{Check, Context};
+use std::time::{Duration, Instant};
+
+pub const SECTION: &str = "Toolchain";
+
+/// The selection, and `go version` of the selected toolchain.
+pub fn selection_checks(ctx: &Context, sys: &dyn System) -> Vec<Check> {
+    let selected = match &ctx.selected {
+        Err(problem) => {
+            return vec![Check::error(
+                SECTION,
+                "selection",
+                format!("the version file cannot be read: {problem}"),
+                "every go command in this directory fails through the shims",
+                &["fix the file (one version such as 1.22.5), or set GVMR_GO_VERSION"],
+            )];
+        }
+        Ok(None) => {
+            return vec![Check::warning(
+                SECTION,
+                "selection",
+                "no Go version is selected here (no GVMR_GO_VERSION, .go-version, go.mod or default)",
+                "the go shim exits with status 127 (nothing is selected)",
+                &[
+                    "gvmr default VERSION",
+                    "gvmr use VERSION   (in the project)",
+                ],
+            )];
+        }
+        Ok(Some(selected)) => selected,
+    };
+    let shown = selected
+        .version
+        .map(|v| v.to_string())
+        .unwrap_or_else(|| selected.requirement.clone());
+    let Some(goroot) = &selected.goroot else {
+        return vec![
+            Check::error(
+                SECTION,
+                "selection",
+                format!(
+                    "{shown} is selected by {} but not installed",
+                    selected.source
+                ),
+                "go exits with status 127 (the selected version is not installed)",
+                &[],
+            )
+            .with_fix(vec![format!("gvmr install {}", selected.install_argument)]),
+        ];
+    };
+    let mut checks = vec![Check::ok(
+        SECTION,
+        "selection",
+        format!("{shown} is selected by {} and installed", selected.source),
+    )];
+    let started = Instant::now();
+    let go = goroot.join("bin/go");
+    let output = sys.run(&Run {
+        program: &go,
+        args: &["version"],
+        env: &[
+            ("GOROOT", goroot.display().to_string()),
+            ("GOTOOLCHAIN", "local".into()),
+        ],
+        dir: None,
+        timeout: Duration::from_secs(10),
+    });
+    let reinstall = vec![format!(
+        "gvmr install --force {}",
+        selected.install_argument
+    )];
+    let check = match output {
+        Ok(out) if out.success => {
+            // "go version go1.22.5 linux/amd64"
+            let reported = out
+                .stdout
+                .split_whitespace()
+                .nth(2)
+                .unwrap_or("")
+                .to_string();
+            if Some(reported.as_str()) == selected.version.map(|v| v.to_string()).as_deref() {
+                Check::ok(
+                    SECTION,
+                    "go version",
+                    format!("{} reports {reported}", go.display()),
+                )
+            } else {
+                Check::error(
+                    SECTION,
+                    "go version",
+                    format!(
+                        "{} reports {:?}, not {shown}",
+                        go.display(),
+                        out.stdout.trim()
+                    ),
+                    format!("builds use another Go than {shown}; \"compile: version ... does not match go tool version ...\""),
+                    &[],
+                )
+                .with_fix(reinstall)
+            }
+        }
+        Ok(out) => Check::error(
+            SECTION,
+            "go version",
+            format!(
+                "{} version failed: {}",
+                go.display(),
+                first_line(&out.stderr)
+            ),
+            "every go command fails",
+            &[],
+        )
+        .with_fix(reinstall),
+        Err(problem) => Check::error(
+            SECTION,
+            "go version",
+            problem,
+            "every go command fails",
+            &[],
+        )
+        .with_fix(reinstall),
+    };
+    checks.push(check.took(started));
+    checks
+}
+
+/// Every installed version against its manifest.
+pub fn integrity_checks(ctx: &Context, _sys: &dyn System) -> Vec<Check> {
+    let mut checks = Vec::new();
+    for version in &ctx.installed {
+        let started = Instant::now();
+        let name = format!("integrity {version}");
+        let reinstall = vec![format!("gvmr install --force {}", version.number())];
+        let dir = ctx.home.join("versions").join(version.to_string());
+        let check = match manifest::load(&ctx.home, version) {
+            Ok(None) => Check::warning(
+                SECTION,
+                name,
+                format!("{version} has no manifest: installed before manifests existed; reinstall with gvmr install --force"),
+                "damage to its files cannot be detected",
+                &[],
+            )
+            .with_fix(reinstall),
+            Err(problem) => Check::warning(SECTION, name, problem, "damage to its files cannot be detected", &[])
+                .with_fix(reinstall),
+            Ok(Some(recorded)) => {
+                let mismatches = manifest::verify(&dir, &recorded, ctx.verify_files);
+                let how = if ctx.verify_files { "SHA-256" } else { "size and mtime" };
+                if mismatches.is_empty() {
+                    Check::ok(
+                        SECTION,
+                        name,
+                        format!("{} files match the manifest ({how})", recorded.files.len()),
+                    )
+                } else {
+                    let listed: Vec<String> = mismatches
+                        .iter()
+                        .take(5)
+                        .map(|m| format!("{} ({})", m.path, m.problem))
+                        .collect();
+                    let more = mismatches.len().saturating_sub(5);
+                    Check::error(
+                        SECTION,
+                        name,
+                        format!(
+                            "{} of {} files differ from the manifest ({how}): {}{}",
+                            mismatches.len(),
+                            recorded.files.len(),
+                            listed.join(", "),
+                            if more > 0 { format!(" and {more} more") } else { String::new() }
+                        ),
+                        "builds fail or behave oddly (\"cannot find package\", \"version does not match\", crashes of the go tool)",
+                        &[],
+                    )
+                    .with_fix(reinstall)
+                }
+            }
+        };
+        checks.push(check.took(started));
+    }
+    if checks.is_empty() {
+        checks.push(Check::warning(
+            SECTION,
+            "integrity",
+            "no Go version is installed",
+            "there is nothing to run go with",
+            &["gvmr install latest"],
+        ));
+    }
+    checks
+}
+
+pub fn first_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("(no output)")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fake::FakeSystem;
+    use super::super::{Selected, Status, test_context};
+    use super::*;
+    use gvmr_select::GoVersion;
+    use std::path::PathBuf;
+
+    fn selected(goroot: Option<&str>) -> Context {
+        let mut ctx = test_context();
+        ctx.selected = Ok(Some(Selected {
+            version: Some(GoVersion::parse("1.22.5").unwrap()),
+            goroot: goroot.map(PathBuf::from),
+            source: "/proj/.go-version".into(),
+            requirement: "go1.22.5".into(),
+            install_argument: "1.22.5".into(),
+        }));
+        ctx
+    }
+
+    #[test]
+    fn an_installed_selection_with_a_matching_go_version_is_ok() {
+        let sys = FakeSystem::new().with_command(
+            "/gvmr/versions/go1.22.5/bin/go version",
+            "go version go1.22.5 linux/amd64\n",
+        );
+        let checks = selection_checks(&selected(Some("/gvmr/versions/go1.22.5")), &sys);
+        assert_eq!(checks.len(), 2);
+        assert!(checks.iter().all(|c| c.status == Status::Ok), "{checks:?}");
+        assert!(checks[0].finding.contains("selected by /proj/.go-version"));
+    }
+
+    #[test]
+    fn a_go_that_reports_another_version_is_an_error() {
+        let sys = FakeSystem::new().with_command(
+            "/gvmr/versions/go1.22.5/bin/go version",
+            "go version go1.21.0 linux/amd64\n",
+        );
+        let checks = selection_checks(&selected(Some("/gvmr/versions/go1.22.5")), &sys);
+        assert_eq!(checks[1].status, Status::Error);
+        assert!(checks[1].finding.contains("go1.21.0"));
+        assert_eq!(checks[1].fix, ["gvmr install --force 1.22.5"]);
+    }
+
+    #[test]
+    fn a_go_that_cannot_run_is_an_error() {
+        let sys = FakeSystem::new();
+        let checks = selection_checks(&selected(Some("/gvmr/versions/go1.22.5")), &sys);
+        assert_eq!(checks[1].status, Status::Error);
+    }
+
+    #[test]
+    fn a_selection_that_is_not_installed_is_an_error_with_the_install_command() {
+        let checks = selection_checks(&selected(None), &FakeSystem::new());
+        assert_eq!(checks.len(), 1);
+        assert_eq!(checks[0].status, Status::Error);
+        assert!(checks[0].finding.contains("not installed"));
+        assert_eq!(checks[0].fix, ["gvmr install 1.22.5"]);
+    }
+
+    #[test]
+    fn no_selection_is_a_warning() {
+        let checks = selection_checks(&test_context(), &FakeSystem::new());
+        assert_eq!(checks[0].status, Status::Warning);
+    }
+
+    #[test]
+    fn a_version_without_manifest_is_a_warning_and_a_tampered_one_an_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let v = GoVersion::parse("1.22.5").unwrap();
+        let mut ctx = test_context();
+        ctx.home = tmp.path().to_path_buf();
+        ctx.installed = vec![v];
+        let dir = tmp.path().join("versions/go1.22.5");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("VERSION"), "go1.22.5").unwrap();
+
+        let checks = integrity_checks(&ctx, &FakeSystem::new());
+        assert_eq!(checks[0].status, Status::Warning);
+        assert!(
+            checks[0]
+                .finding
+                .contains("installed before manifests existed")
+        );
+        assert_eq!(checks[0].fix, ["gvmr install --force 1.22.5"]);
+
+        let recorded = manifest::build(&dir, &v).unwrap();
+        crate::store::write_atomically(
+            &manifest::manifest_path(tmp.path(), &v),
+            &serde_json::to_vec(&recorded).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            integrity_checks(&ctx, &FakeSystem::new())[0].status,
+            Status::Ok
+        );
+
+        std::fs::write(dir.join("VERSION"), "go1.22.5X").unwrap();
+        let checks = integrity_checks(&ctx, &FakeSystem::new());
+        assert_eq!(checks[0].status, Status::Error);
+        assert!(
+            checks[0].finding.contains("VERSION (size changed)"),
+            "{}",
+            checks[0].finding
+        );
+    }
+}
