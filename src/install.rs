@@ -307,24 +307,26 @@ impl<'a> Installer<'a> {
                 ArchiveFormat::Zip => unpack::unpack_zip,
             };
             pause_point("unpack");
-            unpack_archive(&archive, &staged, unpack::Limits::default()).map_err(|source| {
-                Error::Unpack {
-                    file: target.file_name.clone(),
-                    source,
-                }
-            })?;
-            Ok(staged)
+            let stats =
+                unpack_archive(&archive, &staged, unpack::Limits::default()).map_err(|source| {
+                    Error::Unpack {
+                        file: target.file_name.clone(),
+                        source,
+                    }
+                })?;
+            Ok((staged, stats))
         })
     }
 
     /// What every install shares: the version's lock, a work directory,
     /// `fill` (which verifies and unpacks into it, returning the staged
-    /// tree), then one rename into `versions/`.
+    /// tree and what was written), one rename into `versions/`, and the
+    /// manifest `gvmr doctor` checks the tree against.
     fn install_staged(
         &self,
         version: GoVersion,
         force: bool,
-        fill: impl FnOnce(&Path) -> Result<PathBuf, Error>,
+        fill: impl FnOnce(&Path) -> Result<(PathBuf, unpack::Stats), Error>,
     ) -> Result<Outcome, Error> {
         if self.store.is_installed(&version) && !force {
             return Ok(Outcome::AlreadyInstalled(version));
@@ -341,10 +343,10 @@ impl<'a> Installer<'a> {
         let started = Instant::now();
         let work = self.store.work_dir(&version)?;
         pause_point("download");
-        let staged = fill(work.path())?;
+        let (staged, stats) = fill(work.path())?;
         pause_point("rename");
         let dir = self.store.commit_version(&staged, &version)?;
-        if let Err(e) = crate::doctor::manifest::record(self.store, &version, &dir) {
+        if let Err(e) = crate::doctor::manifest::record(self.store, &version, &stats.written) {
             self.ui
                 .warn(format!("{e}; gvmr doctor cannot check {version}'s files"));
         }

@@ -5,6 +5,7 @@
 //! `..` paths, duplicates, absurd sizes) is refused by name. Decompression
 //! runs on one thread and file creation on another.
 
+use crate::checksum::{HashingWriter, Sha256Digest};
 use flate2::read::GzDecoder;
 use std::collections::HashSet;
 use std::fs::{self, File};
@@ -82,6 +83,40 @@ pub struct Stats {
     pub files: u64,
     pub dirs: u64,
     pub bytes: u64,
+    /// Every file written, hashed as it was written (for the manifest
+    /// `gvmr doctor` checks installs against), in archive order.
+    pub written: Vec<WrittenFile>,
+}
+
+/// One file the unpacker wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenFile {
+    /// Relative to the unpacked tree.
+    pub path: PathBuf,
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub mtime_ns: i128,
+    pub sha256: Sha256Digest,
+}
+
+impl WrittenFile {
+    fn new(path: PathBuf, size: u64, sha256: Sha256Digest, meta: &fs::Metadata) -> WrittenFile {
+        WrittenFile {
+            path,
+            size,
+            mtime_ns: mtime_ns(meta),
+            sha256,
+        }
+    }
+}
+
+/// A file's modification time in nanoseconds since the Unix epoch (0 when
+/// the file system keeps none).
+pub fn mtime_ns(meta: &fs::Metadata) -> i128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i128)
 }
 
 const CHUNK: usize = 256 * 1024;
@@ -363,12 +398,13 @@ impl<'a> TreeWriter<'a> {
                 {
                     fs::create_dir_all(parent).map_err(create_err(parent))?;
                 }
-                let mut out = File::options()
+                let file = File::options()
                     .write(true)
                     .create_new(true)
                     .mode(if executable { 0o755 } else { 0o644 })
                     .open(&target)
                     .map_err(create_err(&target))?;
+                let mut out = HashingWriter::new(file);
                 // Never more than the entry declared, whatever the stream holds.
                 let copied = io::copy(&mut content.take(size), &mut out).map_err(|e| {
                     // Reading the entry failed (damage) or writing it did (disk).
@@ -389,6 +425,14 @@ impl<'a> TreeWriter<'a> {
                         name()
                     )));
                 }
+                let (digest, _, file) = out.finish();
+                let meta = file.metadata().map_err(|source| UnpackError::Write {
+                    path: target.clone(),
+                    source,
+                })?;
+                self.stats
+                    .written
+                    .push(WrittenFile::new(relative, size, digest, &meta));
                 self.stats.files += 1;
             }
             EntryKind::Other(kind) => {
@@ -408,12 +452,30 @@ impl<'a> TreeWriter<'a> {
         // Module zips cannot hold nested go.mod files, so Go's toolchain
         // zips store them as _go.mod; Go copies each back beside it (keeping
         // the _go.mod), and so does gvmr.
+        let mut stats = self.stats;
         for underscore in &self.underscore_go_mods {
             let from = self.dest.join(underscore);
             let to = from.with_file_name("go.mod");
-            fs::copy(&from, &to).map_err(|source| UnpackError::Write { path: to, source })?;
+            let write_err = |source| UnpackError::Write {
+                path: to.clone(),
+                source,
+            };
+            fs::copy(&from, &to).map_err(write_err)?;
+            let original = stats
+                .written
+                .iter()
+                .find(|w| &w.path == underscore)
+                .expect("every _go.mod was written")
+                .clone();
+            let meta = fs::metadata(&to).map_err(write_err)?;
+            stats.written.push(WrittenFile::new(
+                underscore.with_file_name("go.mod"),
+                original.size,
+                original.sha256,
+                &meta,
+            ));
         }
-        Ok(self.stats)
+        Ok(stats)
     }
 }
 

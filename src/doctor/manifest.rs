@@ -4,12 +4,12 @@
 
 use crate::checksum::sha256_of;
 use crate::store::{Store, StoreError, write_atomically};
+use crate::unpack::{WrittenFile, mtime_ns};
 use gvmr_select::GoVersion;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
 
 pub const MANIFESTS_DIR: &str = "manifests";
 
@@ -40,15 +40,8 @@ pub fn manifest_path(home: &Path, version: &GoVersion) -> PathBuf {
     home.join(MANIFESTS_DIR).join(format!("{version}.json"))
 }
 
-fn mtime_ns(meta: &fs::Metadata) -> i128 {
-    meta.modified()
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map(|d| d.as_nanos() as i128)
-        .unwrap_or(0)
-}
-
 /// Every regular file under `dir`, as sorted relative paths.
+#[cfg(test)]
 fn files_under(dir: &Path) -> io::Result<Vec<(String, PathBuf)>> {
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -73,7 +66,9 @@ fn files_under(dir: &Path) -> io::Result<Vec<(String, PathBuf)>> {
     Ok(found)
 }
 
-/// Reads the tree of `dir` into a manifest.
+/// Reads the tree of `dir` into a manifest (what `record` writes, built by
+/// reading the files again).
+#[cfg(test)]
 pub fn build(dir: &Path, version: &GoVersion) -> io::Result<Manifest> {
     let mut files = Vec::new();
     for (relative, path) in files_under(dir)? {
@@ -92,9 +87,27 @@ pub fn build(dir: &Path, version: &GoVersion) -> io::Result<Manifest> {
     })
 }
 
-/// Records the manifest of the freshly installed `dir` (called by install).
-pub fn record(store: &Store, version: &GoVersion, dir: &Path) -> Result<(), StoreError> {
-    let manifest = build(dir, version).map_err(|e| StoreError::new("read", dir, e))?;
+/// Records the manifest of a freshly installed version from what the
+/// unpacker wrote (hashed as it was written, so nothing is read twice).
+pub fn record(
+    store: &Store,
+    version: &GoVersion,
+    written: &[WrittenFile],
+) -> Result<(), StoreError> {
+    let mut files: Vec<FileEntry> = written
+        .iter()
+        .map(|w| FileEntry {
+            path: w.path.to_string_lossy().into_owned(),
+            size: w.size,
+            mtime_ns: w.mtime_ns,
+            sha256: w.sha256.to_string(),
+        })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let manifest = Manifest {
+        version: version.to_string(),
+        files,
+    };
     let json = serde_json::to_vec(&manifest).expect("manifests serialize");
     write_atomically(&manifest_path(store.root(), version), &json)
 }

@@ -73,13 +73,13 @@ impl Installer<'_> {
             pause_point("unpack");
             let staged = work.join("go");
             let prefix = format!("{TOOLCHAIN_MODULE}@{module_version}");
-            unpack::unpack_module_zip(&zip, &staged, &prefix, unpack::Limits::default()).map_err(
-                |source| Error::Unpack {
-                    file: format!("{prefix}.zip"),
-                    source,
-                },
-            )?;
-            Ok(staged)
+            let stats =
+                unpack::unpack_module_zip(&zip, &staged, &prefix, unpack::Limits::default())
+                    .map_err(|source| Error::Unpack {
+                        file: format!("{prefix}.zip"),
+                        source,
+                    })?;
+            Ok((staged, stats))
         })
     }
 
