@@ -168,6 +168,14 @@ fn doctor_finds_what_breaks_a_real_go_installation() {
         !run.stdout.contains("Module downloads"),
         "--offline skips the network"
     );
+    // The hashes the unpacker recorded as it wrote are the files' hashes.
+    let run = world.doctor(&["--offline", "--verify-files"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("files match the manifest (SHA-256)"),
+        "{}",
+        run.stdout
+    );
 
     // GOROOT pointing elsewhere.
     let other = world.env.root().join("other-go");

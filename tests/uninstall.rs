@@ -34,6 +34,8 @@ fn uninstall_removes_the_version_and_keeps_the_download() {
     let mut mirror = Mirror::new(&server, &key);
     let env = with_two_installed(&mut mirror, &key);
     let downloads = env.downloads();
+    let manifests = env.home().join("manifests");
+    assert!(manifests.join("go1.22.5.json").is_file());
     server.clear_requests();
 
     env.gvmr()
@@ -43,6 +45,11 @@ fn uninstall_removes_the_version_and_keeps_the_download() {
         .stdout("")
         .stderr("Uninstalled go1.22.5\n");
     assert_eq!(env.version_names(), ["go1.21.0"]);
+    assert!(
+        !manifests.join("go1.22.5.json").exists(),
+        "its manifest goes too"
+    );
+    assert!(manifests.join("go1.21.0.json").is_file());
     assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
     assert_eq!(env.downloads(), downloads, "the cache is kept");
     assert!(server.requests().is_empty(), "no network");

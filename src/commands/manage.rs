@@ -173,6 +173,7 @@ pub fn uninstall(store: &Store, ui: &Ui, versions: &[String]) -> Result<(), Erro
             continue; // removed while we waited
         }
         store.remove_version(&version)?;
+        crate::doctor::manifest::forget(store, &version);
         ui.status(format!("Uninstalled {version}"));
     }
     Ok(())

@@ -112,6 +112,11 @@ pub fn record(
     write_atomically(&manifest_path(store.root(), version), &json)
 }
 
+/// Removes the manifest of an uninstalled version (a missing one is fine).
+pub fn forget(store: &Store, version: &GoVersion) {
+    let _ = fs::remove_file(manifest_path(store.root(), version));
+}
+
 /// Reads a recorded manifest: `Ok(None)` when there is none.
 pub fn load(home: &Path, version: &GoVersion) -> Result<Option<Manifest>, String> {
     let path = manifest_path(home, version);
