@@ -78,6 +78,11 @@ impl ProxyList {
         ProxyList::parse(&setting)
     }
 
+    /// The entries, in order.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().map(|(entry, _)| entry)
+    }
+
     pub fn parse(setting: &str) -> Result<ProxyList, String> {
         let mut entries = Vec::new();
         let mut rest = setting;

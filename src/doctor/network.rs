@@ -4,6 +4,7 @@
 use super::environment::go_env_file;
 use super::system::System;
 use super::{Check, Context};
+use crate::proxy::{DEFAULT_GOPROXY, Entry, ProxyList};
 use std::time::{Duration, Instant};
 
 pub const SECTION: &str = "Module downloads";
@@ -12,7 +13,6 @@ const CONNECT_TIMEOUT: Duration = Duration::from_millis(1500);
 const HTTP_TIMEOUT: Duration = Duration::from_millis(1500);
 pub const GROUP_TIMEOUT: Duration = Duration::from_millis(7000);
 
-const DEFAULT_GOPROXY: &str = "https://proxy.golang.org,direct";
 const DEFAULT_GOSUMDB: &str = "sum.golang.org";
 
 /// A Go setting: the environment, else the Go env file, else `default`.
@@ -29,29 +29,6 @@ pub fn go_setting(sys: &dyn System, name: &str, default: &str) -> String {
                 .next_back()
         })
         .unwrap_or_else(|| default.to_string())
-}
-
-/// One GOPROXY entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProxyEntry {
-    Url(String),
-    Direct,
-    Off,
-}
-
-/// `https://a,direct` or `https://a|https://b`.
-pub fn parse_goproxy(value: &str) -> Vec<ProxyEntry> {
-    value
-        .split([',', '|'])
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-        .map(|e| match e {
-            "direct" => ProxyEntry::Direct,
-            "off" => ProxyEntry::Off,
-            url if url.contains("://") => ProxyEntry::Url(url.to_string()),
-            host => ProxyEntry::Url(format!("https://{host}")),
-        })
-        .collect()
 }
 
 fn patterns(value: &str) -> Vec<String> {
@@ -75,14 +52,17 @@ fn covered(pattern: &str, by: &[String]) -> bool {
 
 pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
     let goproxy = go_setting(sys, "GOPROXY", DEFAULT_GOPROXY);
+    // An unusable setting lists nothing to try, like `off`.
     let gosumdb = go_setting(sys, "GOSUMDB", DEFAULT_GOSUMDB);
     let goprivate = patterns(&go_setting(sys, "GOPRIVATE", ""));
-    let entries = parse_goproxy(&goproxy);
+    let entries: Vec<Entry> = ProxyList::parse(&goproxy)
+        .map(|list| list.entries().cloned().collect())
+        .unwrap_or_default();
     let mut checks = Vec::new();
 
     // Settings.
     let mut problems = Vec::new();
-    if entries.first() == Some(&ProxyEntry::Off) || entries.is_empty() {
+    if entries.first() == Some(&Entry::Off) || entries.is_empty() {
         problems.push(Check::warning(
             SECTION,
             "GOPROXY",
@@ -93,7 +73,7 @@ pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
     }
     let public = entries
         .iter()
-        .any(|e| matches!(e, ProxyEntry::Url(u) if u.contains("proxy.golang.org")));
+        .any(|e| matches!(e, Entry::Url(u) if u.contains("proxy.golang.org")));
     if gosumdb.trim() == "off" && public {
         problems.push(Check::warning(
             SECTION,
@@ -152,7 +132,7 @@ pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
     let urls: Vec<String> = entries
         .iter()
         .filter_map(|e| match e {
-            ProxyEntry::Url(u) if u.starts_with("http://") || u.starts_with("https://") => {
+            Entry::Url(u) if u.starts_with("http://") || u.starts_with("https://") => {
                 Some(u.clone())
             }
             _ => None,
@@ -269,19 +249,6 @@ mod tests {
             .iter()
             .find(|c| c.check == name)
             .unwrap_or_else(|| panic!("no {name} in {checks:#?}"))
-    }
-
-    #[test]
-    fn goproxy_lists_parse() {
-        assert_eq!(
-            parse_goproxy("https://a.example|corp.example,direct"),
-            [
-                ProxyEntry::Url("https://a.example".into()),
-                ProxyEntry::Url("https://corp.example".into()),
-                ProxyEntry::Direct
-            ]
-        );
-        assert_eq!(parse_goproxy("off"), [ProxyEntry::Off]);
     }
 
     #[test]
