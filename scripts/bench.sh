@@ -11,7 +11,8 @@
 #  1b. install --source proxy: the same Go as a module zip from a loopback
 #               module proxy + one-record checksum database, vs the archive
 #               install (skipped without python3-cryptography).
-#  2. uninstall: wall time of `gvmr uninstall`.
+#  2. uninstall: wall time of `gvmr uninstall` (the tree is deleted in the
+#               background; the next run waits for that).
 #  3. shim:     `go version` through the shim vs the real binary directly,
 #               alternating.
 #  4. prompt:   the bash hook per prompt when nothing changed, and after a cd
@@ -20,12 +21,14 @@
 #
 # Needs: cargo, python3, gpg, curl, GNU time (/usr/bin/time), bash; direnv
 # and npm are optional (their rows are skipped when missing).
+# BENCH_DIR=/dev/shm puts every tree on tmpfs, taking the disk's file
+# creation cost out of the comparison (default: /tmp).
 set -euo pipefail
 
 RUNS=${1:-7}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 GO_VERSION=1.22.10
-WORK=$(mktemp -d /tmp/gvmr-bench.XXXXXX)
+WORK=$(mktemp -d "${BENCH_DIR:-/tmp}/gvmr-bench.XXXXXX")
 trap 'kill "${SERVER_PID:-0}" 2>/dev/null || true; gpgconf --homedir "$WORK/gnupg" --kill gpg-agent 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 echo "== building (release; static shim)" >&2
@@ -74,14 +77,25 @@ export -f manual_install
 export A BASE
 
 echo "== 1. install ($RUNS runs each, alternating)" >&2
+# Every run installs into a fresh directory and nothing is deleted until
+# all runs are done: on ext4, creating files right after deleting a large
+# tree is several times slower (inode allocation), which would measure the
+# previous run's cleanup instead of the install.
 : > "$WORK/gvmr.txt"; : > "$WORK/manual.txt"; : > "$WORK/uninstall.txt"
+sync
 for i in $(seq "$RUNS"); do
-  rm -rf "$WORK/home" "$WORK/manual"; mkdir -p "$WORK/manual"
-  sync
-  OUT=$WORK/gvmr.txt GVMR_HOME=$WORK/home timed "$GVMR" install --quiet "$GO_VERSION"
-  OUT=$WORK/manual.txt timed bash -c 'manual_install "$0"' "$WORK/manual"
-  OUT=$WORK/uninstall.txt GVMR_HOME=$WORK/home timed "$GVMR" uninstall --quiet "$GO_VERSION"
+  mkdir -p "$WORK/runs/manual.$i"
+  OUT=$WORK/gvmr.txt GVMR_HOME=$WORK/runs/home.$i timed "$GVMR" install --quiet "$GO_VERSION"
+  OUT=$WORK/manual.txt timed bash -c 'manual_install "$0"' "$WORK/runs/manual.$i"
 done
+echo "== 2. uninstall" >&2
+for i in $(seq "$RUNS"); do
+  OUT=$WORK/uninstall.txt GVMR_HOME=$WORK/runs/home.$i timed "$GVMR" uninstall --quiet "$GO_VERSION"
+  # let the background deletion finish before the next measurement
+  while [ -n "$(ls -A "$WORK/runs/home.$i/tmp" 2>/dev/null)" ]; do sleep 0.1; done
+done
+rm -rf "$WORK/runs"
+sync
 G=$(cut -d' ' -f1 "$WORK/gvmr.txt" | median)
 M=$(cut -d' ' -f1 "$WORK/manual.txt" | median)
 GM=$(cut -d' ' -f2 "$WORK/gvmr.txt" | median)
@@ -96,17 +110,14 @@ if python3 -c 'import cryptography' 2>/dev/null; then
   echo "== 1b. install --source proxy ($RUNS runs each, alternating)" >&2
   SUMDB_KEY=$(python3 "$ROOT/scripts/toolchain-module.py" "$WORK/mirror/$A" "$WORK/mirror/module")
   : > "$WORK/proxy.txt"; : > "$WORK/archive.txt"
-  # Each install follows the deletion of one tree: on ext4, creating files
-  # right after many deletions is slow (inode allocation skips recently
-  # deleted inodes), so both sides pay the same.
+  # Fresh directories again, deleted only after all runs (see section 1).
   for i in $(seq "$RUNS"); do
-    rm -rf "$WORK/home-proxy"; sync
-    OUT=$WORK/proxy.txt GVMR_HOME=$WORK/home-proxy GOPROXY=$BASE/module/proxy \
+    OUT=$WORK/proxy.txt GVMR_HOME=$WORK/runs/proxy.$i GOPROXY=$BASE/module/proxy \
       GOSUMDB="$SUMDB_KEY $BASE/module/sumdb" timed "$GVMR" install --quiet --source proxy "$GO_VERSION"
-    rm -rf "$WORK/home"; sync
-    OUT=$WORK/archive.txt GVMR_HOME=$WORK/home timed "$GVMR" install --quiet "$GO_VERSION"
+    OUT=$WORK/archive.txt GVMR_HOME=$WORK/runs/archive.$i timed "$GVMR" install --quiet "$GO_VERSION"
   done
-  rm -rf "$WORK/home-proxy" "$WORK/home"
+  rm -rf "$WORK/runs"
+  sync
   P=$(cut -d' ' -f1 "$WORK/proxy.txt" | median)
   PA=$(cut -d' ' -f1 "$WORK/archive.txt" | median)
   PM=$(cut -d' ' -f2 "$WORK/proxy.txt" | median)
@@ -120,9 +131,15 @@ export GVMR_HOME=$WORK/home
 "$GVMR" shims --quiet
 mkdir -p "$WORK/proj"
 echo "$GO_VERSION" > "$WORK/proj/.go-version"
-SHIM_RESULT=$(cd "$WORK/proj" && python3 - "$WORK/home/shims/go" "$WORK/home/versions/go$GO_VERSION/bin/go" <<'EOF'
+# The floor of any exec-based shim: a static C program that only execs go.
+GOBIN_REAL=$WORK/home/versions/go$GO_VERSION/bin/go
+printf '#include <unistd.h>\nint main(int c, char **v) { execv("%s", v); return 127; }\n' "$GOBIN_REAL" > "$WORK/floor.c"
+FLOOR=$WORK/floor/go
+mkdir -p "$WORK/floor"
+cc -O2 -static -o "$FLOOR" "$WORK/floor.c"
+SHIM_RESULT=$(cd "$WORK/proj" && python3 - "$WORK/home/shims/go" "$GOBIN_REAL" "$FLOOR" <<'EOF'
 import os, statistics, sys, time
-shim, direct = sys.argv[1], sys.argv[2]
+shim, direct, floor = sys.argv[1], sys.argv[2], sys.argv[3]
 devnull = os.open(os.devnull, os.O_WRONLY)
 def run(path):
     start = time.perf_counter_ns()
@@ -130,15 +147,15 @@ def run(path):
     os.waitpid(pid, 0)
     return (time.perf_counter_ns() - start) / 1e6
 for _ in range(20):
-    run(shim); run(direct)
-s, d = [], []
+    run(shim); run(direct); run(floor)
+s, d, f = [], [], []
 for _ in range(300):
-    s.append(run(shim)); d.append(run(direct))
-ms, md = statistics.median(s), statistics.median(d)
-print(f"{md:.3f} {ms:.3f} {ms/md:.3f}")
+    s.append(run(shim)); d.append(run(direct)); f.append(run(floor))
+ms, md, mf = statistics.median(s), statistics.median(d), statistics.median(f)
+print(f"{md:.3f} {ms:.3f} {ms/md:.3f} {mf:.3f} {mf/md:.3f}")
 EOF
 )
-read -r SHIM_DIRECT SHIM_VIA SHIM_RATIO <<<"$SHIM_RESULT"
+read -r SHIM_DIRECT SHIM_VIA SHIM_RATIO FLOOR_VIA FLOOR_RATIO <<<"$SHIM_RESULT"
 
 echo "== 4. prompt cost" >&2
 mkdir -p "$WORK/other" "$WORK/empty"
@@ -180,7 +197,7 @@ fi
 
 cat <<EOF
 
-## Results ($(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), $RUNS runs; medians)
+## Results ($(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), $RUNS runs, trees on $(df --output=fstype "$WORK" | tail -1); medians)
 
 | what | median | baseline (same run) | ratio / target |
 |---|---|---|---|
@@ -188,7 +205,7 @@ cat <<EOF
 | install peak memory | $((GM / 1024)) MB | | target ≤ 32 MB |
 | install --source proxy (module zip + sumdb) | ${P} | | peak memory ${PM} |
 | uninstall | ${U} s | | target < 0.1 s |
-| \`go version\` via shim | ${SHIM_VIA} ms | direct: ${SHIM_DIRECT} ms | ${SHIM_RATIO} (target ≤ 1.15) |
+| \`go version\` via shim | ${SHIM_VIA} ms | direct: ${SHIM_DIRECT} ms; exec-only static C floor: ${FLOOR_VIA} ms (${FLOOR_RATIO}) | ${SHIM_RATIO} (target ≤ 1.15) |
 | bash prompt, hook loaded, nothing changed | ${HOOK_IDLE} µs | direnv hook: ${DIRENV_IDLE} µs; mise: ${MISE_IDLE} µs | target ≤ 150 µs |
 | bash prompt after cd to another version | ${HOOK_CD} µs | | target ≤ 5000 µs |
 EOF
