@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 pub const SECTION: &str = "Environment";
 
 pub fn checks(ctx: &Context, sys: &dyn System) -> Vec<Check> {
-    let mut checks = vec![goroot(ctx, sys), go_on_path(ctx, sys)];
+    let mut checks = vec![goroot(ctx, sys), go_on_path(ctx, sys), shell_hook(ctx, sys)];
     checks.extend(gotoolchain(sys));
     checks.push(gobin(sys));
     checks
@@ -104,6 +104,57 @@ fn go_on_path(ctx: &Context, sys: &dyn System) -> Check {
             ])
         }
     }
+}
+
+/// Whether anything makes `go` gvmr's in this shell: the hook (it exports
+/// `_GVMR_ADDED` while active) or the shims directory on PATH.
+fn shell_hook(ctx: &Context, sys: &dyn System) -> Check {
+    let name = "shell hook";
+    let shims = ctx.shims_dir();
+    if let Some(added) = sys.env(crate::activate::ADDED_VAR) {
+        return Check::ok(
+            SECTION,
+            name,
+            format!(
+                "the shell hook is active here ({}={added})",
+                crate::activate::ADDED_VAR
+            ),
+        );
+    }
+    let path = sys.env("PATH").unwrap_or_default();
+    if std::env::split_paths(&path).any(|p| p == shims) {
+        return Check::ok(
+            SECTION,
+            name,
+            format!("the shims ({}) are on PATH", shims.display()),
+        );
+    }
+    let shell = sys.env("SHELL").unwrap_or_default();
+    let hook = match shell.rsplit('/').next().unwrap_or_default() {
+        "zsh" => "eval \"$(gvmr hook zsh)\"   (in ~/.zshrc)",
+        "fish" => "gvmr hook fish | source   (in ~/.config/fish/config.fish)",
+        _ => {
+            "eval \"$(gvmr hook bash)\"   (in ~/.bashrc; zsh: gvmr hook zsh, fish: gvmr hook fish | source)"
+        }
+    };
+    Check::warning(
+        SECTION,
+        name,
+        format!(
+            "the shell hook is not loaded in this shell ({} is unset) and the shims ({}) are not on PATH",
+            crate::activate::ADDED_VAR,
+            shims.display()
+        ),
+        "`go` is not gvmr's: cd into a project does not switch versions",
+        &[],
+    )
+    .with_fix(vec![
+        hook.to_string(),
+        format!(
+            "or export PATH=\"{}:$PATH\"   (in your shell startup file)",
+            shims.display()
+        ),
+    ])
 }
 
 /// The file `go env -w` writes: GOENV, else $XDG_CONFIG_HOME/go/env, else
@@ -324,6 +375,36 @@ mod tests {
             find(&checks(&ctx(), &sys), "Go env file").status,
             Status::Ok
         );
+    }
+
+    #[test]
+    fn no_hook_and_no_shims_on_path_is_a_warning() {
+        let sys = healthy()
+            .with_env("PATH", "/usr/local/go/bin:/usr/bin")
+            .with_env("SHELL", "/bin/zsh");
+        let check = find(&checks(&ctx(), &sys), "shell hook").clone();
+        assert_eq!(check.status, Status::Warning);
+        assert!(check.finding.contains("_GVMR_ADDED is unset"));
+        assert!(check.finding.contains("/gvmr/shims"));
+        assert_eq!(
+            check.symptom.as_deref(),
+            Some("`go` is not gvmr's: cd into a project does not switch versions")
+        );
+        assert!(check.fix[0].starts_with("eval \"$(gvmr hook zsh)\""));
+        assert!(check.fix[1].contains("export PATH=\"/gvmr/shims:$PATH\""));
+
+        let sys = sys.with_env("SHELL", "/usr/bin/fish");
+        let check = find(&checks(&ctx(), &sys), "shell hook").clone();
+        assert!(check.fix[0].starts_with("gvmr hook fish | source"));
+
+        let sys = sys.with_env("_GVMR_ADDED", "/gvmr/versions/go1.22.5/bin");
+        let check = find(&checks(&ctx(), &sys), "shell hook").clone();
+        assert_eq!(check.status, Status::Ok);
+        assert!(check.finding.contains("hook is active"));
+
+        let check = find(&checks(&ctx(), &healthy()), "shell hook").clone();
+        assert_eq!(check.status, Status::Ok);
+        assert!(check.finding.contains("shims (/gvmr/shims) are on PATH"));
     }
 
     #[test]

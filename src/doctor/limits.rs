@@ -9,6 +9,9 @@ pub const SECTION: &str = "Limits";
 const MIN_OPEN_FILES: u64 = 4096;
 const MIN_PORTS: u64 = 10000;
 const MIN_PIDS: u64 = 4096;
+/// Below this, getrandom blocks on kernels before 5.6.
+const MIN_ENTROPY: u64 = 256;
+const ENTROPY_FIXED_KERNEL: (u64, u64) = (5, 6);
 
 /// Soft and hard value of a line of /proc/self/limits ("unlimited" = MAX).
 fn limit(text: &str, name: &str) -> Option<(u64, u64)> {
@@ -109,7 +112,76 @@ pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
             }
         }
     }
+    checks.extend(entropy(sys));
+    checks.extend(selinux(sys));
     checks
+}
+
+/// "5.4.0-150-generic" → (5, 4).
+fn kernel_version(release: &str) -> Option<(u64, u64)> {
+    let mut parts = release.trim().split(['.', '-']);
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    Some((major, minor))
+}
+
+fn entropy(sys: &dyn System) -> Option<Check> {
+    let available = number(sys, "/proc/sys/kernel/random/entropy_avail")?;
+    let release = sys.read_file(Path::new("/proc/sys/kernel/osrelease"))?;
+    let kernel = kernel_version(&release)?;
+    let release = release.trim();
+    let (fixed_major, fixed_minor) = ENTROPY_FIXED_KERNEL;
+    if kernel >= ENTROPY_FIXED_KERNEL {
+        return Some(Check::ok(
+            SECTION,
+            "entropy",
+            format!(
+                "kernel {release} (>= {fixed_major}.{fixed_minor}): getrandom does not wait for entropy ({available} available)"
+            ),
+        ));
+    }
+    if available < MIN_ENTROPY {
+        Some(Check::warning(
+            SECTION,
+            "entropy",
+            format!(
+                "entropy_avail is {available} (below {MIN_ENTROPY}) on kernel {release} (older than {fixed_major}.{fixed_minor})"
+            ),
+            "go test that uses crypto/rand can block (hangs early after boot, in VMs and containers)",
+            &[
+                "install and start an entropy daemon: sudo apt-get install haveged (or rng-tools), or give the VM a virtio-rng device",
+            ],
+        ))
+    } else {
+        Some(Check::ok(
+            SECTION,
+            "entropy",
+            format!("entropy_avail is {available} (at least {MIN_ENTROPY}) on kernel {release}"),
+        ))
+    }
+}
+
+fn selinux(sys: &dyn System) -> Option<Check> {
+    let enforce = sys.read_file(Path::new("/sys/fs/selinux/enforce"))?;
+    let enforcing = enforce.trim() == "1";
+    let deny = sys
+        .read_file(Path::new("/sys/fs/selinux/booleans/deny_execmem"))
+        .map(|v| v.trim_start().starts_with('1'));
+    match (enforcing, deny) {
+        (true, Some(true)) => Some(Check::error(
+            SECTION,
+            "SELinux",
+            "SELinux is enforcing (/sys/fs/selinux/enforce = 1) and deny_execmem is on",
+            "Go programs fail with \"mmap: permission denied\" / cannot allocate executable memory",
+            &["sudo setsebool -P deny_execmem 0"],
+        )),
+        (true, _) => Some(Check::ok(
+            SECTION,
+            "SELinux",
+            "SELinux is enforcing; deny_execmem is off",
+        )),
+        (false, _) => Some(Check::ok(SECTION, "SELinux", "SELinux is not enforcing")),
+    }
 }
 
 fn show(n: u64) -> String {
@@ -158,6 +230,67 @@ mod tests {
         );
         assert!(checks[1].finding.contains("1001 ports"));
         assert_eq!(checks[2].fix, ["sudo sysctl -w kernel.pid_max=65536"]);
+    }
+
+    #[test]
+    fn low_entropy_matters_only_before_kernel_5_6() {
+        let sys = FakeSystem::new()
+            .with_file("/proc/sys/kernel/random/entropy_avail", "120\n")
+            .with_file("/proc/sys/kernel/osrelease", "5.4.0-150-generic\n");
+        let found = checks(&test_context(), &sys);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].status, Status::Warning);
+        assert!(
+            found[0]
+                .finding
+                .contains("entropy_avail is 120 (below 256)")
+        );
+        assert!(found[0].finding.contains("older than 5.6"));
+        assert!(
+            found[0]
+                .symptom
+                .as_deref()
+                .unwrap()
+                .contains("crypto/rand can block")
+        );
+
+        let sys = FakeSystem::new()
+            .with_file("/proc/sys/kernel/random/entropy_avail", "3000\n")
+            .with_file("/proc/sys/kernel/osrelease", "4.19.0\n");
+        assert_eq!(checks(&test_context(), &sys)[0].status, Status::Ok);
+        let sys = FakeSystem::new()
+            .with_file("/proc/sys/kernel/random/entropy_avail", "120\n")
+            .with_file("/proc/sys/kernel/osrelease", "6.8.0-45-generic\n");
+        let found = checks(&test_context(), &sys);
+        assert_eq!(found[0].status, Status::Ok);
+        assert!(found[0].finding.contains(">= 5.6"));
+    }
+
+    #[test]
+    fn selinux_denying_execmem_is_an_error() {
+        let sys = FakeSystem::new()
+            .with_file("/sys/fs/selinux/enforce", "1")
+            .with_file("/sys/fs/selinux/booleans/deny_execmem", "1 1");
+        let found = checks(&test_context(), &sys);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].status, Status::Error);
+        assert!(
+            found[0]
+                .symptom
+                .as_deref()
+                .unwrap()
+                .contains("mmap: permission denied")
+        );
+        assert_eq!(found[0].fix, ["sudo setsebool -P deny_execmem 0"]);
+
+        let sys = FakeSystem::new()
+            .with_file("/sys/fs/selinux/enforce", "1")
+            .with_file("/sys/fs/selinux/booleans/deny_execmem", "0 0");
+        assert_eq!(checks(&test_context(), &sys)[0].status, Status::Ok);
+        let sys = FakeSystem::new()
+            .with_file("/sys/fs/selinux/enforce", "0")
+            .with_file("/sys/fs/selinux/booleans/deny_execmem", "1 1");
+        assert_eq!(checks(&test_context(), &sys)[0].status, Status::Ok);
     }
 
     #[test]

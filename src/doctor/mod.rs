@@ -209,6 +209,13 @@ fn groups(ctx: &Context) -> Vec<Group> {
             network: false,
         },
         Group {
+            section: toolchain::SECTION,
+            name: "installed versions",
+            timeout: Duration::from_secs(10),
+            run: toolchain::installed_version_checks,
+            network: false,
+        },
+        Group {
             section: environment::SECTION,
             name: "environment",
             timeout: Duration::from_secs(5),

@@ -55,6 +55,8 @@ pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
     // An unusable setting lists nothing to try, like `off`.
     let gosumdb = go_setting(sys, "GOSUMDB", DEFAULT_GOSUMDB);
     let goprivate = patterns(&go_setting(sys, "GOPRIVATE", ""));
+    let goflags = go_setting(sys, "GOFLAGS", "");
+    let goinsecure = go_setting(sys, "GOINSECURE", "");
     let entries: Vec<Entry> = ProxyList::parse(&goproxy)
         .map(|list| list.entries().cloned().collect())
         .unwrap_or_default();
@@ -109,16 +111,49 @@ pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
             }
         }
     }
+    let insecure_flag = goflags.split_whitespace().any(|f| {
+        matches!(
+            f,
+            "-insecure" | "--insecure" | "-insecure=true" | "--insecure=true"
+        )
+    });
+    if insecure_flag || !goinsecure.trim().is_empty() {
+        let mut set = Vec::new();
+        let mut fix = Vec::new();
+        if insecure_flag {
+            set.push(format!("GOFLAGS={goflags} has -insecure"));
+            fix.push("go env -w GOFLAGS=<the same flags without -insecure>   (or fix GOFLAGS in your shell startup file)".to_string());
+        }
+        if !goinsecure.trim().is_empty() {
+            set.push(format!("GOINSECURE={goinsecure} is set"));
+            fix.push("go env -u GOINSECURE; unset GOINSECURE   (trust the server's certificate instead: SSL_CERT_FILE)".to_string());
+        }
+        problems.push(
+            Check::warning(
+                SECTION,
+                "insecure downloads",
+                set.join("; "),
+                "modules are fetched without TLS certificate verification (or over plain HTTP): a man in the middle can serve any code",
+                &[],
+            )
+            .with_fix(fix),
+        );
+    }
     if problems.is_empty() {
         checks.push(Check::ok(
             SECTION,
             "settings",
             format!(
-                "GOPROXY={goproxy} GOSUMDB={gosumdb}{}",
+                "GOPROXY={goproxy} GOSUMDB={gosumdb}{}{}",
                 if goprivate.is_empty() {
                     String::new()
                 } else {
                     format!(" GOPRIVATE={}", goprivate.join(","))
+                },
+                if goflags.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!(" GOFLAGS={}", goflags.trim())
                 }
             ),
         ));
@@ -138,18 +173,112 @@ pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
             _ => None,
         })
         .collect();
+    let https_proxy = sys.env("HTTPS_PROXY").or_else(|| sys.env("https_proxy"));
     let reached: Vec<Check> = std::thread::scope(|scope| {
+        let proxy = https_proxy
+            .as_deref()
+            .map(|p| scope.spawn(move || https_proxy_check(sys, p)));
         let handles: Vec<_> = urls
             .iter()
             .map(|url| scope.spawn(move || probe(sys, url, through_proxy)))
             .collect();
-        handles
+        proxy
             .into_iter()
+            .chain(handles)
             .map(|h| h.join().expect("probe thread"))
             .collect()
     });
     checks.extend(reached);
     checks
+}
+
+/// Whether the HTTPS proxy itself accepts connections (DNS, TCP connect).
+/// Names only its host and port: the URL may hold a password.
+fn https_proxy_check(sys: &dyn System, value: &str) -> Check {
+    let started = Instant::now();
+    let name = "HTTPS proxy";
+    let symptom = "every module download fails with \"proxyconnect tcp: ...\"";
+    let fix = [
+        "start the proxy or correct HTTPS_PROXY (scheme://host:port)",
+        "or unset HTTPS_PROXY https_proxy   (where no proxy is needed)",
+    ];
+    // Go reads a value without a scheme as http://.
+    let url = if value.contains("://") {
+        value.to_string()
+    } else {
+        format!("http://{value}")
+    };
+    let parsed = match reqwest::Url::parse(&url) {
+        Ok(u) if u.host_str().is_some() => u,
+        _ => {
+            return Check::error(
+                SECTION,
+                name,
+                "HTTPS_PROXY is not a valid proxy URL",
+                symptom,
+                &fix,
+            );
+        }
+    };
+    let host = parsed.host_str().unwrap_or_default().to_string();
+    let port = parsed
+        .port_or_known_default()
+        .unwrap_or(if parsed.scheme().starts_with("socks") {
+            1080
+        } else {
+            80
+        });
+    let at = format!("{}://{host}:{port}", parsed.scheme());
+    let t = Instant::now();
+    let literal = host
+        .trim_matches(['[', ']'])
+        .parse::<std::net::IpAddr>()
+        .ok();
+    let resolved = match literal {
+        Some(ip) => Ok(vec![std::net::SocketAddr::new(ip, port)]),
+        None => sys.resolve(&host, port, DNS_TIMEOUT),
+    };
+    let addrs = match resolved {
+        Ok(a) if !a.is_empty() => a,
+        Ok(_) => {
+            return Check::error(
+                SECTION,
+                name,
+                format!("the proxy {at} resolves to no address"),
+                symptom,
+                &fix,
+            )
+            .took(started);
+        }
+        Err(e) => {
+            return Check::error(SECTION, name, format!("the proxy {at}: {e}"), symptom, &fix)
+                .took(started);
+        }
+    };
+    let dns = t.elapsed().as_millis();
+    let t = Instant::now();
+    match sys.connect(addrs[0], CONNECT_TIMEOUT) {
+        Ok(()) => Check::ok(
+            SECTION,
+            name,
+            format!(
+                "the proxy {at} accepts connections (DNS {dns} ms, connect {} ms)",
+                t.elapsed().as_millis()
+            ),
+        )
+        .took(started),
+        Err(e) => Check::error(
+            SECTION,
+            name,
+            format!(
+                "the proxy {at} is unreachable within {} s: {e}",
+                CONNECT_TIMEOUT.as_secs_f64()
+            ),
+            symptom,
+            &fix,
+        )
+        .took(started),
+    }
 }
 
 fn probe(sys: &dyn System, url: &str, through_proxy: bool) -> Check {
@@ -330,6 +459,73 @@ mod tests {
             checks(&test_context(), &sys)
                 .iter()
                 .all(|c| c.status == Status::Ok)
+        );
+    }
+
+    #[test]
+    fn goflags_is_reported_and_insecure_downloads_are_a_warning() {
+        let sys = FakeSystem::new().with_env("GOFLAGS", "-mod=mod -modcacherw");
+        let found = checks(&test_context(), &sys);
+        assert!(found.iter().all(|c| c.status == Status::Ok), "{found:#?}");
+        assert!(
+            find(&found, "settings")
+                .finding
+                .contains("GOFLAGS=-mod=mod -modcacherw")
+        );
+
+        let sys = FakeSystem::new().with_env("GOFLAGS", "-mod=mod -insecure");
+        let check = find(&checks(&test_context(), &sys), "insecure downloads").clone();
+        assert_eq!(check.status, Status::Warning);
+        assert!(check.finding.contains("has -insecure"));
+        assert!(
+            check
+                .symptom
+                .unwrap()
+                .contains("without TLS certificate verification")
+        );
+
+        let sys = FakeSystem::new().with_env("GOINSECURE", "git.corp.example");
+        let check = find(&checks(&test_context(), &sys), "insecure downloads").clone();
+        assert_eq!(check.status, Status::Warning);
+        assert!(check.finding.contains("GOINSECURE=git.corp.example"));
+        assert!(check.fix[0].starts_with("go env -u GOINSECURE"));
+    }
+
+    #[test]
+    fn an_unreachable_https_proxy_is_an_error() {
+        let sys = FakeSystem::new().with_env("HTTPS_PROXY", "http://user:secret@proxy.corp:3128");
+        let found = checks(&test_context(), &sys);
+        let check = find(&found, "HTTPS proxy");
+        assert_eq!(check.status, Status::Ok, "{check:#?}");
+        assert!(
+            check
+                .finding
+                .contains("http://proxy.corp:3128 accepts connections")
+        );
+        assert!(!check.finding.contains("secret"));
+
+        let mut sys = FakeSystem::new().with_env("https_proxy", "proxy.corp:3128");
+        sys.refused.push(SocketAddr::from(([192, 0, 2, 1], 3128)));
+        let found = checks(&test_context(), &sys);
+        let check = find(&found, "HTTPS proxy");
+        assert_eq!(check.status, Status::Error);
+        assert!(check.finding.contains("refused"), "{}", check.finding);
+        assert_eq!(
+            check.symptom.as_deref(),
+            Some("every module download fails with \"proxyconnect tcp: ...\"")
+        );
+
+        let mut sys = FakeSystem::new().with_env("HTTPS_PROXY", "http://gone.corp:8080");
+        sys.resolved
+            .insert("gone.corp".into(), Err("cannot resolve gone.corp".into()));
+        let check = find(&checks(&test_context(), &sys), "HTTPS proxy").clone();
+        assert_eq!(check.status, Status::Error);
+        assert!(check.finding.contains("cannot resolve gone.corp"));
+
+        assert!(
+            super::checks(&test_context(), &FakeSystem::new())
+                .iter()
+                .all(|c| c.check != "HTTPS proxy")
         );
     }
 

@@ -1,8 +1,11 @@
 //! How names are resolved: /etc/resolv.conf, /etc/nsswitch.conf, GODEBUG.
 
-use super::system::System;
+use super::system::{Run, System};
 use super::{Check, Context};
 use std::path::Path;
+use std::time::Duration;
+
+const RESOLVECTL_TIMEOUT: Duration = Duration::from_secs(1);
 
 pub const SECTION: &str = "Resolver";
 
@@ -10,7 +13,31 @@ pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
     let mut checks = vec![resolv_conf(sys)];
     checks.extend(nsswitch(sys));
     checks.push(godebug(sys));
+    checks.extend(dns_over_tls(sys));
     checks
+}
+
+/// Notes DNS-over-TLS in systemd-resolved (`resolvectl status` shows
+/// `+DNSOverTLS`). Nothing when resolvectl is missing, fails or is slow.
+fn dns_over_tls(sys: &dyn System) -> Option<Check> {
+    let resolvectl = sys.path_lookup("resolvectl").into_iter().next()?;
+    let output = sys
+        .run(&Run {
+            program: &resolvectl,
+            args: &["status"],
+            env: &[],
+            dir: None,
+            timeout: RESOLVECTL_TIMEOUT,
+        })
+        .ok()
+        .filter(|o| o.success)?;
+    output.stdout.contains("+DNSOverTLS").then(|| {
+        Check::ok(
+            SECTION,
+            "DNS over TLS",
+            "systemd-resolved uses DNS-over-TLS (+DNSOverTLS in resolvectl status): lookups go to port 853; if they fail, check that port 853 is not blocked",
+        )
+    })
 }
 
 fn resolv_conf(sys: &dyn System) -> Check {
@@ -168,6 +195,41 @@ mod tests {
         assert_eq!(checks.len(), 3);
         assert!(checks.iter().all(|c| c.status == Status::Ok), "{checks:#?}");
         assert!(checks[0].finding.contains("systemd-resolved"));
+    }
+
+    #[test]
+    fn dns_over_tls_is_noted_when_resolvectl_shows_it() {
+        let sys = healthy()
+            .with_env("PATH", "/usr/bin")
+            .with_executable("/usr/bin/resolvectl")
+            .with_command(
+                "/usr/bin/resolvectl status",
+                "Global\n  Protocols: +LLMNR -mDNS +DNSOverTLS DNSSEC=no/unsupported\n",
+            );
+        let found = checks(&test_context(), &sys);
+        let check = found.iter().find(|c| c.check == "DNS over TLS").unwrap();
+        assert_eq!(check.status, Status::Ok);
+        assert!(check.finding.contains("port 853"));
+        assert!(
+            sys.ran
+                .lock()
+                .unwrap()
+                .contains(&"/usr/bin/resolvectl status".to_string())
+        );
+
+        let sys = healthy()
+            .with_env("PATH", "/usr/bin")
+            .with_executable("/usr/bin/resolvectl")
+            .with_command(
+                "/usr/bin/resolvectl status",
+                "Global\n  Protocols: +LLMNR -mDNS -DNSOverTLS DNSSEC=no/unsupported\n",
+            );
+        assert_eq!(checks(&test_context(), &sys).len(), 3);
+        // resolvectl that fails (or times out) adds nothing.
+        let sys = healthy()
+            .with_env("PATH", "/usr/bin")
+            .with_executable("/usr/bin/resolvectl");
+        assert_eq!(checks(&test_context(), &sys).len(), 3);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use super::manifest;
 use super::system::{Run, System};
 use super::{Check, Context};
+use gvmr_select::GoVersion;
 use std::time::{Duration, Instant};
 
 pub const SECTION: &str = "Toolchain";
@@ -126,6 +127,93 @@ pub fn selection_checks(ctx: &Context, sys: &dyn System) -> Vec<Check> {
     };
     checks.push(check.took(started));
     checks
+}
+
+/// Time one `go version` of an installed version may take.
+pub const VERSION_RUN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// `go version` of every installed version, in parallel, each against the
+/// name of its directory.
+pub fn installed_version_checks(ctx: &Context, sys: &dyn System) -> Vec<Check> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = ctx
+            .installed
+            .iter()
+            .map(|version| scope.spawn(move || installed_version(ctx, sys, version)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("go version thread"))
+            .collect()
+    })
+}
+
+fn installed_version(ctx: &Context, sys: &dyn System, version: &GoVersion) -> Check {
+    let started = Instant::now();
+    let name = format!("go version {version}");
+    let goroot = ctx.home.join("versions").join(version.to_string());
+    let go = goroot.join("bin/go");
+    let reinstall = vec![format!("gvmr install --force {}", version.number())];
+    let symptom = format!("go fails or builds with another Go wherever {version} is selected");
+    let output = sys.run(&Run {
+        program: &go,
+        args: &["version"],
+        env: &[
+            ("GOROOT", goroot.display().to_string()),
+            ("GOTOOLCHAIN", "local".into()),
+        ],
+        dir: None,
+        timeout: VERSION_RUN_TIMEOUT,
+    });
+    let check = match output {
+        Ok(out) if out.success => {
+            let reported = out.stdout.split_whitespace().nth(2).unwrap_or("");
+            if reported == version.to_string() {
+                Check::ok(
+                    SECTION,
+                    name,
+                    format!("{} reports {reported}", go.display()),
+                )
+            } else {
+                Check::error(
+                    SECTION,
+                    name,
+                    format!(
+                        "{} reports {:?}, not {version} (the name of its directory)",
+                        go.display(),
+                        out.stdout.trim()
+                    ),
+                    symptom,
+                    &[],
+                )
+                .with_fix(reinstall)
+            }
+        }
+        Ok(out) => Check::error(
+            SECTION,
+            name,
+            format!(
+                "{version}: {} version failed: {}",
+                go.display(),
+                first_line(&out.stderr)
+            ),
+            symptom,
+            &[],
+        )
+        .with_fix(reinstall),
+        Err(problem) => Check::error(
+            SECTION,
+            name,
+            format!(
+                "{version}: {problem} (limit {} s)",
+                VERSION_RUN_TIMEOUT.as_secs()
+            ),
+            symptom,
+            &[],
+        )
+        .with_fix(reinstall),
+    };
+    check.took(started)
 }
 
 /// Every installed version against its manifest.
@@ -266,6 +354,65 @@ mod tests {
     fn no_selection_is_a_warning() {
         let checks = selection_checks(&test_context(), &FakeSystem::new());
         assert_eq!(checks[0].status, Status::Warning);
+    }
+
+    #[test]
+    fn every_installed_go_must_report_the_version_of_its_directory() {
+        let mut ctx = test_context();
+        ctx.installed = ["1.21.0", "1.22.5", "1.23.1"]
+            .iter()
+            .map(|v| GoVersion::parse(v).unwrap())
+            .collect();
+        let sys = FakeSystem::new()
+            .with_command(
+                "/gvmr/versions/go1.21.0/bin/go version",
+                "go version go1.21.0 linux/amd64\n",
+            )
+            .with_command(
+                "/gvmr/versions/go1.22.5/bin/go version",
+                "go version go1.22.5 linux/amd64\n",
+            )
+            .with_command(
+                "/gvmr/versions/go1.23.1/bin/go version",
+                "go version go1.23.1 linux/amd64\n",
+            );
+        let checks = installed_version_checks(&ctx, &sys);
+        assert_eq!(checks.len(), 3);
+        assert!(checks.iter().all(|c| c.status == Status::Ok), "{checks:#?}");
+        assert_eq!(checks[1].check, "go version go1.22.5");
+
+        let sys = FakeSystem::new()
+            .with_command(
+                "/gvmr/versions/go1.21.0/bin/go version",
+                "go version go1.21.0 linux/amd64\n",
+            )
+            .with_command(
+                "/gvmr/versions/go1.22.5/bin/go version",
+                "go version go1.20.3 linux/amd64\n",
+            )
+            .with_failing_command(
+                "/gvmr/versions/go1.23.1/bin/go version",
+                "exec format error",
+            );
+        let checks = installed_version_checks(&ctx, &sys);
+        assert_eq!(checks[0].status, Status::Ok);
+        assert_eq!(checks[1].status, Status::Error);
+        assert!(
+            checks[1].finding.contains("go1.20.3"),
+            "{}",
+            checks[1].finding
+        );
+        assert!(checks[1].finding.contains("not go1.22.5"));
+        assert_eq!(checks[1].fix, ["gvmr install --force 1.22.5"]);
+        assert_eq!(checks[2].status, Status::Error);
+        assert!(checks[2].finding.starts_with("go1.23.1:"));
+        assert!(checks[2].finding.contains("exec format error"));
+
+        // A go that cannot run (or times out) names the version too.
+        let checks = installed_version_checks(&ctx, &FakeSystem::new());
+        assert!(checks.iter().all(|c| c.status == Status::Error));
+        assert!(checks[0].finding.starts_with("go1.21.0:"));
+        assert!(checks[0].finding.contains("limit 5 s"));
     }
 
     #[test]

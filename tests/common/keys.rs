@@ -15,7 +15,7 @@ use openpgp::packet::key::{Key4, SecretParts, SubordinateRole};
 use openpgp::packet::signature::SignatureBuilder;
 use openpgp::serialize::{Serialize, SerializeInto};
 use openpgp::types::Curve;
-use openpgp::types::{KeyFlags, SignatureType};
+use openpgp::types::{KeyFlags, ReasonForRevocation, SignatureType};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime};
@@ -215,6 +215,28 @@ impl TestKey {
         TestKey { cert }
     }
 
+    /// The same key with its signing subkey revoked by the primary for
+    /// `reason`, the revocation dated `at`: a soft reason (`KeySuperseded`,
+    /// `KeyRetired`) leaves signatures made before `at` valid, a hard one
+    /// (`KeyCompromised`) invalidates them all. The secret is kept, so the
+    /// returned key can still sign (as a thief with the subkey could).
+    pub fn with_revoked_subkey(&self, reason: ReasonForRevocation, at: SystemTime) -> TestKey {
+        let subkey = self.signing_subkey().key().clone();
+        let revocation = SubkeyRevocationBuilder::new()
+            .set_reason_for_revocation(reason, b"revoked by the test")
+            .expect("set the reason for revocation")
+            .set_signature_creation_time(at)
+            .expect("set the revocation time")
+            .build(&mut self.primary_signer(), &self.cert, &subkey, None)
+            .expect("make the subkey revocation");
+        let (cert, _) = self
+            .cert
+            .clone()
+            .insert_packets(vec![Packet::from(revocation)])
+            .expect("add the revocation");
+        TestKey { cert }
+    }
+
     /// The public certificate plus a signing subkey with NO binding
     /// signature; returns (armored certificate, the subkey's fingerprint).
     pub fn public_with_unbound_subkey(&self) -> (Vec<u8>, String) {
@@ -271,8 +293,9 @@ impl TestKey {
     }
 }
 
-/// Wraps a binary signature in ASCII armor ("-----BEGIN PGP SIGNATURE-----").
-fn armor_signature(binary: &[u8]) -> Vec<u8> {
+/// Wraps binary signature packets (one or several, concatenated) in ASCII
+/// armor ("-----BEGIN PGP SIGNATURE-----").
+pub fn armor_signature(binary: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut writer =
         armor::Writer::new(&mut out, armor::Kind::Signature).expect("start the armor writer");

@@ -124,6 +124,8 @@ enum EntryKind {
     Symlink(Vec<u8>),
     Hardlink(Vec<u8>),
     Fifo,
+    /// A character (`true`) or block (`false`) device node.
+    Device(bool),
 }
 
 #[derive(Debug, Clone)]
@@ -181,6 +183,17 @@ impl ArchiveBuilder {
         self.push(path.into(), 0o644, EntryKind::Fifo)
     }
 
+    /// A character device node (tar entry type '3'), device 1:3 like
+    /// `/dev/null`.
+    pub fn char_device(self, path: &str) -> Self {
+        self.push(path.into(), 0o666, EntryKind::Device(true))
+    }
+
+    /// A block device node (tar entry type '4'), device 8:0 like `/dev/sda`.
+    pub fn block_device(self, path: &str) -> Self {
+        self.push(path.into(), 0o660, EntryKind::Device(false))
+    }
+
     /// A regular file (mode 0644) whose header name is exactly `path`, any
     /// bytes at all: "../evil", "/etc/x", non-UTF-8...
     pub fn raw_path_file(self, path: impl AsRef<[u8]>, bytes: impl Into<Vec<u8>>) -> Self {
@@ -218,6 +231,8 @@ fn append_entry(tar: &mut tar::Builder<Vec<u8>>, entry: &Entry) {
         EntryKind::Symlink(target) => (tar::EntryType::Symlink, &[], Some(target)),
         EntryKind::Hardlink(target) => (tar::EntryType::Link, &[], Some(target)),
         EntryKind::Fifo => (tar::EntryType::Fifo, &[], None),
+        EntryKind::Device(true) => (tar::EntryType::Char, &[], None),
+        EntryKind::Device(false) => (tar::EntryType::Block, &[], None),
     };
 
     if entry.path.len() > 100 {
@@ -234,6 +249,15 @@ fn append_entry(tar: &mut tar::Builder<Vec<u8>>, entry: &Entry) {
     header.set_gid(0);
     header.set_mtime(FIXED_MTIME);
     header.set_size(data.len() as u64);
+    if let EntryKind::Device(char) = entry.kind {
+        let (major, minor) = if char { (1, 3) } else { (8, 0) };
+        header
+            .set_device_major(major)
+            .expect("a GNU header has device fields");
+        header
+            .set_device_minor(minor)
+            .expect("a GNU header has device fields");
+    }
     let old = header.as_old_mut();
     copy_truncated(&mut old.name, &entry.path);
     if let Some(link) = link {
