@@ -7,7 +7,7 @@
 //! unpack as Go does (prefix stripped, bin/ and pkg/tool/ executable,
 //! `_go.mod` copied to `go.mod`) → one atomic rename, as for archives.
 
-use super::{Installer, Outcome, pause_point};
+use super::{CopyError, Installer, Outcome, copy_hashing, pause_point};
 use crate::dirhash;
 use crate::error::Error;
 use crate::platform::Platform;
@@ -16,8 +16,7 @@ use crate::store::StoreError;
 use crate::sumdb::{SumDb, SumdbError};
 use crate::unpack;
 use gvmr_select::{GoVersion, VersionRequest};
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The module every Go toolchain is published as.
@@ -197,12 +196,14 @@ impl Installer<'_> {
             }
             let (mut body, size) = proxy::open(&self.http, url)?;
             let progress = self.ui.progress(&format!("Downloading {module}"), size);
-            let copied = copy_to(&mut body, dest, &progress);
+            // The zip's h1: hash is checked on the file afterwards; the
+            // SHA-256 of the download itself is not needed here.
+            let copied = copy_hashing(&mut body, dest, &progress);
             progress.finish_and_clear();
             match copied {
-                Ok(()) => Ok(url.to_string()),
-                Err(Copy::Read(e)) => Err(Failure::Other(format!("{url}: {e}"))),
-                Err(Copy::Write(e)) => {
+                Ok(_) => Ok(url.to_string()),
+                Err(CopyError::Read(e)) => Err(Failure::Other(format!("{url}: {e}"))),
+                Err(CopyError::Write(e)) => {
                     let message = format!("{url}: {e}");
                     local_failure = Some(StoreError::new("write", dest, e).into());
                     Err(Failure::Other(message))
@@ -214,32 +215,6 @@ impl Installer<'_> {
         }
         result.map_err(proxy_error(&format!("{module}.zip")))
     }
-}
-
-enum Copy {
-    Read(io::Error),
-    Write(io::Error),
-}
-
-fn copy_to(
-    reader: &mut dyn io::Read,
-    dest: &Path,
-    progress: &indicatif::ProgressBar,
-) -> Result<(), Copy> {
-    let file = File::create(dest).map_err(Copy::Write)?;
-    let mut out = BufWriter::with_capacity(256 * 1024, file);
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Copy::Read(e)),
-        };
-        out.write_all(&buf[..n]).map_err(Copy::Write)?;
-        progress.inc(n as u64);
-    }
-    out.flush().map_err(Copy::Write)
 }
 
 /// The Go versions in a `golang.org/toolchain` `@v/list` built for `platform`.
