@@ -84,7 +84,7 @@ impl RetryPolicy {
     }
 
     /// The wait after failed attempt number `attempt` (1-based).
-    fn backoff_after(&self, attempt: u32) -> Duration {
+    pub fn backoff_after(&self, attempt: u32) -> Duration {
         self.backoff
             .saturating_mul(1u32 << (attempt - 1).min(16))
             .min(Duration::from_millis(MAX_BACKOFF_MS))

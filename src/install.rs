@@ -635,13 +635,31 @@ impl<'a> Installer<'a> {
     }
 
     /// A small file from the first mirror that serves it, or every failure.
+    /// Transient failures (no answer, 5xx) are retried like archive
+    /// downloads (`GVMR_RETRIES`, `GVMR_RETRY_BACKOFF_MS`).
     fn fetch_small(&self, name: &str, limit: u64) -> Result<(Vec<u8>, String), Vec<HttpError>> {
         let mut failures = Vec::new();
         for base in &self.mirrors {
             let url = join_url(base, name);
-            match self.http.get_small(&url, limit) {
-                Ok(bytes) => return Ok((bytes, url)),
-                Err(e) => failures.push(e),
+            let mut attempt = 1;
+            loop {
+                match self.http.get_small(&url, limit) {
+                    Ok(bytes) => return Ok((bytes, url)),
+                    Err(e) if e.is_unreachable() && attempt < self.retry.attempts => {
+                        let wait = self.retry.backoff_after(attempt);
+                        attempt += 1;
+                        self.ui.status(format!(
+                            "{e}; retrying in {:.2} s (attempt {attempt} of {})",
+                            wait.as_secs_f64(),
+                            self.retry.attempts
+                        ));
+                        std::thread::sleep(wait);
+                    }
+                    Err(e) => {
+                        failures.push(e);
+                        break;
+                    }
+                }
             }
         }
         Err(failures)

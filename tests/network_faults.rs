@@ -251,6 +251,47 @@ fn service_unavailable_is_retried_with_and_without_retry_after() {
 }
 
 #[test]
+fn a_signature_and_checksum_that_fail_once_are_retried() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    let archive = publish(&mut mirror);
+    // Without the listing the checksum comes from the mirror's .sha256.
+    server.fault("/listing.json", Fault::Status(404));
+    for path in [format!("{PATH}.sha256"), format!("{PATH}.asc")] {
+        server.fault(
+            &path,
+            Fault::FailTimes {
+                status: 503,
+                times: 1,
+                retry_after: None,
+            },
+        );
+    }
+    let env = Env::new(&mirror, &key);
+
+    let output = install(&env, &[]);
+    let stderr = assert_installed(&env, &output, &archive);
+    for path in [format!("{PATH}.sha256"), format!("{PATH}.asc")] {
+        assert!(
+            stderr.contains(&format!(
+                "{}: HTTP 503; retrying in 0.02 s (attempt 2 of 3)",
+                server.url(&path)
+            )),
+            "{stderr}"
+        );
+        assert_eq!(server.count(&path), 2, "{path}");
+    }
+    // A 404 is an answer, not a transient failure: not retried.
+    server.clear_requests();
+    server.clear_fault(&format!("{PATH}.asc"));
+    server.remove(&format!("{PATH}.asc"));
+    let env = Env::new(&mirror, &key);
+    let output = install(&env, &[]);
+    assert_failed(&env, &output, 5, &["no signature for"]);
+    assert_eq!(server.count(&format!("{PATH}.asc")), 1);
+}
+
+#[test]
 fn a_retry_after_longer_than_30_seconds_gives_up_on_the_mirror() {
     let (server, key) = setup();
     let mut mirror = Mirror::new(&server, &key);
