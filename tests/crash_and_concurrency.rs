@@ -60,25 +60,6 @@ fn spawn_install_at(env: &Env, version: &str, var: &str, point: &str, marker: &P
     piped(cmd)
 }
 
-/// Waits for `child` to exit, killing it (and failing) after `limit`.
-fn wait_for(mut child: Child, limit: Duration) -> Output {
-    let deadline = Instant::now() + limit;
-    loop {
-        if child.try_wait().expect("wait").is_some() {
-            return child.wait_with_output().expect("collect output");
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let output = child.wait_with_output().expect("collect output");
-            panic!(
-                "the command did not finish within {limit:?} (deadlock?); stderr:\n{}",
-                stderr_of(&output)
-            );
-        }
-        sleep(Duration::from_millis(10));
-    }
-}
-
 /// Waits until `marker` exists, failing if `child` exits first or it takes
 /// longer than [`DEADLINE`].
 fn wait_for_marker(child: &mut Child, marker: &Path, point: &str) {
@@ -172,6 +153,12 @@ fn crash_at(point: &str, signal: &str) {
         .assert()
         .success()
         .stdout("go1.22.5\n");
+}
+
+/// `gvmr` started by this test, waited for with a deadline.
+#[track_caller]
+fn wait_gvmr(child: Child, limit: Duration) -> Output {
+    common::wait_with_timeout(child, limit, "gvmr")
 }
 
 #[test]
@@ -289,7 +276,7 @@ fn sigkill_in_the_middle_of_unpacking_a_real_archive_leaves_no_version() {
     }
     assert_eq!(server.count("/dl/go1.22.10.linux-amd64.tar.gz"), 1);
 
-    let output = wait_for(
+    let output = wait_gvmr(
         spawn_gvmr(&env, &["install", "1.22.10"]),
         Duration::from_secs(60),
     );
@@ -331,7 +318,7 @@ fn four_installs_of_one_version_download_it_once() {
     let stderrs: Vec<String> = children
         .into_iter()
         .map(|child| {
-            let output = wait_for(child, DEADLINE);
+            let output = wait_gvmr(child, DEADLINE);
             let stderr = stderr_of(&output);
             assert!(output.status.success(), "{stderr}");
             stderr
@@ -372,7 +359,7 @@ fn three_installs_of_different_versions_at_once_all_install() {
         .map(|v| spawn_gvmr(&env, &["install", v]))
         .collect();
     for (child, version) in children.into_iter().zip(versions) {
-        let output = wait_for(child, DEADLINE);
+        let output = wait_gvmr(child, DEADLINE);
         let stderr = stderr_of(&output);
         assert!(output.status.success(), "{stderr}");
         assert!(
@@ -435,7 +422,7 @@ fn uninstalling_while_the_shim_runs_that_version_neither_hangs_nor_breaks() {
     cmd.arg("sleep").env("SLEEPY_STARTED", &started);
     let mut running = piped(cmd);
     wait_for_marker(&mut running, &started, "go sleep");
-    let uninstall = wait_for(
+    let uninstall = wait_gvmr(
         spawn_gvmr(&env, &["uninstall", "1.22.5"]),
         Duration::from_secs(10),
     );
@@ -446,7 +433,7 @@ fn uninstalling_while_the_shim_runs_that_version_neither_hangs_nor_breaks() {
     );
     assert!(stderr_of(&uninstall).contains("Uninstalled go1.22.5"));
 
-    let ran = wait_for(running, Duration::from_secs(10));
+    let ran = wait_gvmr(running, Duration::from_secs(10));
     assert!(
         ran.status.success() && stdout_of(&ran) == "slept\n",
         "the running go finished normally: {ran:?}"
@@ -478,8 +465,8 @@ fn install_racing_uninstall_of_one_version_never_corrupts_it() {
             sleep(Duration::from_millis(5 * round));
         }
         let uninstall = spawn_gvmr(&env, &["uninstall", "1.22.5"]);
-        let install = wait_for(install, DEADLINE);
-        let uninstall = wait_for(uninstall, DEADLINE);
+        let install = wait_gvmr(install, DEADLINE);
+        let uninstall = wait_gvmr(uninstall, DEADLINE);
         assert!(
             install.status.success(),
             "round {round}: {}",
@@ -601,7 +588,7 @@ fn install_on_a_full_disk(archive: Vec<u8>, archive_fits: bool) {
     let mut disk = Tmpfs::mount(&mount_point, "3m");
     let home = mount_point.join("gvmr-home");
 
-    let output = wait_for(
+    let output = wait_gvmr(
         {
             let mut cmd = env.std_gvmr();
             cmd.env("GVMR_HOME", &home).args(["install", "1.22.5"]);

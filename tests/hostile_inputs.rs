@@ -11,14 +11,12 @@ mod common;
 use common::keys::{TestKey, armor_signature};
 use common::mirror::{ArchiveBuilder, Mirror, fake_go_archive, listing_json, sha256_hex};
 use common::server::TestServer;
-use common::{Env, dir_names, walk};
+use common::{Env, FILE, PATH, dir_names, install_fails, signature_refused, walk};
 use predicates::str::contains;
 use sequoia_openpgp::types::ReasonForRevocation;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-const FILE: &str = "go1.22.5.linux-amd64.tar.gz";
-const PATH: &str = "/dl/go1.22.5.linux-amd64.tar.gz";
 const DAY: Duration = Duration::from_secs(86_400);
 
 fn key() -> TestKey {
@@ -34,44 +32,6 @@ fn publish_usual(mirror: &mut Mirror<'_>) {
     mirror.publish("go1.22.4", true);
     mirror.publish("go1.22.5", true);
     mirror.write_listing();
-}
-
-/// Runs `gvmr install 1.22.5` expecting `code`, with every `needle` in
-/// stderr; then checks that nothing was installed. Returns stderr.
-#[track_caller]
-fn install_fails(env: &Env, code: i32, needles: &[&str]) -> String {
-    let output = env
-        .gvmr()
-        .args(["install", "1.22.5"])
-        .assert()
-        .code(code)
-        .stdout("")
-        .get_output()
-        .clone();
-    let stderr = common::stderr_of(&output);
-    for needle in needles {
-        assert!(stderr.contains(needle), "{needle:?} not in:\n{stderr}");
-    }
-    assert!(!stderr.contains("Installed"), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    env.assert_nothing_installed();
-    stderr
-}
-
-/// Serves `asc` as the signature of go1.22.5 and expects a refusal with
-/// exit 5 naming the signature's URL and every one of `reasons`.
-#[track_caller]
-fn signature_refused(server: &TestServer, env: &Env, asc: Vec<u8>, reasons: &[&str]) -> String {
-    server.put(&asc_path(), asc);
-    let prefix = format!(
-        "error: the OpenPGP signature of {FILE} ({}.asc) is not valid: ",
-        server.url(PATH)
-    );
-    let mut needles = vec![prefix.as_str(), "hint: do not use this archive"];
-    needles.extend_from_slice(reasons);
-    let stderr = install_fails(env, 5, &needles);
-    assert!(env.downloads().is_empty(), "a bad archive is not kept");
-    stderr
 }
 
 // ---------------------------------------------------------------------------

@@ -8,13 +8,11 @@ mod common;
 use common::keys::TestKey;
 use common::mirror::{ArchiveBuilder, Mirror, fake_go_archive, sha256_hex};
 use common::server::{Fault, TestServer};
-use common::{Env, walk};
+use common::{Env, FILE, PATH, install_fails, signature_refused, walk};
 use predicates::prelude::*;
 use predicates::str::contains;
 use std::time::{Duration, Instant, SystemTime};
 
-const FILE: &str = "go1.22.5.linux-amd64.tar.gz";
-const PATH: &str = "/dl/go1.22.5.linux-amd64.tar.gz";
 const DAY: Duration = Duration::from_secs(86_400);
 
 fn key() -> TestKey {
@@ -31,27 +29,6 @@ fn publish_usual(mirror: &mut Mirror<'_>) {
     mirror.publish("go1.22.5", true);
     mirror.publish("go1.23rc1", false);
     mirror.write_listing();
-}
-
-/// Runs `gvmr install 1.22.5` expecting `code`, with every `needle` in
-/// stderr; then checks that nothing was installed. Returns stderr.
-#[track_caller]
-fn install_fails(env: &Env, code: i32, needles: &[&str]) -> String {
-    let output = env
-        .gvmr()
-        .args(["install", "1.22.5"])
-        .assert()
-        .code(code)
-        .stdout("")
-        .get_output()
-        .clone();
-    let stderr = common::stderr_of(&output);
-    for needle in needles {
-        assert!(stderr.contains(needle), "{needle:?} not in:\n{stderr}");
-    }
-    assert!(!stderr.contains("Installed"), "{stderr}");
-    env.assert_nothing_installed();
-    stderr
 }
 
 // ---------------------------------------------------------------------------
@@ -445,20 +422,6 @@ fn a_missing_signature_is_refused() {
     assert!(env.downloads().is_empty());
 }
 
-/// Serves `asc` as the signature of go1.22.5 and expects a refusal with
-/// exit 5 naming the signature's URL and `reason`.
-#[track_caller]
-fn signature_refused(server: &TestServer, env: &Env, asc: Vec<u8>, reason: &str) -> String {
-    server.put(&asc_path(), asc);
-    let prefix = format!(
-        "error: the OpenPGP signature of {FILE} ({}.asc) is not valid: ",
-        server.url(PATH)
-    );
-    let stderr = install_fails(env, 5, &[&prefix, reason, "hint: do not use this archive"]);
-    assert!(env.downloads().is_empty(), "a bad archive is not kept");
-    stderr
-}
-
 #[test]
 fn a_signature_by_an_unrelated_key_is_refused() {
     let server = TestServer::start();
@@ -473,10 +436,10 @@ fn a_signature_by_an_unrelated_key_is_refused() {
         &server,
         &env,
         asc,
-        &format!(
+        &[&format!(
             "made by key {}, which is not a trusted Go release signing key",
             stranger.signing_subkey_fingerprint_hex()
-        ),
+        )],
     );
 }
 
@@ -494,10 +457,10 @@ fn a_signature_over_other_data_is_refused() {
         &server,
         &env,
         asc,
-        &format!(
+        &[&format!(
             "made by key {}, but it does not match this file",
             key.signing_subkey_fingerprint_hex()
-        ),
+        )],
     );
 }
 
@@ -524,10 +487,10 @@ fn a_signature_made_after_the_subkey_expired_is_refused() {
         &server,
         &env,
         asc,
-        &format!(
+        &[&format!(
             "made by key {}, which was not valid when the signature was made",
             key.signing_subkey_fingerprint_hex()
-        ),
+        )],
     );
 }
 
@@ -569,10 +532,10 @@ fn a_signature_from_the_future_is_refused() {
         &server,
         &env,
         asc,
-        &format!(
+        &[&format!(
             "made by key {} with a creation time in the future",
             key.signing_subkey_fingerprint_hex()
-        ),
+        )],
     );
 }
 
@@ -588,13 +551,13 @@ fn a_garbage_signature_is_refused() {
         &server,
         &env,
         b"<html>not found</html>\n".to_vec(),
-        "it is not an OpenPGP signature",
+        &["it is not an OpenPGP signature"],
     );
     signature_refused(
         &server,
         &env,
         b"-----BEGIN PGP SIGNATURE-----\n\nAAAA\n-----END PGP SIGNATURE-----\n".to_vec(),
-        "it is not an OpenPGP signature",
+        &["it is not an OpenPGP signature"],
     );
 }
 

@@ -26,25 +26,6 @@ fn publish_usual(mirror: &mut Mirror<'_>) {
     mirror.write_listing();
 }
 
-/// Waits for `child` to exit, killing it (and failing) after `limit`.
-fn wait_for(mut child: Child, limit: Duration) -> Output {
-    let deadline = Instant::now() + limit;
-    loop {
-        if child.try_wait().expect("wait for gvmr").is_some() {
-            return child.wait_with_output().expect("collect gvmr's output");
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let output = child.wait_with_output().expect("collect gvmr's output");
-            panic!(
-                "gvmr did not finish within {limit:?}; stderr:\n{}",
-                stderr_of(&output)
-            );
-        }
-        sleep(Duration::from_millis(20));
-    }
-}
-
 fn spawn_install(env: &Env) -> Child {
     env.std_gvmr()
         .args(["install", "1.22.5"])
@@ -53,6 +34,12 @@ fn spawn_install(env: &Env) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn gvmr")
+}
+
+/// `gvmr` started by this test, waited for with a deadline.
+#[track_caller]
+fn wait_gvmr(child: Child, limit: Duration) -> Output {
+    common::wait_with_timeout(child, limit, "gvmr")
 }
 
 #[test]
@@ -141,8 +128,8 @@ fn two_installs_of_one_version_at_once_install_it_once() {
     let first = spawn_install(&env);
     let second = spawn_install(&env);
     let outputs = [
-        wait_for(first, Duration::from_secs(60)),
-        wait_for(second, Duration::from_secs(60)),
+        wait_gvmr(first, Duration::from_secs(60)),
+        wait_gvmr(second, Duration::from_secs(60)),
     ];
     let stderrs: Vec<String> = outputs.iter().map(stderr_of).collect();
     for (output, stderr) in outputs.iter().zip(&stderrs) {

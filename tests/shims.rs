@@ -5,10 +5,11 @@ mod common;
 #[path = "common/switching.rs"]
 mod switching;
 
+use common::wait_with_timeout;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
-use switching::{BASE_PATH, World, clean_command, err, out, run_with_timeout, wait_with_timeout};
+use switching::{BASE_PATH, World, clean_command, err, out, run_with_timeout};
 
 const LIMIT: Duration = Duration::from_secs(60);
 

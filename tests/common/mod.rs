@@ -283,3 +283,99 @@ pub fn normalize(text: &str, env: &Env, server: &server::TestServer) -> String {
     out.push_str(rest);
     out
 }
+
+/// Waits for `child` (spawned with piped stdout and stderr), reading its
+/// output as it comes; kills it and panics, showing its stderr, after
+/// `limit` (a hang or deadlock fails the test instead of stalling it).
+#[track_caller]
+pub fn wait_with_timeout(
+    mut child: std::process::Child,
+    limit: Duration,
+    what: &str,
+) -> std::process::Output {
+    use std::io::Read;
+    fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut buf);
+            }
+            buf
+        })
+    }
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let deadline = std::time::Instant::now() + limit;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10))
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                let stderr = stderr.join().unwrap_or_default();
+                panic!(
+                    "{what} did not finish within {limit:?} (deadlock?); killed it; stderr:\n{}",
+                    String::from_utf8_lossy(&stderr)
+                );
+            }
+            Err(e) => panic!("waiting for {what}: {e}"),
+        }
+    };
+    std::process::Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    }
+}
+
+/// Runs `gvmr install 1.22.5` expecting `code`, with every `needle` in
+/// stderr; then checks that nothing was installed and nothing panicked.
+/// Returns stderr.
+#[track_caller]
+pub fn install_fails(env: &Env, code: i32, needles: &[&str]) -> String {
+    let output = env
+        .gvmr()
+        .args(["install", "1.22.5"])
+        .assert()
+        .code(code)
+        .stdout("")
+        .get_output()
+        .clone();
+    let stderr = stderr_of(&output);
+    for needle in needles {
+        assert!(stderr.contains(needle), "{needle:?} not in:\n{stderr}");
+    }
+    assert!(!stderr.contains("Installed"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    env.assert_nothing_installed();
+    stderr
+}
+
+/// The go1.22.5 linux/amd64 archive the fake mirror publishes, and its path.
+pub const FILE: &str = "go1.22.5.linux-amd64.tar.gz";
+pub const PATH: &str = "/dl/go1.22.5.linux-amd64.tar.gz";
+
+/// Serves `asc` as the signature of go1.22.5 and expects a refusal with
+/// exit 5 naming the signature's URL and every one of `reasons`; a bad
+/// archive is not kept. Returns stderr.
+#[track_caller]
+pub fn signature_refused(
+    server: &server::TestServer,
+    env: &Env,
+    asc: Vec<u8>,
+    reasons: &[&str],
+) -> String {
+    server.put(&format!("{PATH}.asc"), asc);
+    let prefix = format!(
+        "error: the OpenPGP signature of {FILE} ({}.asc) is not valid: ",
+        server.url(PATH)
+    );
+    let mut needles = vec![prefix.as_str(), "hint: do not use this archive"];
+    needles.extend_from_slice(reasons);
+    let stderr = install_fails(env, 5, &needles);
+    assert!(env.downloads().is_empty(), "a bad archive is not kept");
+    stderr
+}

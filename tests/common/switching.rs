@@ -9,14 +9,13 @@
 //! stays as it is).
 #![allow(dead_code)]
 
-use crate::common::Env;
 use crate::common::keys::TestKey;
 use crate::common::mirror::{Mirror, go_like_archive};
 use crate::common::server::TestServer;
-use std::io::Read;
+use crate::common::{Env, wait_with_timeout};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The `gvmr` binary under test.
 pub const GVMR: &str = env!("CARGO_BIN_EXE_gvmr");
@@ -234,46 +233,6 @@ pub fn run_with_timeout(cmd: &mut Command, limit: Duration) -> Output {
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
     wait_with_timeout(child, limit, &format!("{cmd:?}"))
-}
-
-/// Waits for `child` (spawned with piped stdout and stderr), reading its
-/// output; kills it and panics after `limit`.
-#[track_caller]
-pub fn wait_with_timeout(mut child: std::process::Child, limit: Duration, what: &str) -> Output {
-    let mut stdout = child.stdout.take();
-    let mut stderr = child.stderr.take();
-    let out_thread = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(s) = stdout.as_mut() {
-            let _ = s.read_to_end(&mut buf);
-        }
-        buf
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(s) = stderr.as_mut() {
-            let _ = s.read_to_end(&mut buf);
-        }
-        buf
-    });
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
-            Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("{what} did not finish within {limit:?}; killed it");
-            }
-            Err(e) => panic!("waiting for {what}: {e}"),
-        }
-    };
-    Output {
-        status,
-        stdout: out_thread.join().unwrap_or_default(),
-        stderr: err_thread.join().unwrap_or_default(),
-    }
 }
 
 /// A command with an empty environment but for `HOME`, `PATH` (=
