@@ -1,9 +1,10 @@
 //! Is the selected version installed, intact, and the version it claims?
 
 use super::manifest;
-use super::system::{Run, System};
+use super::system::{Output, Run, System};
 use super::{Check, Context};
 use gvmr_select::GoVersion;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub const SECTION: &str = "Toolchain";
@@ -59,31 +60,15 @@ pub fn selection_checks(ctx: &Context, sys: &dyn System) -> Vec<Check> {
         format!("{shown} is selected by {} and installed", selected.source),
     )];
     let started = Instant::now();
-    let go = goroot.join("bin/go");
-    let output = sys.run(&Run {
-        program: &go,
-        args: &["version"],
-        env: &[
-            ("GOROOT", goroot.display().to_string()),
-            ("GOTOOLCHAIN", "local".into()),
-        ],
-        dir: None,
-        timeout: Duration::from_secs(10),
-    });
+    let (go, output) = run_go_version(sys, goroot, Duration::from_secs(10));
     let reinstall = vec![format!(
         "gvmr install --force {}",
         selected.install_argument
     )];
     let check = match output {
         Ok(out) if out.success => {
-            // "go version go1.22.5 linux/amd64"
-            let reported = out
-                .stdout
-                .split_whitespace()
-                .nth(2)
-                .unwrap_or("")
-                .to_string();
-            if Some(reported.as_str()) == selected.version.map(|v| v.to_string()).as_deref() {
+            let reported = reported_version(&out.stdout);
+            if Some(reported) == selected.version.map(|v| v.to_string()).as_deref() {
                 Check::ok(
                     SECTION,
                     "go version",
@@ -148,13 +133,13 @@ pub fn installed_version_checks(ctx: &Context, sys: &dyn System) -> Vec<Check> {
     })
 }
 
-fn installed_version(ctx: &Context, sys: &dyn System, version: &GoVersion) -> Check {
-    let started = Instant::now();
-    let name = format!("go version {version}");
-    let goroot = ctx.home.join("versions").join(version.to_string());
+/// Runs `$GOROOT/bin/go version` as that toolchain; its path and output.
+fn run_go_version(
+    sys: &dyn System,
+    goroot: &Path,
+    timeout: Duration,
+) -> (PathBuf, Result<Output, String>) {
     let go = goroot.join("bin/go");
-    let reinstall = vec![format!("gvmr install --force {}", version.number())];
-    let symptom = format!("go fails or builds with another Go wherever {version} is selected");
     let output = sys.run(&Run {
         program: &go,
         args: &["version"],
@@ -163,11 +148,26 @@ fn installed_version(ctx: &Context, sys: &dyn System, version: &GoVersion) -> Ch
             ("GOTOOLCHAIN", "local".into()),
         ],
         dir: None,
-        timeout: VERSION_RUN_TIMEOUT,
+        timeout,
     });
+    (go, output)
+}
+
+/// `go1.22.5` from `go version go1.22.5 linux/amd64`.
+fn reported_version(stdout: &str) -> &str {
+    stdout.split_whitespace().nth(2).unwrap_or("")
+}
+
+fn installed_version(ctx: &Context, sys: &dyn System, version: &GoVersion) -> Check {
+    let started = Instant::now();
+    let name = format!("go version {version}");
+    let goroot = ctx.home.join("versions").join(version.to_string());
+    let reinstall = vec![format!("gvmr install --force {}", version.number())];
+    let symptom = format!("go fails or builds with another Go wherever {version} is selected");
+    let (go, output) = run_go_version(sys, &goroot, VERSION_RUN_TIMEOUT);
     let check = match output {
         Ok(out) if out.success => {
-            let reported = out.stdout.split_whitespace().nth(2).unwrap_or("");
+            let reported = reported_version(&out.stdout);
             if reported == version.to_string() {
                 Check::ok(
                     SECTION,
