@@ -533,13 +533,20 @@ fn count_lines(path: &Path) -> usize {
 /// With nothing changed, prompts do not run gvmr; a cd or an edit does.
 fn no_gvmr_without_changes(shell: Sh) {
     let world = world();
-    // Projects under the target directory's tmp dir, not /tmp: the hook
-    // watches every ancestor directory, and /tmp changes all the time.
-    // Each shell has its own parent, kept between runs, so that tests
-    // running side by side do not touch each other's ancestors.
-    let parent =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("gvmr-hooks-{}", shell.name()));
-    std::fs::create_dir_all(&parent).unwrap();
+    // The hook watches every ancestor directory, so the projects must live
+    // where nothing else writes: not under /tmp (which changes all the time,
+    // and may hold the checkout itself). A parent directly under / (kept
+    // between runs, one per shell, so tests side by side do not touch each
+    // other's ancestors) when / is writable, as for root in CI; else the
+    // target directory's tmp dir.
+    let name = format!("gvmr-hooks-{}", shell.name());
+    let parent = [
+        Path::new("/").join(&name),
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(&name),
+    ]
+    .into_iter()
+    .find(|dir| std::fs::create_dir_all(dir).is_ok())
+    .expect("a directory for the quiet projects");
     let quiet = tempfile::Builder::new()
         .prefix("run")
         .tempdir_in(&parent)
