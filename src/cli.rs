@@ -1,9 +1,9 @@
 //! The command line, as clap reads it.
 
-use crate::commands::switch::EnvFormat;
-use crate::hook::HookShell;
+use crate::commands::EnvFormat;
 use crate::install::Source;
-use crate::platform::Platform;
+use crate::release::platform::Platform;
+use crate::switch::hook::HookShell;
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;

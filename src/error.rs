@@ -1,28 +1,43 @@
-//! The one error type commands return, its message, a hint on what to do,
-//! and the exit code (documented in the README).
+//! The one error type commands return. Each layer below has its own error
+//! type (net, verify, archive, store, switch, release, settings); this is
+//! where they are folded into one message, a hint on what to do, and an
+//! exit code by what the failure means (documented in the README). No
+//! module below `commands` and `install` imports this one.
 
-use crate::checksum::ChecksumMismatch;
-use crate::keys::KeysError;
-use crate::listing::ListingError;
-use crate::signature::{KeyringError, SignatureError};
-use crate::store::{NoDataDir, StoreError};
-use crate::unpack::UnpackError;
-use gvmr_select::{GoVersion, ParseVersionError};
+use crate::archive::UnpackError;
+use crate::files::FileError;
+use crate::net::download::DownloadError;
+use crate::release::listing::ListingError;
+use crate::settings::SettingsError;
+use crate::store::NoDataDir;
+use crate::switch::SwitchError;
+use crate::verify::checksum::ChecksumMismatch;
+use crate::verify::keys::KeysError;
+use crate::verify::signature::{KeyringError, SignatureError};
+use crate::verify::sumdb::SumdbError;
+use gvmr_shim::{GoVersion, ParseVersionError};
+use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
     BadVersion(#[from] ParseVersionError),
+    /// The command line asks for something that cannot be done.
     #[error("{0}")]
     Usage(String),
     #[error(transparent)]
-    VersionFile(#[from] gvmr_select::select::SelectError),
-    #[error(
-        "no Go version is selected here (no GVMR_GO_VERSION, .go-version, .tool-versions, go.work or go.mod above this directory, and no default)"
-    )]
-    NoSelection,
-    #[error("{0}")]
-    SelectedNotInstalled(String),
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Switch(#[from] SwitchError),
+    #[error("no default version is set; set one with `gvmr default VERSION`")]
+    NoDefault,
+    #[error("{} does not exist", .0.display())]
+    NoSuchTool(PathBuf),
+    #[error("cannot run {}: {source}", program.display())]
+    Exec {
+        program: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{request} is not a Go release{}", listed_as_suggestion(.suggestions))]
     UnknownVersion {
         request: String,
@@ -33,11 +48,6 @@ pub enum Error {
         version: GoVersion,
         platform: String,
         available: Vec<String>,
-    },
-    #[error("{version} is not installed{}", listed_as_installed(.installed))]
-    NotInstalled {
-        version: String,
-        installed: Vec<GoVersion>,
     },
     #[error("cannot resolve {request} without the release listing: {source}")]
     ListingNeeded {
@@ -67,7 +77,7 @@ pub enum Error {
     #[error("cannot unpack {file}: {source}")]
     Unpack { file: String, source: UnpackError },
     #[error(transparent)]
-    Store(#[from] StoreError),
+    File(#[from] FileError),
     #[error(transparent)]
     NoDataDir(#[from] NoDataDir),
     #[error("cannot fetch {what} from any Go module proxy (GOPROXY={setting}):{}", bullet_list(.failures))]
@@ -87,6 +97,18 @@ pub enum Error {
     },
     #[error("{module}: {message}")]
     ModuleVerification { module: String, message: String },
+    /// `gvmr internal-sumdb-lookup` failed.
+    #[error(transparent)]
+    SumdbLookup(#[from] SumdbError),
+}
+
+impl From<DownloadError> for Error {
+    fn from(e: DownloadError) -> Error {
+        match e {
+            DownloadError::Failed { file, failures } => Error::Download { file, failures },
+            DownloadError::Disk(e) => Error::File(e),
+        }
+    }
 }
 
 fn listed_as_suggestion(versions: &[GoVersion]) -> String {
@@ -103,42 +125,43 @@ fn listed_as_suggestion(versions: &[GoVersion]) -> String {
     }
 }
 
-fn listed_as_installed(versions: &[GoVersion]) -> String {
-    match versions {
-        [] => " (nothing is installed)".to_string(),
-        _ => format!(
-            " (installed: {})",
-            versions
-                .iter()
-                .map(|v| v.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
 fn bullet_list(items: &[String]) -> String {
     items.iter().map(|i| format!("\n  - {i}")).collect()
 }
 
 /// Exit codes, one per kind of failure (see README "Exit codes").
 pub mod exit {
-    pub const USAGE: i32 = 2;
-    pub const NOT_FOUND: i32 = 3;
-    pub const NETWORK: i32 = 4;
-    pub const VERIFICATION: i32 = 5;
-    pub const BAD_ARCHIVE: i32 = 6;
-    pub const FILESYSTEM: i32 = 7;
+    /// The command line or a setting is wrong.
+    pub const USAGE: u8 = 2;
+    /// What was asked for does not exist (a version, a file, a program).
+    pub const NOT_FOUND: u8 = 3;
+    pub const NETWORK: u8 = 4;
+    pub const VERIFICATION: u8 = 5;
+    pub const BAD_ARCHIVE: u8 = 6;
+    /// The local file system failed (disk full, permissions).
+    pub const FILESYSTEM: u8 = 7;
 }
 
 impl Error {
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> u8 {
         match self {
-            Error::BadVersion(_) | Error::Usage(_) | Error::VersionFile(_) => exit::USAGE,
-            Error::NoSelection | Error::SelectedNotInstalled(_) => exit::NOT_FOUND,
-            Error::UnknownVersion { .. } | Error::NoArchive { .. } | Error::NotInstalled { .. } => {
+            Error::BadVersion(_) | Error::Usage(_) | Error::Settings(_) => exit::USAGE,
+            Error::Switch(e) => match e {
+                SwitchError::BadVersion(_) | SwitchError::VersionFile(_) => exit::USAGE,
+                SwitchError::NoSelection
+                | SwitchError::SelectedNotInstalled(_)
+                | SwitchError::NotInstalled { .. }
+                | SwitchError::ShimMissing(_) => exit::NOT_FOUND,
+                SwitchError::WorkingDir(_)
+                | SwitchError::OwnExecutable(_)
+                | SwitchError::File(_) => exit::FILESYSTEM,
+            },
+            Error::NoDefault | Error::NoSuchTool(_) => exit::NOT_FOUND,
+            Error::Exec { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                 exit::NOT_FOUND
             }
+            Error::Exec { .. } => exit::FILESYSTEM,
+            Error::UnknownVersion { .. } | Error::NoArchive { .. } => exit::NOT_FOUND,
             Error::ListingNeeded { .. } | Error::Listing(_) | Error::Download { .. } => {
                 exit::NETWORK
             }
@@ -151,13 +174,15 @@ impl Error {
             Error::Keys(_) => exit::VERIFICATION,
             Error::Unpack { source, .. } if source.write_error().is_some() => exit::FILESYSTEM,
             Error::Unpack { .. } => exit::BAD_ARCHIVE,
-            Error::Store(_) | Error::NoDataDir(_) => exit::FILESYSTEM,
+            Error::File(_) | Error::NoDataDir(_) => exit::FILESYSTEM,
             Error::Proxy {
                 not_found: true, ..
             } => exit::NOT_FOUND,
             Error::Proxy { .. } => exit::NETWORK,
             Error::Sumdb { network: true, .. } => exit::NETWORK,
-            Error::Sumdb { .. } | Error::ModuleVerification { .. } => exit::VERIFICATION,
+            Error::Sumdb { .. } | Error::ModuleVerification { .. } | Error::SumdbLookup(_) => {
+                exit::VERIFICATION
+            }
         }
     }
 
@@ -179,13 +204,16 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         Some(match self {
             Error::UnknownVersion { .. } => "run `gvmr list-remote --all` to see every release".into(),
-            Error::NotInstalled { .. } => "run `gvmr list` to see what is installed".into(),
-            Error::NoSelection => {
+            Error::Switch(SwitchError::NotInstalled { .. }) => {
+                "run `gvmr list` to see what is installed".into()
+            }
+            Error::Switch(SwitchError::NoSelection) => {
                 "run `gvmr use VERSION` in the project, or `gvmr default VERSION`".into()
             }
-            Error::VersionFile(_) => {
+            Error::Switch(SwitchError::VersionFile(_)) => {
                 "fix the file (one version such as 1.22.5), or override it with GVMR_GO_VERSION".into()
             }
+            Error::Switch(SwitchError::File(e)) | Error::File(e) => e.hint().into(),
             Error::ListingNeeded { .. } | Error::Listing(_) => {
                 "check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL; an exact version (e.g. 1.22.5) installs without the listing when a mirror has its .sha256".into()
             }
@@ -205,10 +233,9 @@ impl Error {
                 "the mirror must serve <archive>.asc beside each archive; --skip-signature installs without it (not recommended)".into()
             }
             Error::Unpack { source, .. } => match source.write_error() {
-                Some(e) => crate::store::io_hint(e.kind()).into(),
+                Some(e) => crate::files::io_hint(e.kind()).into(),
                 None => "the archive passed verification but is not a Go release archive; report it".into(),
             },
-            Error::Store(e) => e.hint().into(),
             Error::Proxy { .. } => {
                 "check GOPROXY (e.g. https://proxy.golang.org, or file:///path/to/mirror) and your network".into()
             }

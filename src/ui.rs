@@ -4,6 +4,7 @@
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 
+#[derive(Debug, Clone)]
 pub struct Ui {
     quiet: bool,
     tty: bool,

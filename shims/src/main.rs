@@ -8,9 +8,9 @@
 //! hands the arguments to std before `main` runs.
 #![no_main]
 
-use gvmr_select::home::data_dir;
-use gvmr_select::select::{Inputs, select};
-use gvmr_select::toolchain::{Resolved, path_with_first, resolve};
+use gvmr_shim::home::data_dir;
+use gvmr_shim::select::{Inputs, select};
+use gvmr_shim::toolchain::{Resolved, path_with_first, resolve};
 use std::ffi::OsString;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -68,7 +68,7 @@ fn run() -> ! {
     let Some(home) = data_dir() else {
         fail(2, "cannot find the data directory: set GVMR_HOME (or HOME)")
     };
-    let cwd = gvmr_select::home::working_dir()
+    let cwd = gvmr_shim::home::working_dir()
         .unwrap_or_else(|e| fail(2, &format!("cannot read the current directory: {e}")));
     let inputs = Inputs::from_env(Some(home.clone()));
     let selection = match select(&cwd, &inputs) {

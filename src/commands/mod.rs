@@ -1,5 +1,96 @@
-//! One function per subcommand: parse its arguments, call the pipeline or
-//! the resolver, print the result.
+//! One function per subcommand, grouped by what the user is doing: each
+//! reads its arguments, calls the pipeline or the resolver, and prints the
+//! result. [`run`] dispatches; `main` turns its answer into an exit code.
 
-pub mod manage;
-pub mod switch;
+mod env;
+mod install;
+mod keys;
+mod list;
+mod select;
+mod shell;
+
+pub use env::EnvFormat;
+
+use crate::cli::{Cli, Command, KeysAction};
+use crate::error::Error;
+use crate::settings::Settings;
+use crate::store::Store;
+use crate::ui::Ui;
+
+/// How a command that ran to its end wants gvmr to exit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finished {
+    Success,
+    /// The command worked but found problems (`gvmr doctor`): exit 1.
+    ProblemsFound,
+}
+
+pub fn run(cli: Cli) -> Result<Finished, Error> {
+    let ui = Ui::new(cli.quiet);
+    let settings = Settings::from_env();
+    let store = Store::open(settings.data_dir.clone())?;
+    let s = &settings;
+    match cli.command {
+        Command::Install {
+            versions,
+            force,
+            archive,
+            skip_signature,
+            platform,
+            source,
+        } => {
+            let options = install::options(force, skip_signature, platform, archive, source);
+            install::install(s, &store, &ui, &versions, options)
+        }
+        Command::List { json } => list::list(&store, json),
+        Command::ListRemote { prefix, all, json } => {
+            list::list_remote(s, &store, &ui, prefix.as_deref(), all, json)
+        }
+        Command::Uninstall { versions } => install::uninstall(&store, &ui, &versions),
+        Command::Current { json } => select::current(s, &store, json),
+        Command::Use { version } => select::use_version(s, &store, &ui, &version),
+        Command::Default { version } => select::set_default(s, &store, &ui, version.as_deref()),
+        Command::Which { tool } => select::which(s, &store, &tool),
+        Command::Exec { version, command } => env::exec(s, &store, version.as_deref(), &command),
+        Command::Env { shell, version } => env::env(s, &store, shell, version.as_deref()),
+        Command::Hook { shell } => shell::hook(shell),
+        Command::HookEnv { shell, pid } => shell::hook_env(s, &store, shell, pid),
+        Command::Direnv => shell::direnv(),
+        Command::Shims => shell::shims(&store, &ui),
+        Command::Doctor {
+            json,
+            offline,
+            verify_files,
+        } => {
+            return Ok(
+                if crate::doctor::doctor(&store, json, offline, verify_files)? {
+                    Finished::Success
+                } else {
+                    Finished::ProblemsFound
+                },
+            );
+        }
+        Command::Keys { action, json } => match action {
+            None => keys::list(s, &store, &ui, json),
+            Some(KeysAction::List { json: list_json }) => {
+                keys::list(s, &store, &ui, json || list_json)
+            }
+            Some(KeysAction::Update { url }) => keys::update(s, &store, &ui, url.as_deref()),
+        },
+        Command::InternalPurge { dir } => Ok(store.purge(&dir)?),
+        Command::InternalSumdbLookup { module, version } => {
+            let sumdb = settings.sumdb()?;
+            let http = settings.http(&ui)?;
+            for line in sumdb.lookup(&http, &store.root().join("sumdb"), &module, &version)? {
+                println!("{line}");
+            }
+            Ok(())
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "gvmr", &mut std::io::stdout());
+            Ok(())
+        }
+    }
+    .map(|()| Finished::Success)
+}

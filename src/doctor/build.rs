@@ -263,7 +263,7 @@ mod tests {
     use super::super::fake::FakeSystem;
     use super::super::{Selected, Status, test_context};
     use super::*;
-    use gvmr_select::GoVersion;
+    use gvmr_shim::GoVersion;
 
     fn ctx(goroot: Option<&str>) -> Context {
         let mut ctx = test_context();

@@ -111,13 +111,13 @@ fn go_on_path(ctx: &Context, sys: &dyn System) -> Check {
 fn shell_hook(ctx: &Context, sys: &dyn System) -> Check {
     let name = "shell hook";
     let shims = ctx.shims_dir();
-    if let Some(added) = sys.env(crate::activate::ADDED_VAR) {
+    if let Some(added) = sys.env(crate::switch::activate::ADDED_VAR) {
         return Check::ok(
             SECTION,
             name,
             format!(
                 "the shell hook is active here ({}={added})",
-                crate::activate::ADDED_VAR
+                crate::switch::activate::ADDED_VAR
             ),
         );
     }
@@ -142,7 +142,7 @@ fn shell_hook(ctx: &Context, sys: &dyn System) -> Check {
         name,
         format!(
             "the shell hook is not loaded in this shell ({} is unset) and the shims ({}) are not on PATH",
-            crate::activate::ADDED_VAR,
+            crate::switch::activate::ADDED_VAR,
             shims.display()
         ),
         "`go` is not gvmr's: cd into a project does not switch versions",
@@ -271,7 +271,7 @@ mod tests {
     use super::super::fake::FakeSystem;
     use super::super::{Selected, Status, test_context};
     use super::*;
-    use gvmr_select::GoVersion;
+    use gvmr_shim::GoVersion;
 
     fn ctx() -> Context {
         let mut ctx = test_context();

@@ -5,7 +5,6 @@
 mod build;
 mod environment;
 mod limits;
-pub mod manifest;
 mod network;
 mod resolver;
 pub mod system;
@@ -13,9 +12,9 @@ mod toolchain;
 
 use crate::error::Error;
 use crate::store::Store;
-use gvmr_select::GoVersion;
-use gvmr_select::select::{Inputs, select};
-use gvmr_select::toolchain::resolve;
+use gvmr_shim::GoVersion;
+use gvmr_shim::select::{Inputs, select};
+use gvmr_shim::toolchain::resolve;
 use serde::Serialize;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -302,7 +301,7 @@ fn run_groups(ctx: Context, sys: Arc<dyn System>, groups: Vec<Group>) -> Vec<Che
 
 /// `gvmr doctor`. `Ok(false)` when any check is an error.
 pub fn doctor(store: &Store, json: bool, offline: bool, verify_files: bool) -> Result<bool, Error> {
-    let cwd = crate::selection::current_dir()?;
+    let cwd = crate::switch::selection::current_dir()?;
     let installed = store.installed()?;
     let sys: Arc<dyn System> = Arc::new(RealSystem);
     let mut ctx = Context::gather(store.root(), &cwd, sys.as_ref(), installed);

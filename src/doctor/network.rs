@@ -4,7 +4,7 @@
 use super::environment::go_env_file;
 use super::system::System;
 use super::{Check, Context};
-use crate::proxy::{DEFAULT_GOPROXY, Entry, ProxyList};
+use crate::net::goproxy::{DEFAULT_GOPROXY, Entry, ProxyList};
 use std::time::{Duration, Instant};
 
 pub const SECTION: &str = "Module downloads";

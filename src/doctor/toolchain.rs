@@ -1,9 +1,9 @@
 //! Is the selected version installed, intact, and the version it claims?
 
-use super::manifest;
 use super::system::{Output, Run, System};
 use super::{Check, Context};
-use gvmr_select::GoVersion;
+use crate::store::manifest;
+use gvmr_shim::GoVersion;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -295,7 +295,7 @@ mod tests {
     use super::super::fake::FakeSystem;
     use super::super::{Selected, Status, test_context};
     use super::*;
-    use gvmr_select::GoVersion;
+    use gvmr_shim::GoVersion;
     use std::path::PathBuf;
 
     fn selected(goroot: Option<&str>) -> Context {
@@ -436,7 +436,7 @@ mod tests {
         assert_eq!(checks[0].fix, ["gvmr install --force 1.22.5"]);
 
         let recorded = manifest::build(&dir, &v).unwrap();
-        crate::store::write_atomically(
+        crate::files::write_atomically(
             &manifest::manifest_path(tmp.path(), &v),
             &serde_json::to_vec(&recorded).unwrap(),
         )

@@ -1,0 +1,128 @@
+//! `gvmr install` and `gvmr uninstall`.
+
+use crate::error::Error;
+use crate::install::{InstallOptions, Installer, Outcome, Source};
+use crate::release::platform::Platform;
+use crate::settings::Settings;
+use crate::store::Store;
+use crate::switch::SwitchError;
+use crate::switch::selection::{current_dir, resolve_in};
+use crate::ui::{Ui, tildify};
+use gvmr_shim::{GoVersion, VersionRequest};
+use std::path::PathBuf;
+
+pub fn install(
+    settings: &Settings,
+    store: &Store,
+    ui: &Ui,
+    versions: &[String],
+    options: InstallOptions,
+) -> Result<(), Error> {
+    let requests: Vec<VersionRequest> = versions
+        .iter()
+        .map(|v| VersionRequest::parse(v))
+        .collect::<Result<_, _>>()?;
+    let requests = if requests.is_empty() && options.archive.is_none() {
+        vec![selected_request(settings, store, ui)?]
+    } else {
+        requests
+    };
+    if requests.len() > 1 && options.archive.is_some() {
+        return Err(Error::Usage("--archive installs one version".into()));
+    }
+    let installer = Installer::new(store, ui, settings)?;
+    let requests: Vec<Option<&VersionRequest>> = if requests.is_empty() {
+        vec![None]
+    } else {
+        requests.iter().map(Some).collect()
+    };
+    for request in requests {
+        match installer.install(request, &options)? {
+            Outcome::Installed(_) => {}
+            Outcome::AlreadyInstalled(version) => ui.status(format!(
+                "{version} is already installed in {} (use --force to reinstall)",
+                tildify(&store.version_dir(&version))
+            )),
+        }
+    }
+    match crate::switch::shim_files::ensure_shims(store) {
+        Ok(true) => ui.status(format!(
+            "Created the go and gofmt shims in {} (put it on PATH, or load a shell hook: see `gvmr hook --help`)",
+            tildify(&store.shims_dir())
+        )),
+        Ok(false) => {}
+        Err(e) => ui.warn(format!("the go/gofmt shims were not created: {e}")),
+    }
+    Ok(())
+}
+
+/// What the current directory selects, as a request for `gvmr install`.
+fn selected_request(settings: &Settings, store: &Store, ui: &Ui) -> Result<VersionRequest, Error> {
+    let resolved = resolve_in(&settings.selection, store, &current_dir()?)?;
+    let argument = resolved.install_argument();
+    ui.status(format!("{} selects {argument}", resolved.selection.source));
+    Ok(VersionRequest::parse(&argument)?)
+}
+
+/// The one installed version `text` names; a partial version must be unambiguous.
+fn installed_version(store: &Store, text: &str) -> Result<GoVersion, Error> {
+    let request = VersionRequest::parse(text)?;
+    let installed = store.installed()?;
+    let matching: Vec<GoVersion> = installed
+        .iter()
+        .filter(|v| match request {
+            VersionRequest::Exact(want) => **v == want,
+            VersionRequest::Line { major, minor } => v.in_line(major, minor),
+            VersionRequest::Latest => false,
+        })
+        .copied()
+        .collect();
+    match matching.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(SwitchError::NotInstalled {
+            version: request.to_string(),
+            installed,
+        }
+        .into()),
+        many => Err(Error::Usage(format!(
+            "{text} matches {}; name one",
+            many.iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+pub fn uninstall(store: &Store, ui: &Ui, versions: &[String]) -> Result<(), Error> {
+    for text in versions {
+        let version = installed_version(store, text)?;
+        let _lock = store.lock_version(&version, || {
+            ui.status(format!("Waiting for another gvmr that is using {version}…"))
+        })?;
+        if !store.is_installed(&version) {
+            continue; // removed while we waited
+        }
+        store.remove_version(&version)?;
+        crate::store::manifest::forget(store, &version);
+        ui.status(format!("Uninstalled {version}"));
+    }
+    Ok(())
+}
+
+/// The install options from the command line.
+pub fn options(
+    force: bool,
+    skip_signature: bool,
+    platform: Option<Platform>,
+    archive: Option<PathBuf>,
+    source: Source,
+) -> InstallOptions {
+    InstallOptions {
+        force,
+        source,
+        skip_signature,
+        platform: platform.unwrap_or_else(Platform::host),
+        archive,
+    }
+}

@@ -1,0 +1,38 @@
+//! Wiring gvmr into shells: `gvmr hook`, the per-prompt `hook-env`,
+//! `gvmr direnv` and `gvmr shims`.
+
+use crate::error::Error;
+use crate::settings::Settings;
+use crate::store::Store;
+use crate::switch::hook::{self, HookShell};
+use crate::ui::Ui;
+
+pub fn hook(shell: HookShell) -> Result<(), Error> {
+    print!("{}", hook::script(shell)?);
+    Ok(())
+}
+
+pub fn hook_env(
+    settings: &Settings,
+    store: &Store,
+    shell: HookShell,
+    pid: u32,
+) -> Result<(), Error> {
+    print!(
+        "{}",
+        hook::hook_env(&settings.selection, store, shell, pid)?
+    );
+    Ok(())
+}
+
+pub fn direnv() -> Result<(), Error> {
+    print!("{}", hook::direnvrc()?);
+    Ok(())
+}
+
+pub fn shims(store: &Store, ui: &Ui) -> Result<(), Error> {
+    for path in crate::switch::shim_files::write_shims(store)? {
+        ui.status(format!("Wrote {}", path.display()));
+    }
+    Ok(())
+}

@@ -1,0 +1,191 @@
+//! Step 1: which release a request names and which archive of it to get,
+//! from the release listing (or, without one, the archive's usual name);
+//! for `--archive PATH`, from the file's name.
+
+use super::Installer;
+use crate::error::Error;
+use crate::release::platform::{ArchiveFormat, Platform};
+use crate::verify::checksum::Sha256Digest;
+use gvmr_shim::{GoVersion, VersionRequest};
+use std::fs;
+use std::path::Path;
+
+/// What to install: the version and the archive's file name.
+pub(super) struct Target {
+    pub version: GoVersion,
+    pub file_name: String,
+    pub format: ArchiveFormat,
+    /// The checksum from the release listing, when it lists this file.
+    pub listed: Option<Sha256Digest>,
+    /// Versions to suggest if no mirror knows this one either.
+    pub suggestions: Option<Vec<GoVersion>>,
+}
+
+/// Splits `go1.22.5.linux-amd64.tar.gz` into its version and platform.
+fn parse_archive_name(name: &str) -> Option<(GoVersion, Platform)> {
+    let format = ArchiveFormat::of_file_name(name)?;
+    let stem = name.strip_suffix(&format!(".{}", format.extension()))?;
+    let (version, platform) = stem.rsplit_once('.')?;
+    Some((GoVersion::parse(version).ok()?, platform.parse().ok()?))
+}
+
+impl Installer<'_> {
+    pub(super) fn resolve(
+        &self,
+        request: &VersionRequest,
+        platform: &Platform,
+    ) -> Result<Target, Error> {
+        let guessed = |version: GoVersion, suggestions| Target {
+            version,
+            file_name: platform.archive_name(&version),
+            format: platform.archive_format(),
+            listed: None,
+            suggestions,
+        };
+        let listing = match self.listing.get() {
+            Ok(listing) => listing,
+            Err(e) => {
+                return match request {
+                    // An exact version needs no listing: the mirror's .sha256 stands in.
+                    VersionRequest::Exact(v) => {
+                        self.ui
+                            .warn(format!("{e}; trying the mirror's checksum file"));
+                        Ok(guessed(*v, None))
+                    }
+                    _ => Err(Error::ListingNeeded {
+                        request: request.to_string(),
+                        source: e.clone(),
+                    }),
+                };
+            }
+        };
+        if let Some(release) = listing.resolve(request, platform) {
+            let file = release
+                .archive_for(platform)
+                .expect("resolve only returns releases with an archive");
+            return Ok(Target {
+                version: release.version,
+                file_name: file.filename.clone(),
+                format: ArchiveFormat::of_file_name(&file.filename).unwrap_or(ArchiveFormat::TarGz),
+                listed: Some(file.digest()?),
+                suggestions: None,
+            });
+        }
+        let suggestions = listing.suggestions(request, 5);
+        match request {
+            VersionRequest::Exact(v) => match listing.release(v) {
+                Some(release) => Err(Error::NoArchive {
+                    version: *v,
+                    platform: platform.to_string(),
+                    available: release.platforms(),
+                }),
+                // Newer than the listing, perhaps: a mirror may already have it.
+                None => Ok(guessed(*v, Some(suggestions))),
+            },
+            // A release that matches but lacks this platform's archive.
+            _ => match listing
+                .releases
+                .iter()
+                .find(|r| r.stable && request.matches(&r.version))
+            {
+                Some(release) => Err(Error::NoArchive {
+                    version: release.version,
+                    platform: platform.to_string(),
+                    available: release.platforms(),
+                }),
+                None => Err(Error::UnknownVersion {
+                    request: request.to_string(),
+                    suggestions,
+                }),
+            },
+        }
+    }
+
+    /// The target for `--archive PATH`: version and platform from its name.
+    pub(super) fn resolve_local(
+        &self,
+        request: Option<&VersionRequest>,
+        path: &Path,
+    ) -> Result<Target, Error> {
+        let file_name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let (version, platform) = parse_archive_name(&file_name).ok_or_else(|| {
+            Error::Usage(format!(
+                "{} is not named like a Go release archive (e.g. go1.22.5.linux-amd64.tar.gz)",
+                path.display()
+            ))
+        })?;
+        // Before looking for its checksum and signature, which would blame those.
+        match fs::metadata(path) {
+            Ok(meta) if meta.is_file() => {}
+            Ok(_) => {
+                return Err(Error::Usage(format!(
+                    "--archive {} is not a file",
+                    path.display()
+                )));
+            }
+            Err(e) => {
+                return Err(Error::Usage(format!(
+                    "cannot read --archive {}: {e}",
+                    path.display()
+                )));
+            }
+        }
+        if let Some(request) = request
+            && !request.matches(&version)
+        {
+            return Err(Error::Usage(format!(
+                "{} holds {version}, not {request}",
+                path.display()
+            )));
+        }
+        let listed = match self.listing.get() {
+            Ok(listing) => listing
+                .release(&version)
+                .and_then(|r| r.archive_for(&platform))
+                .filter(|f| f.filename == file_name)
+                .map(|f| f.digest())
+                .transpose()?,
+            Err(_) => None,
+        };
+        Ok(Target {
+            version,
+            format: platform.archive_format(),
+            file_name,
+            listed,
+            suggestions: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn archive_names_give_version_and_platform() {
+        let (v, p) = parse_archive_name("go1.22.5.linux-amd64.tar.gz").unwrap();
+        assert_eq!(
+            (v.to_string(), p.to_string()),
+            ("go1.22.5".into(), "linux-amd64".into())
+        );
+        let (v, p) = parse_archive_name("go1.20.linux-armv6l.tar.gz").unwrap();
+        assert_eq!(
+            (v.to_string(), p.to_string()),
+            ("go1.20".into(), "linux-armv6l".into())
+        );
+        let (v, _) = parse_archive_name("go1.23rc1.darwin-arm64.tar.gz").unwrap();
+        assert_eq!(v.to_string(), "go1.23rc1");
+        for bad in [
+            "go1.22.5.tar.gz",
+            "go.tar.gz",
+            "go1.22.5.linux-amd64.tar.xz",
+            "x.linux-amd64.tar.gz",
+        ] {
+            assert!(parse_archive_name(bad).is_none(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! gvmr: install Go toolchains, verified twice, and switch between them.
+//! `main.rs` only calls [`main`]; the library exists so the fuzz targets
+//! (`fuzz/`, feature `fuzzing`) can reach the parsers.
+//!
+//! The layers, from the user down (each imports only the ones below it):
+//! - [`cli`] and [`commands`]: what the user typed, one function per command;
+//!   [`error`] folds every layer's error into one message, hint and exit code.
+//! - [`install`]: the pipeline (resolve, fetch, verify, unpack, commit);
+//!   [`doctor`]: diagnosis.
+//! - [`switch`]: which version applies and how shells and shims use it.
+//! - [`release`] (platforms, the release listing), [`verify`] (checksums,
+//!   signatures, keys, the checksum database), [`archive`] (strict
+//!   unpacking), [`net`] (HTTP, retries, downloads, GOPROXY), [`store`]
+//!   (the data directory).
+//! - [`settings`] (every environment variable, read once), [`files`] and
+//!   [`ui`].
+
+mod archive;
+mod cli;
+mod commands;
+mod doctor;
+mod error;
+mod files;
+mod install;
+mod net;
+mod release;
+mod settings;
+mod store;
+mod switch;
+mod ui;
+mod verify;
+
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
+
+use clap::Parser;
+use commands::Finished;
+use std::process::ExitCode;
+
+/// Runs the command line and turns the outcome into the exit code: the
+/// only place that prints an error and decides how gvmr exits.
+pub fn main() -> ExitCode {
+    match commands::run(cli::Cli::parse()) {
+        Ok(Finished::Success) => ExitCode::SUCCESS,
+        Ok(Finished::ProblemsFound) => ExitCode::from(1),
+        Err(err) => {
+            eprintln!("error: {err}");
+            if let Some(hint) = err.hint() {
+                eprintln!("hint: {hint}");
+            }
+            ExitCode::from(err.exit_code())
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! Fetching from Go module proxies, with `GOPROXY`'s list semantics.
+//!
+//! `GOPROXY` is a list of proxy URLs separated by `,` (try the next one only
+//! when this one answers 404 or 410) or `|` (try the next one after any
+//! error), plus two keywords: `direct` (fetching from the origin, which Go
+//! toolchains never come from: a "not here" failure) and `off` (stop with an
+//! error). A URL may be `file:///dir`, a directory laid out as a proxy.
+//! Unset or empty means `https://proxy.golang.org,direct`, as for Go.
+
+use crate::net::http::{HttpError, join_url};
+
+pub const DEFAULT_GOPROXY: &str = "https://proxy.golang.org,direct";
+
+/// One entry of the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    Url(String),
+    Direct,
+    Off,
+}
+
+/// The list, each entry with what its following separator allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyList {
+    /// (entry, fall through to the next on any error (`|`) rather than only
+    /// on "not found" (`,`)).
+    entries: Vec<(Entry, bool)>,
+    /// The setting as given, for messages.
+    pub setting: String,
+}
+
+/// Why one proxy did not deliver.
+#[derive(Debug)]
+pub enum Failure {
+    /// The proxy answered that it does not have it (404/410, no such file).
+    NotFound(String),
+    /// Anything else: network, server error, damaged response.
+    Other(String),
+}
+
+impl Failure {
+    fn message(&self) -> &str {
+        match self {
+            Failure::NotFound(m) | Failure::Other(m) => m,
+        }
+    }
+
+    pub fn from_http(e: HttpError) -> Failure {
+        if e.is_not_found() {
+            Failure::NotFound(e.to_string())
+        } else {
+            Failure::Other(e.to_string())
+        }
+    }
+}
+
+/// Every proxy failed (or the list stopped): what each said.
+#[derive(Debug, Clone)]
+pub struct ProxyError {
+    pub setting: String,
+    pub failures: Vec<String>,
+    /// True when every proxy tried said "not found" and the list ended.
+    pub not_found: bool,
+}
+
+impl ProxyList {
+    /// The entries, in order.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().map(|(entry, _)| entry)
+    }
+
+    pub fn parse(setting: &str) -> Result<ProxyList, String> {
+        let mut entries = Vec::new();
+        let mut rest = setting;
+        while !rest.is_empty() {
+            let (item, any_error, tail) = match rest.find([',', '|']) {
+                Some(at) => (&rest[..at], rest.as_bytes()[at] == b'|', &rest[at + 1..]),
+                None => (rest, false, ""),
+            };
+            rest = tail;
+            let item = item.trim();
+            let entry = match item {
+                "" => continue,
+                "off" => Entry::Off,
+                "direct" => Entry::Direct,
+                // Go's keyword for "no proxy for this": nothing to try.
+                "noproxy" => continue,
+                url if url.contains("://") => Entry::Url(url.to_string()),
+                // Go assumes https:// for a URL without a scheme.
+                host => Entry::Url(format!("https://{host}")),
+            };
+            if let Entry::Url(url) = &entry
+                && !(url.starts_with("https://")
+                    || url.starts_with("http://")
+                    || url.starts_with("file://"))
+            {
+                return Err(format!(
+                    "GOPROXY={setting}: {url} is not an https://, http:// or file:// URL"
+                ));
+            }
+            entries.push((entry, any_error));
+        }
+        if entries.is_empty() {
+            return Err(format!("GOPROXY={setting} lists no proxy"));
+        }
+        Ok(ProxyList {
+            entries,
+            setting: setting.to_string(),
+        })
+    }
+
+    /// Runs `fetch(url)` for the URL of `path` on each proxy in turn, as the
+    /// separators allow, until one delivers.
+    pub fn first<T>(
+        &self,
+        path: &str,
+        mut fetch: impl FnMut(&str) -> Result<T, Failure>,
+    ) -> Result<T, ProxyError> {
+        let mut failures = Vec::new();
+        let mut not_found = true;
+        for (entry, any_error) in &self.entries {
+            let failure = match entry {
+                Entry::Off => {
+                    failures.push("off: module downloads are disabled by GOPROXY=off".into());
+                    not_found = false;
+                    break;
+                }
+                // Go toolchains come only from proxies: "not here".
+                Entry::Direct => {
+                    Failure::NotFound("direct: toolchains come only from proxies".into())
+                }
+                Entry::Url(base) => match fetch(&join_url(base, path)) {
+                    Ok(value) => return Ok(value),
+                    Err(failure) => failure,
+                },
+            };
+            failures.push(failure.message().to_string());
+            match failure {
+                Failure::NotFound(_) => {}
+                Failure::Other(_) if *any_error => not_found = false,
+                Failure::Other(_) => {
+                    not_found = false;
+                    break;
+                }
+            }
+        }
+        Err(ProxyError {
+            setting: self.setting.clone(),
+            failures,
+            not_found,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(s: &str) -> ProxyList {
+        ProxyList::parse(s).unwrap()
+    }
+
+    fn run(
+        setting: &str,
+        answers: &[Result<&str, Failure>],
+    ) -> (Result<String, ProxyError>, usize) {
+        let mut asked = 0;
+        let result = list(setting).first("x", |_| {
+            let answer = match &answers[asked] {
+                Ok(v) => Ok(v.to_string()),
+                Err(Failure::NotFound(m)) => Err(Failure::NotFound(m.clone())),
+                Err(Failure::Other(m)) => Err(Failure::Other(m.clone())),
+            };
+            asked += 1;
+            answer
+        });
+        (result, asked)
+    }
+
+    #[test]
+    fn parses_separators_and_keywords() {
+        let l = list("https://a, b.example |file:///m,direct,off");
+        assert_eq!(
+            l.entries,
+            vec![
+                (Entry::Url("https://a".into()), false),
+                (Entry::Url("https://b.example".into()), true),
+                (Entry::Url("file:///m".into()), false),
+                (Entry::Direct, false),
+                (Entry::Off, false),
+            ]
+        );
+        assert!(ProxyList::parse(" , ").is_err());
+        assert!(ProxyList::parse("ftp://x").is_err());
+    }
+
+    #[test]
+    fn comma_falls_through_on_not_found_only() {
+        let (r, asked) = run(
+            "http://a,http://b",
+            &[Err(Failure::NotFound("404".into())), Ok("b")],
+        );
+        assert_eq!((r.unwrap(), asked), ("b".into(), 2));
+        let (r, asked) = run(
+            "http://a,http://b",
+            &[Err(Failure::Other("500".into())), Ok("b")],
+        );
+        let e = r.unwrap_err();
+        assert_eq!((asked, e.not_found), (1, false));
+    }
+
+    #[test]
+    fn pipe_falls_through_on_any_error() {
+        let (r, asked) = run(
+            "http://a|http://b",
+            &[Err(Failure::Other("500".into())), Ok("b")],
+        );
+        assert_eq!((r.unwrap(), asked), ("b".into(), 2));
+    }
+
+    #[test]
+    fn off_stops_and_direct_is_never_a_source() {
+        let (r, asked) = run("off,http://b", &[Ok("b")]);
+        assert_eq!(asked, 0);
+        assert!(r.unwrap_err().failures[0].contains("GOPROXY=off"));
+        let (r, asked) = run("direct,http://b", &[Ok("b")]);
+        assert_eq!((r.unwrap(), asked), ("b".into(), 1));
+        let (r, _) = run("http://a,direct", &[Err(Failure::NotFound("404".into()))]);
+        let e = r.unwrap_err();
+        assert!(e.not_found);
+        assert_eq!(e.failures.len(), 2);
+    }
+}

@@ -1,0 +1,542 @@
+//! The release listing (`GVMR_INDEX_URL`, by default go.dev's JSON listing of
+//! every release): parsing, a short-lived cache, and finding the archive for a
+//! version and platform.
+
+use crate::net::http::{Http, HttpError};
+use crate::release::platform::Platform;
+use crate::ui::Ui;
+use crate::verify::checksum::{ParseDigestError, Sha256Digest};
+use gvmr_shim::{GoVersion, VersionRequest};
+use serde::Deserialize;
+use std::cell::OnceCell;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+/// How long a fetched listing is used without asking again.
+const FRESH_FOR: Duration = Duration::from_secs(10 * 60);
+/// The real listing of every release is about 2 MB; refuse absurd ones.
+const MAX_LISTING_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Listing {
+    /// Newest first.
+    pub releases: Vec<Release>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Release {
+    pub version: GoVersion,
+    pub stable: bool,
+    pub files: Vec<ReleaseFile>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReleaseFile {
+    pub filename: String,
+    #[serde(default)]
+    pub os: String,
+    #[serde(default)]
+    pub arch: String,
+    pub sha256: String,
+    #[serde(default)]
+    pub kind: String,
+}
+
+#[derive(Deserialize)]
+struct RawRelease {
+    version: String,
+    #[serde(default)]
+    stable: bool,
+    #[serde(default)]
+    files: Vec<ReleaseFile>,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ListingError {
+    #[error("cannot fetch the release listing: {0}")]
+    Fetch(HttpError),
+    #[error("the release listing from {origin} is not valid JSON in go.dev's format: {message}")]
+    Malformed { origin: String, message: String },
+    #[error("the release listing has a malformed checksum for {file}: {source}")]
+    BadChecksum {
+        file: String,
+        source: ParseDigestError,
+    },
+}
+
+/// How current a loaded listing is; shown to the user when it is not fresh.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Freshness {
+    Fetched,
+    /// From the cache, within its lifetime.
+    Cached,
+    /// From the cache, past its lifetime, because fetching failed.
+    Stale {
+        age: Duration,
+        reason: String,
+    },
+}
+
+impl Listing {
+    pub fn parse(json: &[u8], origin: &str) -> Result<Listing, ListingError> {
+        let raw: Vec<RawRelease> =
+            serde_json::from_slice(json).map_err(|e| ListingError::Malformed {
+                origin: origin.to_string(),
+                message: e.to_string(),
+            })?;
+        // Entries whose version gvmr cannot name are skipped, not fatal: a new
+        // naming scheme must not break installing known versions.
+        let mut releases: Vec<Release> = raw
+            .into_iter()
+            .filter_map(|r| {
+                let version = GoVersion::parse(&r.version).ok()?;
+                Some(Release {
+                    version,
+                    stable: r.stable && version.is_stable(),
+                    files: r.files,
+                })
+            })
+            .collect();
+        releases.sort_by_key(|r| std::cmp::Reverse(r.version));
+        Ok(Listing { releases })
+    }
+
+    pub fn release(&self, version: &GoVersion) -> Option<&Release> {
+        self.releases.iter().find(|r| &r.version == version)
+    }
+
+    /// The newest release that satisfies `request` and has an archive for
+    /// `platform`; `None` when there is none.
+    pub fn resolve(&self, request: &VersionRequest, platform: &Platform) -> Option<&Release> {
+        self.releases.iter().find(|r| {
+            request.matches(&r.version)
+                && (r.stable || matches!(request, VersionRequest::Exact(_)))
+                && r.archive_for(platform).is_some()
+        })
+    }
+
+    /// Up to `n` versions closest to `request`, to suggest when it matches none.
+    pub fn suggestions(&self, request: &VersionRequest, n: usize) -> Vec<GoVersion> {
+        let (major, minor) = match request {
+            VersionRequest::Exact(v) => (v.major, v.minor),
+            VersionRequest::Line { major, minor } => (*major, *minor),
+            VersionRequest::Latest => return self.newest_stable(n),
+        };
+        let same_line: Vec<GoVersion> = self
+            .releases
+            .iter()
+            .map(|r| r.version)
+            .filter(|v| v.in_line(major, minor))
+            .take(n)
+            .collect();
+        if same_line.is_empty() {
+            self.newest_stable(n)
+        } else {
+            same_line
+        }
+    }
+
+    fn newest_stable(&self, n: usize) -> Vec<GoVersion> {
+        self.releases
+            .iter()
+            .filter(|r| r.stable)
+            .map(|r| r.version)
+            .take(n)
+            .collect()
+    }
+}
+
+impl Release {
+    /// The binary archive of this release for `platform`.
+    pub fn archive_for(&self, platform: &Platform) -> Option<&ReleaseFile> {
+        self.files
+            .iter()
+            .find(|f| f.kind == "archive" && f.os == platform.os && f.arch == platform.arch)
+    }
+
+    /// Platforms this release has archives for, e.g. `linux-amd64`.
+    pub fn platforms(&self) -> Vec<String> {
+        self.files
+            .iter()
+            .filter(|f| f.kind == "archive")
+            .map(|f| format!("{}-{}", f.os, f.arch))
+            .collect()
+    }
+}
+
+impl ReleaseFile {
+    pub fn digest(&self) -> Result<Sha256Digest, ListingError> {
+        Sha256Digest::parse_hex(&self.sha256).map_err(|source| ListingError::BadChecksum {
+            file: self.filename.clone(),
+            source,
+        })
+    }
+}
+
+/// The cache file for one listing URL.
+fn cache_file(cache_dir: &Path, url: &str) -> PathBuf {
+    let digest =
+        crate::verify::checksum::sha256_of(url.as_bytes()).expect("hashing memory cannot fail");
+    let hex = digest.to_string();
+    cache_dir.join(format!("listing-{}.json", &hex[..16]))
+}
+
+/// Loads the listing: from the cache while it is fresh, else from the
+/// network, else (offline) from a stale cache.
+pub fn load(
+    http: &Http,
+    cache_dir: &Path,
+    url: &str,
+) -> Result<(Listing, Freshness), ListingError> {
+    let cached = cache_file(cache_dir, url);
+    let age = fs::metadata(&cached)
+        .and_then(|m| m.modified())
+        .ok()
+        .map(|t| SystemTime::now().duration_since(t).unwrap_or_default());
+    if age.is_some_and(|age| age < FRESH_FOR)
+        && let Some(listing) = read_cached(&cached)
+    {
+        return Ok((listing, Freshness::Cached));
+    }
+    let fetched = http
+        .get_small(url, MAX_LISTING_BYTES)
+        .map_err(ListingError::Fetch)
+        .and_then(|bytes| {
+            let listing = Listing::parse(&bytes, url)?;
+            // A cache that cannot be written only costs a refetch next time.
+            let _ = crate::files::write_atomically(&cached, &bytes);
+            Ok(listing)
+        });
+    match fetched {
+        Ok(listing) => Ok((listing, Freshness::Fetched)),
+        // Unreachable, or answering something else (a captive portal's
+        // page): the last good listing is better than none.
+        Err(error) => match (read_cached(&cached), age) {
+            (Some(listing), Some(age)) => Ok((
+                listing,
+                Freshness::Stale {
+                    age,
+                    reason: match error {
+                        ListingError::Fetch(e) => e.to_string(),
+                        other => other.to_string(),
+                    },
+                },
+            )),
+            _ => Err(error),
+        },
+    }
+}
+
+/// The listing, loaded on first use and at most once per command; a stale
+/// copy used because the network failed is announced with a warning.
+pub struct LazyListing<'a> {
+    http: Http,
+    cache_dir: PathBuf,
+    url: String,
+    ui: &'a Ui,
+    loaded: OnceCell<Result<Listing, ListingError>>,
+}
+
+impl<'a> LazyListing<'a> {
+    /// The listing at `url` (`GVMR_INDEX_URL`), cached in `cache_dir`.
+    pub fn new(http: Http, cache_dir: PathBuf, ui: &'a Ui, url: &str) -> LazyListing<'a> {
+        LazyListing {
+            http,
+            cache_dir,
+            url: url.to_string(),
+            ui,
+            loaded: OnceCell::new(),
+        }
+    }
+
+    pub fn get(&self) -> Result<&Listing, &ListingError> {
+        self.loaded
+            .get_or_init(|| {
+                let (listing, freshness) = load(&self.http, &self.cache_dir, &self.url)?;
+                if let Freshness::Stale { age, reason } = freshness {
+                    self.ui.warn(format!(
+                        "using the release listing cached {} ago: {reason}",
+                        humanize(age)
+                    ));
+                }
+                Ok(listing)
+            })
+            .as_ref()
+    }
+}
+
+/// `42 s`, `7 min`, `3 h`, `2 days`.
+pub fn humanize(age: Duration) -> String {
+    let s = age.as_secs();
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min", s / 60),
+        3600..86400 => format!("{} h", s / 3600),
+        _ => format!("{} days", s / 86400),
+    }
+}
+
+/// The cached listing, if there is one that parses.
+fn read_cached(path: &Path) -> Option<Listing> {
+    let bytes = fs::read(path).ok()?;
+    Listing::parse(&bytes, &path.display().to_string()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GO1_14: &[u8] = include_bytes!("../../tests/fixtures/go-dl-go1.14-verbatim.json");
+    const GO1_22_5: &[u8] = include_bytes!("../../tests/fixtures/go-dl-go1.22.5-excerpt.json");
+
+    fn p(s: &str) -> Platform {
+        s.parse().unwrap()
+    }
+
+    fn req(s: &str) -> VersionRequest {
+        VersionRequest::parse(s).unwrap()
+    }
+
+    #[test]
+    fn parses_the_real_listing_format() {
+        let listing = Listing::parse(GO1_14, "fixture").unwrap();
+        assert_eq!(listing.releases.len(), 1);
+        let release = &listing.releases[0];
+        assert_eq!(release.version.to_string(), "go1.14");
+        assert!(release.stable);
+        let file = release.archive_for(&p("linux-amd64")).unwrap();
+        assert_eq!(file.filename, "go1.14.linux-amd64.tar.gz");
+        // Installers and source archives are never picked.
+        assert!(
+            release
+                .archive_for(&p("windows-amd64"))
+                .unwrap()
+                .filename
+                .ends_with(".zip")
+        );
+    }
+
+    #[test]
+    fn armv6l_maps_to_the_quirky_file_names() {
+        let listing = Listing::parse(GO1_22_5, "fixture").unwrap();
+        let release = &listing.releases[0];
+        let linux = release.archive_for(&p("linux-arm")).unwrap();
+        assert_eq!(linux.filename, "go1.22.5.linux-armv6l.tar.gz");
+        let freebsd = release.archive_for(&p("freebsd-arm")).unwrap();
+        assert_eq!(freebsd.filename, "go1.22.5.freebsd-arm.tar.gz");
+        let amd64 = release.archive_for(&p("linux-amd64")).unwrap();
+        assert_eq!(
+            amd64.digest().unwrap().to_string(),
+            "904b924d435eaea086515bc63235b192ea441bd8c9b198c507e85009e6e4c7f0"
+        );
+        assert!(release.archive_for(&p("plan9-amd64")).is_none());
+    }
+
+    fn synthetic() -> Listing {
+        let release = |v: &str, stable: bool| {
+            format!(
+                r#"{{"version":"{v}","stable":{stable},"files":[{{"filename":"{v}.linux-amd64.tar.gz","os":"linux","arch":"amd64","version":"{v}","sha256":"{}","size":1,"kind":"archive"}}]}}"#,
+                "0".repeat(64)
+            )
+        };
+        let json = format!(
+            "[{},{},{},{},{},{}]",
+            release("go1.23rc1", false),
+            release("go1.22.5", true),
+            release("go1.22.4", true),
+            release("go1.21.0", true),
+            release("go1.20", true),
+            release("go1.20.1", true),
+        );
+        Listing::parse(json.as_bytes(), "synthetic").unwrap()
+    }
+
+    #[test]
+    fn resolves_requests_to_the_newest_match() {
+        let listing = synthetic();
+        let amd64 = p("linux-amd64");
+        let resolve = |s: &str| {
+            listing
+                .resolve(&req(s), &amd64)
+                .map(|r| r.version.to_string())
+        };
+        assert_eq!(resolve("latest").as_deref(), Some("go1.22.5"));
+        assert_eq!(resolve("1.22").as_deref(), Some("go1.22.5"));
+        assert_eq!(resolve("1.22.4").as_deref(), Some("go1.22.4"));
+        assert_eq!(resolve("1.20").as_deref(), Some("go1.20.1"));
+        assert_eq!(resolve("1.20.0").as_deref(), Some("go1.20"));
+        assert_eq!(resolve("go1.20").as_deref(), Some("go1.20"));
+        assert_eq!(resolve("1.21").as_deref(), Some("go1.21.0"));
+        assert_eq!(resolve("1.23rc1").as_deref(), Some("go1.23rc1"));
+        assert_eq!(resolve("1.23"), None, "a line with only pre-releases");
+        assert_eq!(resolve("1.22.9"), None);
+        assert!(listing.resolve(&req("1.22"), &p("darwin-arm64")).is_none());
+    }
+
+    #[test]
+    fn suggests_the_same_line_first() {
+        let listing = synthetic();
+        let names = |s: &str| -> Vec<String> {
+            listing
+                .suggestions(&req(s), 3)
+                .iter()
+                .map(|v| v.to_string())
+                .collect()
+        };
+        assert_eq!(names("1.22.9"), ["go1.22.5", "go1.22.4"]);
+        assert_eq!(names("1.23"), ["go1.23rc1"]);
+        assert_eq!(names("1.99"), ["go1.22.5", "go1.22.4", "go1.21.0"]);
+    }
+
+    #[test]
+    fn ages_read_naturally() {
+        assert_eq!(humanize(Duration::from_secs(5)), "5 s");
+        assert_eq!(humanize(Duration::from_secs(600)), "10 min");
+        assert_eq!(humanize(Duration::from_secs(7200)), "2 h");
+        assert_eq!(humanize(Duration::from_secs(3 * 86400)), "3 days");
+    }
+
+    #[test]
+    fn odd_versions_are_skipped_but_bad_json_is_an_error() {
+        let json = br#"[{"version":"go2-weird","stable":true,"files":[]},{"version":"go1.22.5","stable":true,"files":[]}]"#;
+        assert_eq!(Listing::parse(json, "x").unwrap().releases.len(), 1);
+        for bad in [
+            &b"{"[..],
+            b"<html>",
+            b"{\"version\":1}",
+            b"[{\"files\":[]}]",
+        ] {
+            let err = Listing::parse(bad, "URL").unwrap_err().to_string();
+            assert!(err.contains("URL"), "{err}");
+        }
+    }
+}
+
+/// Property-based fuzzing (proptest); `scripts/fuzz.sh` runs these far longer.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A JSON value of a random kind, including ones serde finds awkward.
+    fn odd_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("null".to_string()),
+            Just("true".to_string()),
+            Just("[]".to_string()),
+            Just("{}".to_string()),
+            Just("1e999".to_string()),
+            Just("-0".to_string()),
+            Just("123456789012345678901234567890".to_string()),
+            Just("18446744073709551616".to_string()),
+            Just("\"\\ud800\"".to_string()),
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<f64>().prop_map(|n| format!("{n:e}")),
+            any::<String>().prop_map(|s| serde_json::to_string(&s).unwrap()),
+        ]
+    }
+
+    /// A version string: usually Go-like, sometimes not.
+    fn version_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => "(go)?1\\.[0-9]{1,2}(\\.[0-9]{1,2})?((rc|beta)[0-9]{1,2})?"
+                .prop_map(|v| format!("\"{v}\"")),
+            1 => "go[0-9.a-z+\\-]{0,40}".prop_map(|v| format!("\"{v}\"")),
+            1 => odd_value(),
+        ]
+    }
+
+    fn field(
+        name: &'static str,
+        value: impl Strategy<Value = String>,
+    ) -> impl Strategy<Value = Option<String>> {
+        prop::option::weighted(0.8, value.prop_map(move |v| format!("\"{name}\":{v}")))
+    }
+
+    fn string_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => "[a-z0-9.\\-]{0,20}".prop_map(|s| format!("\"{s}\"")),
+            1 => odd_value(),
+        ]
+    }
+
+    fn file_object() -> impl Strategy<Value = String> {
+        (
+            field("filename", string_value()),
+            field("os", string_value()),
+            field("arch", string_value()),
+            field(
+                "sha256",
+                prop_oneof![
+                    "[0-9a-f]{64}".prop_map(|s| format!("\"{s}\"")),
+                    string_value()
+                ],
+            ),
+            field(
+                "kind",
+                prop_oneof![Just("\"archive\"".to_string()), string_value()],
+            ),
+            field("size", odd_value()),
+        )
+            .prop_map(|(a, b, c, d, e, f)| object([a, b, c, d, e, f]))
+    }
+
+    fn object<const N: usize>(fields: [Option<String>; N]) -> String {
+        let fields: Vec<String> = fields.into_iter().flatten().collect();
+        format!("{{{}}}", fields.join(","))
+    }
+
+    fn release_object() -> impl Strategy<Value = String> {
+        (
+            field("version", version_value()),
+            field("stable", prop_oneof![4 => any::<bool>().prop_map(|b| b.to_string()), 1 => odd_value()]),
+            field(
+                "files",
+                prop_oneof![
+                    4 => prop::collection::vec(file_object(), 0..4).prop_map(|f| format!("[{}]", f.join(","))),
+                    1 => odd_value(),
+                ],
+            ),
+            field("extra", odd_value()),
+        )
+            .prop_map(|(a, b, c, d)| object([a, b, c, d]))
+    }
+
+    fn listing_json() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            8 => prop::collection::vec(release_object(), 0..12)
+                .prop_map(|r| format!("[{}]", r.join(",")).into_bytes()),
+            1 => prop::collection::vec(any::<u8>(), 0..2000),
+            1 => any::<String>().prop_map(String::into_bytes),
+            1 => (0usize..2000).prop_map(|n| format!("{}{}", "[".repeat(n), "]".repeat(n)).into_bytes()),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics_and_sorts_round_tripping_versions(json in listing_json()) {
+            match Listing::parse(&json, "fuzz://listing") {
+                Ok(listing) => {
+                    for release in &listing.releases {
+                        let name = release.version.to_string();
+                        prop_assert_eq!(GoVersion::parse(&name), Ok(release.version), "{}", name);
+                        prop_assert!(!release.stable || release.version.is_stable());
+                        for file in &release.files {
+                            // Never panics; the result may well be an error.
+                            let _ = file.digest();
+                        }
+                    }
+                    for pair in listing.releases.windows(2) {
+                        prop_assert!(pair[0].version >= pair[1].version, "not newest first");
+                    }
+                    if let Some(newest) = listing.releases.first() {
+                        let request = VersionRequest::Exact(newest.version);
+                        prop_assert!(!listing.suggestions(&request, 3).is_empty());
+                    }
+                }
+                Err(e) => prop_assert!(e.to_string().contains("fuzz://listing"), "{e}"),
+            }
+        }
+    }
+}

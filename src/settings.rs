@@ -1,0 +1,252 @@
+//! Every environment variable gvmr reads (its own `GVMR_*` and Go's
+//! `GOPROXY`, `GOSUMDB`, `GOWORK`), read once when a command starts and
+//! handed down as typed values. No other module reads the environment for
+//! configuration: the layers below take these values as arguments, so each
+//! can be tested with any value and a variable means the same everywhere.
+//!
+//! (`gvmr doctor` inspects the environment as a diagnosis, through its own
+//! `System`; the shell hooks read the shell's state, which is not
+//! configuration.)
+
+use crate::install::Source;
+use crate::net::goproxy::{DEFAULT_GOPROXY, ProxyList};
+use crate::net::http::Http;
+use crate::net::retry::RetryPolicy;
+use crate::ui::Ui;
+use crate::verify::signature::{KeyringError, Pinned};
+use crate::verify::sumdb::{SumDb, SumdbError};
+use gvmr_shim::select::Inputs;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Archives come from here unless `GVMR_MIRROR` says otherwise.
+pub const DEFAULT_MIRROR: &str = "https://dl.google.com/go/";
+/// The release listing, unless `GVMR_INDEX_URL` says otherwise.
+pub const DEFAULT_INDEX_URL: &str = "https://go.dev/dl/?mode=json&include=all";
+/// How long a read may wait for the next bytes (`GVMR_HTTP_TIMEOUT`).
+const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Retries after the first attempt, per mirror (`GVMR_RETRIES`).
+const DEFAULT_RETRIES: u32 = 2;
+const MAX_RETRIES: u32 = 10;
+/// The first backoff, doubled before each further retry (`GVMR_RETRY_BACKOFF_MS`).
+const DEFAULT_BACKOFF: Duration = Duration::from_millis(250);
+const MAX_BACKOFF_MS: u64 = 60_000;
+
+/// A variable whose value gvmr cannot use; the message names it and what
+/// it accepts.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct SettingsError(String);
+
+/// The environment as gvmr understands it.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// `GVMR_HOME`, else the platform's data directory (needs `HOME`).
+    pub data_dir: Option<PathBuf>,
+    /// What the version resolver reads: `GVMR_GO_VERSION`, `GOWORK`.
+    pub selection: Inputs,
+    /// `GVMR_MIRROR`: archive base URLs, in order.
+    pub mirrors: Vec<String>,
+    /// `GVMR_INDEX_URL`: the release listing.
+    pub index_url: String,
+    /// `GVMR_KEYRING`: a keyring that replaces the built-in Go release key.
+    pub keyring: Option<PathBuf>,
+    /// `GVMR_HTTP_TIMEOUT`: how long a transfer may stall.
+    pub http_timeout: Duration,
+    key_primary: Option<String>,
+    retries: Option<String>,
+    retry_backoff_ms: Option<String>,
+    source: Option<String>,
+    goproxy: Option<String>,
+    gosumdb: Option<String>,
+    /// Test-only failpoints (debug builds): `GVMR_TEST_MARK_AT`,
+    /// `GVMR_TEST_PAUSE_AT`, `GVMR_TEST_PAUSE_MARKER`.
+    pub failpoints: Failpoints,
+}
+
+/// Where a debug build marks or pauses an install so a test can kill it
+/// at a known step (see `install::staging::pause_point`).
+#[derive(Debug, Clone, Default)]
+pub struct Failpoints {
+    pub mark_at: Option<OsString>,
+    pub pause_at: Option<OsString>,
+    pub marker: Option<OsString>,
+}
+
+/// A variable's value, when set to something other than blanks.
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn var_os(name: &str) -> Option<OsString> {
+    std::env::var_os(name).filter(|v| !v.is_empty())
+}
+
+/// A comma-separated list, blanks dropped.
+fn list(value: Option<&str>) -> Vec<String> {
+    value
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+impl Settings {
+    /// Reads the environment of this process.
+    pub fn from_env() -> Settings {
+        let data_dir = gvmr_shim::home::data_dir();
+        let mut mirrors = list(var("GVMR_MIRROR").as_deref());
+        if mirrors.is_empty() {
+            mirrors.push(DEFAULT_MIRROR.to_string());
+        }
+        Settings {
+            selection: Inputs::from_env(data_dir.clone()),
+            data_dir,
+            mirrors,
+            index_url: var("GVMR_INDEX_URL")
+                .map(|v| v.trim().to_string())
+                .unwrap_or_else(|| DEFAULT_INDEX_URL.to_string()),
+            keyring: var_os("GVMR_KEYRING").map(PathBuf::from),
+            http_timeout: parse_timeout(var("GVMR_HTTP_TIMEOUT").as_deref()),
+            key_primary: std::env::var("GVMR_KEY_PRIMARY")
+                .ok()
+                .filter(|v| !v.is_empty()),
+            retries: var("GVMR_RETRIES"),
+            retry_backoff_ms: var("GVMR_RETRY_BACKOFF_MS"),
+            source: var("GVMR_SOURCE"),
+            goproxy: var("GOPROXY"),
+            gosumdb: std::env::var("GOSUMDB").ok(),
+            failpoints: Failpoints {
+                mark_at: var_os("GVMR_TEST_MARK_AT"),
+                pause_at: var_os("GVMR_TEST_PAUSE_AT"),
+                marker: var_os("GVMR_TEST_PAUSE_MARKER"),
+            },
+        }
+    }
+
+    /// The HTTP client every request of this run goes through, with the
+    /// retry policy; it says on `ui` when it waits to retry.
+    pub fn http(&self, ui: &Ui) -> Result<Http, SettingsError> {
+        Ok(Http::new(self.http_timeout, self.retry()?, ui.clone()))
+    }
+
+    /// `GVMR_RETRIES` and `GVMR_RETRY_BACKOFF_MS`.
+    pub fn retry(&self) -> Result<RetryPolicy, SettingsError> {
+        parse_retry(self.retries.as_deref(), self.retry_backoff_ms.as_deref())
+    }
+
+    /// `GVMR_SOURCE`, for installs that have no `--source` (`gvmr use`).
+    pub fn source(&self) -> Result<Source, SettingsError> {
+        match &self.source {
+            None => Ok(Source::Archive),
+            Some(text) => <Source as clap::ValueEnum>::from_str(text.trim(), true).map_err(|_| {
+                SettingsError(format!(
+                    "GVMR_SOURCE must be archive, proxy or auto, not {text:?}"
+                ))
+            }),
+        }
+    }
+
+    /// `GVMR_KEY_PRIMARY`, else the pinned Go release key.
+    pub fn pinned_key(&self) -> Result<Pinned, KeyringError> {
+        Pinned::parse(self.key_primary.as_deref())
+    }
+
+    /// `GOPROXY`, or Go's default when it is unset or empty.
+    pub fn goproxy(&self) -> &str {
+        self.goproxy.as_deref().unwrap_or(DEFAULT_GOPROXY)
+    }
+
+    pub fn proxies(&self) -> Result<ProxyList, SettingsError> {
+        ProxyList::parse(self.goproxy()).map_err(SettingsError)
+    }
+
+    /// `GOSUMDB`: the checksum database proxy installs are checked against.
+    pub fn sumdb(&self) -> Result<SumDb, SumdbError> {
+        SumDb::from_gosumdb(self.gosumdb.as_deref())
+    }
+}
+
+fn parse_timeout(value: Option<&str>) -> Duration {
+    value
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|s| *s > 0.0 && s.is_finite())
+        .map(Duration::from_secs_f64)
+        .unwrap_or(DEFAULT_READ_TIMEOUT)
+}
+
+fn parse_retry(
+    retries: Option<&str>,
+    backoff_ms: Option<&str>,
+) -> Result<RetryPolicy, SettingsError> {
+    let retries = match retries {
+        None => DEFAULT_RETRIES,
+        Some(text) => text
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n <= MAX_RETRIES)
+            .ok_or_else(|| {
+                SettingsError(format!(
+                    "GVMR_RETRIES must be a whole number from 0 to {MAX_RETRIES}, not {text:?}"
+                ))
+            })?,
+    };
+    let backoff = match backoff_ms {
+        None => DEFAULT_BACKOFF,
+        Some(text) => text
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n <= MAX_BACKOFF_MS)
+            .map(Duration::from_millis)
+            .ok_or_else(|| {
+                SettingsError(format!(
+                    "GVMR_RETRY_BACKOFF_MS must be a whole number of milliseconds from 0 to {MAX_BACKOFF_MS}, not {text:?}"
+                ))
+            })?,
+    };
+    Ok(RetryPolicy {
+        attempts: retries + 1,
+        backoff,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_drop_blanks_and_keep_order() {
+        assert_eq!(list(Some(" a/ ,, b ,")), ["a/", "b"]);
+        assert!(list(None).is_empty());
+    }
+
+    #[test]
+    fn timeouts_must_be_positive_numbers() {
+        assert_eq!(parse_timeout(Some("2.5")), Duration::from_millis(2500));
+        for bad in ["0", "-1", "x", "inf", "NaN"] {
+            assert_eq!(parse_timeout(Some(bad)), DEFAULT_READ_TIMEOUT, "{bad}");
+        }
+    }
+
+    #[test]
+    fn retry_settings_parse_and_refuse_out_of_range() {
+        let policy = parse_retry(Some("4"), Some("10")).unwrap();
+        assert_eq!(policy.attempts, 5);
+        assert_eq!(policy.backoff, Duration::from_millis(10));
+        let default = parse_retry(None, None).unwrap();
+        assert_eq!(default.attempts, DEFAULT_RETRIES + 1);
+        assert_eq!(default.backoff, DEFAULT_BACKOFF);
+        let err = parse_retry(Some("11"), None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "GVMR_RETRIES must be a whole number from 0 to 10, not \"11\""
+        );
+        assert!(parse_retry(None, Some("60001")).is_err());
+        assert!(parse_retry(Some("-1"), None).is_err());
+    }
+}

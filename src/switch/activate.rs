@@ -1,0 +1,171 @@
+//! The environment a toolchain runs with: `GOROOT`, `PATH` with
+//! `$GOROOT/bin` first, and `GOTOOLCHAIN=local` (unless the user set
+//! `GOTOOLCHAIN`) so Go's own toolchain switching does not fight the pin.
+//!
+//! The shell hooks also record what they changed (`_GVMR_ADDED`,
+//! `_GVMR_TOOLCHAIN`) so that leaving a project undoes exactly that.
+
+use crate::switch::shell::Change;
+use gvmr_shim::toolchain::{path_with_first, path_without};
+use std::path::Path;
+
+/// The `PATH` entry the hook added.
+pub const ADDED_VAR: &str = "_GVMR_ADDED";
+/// `1` when the hook set `GOTOOLCHAIN`.
+pub const TOOLCHAIN_VAR: &str = "_GVMR_TOOLCHAIN";
+
+/// Reads a variable of the environment being changed.
+pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Changes that make `goroot` the active toolchain. With `track`, also the
+/// bookkeeping that lets `deactivate` undo them.
+pub fn activate(goroot: &Path, env: Lookup, track: bool) -> Vec<Change> {
+    let bin = goroot.join("bin");
+    let previous = env(ADDED_VAR).filter(|_| track);
+    let path = env("PATH");
+    let new_path = path_with_first(
+        &bin,
+        path.as_deref().map(std::ffi::OsStr::new),
+        previous.as_deref().map(Path::new),
+    );
+    let mut changes = vec![
+        Change::Export("GOROOT".into(), goroot.display().to_string()),
+        Change::Export("PATH".into(), new_path.to_string_lossy().into_owned()),
+    ];
+    let marked = track && env(TOOLCHAIN_VAR).as_deref() == Some("1");
+    let toolchain = env("GOTOOLCHAIN");
+    // Ours only while it still holds what we set: a GOTOOLCHAIN the user
+    // set since then is theirs.
+    let ours = marked && toolchain.as_deref() == Some("local");
+    if toolchain.is_none() || ours {
+        changes.push(Change::Export("GOTOOLCHAIN".into(), "local".into()));
+        if track {
+            changes.push(Change::Export(TOOLCHAIN_VAR.into(), "1".into()));
+        }
+    } else if marked {
+        changes.push(Change::Unset(TOOLCHAIN_VAR.into()));
+    }
+    if track {
+        changes.push(Change::Export(ADDED_VAR.into(), bin.display().to_string()));
+    }
+    changes
+}
+
+/// Undoes what an earlier `activate(…, track = true)` did; nothing if it
+/// did nothing.
+pub fn deactivate(env: Lookup) -> Vec<Change> {
+    let mut changes = Vec::new();
+    if let Some(added) = env(ADDED_VAR) {
+        if let Some(path) = env("PATH") {
+            let path = path_without(std::ffi::OsStr::new(&path), Path::new(&added));
+            changes.push(Change::Export(
+                "PATH".into(),
+                path.to_string_lossy().into_owned(),
+            ));
+        }
+        changes.push(Change::Unset("GOROOT".into()));
+        changes.push(Change::Unset(ADDED_VAR.into()));
+    }
+    if env(TOOLCHAIN_VAR).as_deref() == Some("1") {
+        if env("GOTOOLCHAIN").as_deref() == Some("local") {
+            changes.push(Change::Unset("GOTOOLCHAIN".into()));
+        }
+        changes.push(Change::Unset(TOOLCHAIN_VAR.into()));
+    }
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    fn export(name: &str, value: &str) -> Change {
+        Change::Export(name.into(), value.into())
+    }
+
+    #[test]
+    fn activation_puts_bin_first_and_pins_the_toolchain() {
+        let env = lookup(&[("PATH", "/usr/bin:/bin")]);
+        let changes = activate(Path::new("/h/go1.22.5"), &env, false);
+        assert_eq!(
+            changes,
+            [
+                export("GOROOT", "/h/go1.22.5"),
+                export("PATH", "/h/go1.22.5/bin:/usr/bin:/bin"),
+                export("GOTOOLCHAIN", "local"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_users_gotoolchain_is_left_alone() {
+        let env = lookup(&[("PATH", "/bin"), ("GOTOOLCHAIN", "go1.23.0")]);
+        let changes = activate(Path::new("/h/g"), &env, true);
+        assert!(
+            !changes
+                .iter()
+                .any(|c| matches!(c, Change::Export(n, _) if n == "GOTOOLCHAIN"))
+        );
+        assert!(
+            !changes
+                .iter()
+                .any(|c| matches!(c, Change::Export(n, _) if n == TOOLCHAIN_VAR))
+        );
+    }
+
+    #[test]
+    fn switching_replaces_the_previous_entry_and_leaving_restores_path() {
+        let env = lookup(&[
+            ("PATH", "/h/a/bin:/mine:/usr/bin"),
+            (ADDED_VAR, "/h/a/bin"),
+            ("GOTOOLCHAIN", "local"),
+            (TOOLCHAIN_VAR, "1"),
+        ]);
+        let changes = activate(Path::new("/h/b"), &env, true);
+        assert!(changes.contains(&export("PATH", "/h/b/bin:/mine:/usr/bin")));
+        assert!(changes.contains(&export("GOTOOLCHAIN", "local")));
+        assert!(changes.contains(&export(ADDED_VAR, "/h/b/bin")));
+
+        let left = deactivate(&env);
+        assert_eq!(
+            left,
+            [
+                export("PATH", "/mine:/usr/bin"),
+                Change::Unset("GOROOT".into()),
+                Change::Unset(ADDED_VAR.into()),
+                Change::Unset("GOTOOLCHAIN".into()),
+                Change::Unset(TOOLCHAIN_VAR.into()),
+            ]
+        );
+        assert!(deactivate(&lookup(&[("PATH", "/bin")])).is_empty());
+    }
+
+    #[test]
+    fn a_gotoolchain_the_user_set_after_activation_is_theirs() {
+        let env = lookup(&[
+            ("PATH", "/h/a/bin:/usr/bin"),
+            (ADDED_VAR, "/h/a/bin"),
+            ("GOTOOLCHAIN", "go1.23.0"),
+            (TOOLCHAIN_VAR, "1"),
+        ]);
+        let changes = activate(Path::new("/h/b"), &env, true);
+        assert!(
+            !changes
+                .iter()
+                .any(|c| matches!(c, Change::Export(n, _) if n == "GOTOOLCHAIN"))
+        );
+        assert!(changes.contains(&Change::Unset(TOOLCHAIN_VAR.into())));
+        let left = deactivate(&env);
+        assert!(!left.contains(&Change::Unset("GOTOOLCHAIN".into())));
+        assert!(left.contains(&Change::Unset(TOOLCHAIN_VAR.into())));
+    }
+}

@@ -1,0 +1,10 @@
+//! Everything that decides whether bytes can be trusted: SHA-256 digests
+//! ([`checksum`]), Go's OpenPGP release signatures ([`signature`]) and the
+//! signing keys gvmr trusts ([`keys`]), the Go checksum database
+//! ([`sumdb`]) and the module tree hash it vouches for ([`dirhash`]).
+
+pub mod checksum;
+pub mod dirhash;
+pub mod keys;
+pub mod signature;
+pub mod sumdb;

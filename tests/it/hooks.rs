@@ -1,0 +1,852 @@
+//! The shell hooks and direnv, in real interactive shells (bash, zsh, fish)
+//! driven through tmux: keys are typed, the hook runs at each prompt, and a
+//! `probe` function (defined in the shell's rc file) appends what the shell
+//! then has (`GOROOT|GOTOOLCHAIN|PATH`) to a log file the test reads.
+//!
+//! Also: the hooks do not run gvmr when nothing changed, direnv's `use
+//! gvmr`, and the scripts pass shellcheck / `zsh -n` / `fish -n`.
+
+use crate::support::switching::{BASE_PATH, GVMR, World, err, out, run_with_timeout, write_file};
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// How long one tmux command, or one probe, may take.
+const STEP_LIMIT: Duration = Duration::from_secs(30);
+
+const UNSET: &str = "<unset>";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sh {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+fn q(path: &Path) -> String {
+    let text = path.display().to_string();
+    assert!(!text.contains('\''), "test paths have no quotes: {text}");
+    format!("'{text}'")
+}
+
+impl Sh {
+    fn name(self) -> &'static str {
+        match self {
+            Sh::Bash => "bash",
+            Sh::Zsh => "zsh",
+            Sh::Fish => "fish",
+        }
+    }
+
+    /// The line an rc file uses to load gvmr's hook the documented way.
+    fn load_hook(self) -> String {
+        match self {
+            Sh::Bash => format!("eval \"$({} hook bash)\"", q(Path::new(GVMR))),
+            Sh::Zsh => format!("eval \"$({} hook zsh)\"", q(Path::new(GVMR))),
+            Sh::Fish => format!("{} hook fish | source", q(Path::new(GVMR))),
+        }
+    }
+
+    /// An rc file: a recognizable prompt, the `probe` function writing to
+    /// `log`, then `hook` (shell code loading a hook).
+    fn rc(self, log: &Path, hook: &str) -> String {
+        let log = q(log);
+        match self {
+            Sh::Bash => format!(
+                "PS1='gvmr-test$ '\nHISTFILE=/dev/null\n\
+                 probe() {{ printf 'OUT%s:%s|%s|%s\\n' \"$1\" \"${{GOROOT-{UNSET}}}\" \"${{GOTOOLCHAIN-{UNSET}}}\" \"$PATH\" >> {log}; }}\n\
+                 {hook}\n"
+            ),
+            Sh::Zsh => format!(
+                "PS1='gvmr-test%% '\nunsetopt PROMPT_SP\n\
+                 probe() {{ printf 'OUT%s:%s|%s|%s\\n' \"$1\" \"${{GOROOT-{UNSET}}}\" \"${{GOTOOLCHAIN-{UNSET}}}\" \"$PATH\" >> {log}; }}\n\
+                 {hook}\n"
+            ),
+            Sh::Fish => format!(
+                "function fish_prompt\n    printf 'gvmr-test> '\nend\n\
+                 function fish_greeting\nend\n\
+                 function probe\n\
+                 \x20   set -l r '{UNSET}'\n    set -q GOROOT; and set r $GOROOT\n\
+                 \x20   set -l t '{UNSET}'\n    set -q GOTOOLCHAIN; and set t $GOTOOLCHAIN\n\
+                 \x20   printf 'OUT%s:%s|%s|%s\\n' $argv[1] \"$r\" \"$t\" \"$PATH\" >> {log}\n\
+                 end\n\
+                 {hook}\n"
+            ),
+        }
+    }
+
+    /// The command tmux runs, and extra environment for it.
+    fn command(self, rc: &Path) -> (String, Vec<(String, String)>) {
+        match self {
+            Sh::Bash => (format!("bash --noprofile --rcfile {} -i", q(rc)), vec![]),
+            // ZDOTDIR's .zshrc; -d skips the system-wide rc files.
+            Sh::Zsh => (
+                "zsh -d -i".to_string(),
+                vec![(
+                    "ZDOTDIR".to_string(),
+                    rc.parent().unwrap().display().to_string(),
+                )],
+            ),
+            Sh::Fish => (
+                format!(
+                    "fish --no-config -i -C {}",
+                    q(&PathBuf::from(format!("source {}", rc.display())))
+                ),
+                vec![],
+            ),
+        }
+    }
+
+    fn rc_name(self) -> &'static str {
+        match self {
+            Sh::Zsh => ".zshrc",
+            _ => "rc",
+        }
+    }
+
+    fn export(self, name: &str, value: &str) -> String {
+        match self {
+            Sh::Fish => format!("set -gx {name} '{value}'"),
+            _ => format!("export {name}='{value}'"),
+        }
+    }
+
+    fn unset(self, name: &str) -> String {
+        match self {
+            Sh::Fish => format!("set -e {name}"),
+            _ => format!("unset {name}"),
+        }
+    }
+
+    fn prepend_path(self, dir: &str) -> String {
+        match self {
+            Sh::Fish => format!("set -gx PATH '{dir}' $PATH"),
+            _ => format!("PATH='{dir}':\"$PATH\""),
+        }
+    }
+}
+
+/// What a probe saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Seen {
+    goroot: String,
+    toolchain: String,
+    path: String,
+}
+
+/// An interactive shell in a private tmux server.
+struct Session {
+    socket: PathBuf,
+    log: PathBuf,
+    env: Vec<(String, String)>,
+    next: Cell<u32>,
+    what: String,
+}
+
+impl Session {
+    /// Starts `shell` in `start_dir` with a clean environment (HOME, PATH =
+    /// BASE_PATH, GVMR_HOME, TERM, plus `vars`), its rc file loading
+    /// `hook`; files live in `run_dir` (which must not be an ancestor of
+    /// the projects: the hook watches those). Waits for the first prompt.
+    fn start(
+        shell: Sh,
+        world: &World,
+        run_dir: &Path,
+        start_dir: &Path,
+        hook: &str,
+        vars: &[(&str, &str)],
+    ) -> Session {
+        std::fs::create_dir_all(run_dir).unwrap();
+        let log = run_dir.join("probe.log");
+        let rc = write_file(&run_dir.join(shell.rc_name()), shell.rc(&log, hook));
+        let (command, extra) = shell.command(&rc);
+        let mut env: Vec<(String, String)> = vec![
+            ("HOME".into(), world.env.user_home().display().to_string()),
+            ("PATH".into(), BASE_PATH.into()),
+            ("GVMR_HOME".into(), world.home.display().to_string()),
+            ("TERM".into(), "xterm-256color".into()),
+            ("SHELL".into(), "/bin/sh".into()),
+            ("LANG".into(), "C.UTF-8".into()),
+        ];
+        env.extend(extra);
+        env.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let session = Session {
+            socket: run_dir.join("tmux.sock"),
+            log,
+            env,
+            next: Cell::new(0),
+            what: format!("{} in tmux", shell.name()),
+        };
+        session.tmux(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            "200",
+            "-y",
+            "50",
+            "-c",
+            &start_dir.display().to_string(),
+            &command,
+        ]);
+        session.wait_for(|| session.pane().contains("gvmr-test"), "the first prompt");
+        session
+    }
+
+    fn tmux(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new("tmux");
+        cmd.env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args);
+        let output = run_with_timeout(&mut cmd, STEP_LIMIT);
+        assert!(
+            output.status.success(),
+            "tmux {args:?} failed: {}",
+            err(&output)
+        );
+        output
+    }
+
+    /// The whole pane, history included, wrapped lines joined.
+    fn pane(&self) -> String {
+        let mut cmd = Command::new("tmux");
+        cmd.env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .arg("-S")
+            .arg(&self.socket)
+            .args(["capture-pane", "-p", "-J", "-S", "-"]);
+        out(&run_with_timeout(&mut cmd, STEP_LIMIT))
+    }
+
+    /// Types `text` and Enter.
+    fn line(&self, text: &str) {
+        self.tmux(&["send-keys", "-l", text]);
+        self.tmux(&["send-keys", "Enter"]);
+    }
+
+    /// Presses Enter on an empty line.
+    fn enter(&self) {
+        self.tmux(&["send-keys", "Enter"]);
+    }
+
+    #[track_caller]
+    fn wait_for(&self, mut done: impl FnMut() -> bool, what: &str) {
+        let deadline = Instant::now() + STEP_LIMIT;
+        while !done() {
+            if Instant::now() > deadline {
+                panic!(
+                    "{}: no {what} within {STEP_LIMIT:?}; the pane:\n{}",
+                    self.what,
+                    self.pane()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    /// Runs `probe N` at the next prompt and returns what it saw.
+    #[track_caller]
+    fn probe(&self) -> Seen {
+        let n = self.next.get() + 1;
+        self.next.set(n);
+        self.line(&format!("probe {n}"));
+        let prefix = format!("OUT{n}:");
+        let mut found = None;
+        self.wait_for(
+            || {
+                found = std::fs::read_to_string(&self.log).ok().and_then(|text| {
+                    text.lines()
+                        .find_map(|l| l.strip_prefix(&prefix).map(str::to_string))
+                });
+                found.is_some()
+            },
+            &format!("output of probe {n}"),
+        );
+        let text = found.unwrap();
+        let mut parts = text.splitn(3, '|');
+        Seen {
+            goroot: parts.next().unwrap_or_default().to_string(),
+            toolchain: parts.next().unwrap_or_default().to_string(),
+            path: parts.next().unwrap_or_default().to_string(),
+        }
+    }
+
+    /// Enter on an empty line (so the hook runs after whatever the test
+    /// just changed on disk), then a probe.
+    #[track_caller]
+    fn probe_after_change(&self) -> Seen {
+        self.enter();
+        self.probe()
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .arg("-S")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
+    }
+}
+
+const PUBLISHED: &[&str] = &["go1.20.14", "go1.21.0", "go1.22.5", "go1.23.1"];
+const INSTALLED: &[&str] = &["1.21.0", "1.22.5", "1.23.1"];
+
+fn world() -> World {
+    World::new(PUBLISHED, INSTALLED)
+}
+
+/// A `GVMR_HOME` name that quoting mistakes would break.
+const ODD_HOME: &str = "gvmr h'o me $(x) \"q\" \\";
+
+fn active(world: &World, version: &str, toolchain: &str, rest_of_path: &str) -> Seen {
+    let goroot = world.goroot(version);
+    Seen {
+        goroot: goroot.display().to_string(),
+        toolchain: toolchain.to_string(),
+        path: format!("{}:{rest_of_path}", goroot.join("bin").display()),
+    }
+}
+
+fn inactive(toolchain: &str, path: &str) -> Seen {
+    Seen {
+        goroot: UNSET.to_string(),
+        toolchain: toolchain.to_string(),
+        path: path.to_string(),
+    }
+}
+
+/// The whole switching scenario in one shell.
+fn switching_scenario(shell: Sh, home: &str) {
+    let world = World::with_home(PUBLISHED, INSTALLED, home);
+    let a = world.dir("a");
+    world.write("a/.go-version", "1.21.0\n");
+    let b = world.dir("a/b");
+    let b_file = world.write("a/b/.go-version", "1.22.5\n");
+    let outside = world.dir("outside");
+    world.write("d/.go-version", "1.20.14\n");
+    let d = world.dir("d");
+    let keyring = world.env.keyring().display().to_string();
+    let s = Session::start(
+        shell,
+        &world,
+        &world.root.join("run"),
+        &outside,
+        &shell.load_hook(),
+        &[
+            ("GVMR_INDEX_URL", &world.index_url()),
+            ("GVMR_MIRROR", &world.mirror_url()),
+            ("GVMR_KEYRING", &keyring),
+        ],
+    );
+    let cd = |dir: &Path| s.line(&format!("cd {}", q(dir)));
+
+    assert_eq!(s.probe(), inactive(UNSET, BASE_PATH), "at the start");
+
+    cd(&a);
+    assert_eq!(
+        s.probe(),
+        active(&world, "1.21.0", "local", BASE_PATH),
+        "in a"
+    );
+
+    cd(&b);
+    assert_eq!(
+        s.probe(),
+        active(&world, "1.22.5", "local", BASE_PATH),
+        "in a/b: a's bin is gone"
+    );
+
+    std::fs::write(&b_file, "1.21.0\n").unwrap();
+    assert_eq!(
+        s.probe_after_change(),
+        active(&world, "1.21.0", "local", BASE_PATH),
+        "a/b/.go-version edited in place"
+    );
+    std::fs::write(&b_file, "1.23.1\n").unwrap();
+    assert_eq!(
+        s.probe_after_change(),
+        active(&world, "1.23.1", "local", BASE_PATH),
+        "a/b/.go-version edited again"
+    );
+    std::fs::remove_file(&b_file).unwrap();
+    assert_eq!(
+        s.probe_after_change(),
+        active(&world, "1.21.0", "local", BASE_PATH),
+        "a/b/.go-version removed: a's applies"
+    );
+
+    // The user edits PATH inside a project.
+    s.line(&shell.prepend_path("/mine"));
+    let seen = s.probe();
+    let bin21 = world.goroot("1.21.0").join("bin").display().to_string();
+    assert_eq!(seen.goroot, world.goroot("1.21.0").display().to_string());
+    let entries: Vec<&str> = seen.path.split(':').collect();
+    assert_eq!(
+        entries.iter().filter(|e| **e == bin21).count(),
+        1,
+        "{seen:?}"
+    );
+    assert!(entries.contains(&"/mine"), "{seen:?}");
+
+    let user_path = format!("/mine:{BASE_PATH}");
+    cd(&outside);
+    assert_eq!(
+        s.probe(),
+        inactive(UNSET, &user_path),
+        "left every project: PATH as before, with the user's edit"
+    );
+
+    s.line(&shell.export("GVMR_GO_VERSION", "1.22.5"));
+    assert_eq!(
+        s.probe(),
+        active(&world, "1.22.5", "local", &user_path),
+        "GVMR_GO_VERSION set"
+    );
+    s.line(&shell.unset("GVMR_GO_VERSION"));
+    assert_eq!(
+        s.probe(),
+        inactive(UNSET, &user_path),
+        "GVMR_GO_VERSION unset"
+    );
+
+    // A GOTOOLCHAIN the user sets, even while gvmr's `local` is active, is
+    // theirs: switching and leaving leave it alone.
+    cd(&a);
+    assert_eq!(s.probe(), active(&world, "1.21.0", "local", &user_path));
+    s.line(&shell.export("GOTOOLCHAIN", "go1.23.0"));
+    assert_eq!(s.probe(), active(&world, "1.21.0", "go1.23.0", &user_path));
+    std::fs::write(&b_file, "1.22.5\n").unwrap();
+    cd(&b);
+    assert_eq!(
+        s.probe(),
+        active(&world, "1.22.5", "go1.23.0", &user_path),
+        "switching keeps the user's GOTOOLCHAIN"
+    );
+    cd(&outside);
+    assert_eq!(
+        s.probe(),
+        inactive("go1.23.0", &user_path),
+        "leaving keeps it too"
+    );
+    cd(&a);
+    assert_eq!(
+        s.probe(),
+        active(&world, "1.21.0", "go1.23.0", &user_path),
+        "entering with a user's GOTOOLCHAIN"
+    );
+
+    // A project whose version is not installed: no toolchain, and the
+    // reason on the terminal.
+    cd(&d);
+    assert_eq!(
+        s.probe(),
+        inactive("go1.23.0", &user_path),
+        "in d (not installed)"
+    );
+    s.wait_for(
+        || s.pane().contains("run: gvmr install 1.20.14"),
+        "not-installed message",
+    );
+    // Installing it from the shell: the next prompt uses it.
+    s.line(&format!("{} install 1.20.14", q(Path::new(GVMR))));
+    assert_eq!(
+        s.probe(),
+        active(&world, "1.20.14", "go1.23.0", &user_path),
+        "installed while in d"
+    );
+
+    // Setting the default outside any project: the next prompt uses it.
+    cd(&outside);
+    assert_eq!(s.probe(), inactive("go1.23.0", &user_path));
+    s.line(&format!("{} default 1.22.5", q(Path::new(GVMR))));
+    assert_eq!(
+        s.probe(),
+        active(&world, "1.22.5", "go1.23.0", &user_path),
+        "the new default applies"
+    );
+    s.line(&format!("{} default 1.21.0", q(Path::new(GVMR))));
+    assert_eq!(
+        s.probe(),
+        active(&world, "1.21.0", "go1.23.0", &user_path),
+        "the changed default applies"
+    );
+}
+
+#[test]
+fn bash_hook_switches_as_you_cd_and_edit() {
+    switching_scenario(Sh::Bash, "gvmr-home");
+}
+
+#[test]
+fn zsh_hook_switches_as_you_cd_and_edit() {
+    switching_scenario(Sh::Zsh, ODD_HOME);
+}
+
+#[test]
+fn fish_hook_switches_as_you_cd_and_edit() {
+    switching_scenario(Sh::Fish, ODD_HOME);
+}
+
+/// A copy of `gvmr hook SHELL` calling, instead of gvmr, a wrapper script
+/// that logs each run to `log` and then runs gvmr.
+fn counting_hook(shell: Sh, dir: &Path, log: &Path) -> String {
+    let wrapper = write_file(
+        &dir.join("gvmr-wrapper"),
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> {}\nexec {} \"$@\"\n",
+            q(log),
+            q(Path::new(GVMR))
+        ),
+    );
+    std::fs::set_permissions(
+        &wrapper,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let output = run_with_timeout(Command::new(GVMR).args(["hook", shell.name()]), STEP_LIMIT);
+    assert!(output.status.success(), "{}", err(&output));
+    let hook = String::from_utf8(output.stdout).unwrap();
+    let exe = std::fs::canonicalize(GVMR).unwrap();
+    let quoted = q(&exe);
+    assert!(hook.contains(&quoted), "the hook calls {quoted}:\n{hook}");
+    hook.replace(&quoted, &q(&wrapper))
+}
+
+fn count_lines(path: &Path) -> usize {
+    std::fs::read_to_string(path)
+        .map(|t| t.lines().count())
+        .unwrap_or(0)
+}
+
+/// With nothing changed, prompts do not run gvmr; a cd or an edit does.
+fn no_gvmr_without_changes(shell: Sh) {
+    let world = world();
+    // The hook watches every ancestor directory, so the projects must live
+    // where nothing else writes: not under /tmp (which changes all the time,
+    // and may hold the checkout itself). A parent directly under / (kept
+    // between runs, one per shell, so tests side by side do not touch each
+    // other's ancestors) when / is writable, as for root in CI; else the
+    // target directory's tmp dir.
+    let name = format!("gvmr-hooks-{}", shell.name());
+    let parent = [
+        Path::new("/").join(&name),
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(&name),
+    ]
+    .into_iter()
+    .find(|dir| std::fs::create_dir_all(dir).is_ok())
+    .expect("a directory for the quiet projects");
+    let quiet = tempfile::Builder::new()
+        .prefix("run")
+        .tempdir_in(&parent)
+        .unwrap();
+    let quiet_root = std::fs::canonicalize(quiet.path()).unwrap();
+    let project = quiet_root.join("project");
+    let gv = write_file(&project.join(".go-version"), "1.22.5\n");
+    let other = quiet_root.join("other");
+    write_file(&other.join(".go-version"), "1.21.0\n");
+    let run_dir = world.root.join("run");
+    let runs = run_dir.join("gvmr-runs.log");
+    std::fs::create_dir_all(&run_dir).unwrap();
+    let hook = counting_hook(shell, &run_dir, &runs);
+    let s = Session::start(shell, &world, &run_dir, &project, &hook, &[]);
+
+    assert_eq!(s.probe(), active(&world, "1.22.5", "local", BASE_PATH));
+    assert!(count_lines(&runs) >= 1, "the first prompt runs gvmr");
+    let hook_env_runs = std::fs::read_to_string(&runs).unwrap();
+    assert!(
+        hook_env_runs.starts_with("hook-env --shell"),
+        "{hook_env_runs}"
+    );
+
+    // Files written just now count as changed for 2 s (the stamp's margin);
+    // let that pass. Other processes can still touch an ancestor directory
+    // now and then, so several windows are tried: one window in which
+    // empty prompts ran gvmr zero times proves the hook can skip it.
+    std::thread::sleep(Duration::from_millis(2500));
+    s.enter();
+    s.probe();
+    let mut counts = Vec::new();
+    for _ in 0..4 {
+        let before = count_lines(&runs);
+        for _ in 0..4 {
+            s.enter();
+        }
+        s.probe();
+        let after = count_lines(&runs);
+        counts.push((before, after));
+        if before == after {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2500));
+    }
+    eprintln!(
+        "{}: gvmr runs per window of empty prompts: {counts:?}",
+        shell.name()
+    );
+    assert!(
+        counts.iter().any(|(b, a)| b == a),
+        "{}: every window of empty prompts ran gvmr: {counts:?}",
+        shell.name()
+    );
+
+    // A cd runs it.
+    let before = count_lines(&runs);
+    s.line(&format!("cd {}", q(&other)));
+    assert_eq!(s.probe(), active(&world, "1.21.0", "local", BASE_PATH));
+    assert!(count_lines(&runs) > before, "a cd must run gvmr");
+
+    // So does an edit of the file that chose the version.
+    s.line(&format!("cd {}", q(&project)));
+    s.probe();
+    std::thread::sleep(Duration::from_millis(2500));
+    let before = count_lines(&runs);
+    std::fs::write(&gv, "1.23.1\n").unwrap();
+    assert_eq!(
+        s.probe_after_change(),
+        active(&world, "1.23.1", "local", BASE_PATH)
+    );
+    assert!(count_lines(&runs) > before, "an edit must run gvmr");
+}
+
+#[test]
+fn bash_hook_runs_gvmr_only_when_something_changed() {
+    no_gvmr_without_changes(Sh::Bash);
+}
+
+#[test]
+fn zsh_hook_runs_gvmr_only_when_something_changed() {
+    no_gvmr_without_changes(Sh::Zsh);
+}
+
+#[test]
+fn fish_hook_runs_gvmr_only_when_something_changed() {
+    no_gvmr_without_changes(Sh::Fish);
+}
+
+// ---------------------------------------------------------------------------
+// direnv
+
+/// A world with `gvmr direnv` in the direnvrc of its HOME and a project `p`
+/// whose .envrc is `envrc`, allowed.
+fn direnv_world(envrc: &str) -> (World, PathBuf) {
+    let world = world();
+    let rc = run_with_timeout(
+        Command::new(GVMR)
+            .arg("direnv")
+            .env("GVMR_HOME", &world.home),
+        STEP_LIMIT,
+    );
+    assert!(rc.status.success(), "{}", err(&rc));
+    write_file(
+        &world.env.user_home().join(".config/direnv/direnvrc"),
+        &rc.stdout,
+    );
+    let project = world.dir("p");
+    write_file(&project.join(".envrc"), envrc);
+    let output = direnv(&world, &project, &["allow", "."]);
+    assert!(output.status.success(), "direnv allow: {}", err(&output));
+    (world, project)
+}
+
+fn direnv(world: &World, dir: &Path, args: &[&str]) -> Output {
+    run_with_timeout(
+        crate::support::switching::clean_command("direnv", world, dir).args(args),
+        STEP_LIMIT,
+    )
+}
+
+fn direnv_goroot(world: &World, dir: &Path) -> String {
+    let output = direnv(
+        world,
+        dir,
+        &[
+            "exec",
+            ".",
+            "sh",
+            "-c",
+            "echo \"$GOROOT|$GOTOOLCHAIN|${PATH%%:*}\"",
+        ],
+    );
+    assert!(output.status.success(), "direnv exec: {}", err(&output));
+    out(&output)
+}
+
+fn expected_direnv(world: &World, version: &str) -> String {
+    let goroot = world.goroot(version);
+    format!(
+        "{}|local|{}",
+        goroot.display(),
+        goroot.join("bin").display()
+    )
+}
+
+#[test]
+fn direnv_use_gvmr_follows_the_selection() {
+    let (world, project) = direnv_world("use gvmr\n");
+    world.write("p/.go-version", "1.21.0\n");
+    assert_eq!(
+        direnv_goroot(&world, &project),
+        expected_direnv(&world, "1.21.0")
+    );
+    world.write("p/.go-version", "1.22.5\n");
+    assert_eq!(
+        direnv_goroot(&world, &project),
+        expected_direnv(&world, "1.22.5")
+    );
+    // From a subdirectory too.
+    let sub = world.dir("p/sub");
+    let output = direnv(&world, &sub, &["exec", ".", "sh", "-c", "echo $GOROOT"]);
+    assert_eq!(out(&output), world.goroot("1.22.5").display().to_string());
+
+    // `direnv export` lists every file gvmr reads in DIRENV_WATCHES, and
+    // says what it exports.
+    let output = direnv(&world, &project, &["export", "json"]);
+    assert!(output.status.success(), "{}", err(&output));
+    let json: serde_json::Value = serde_json::from_str(&out(&output)).unwrap();
+    assert_eq!(json["GOROOT"], world.goroot("1.22.5").display().to_string());
+    assert!(json["DIRENV_WATCHES"].is_string(), "{json}");
+
+    // A broken version file: the error reaches the user, nothing is exported.
+    world.write("p/.go-version", "banana\n");
+    let output = direnv(
+        &world,
+        &project,
+        &["exec", ".", "sh", "-c", "echo \"[$GOROOT]\""],
+    );
+    assert!(
+        err(&output).contains("is not a Go version"),
+        "{}",
+        err(&output)
+    );
+    assert!(!out(&output).contains("versions"), "{}", out(&output));
+}
+
+#[test]
+fn direnv_use_gvmr_with_a_version_forces_it() {
+    let (world, project) = direnv_world("use gvmr 1.22.5\n");
+    world.write("p/.go-version", "1.21.0\n");
+    assert_eq!(
+        direnv_goroot(&world, &project),
+        expected_direnv(&world, "1.22.5")
+    );
+    write_file(&project.join(".envrc"), "use gvmr 1.19.5\n");
+    let output = direnv(&world, &project, &["allow", "."]);
+    assert!(output.status.success());
+    let output = direnv(
+        &world,
+        &project,
+        &["exec", ".", "sh", "-c", "echo \"[$GOROOT]\""],
+    );
+    assert!(
+        err(&output).contains("go1.19.5 is not installed"),
+        "{}",
+        err(&output)
+    );
+}
+
+#[test]
+fn direnv_in_an_interactive_shell_reloads_when_the_version_file_changes() {
+    let (world, project) = direnv_world("use gvmr\n");
+    let gv = world.write("p/.go-version", "1.21.0\n");
+    let outside = world.dir("outside");
+    let s = Session::start(
+        Sh::Bash,
+        &world,
+        &world.root.join("run"),
+        &outside,
+        "eval \"$(direnv hook bash)\"",
+        &[],
+    );
+    assert_eq!(s.probe(), inactive(UNSET, BASE_PATH));
+    s.line(&format!("cd {}", q(&project)));
+    assert_eq!(s.probe(), active(&world, "1.21.0", "local", BASE_PATH));
+    // direnv compares whole-second modification times.
+    std::thread::sleep(Duration::from_millis(1100));
+    std::fs::write(&gv, "1.22.5\n").unwrap();
+    assert_eq!(
+        s.probe_after_change(),
+        active(&world, "1.22.5", "local", BASE_PATH),
+        "direnv reloads after .go-version changed"
+    );
+    // A new, nearer file direnv was told to watch.
+    let sub = world.dir("p/sub");
+    s.line(&format!("cd {}", q(&sub)));
+    s.probe();
+    std::thread::sleep(Duration::from_millis(1100));
+    world.write("p/sub/.go-version", "1.23.1\n");
+    s.enter();
+    // direnv evaluates the .envrc in its own directory, so a version file
+    // below it does not apply (the .envrc's directory decides).
+    assert_eq!(s.probe(), active(&world, "1.22.5", "local", BASE_PATH));
+    s.line(&format!("cd {}", q(&outside)));
+    assert_eq!(
+        s.probe(),
+        inactive(UNSET, BASE_PATH),
+        "direnv unloads outside"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Static checks of the scripts
+
+fn tool_output(cmd: &mut Command, what: &str) -> Output {
+    cmd.output()
+        .unwrap_or_else(|e| panic!("{} (for {what})", crate::support::cannot_start(cmd, &e)))
+}
+
+#[test]
+fn the_scripts_pass_shellcheck_and_syntax_checks() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let substituted = |name: &str| {
+        let text = std::fs::read_to_string(manifest.join("shell").join(name)).unwrap();
+        assert!(text.contains("__GVMR__"), "{name} has the placeholder");
+        write_file(
+            &dir.path().join(name),
+            text.replace("__GVMR__", "'/opt/gvmr dir/bin/gvmr'"),
+        )
+    };
+    let bash = substituted("gvmr.bash");
+    let direnvrc = substituted("direnvrc");
+    let zsh = substituted("gvmr.zsh");
+    let fish = substituted("gvmr.fish");
+
+    let output = tool_output(
+        Command::new("shellcheck")
+            .args(["-s", "bash"])
+            .arg(&bash)
+            .arg(&direnvrc),
+        "the bash hook and direnvrc",
+    );
+    assert!(
+        output.status.success(),
+        "shellcheck:\n{}{}",
+        out(&output),
+        err(&output)
+    );
+    // What `gvmr hook bash` / `gvmr direnv` print passes too.
+    for args in [&["hook", "bash"][..], &["direnv"]] {
+        let text = run_with_timeout(Command::new(GVMR).args(args), STEP_LIMIT);
+        let file = write_file(&dir.path().join("generated"), &text.stdout);
+        let output = tool_output(
+            Command::new("shellcheck").args(["-s", "bash"]).arg(&file),
+            "generated scripts",
+        );
+        assert!(output.status.success(), "gvmr {args:?}:\n{}", out(&output));
+    }
+
+    let output = tool_output(Command::new("zsh").arg("-n").arg(&zsh), "the zsh hook");
+    assert!(output.status.success(), "zsh -n: {}", err(&output));
+    let output = tool_output(Command::new("fish").arg("-n").arg(&fish), "the fish hook");
+    assert!(output.status.success(), "fish -n: {}", err(&output));
+    let output = tool_output(Command::new("bash").arg("-n").arg(&bash), "the bash hook");
+    assert!(output.status.success(), "bash -n: {}", err(&output));
+}

@@ -1,0 +1,914 @@
+//! `gvmr install` refusing: unknown versions, network failures, every way
+//! verification can fail, and hostile or broken archives. Each test checks
+//! the message, the exit code, and that nothing was installed and no work
+//! directory was left behind.
+
+use crate::support::keys::TestKey;
+use crate::support::mirror::{ArchiveBuilder, Mirror, fake_go_archive, sha256_hex};
+use crate::support::server::{Fault, TestServer};
+use crate::support::{Env, FILE, PATH, install_fails, signature_refused, walk};
+use predicates::prelude::*;
+use predicates::str::contains;
+use std::time::{Duration, Instant, SystemTime};
+
+const DAY: Duration = Duration::from_secs(86_400);
+
+fn key() -> TestKey {
+    TestKey::generate("Test Go Releases <go@example.org>")
+}
+
+fn asc_path() -> String {
+    format!("{PATH}.asc")
+}
+
+/// Publishes go1.22.4, go1.22.5 and go1.23rc1 with a listing.
+fn publish_usual(mirror: &mut Mirror<'_>) {
+    mirror.publish("go1.22.4", true);
+    mirror.publish("go1.22.5", true);
+    mirror.publish("go1.23rc1", false);
+    mirror.write_listing();
+}
+
+// ---------------------------------------------------------------------------
+// Which release
+
+#[test]
+fn an_unknown_version_suggests_the_nearest_releases() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    let env = Env::new(&mirror, &key);
+
+    env.gvmr()
+        .args(["install", "1.22.9"])
+        .assert()
+        .code(3)
+        .stderr(contains(
+            "error: go1.22.9 is not a Go release (nearest: go1.22.5, go1.22.4)",
+        ))
+        .stderr(contains("hint: run `gvmr list-remote --all`"));
+    env.gvmr()
+        .args(["install", "1.99"])
+        .assert()
+        .code(3)
+        .stderr(contains(
+            "error: 1.99 is not a Go release (nearest: go1.22.5",
+        ));
+    env.assert_nothing_installed();
+    assert!(env.downloads().is_empty());
+}
+
+#[test]
+fn a_malformed_version_is_a_usage_error() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    let env = Env::new(&mirror, &key);
+
+    for bad in ["1.x", "1", "go1.22.5.1", "1.22.05", ""] {
+        env.gvmr()
+            .args(["install", bad])
+            .assert()
+            .code(2)
+            .stderr(contains(format!("error: {bad:?} is not a Go version")));
+    }
+    // No version and nothing selecting one in the working directory.
+    env.gvmr()
+        .args(["install"])
+        .assert()
+        .code(3)
+        .stderr(contains("error: no Go version is selected here"));
+    env.assert_nothing_installed();
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+}
+
+#[test]
+fn a_release_without_an_archive_for_this_platform_says_so() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    mirror.publish_platform(
+        "go1.22.5",
+        true,
+        "darwin",
+        "arm64",
+        fake_go_archive("go1.22.5"),
+    );
+    mirror.write_listing();
+    let env = Env::new(&mirror, &key);
+
+    install_fails(
+        &env,
+        3,
+        &["error: go1.22.5 has no archive for linux-amd64 (it has: darwin-arm64)"],
+    );
+    assert!(env.downloads().is_empty());
+}
+
+#[test]
+fn a_release_line_whose_releases_lack_this_platform_says_so() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    mirror.publish("go1.21.0", true);
+    mirror.publish_platform(
+        "go1.22.5",
+        true,
+        "darwin",
+        "arm64",
+        fake_go_archive("go1.22.5"),
+    );
+    mirror.write_listing();
+    let env = Env::new(&mirror, &key);
+
+    // Not "1.22 is not a Go release": it is one, without this platform.
+    env.gvmr()
+        .args(["install", "1.22"])
+        .assert()
+        .code(3)
+        .stderr(contains(
+            "error: go1.22.5 has no archive for linux-amd64 (it has: darwin-arm64)",
+        ));
+    env.assert_nothing_installed();
+    // `latest` falls back to the newest release that has one.
+    env.gvmr()
+        .args(["install", "latest"])
+        .assert()
+        .success()
+        .stderr(contains("Installed go1.21.0 in"));
+}
+
+#[test]
+fn a_failing_version_stops_the_command_after_the_ones_before_it() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    let env = Env::new(&mirror, &key);
+
+    env.gvmr()
+        .args(["install", "1.22.4", "1.99", "1.22.5"])
+        .assert()
+        .code(3)
+        .stderr(contains("Installed go1.22.4 in"))
+        .stderr(contains("error: 1.99 is not a Go release"))
+        .stderr(contains("Installed go1.22.5").not());
+    assert_eq!(env.version_names(), ["go1.22.4"]);
+    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+}
+
+// ---------------------------------------------------------------------------
+// Network
+
+/// A `http://127.0.0.1:PORT/go/` nothing listens on.
+fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}/go/")
+}
+
+#[test]
+fn offline_an_exact_version_fails_with_a_network_error() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    let env = Env::new(&mirror, &key);
+    let nowhere = closed_port_url();
+
+    // No listing and no mirror: the checksum cannot be fetched. That is the
+    // network failing (exit 4), not a verification verdict (exit 5).
+    env.gvmr()
+        .env("GVMR_INDEX_URL", format!("{nowhere}listing.json"))
+        .env("GVMR_MIRROR", &nowhere)
+        .args(["install", "1.22.5"])
+        .assert()
+        .code(4)
+        .stderr(contains("warning: cannot fetch the release listing"))
+        .stderr(contains(format!(
+            "error: cannot download {FILE}.sha256: every mirror failed:\n  - {nowhere}{FILE}.sha256: "
+        )))
+        .stderr(contains("Connection refused"))
+        .stderr(contains("hint: check your network"));
+    env.assert_nothing_installed();
+
+    // The listing answers but the mirror is down: same for the signature.
+    server.fault(&asc_path(), Fault::Status(503));
+    env.gvmr()
+        .args(["install", "1.22.5"])
+        .assert()
+        .code(4)
+        .stderr(contains(format!(
+            "error: cannot download {FILE}.asc: every mirror failed:\n  - {}.asc: HTTP 503",
+            server.url(PATH)
+        )));
+    env.assert_nothing_installed();
+    assert!(env.downloads().is_empty());
+}
+
+#[test]
+fn when_every_mirror_fails_each_is_named_with_its_error() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    // A second mirror with the signature, whose archive errors.
+    server.put(
+        &format!("/second/{FILE}.asc"),
+        server.get(&asc_path()).unwrap(),
+    );
+    server.fault(&format!("/second/{FILE}"), Fault::Status(500));
+    server.fault(PATH, Fault::Status(404));
+    let env = Env::new(&mirror, &key);
+
+    let first = server.url(PATH);
+    let second = server.url(&format!("/second/{FILE}"));
+    let output = env
+        .gvmr()
+        .env(
+            "GVMR_MIRROR",
+            format!("{},{}", mirror.base_url(), server.url("/second")),
+        )
+        .args(["install", "1.22.5"])
+        .assert()
+        .code(4)
+        .get_output()
+        .clone();
+    let stderr = crate::support::stderr_of(&output);
+    assert!(
+        stderr.contains(&format!(
+            "error: cannot download {FILE}: every mirror failed:\n  - {first}: HTTP 404 (1 attempt)\n  - {second}: HTTP 500 (3 attempts)\n"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint: check your network"), "{stderr}");
+    env.assert_nothing_installed();
+    assert!(env.downloads().is_empty());
+}
+
+#[test]
+fn a_truncated_download_fails_naming_the_mirror() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    server.fault(PATH, Fault::Truncate(100));
+    let env = Env::new(&mirror, &key);
+
+    let stderr = install_fails(
+        &env,
+        4,
+        &[
+            &format!("error: cannot download {FILE}: every mirror failed:"),
+            &format!("  - {}", server.url(PATH)),
+        ],
+    );
+    assert!(!stderr.contains("checksum"), "{stderr}");
+    // What did arrive (three attempts of 100 bytes) is kept for the next run
+    // to resume; only a verified archive is ever cached as the archive.
+    let downloads = env.downloads();
+    assert_eq!(
+        downloads.keys().collect::<Vec<_>>(),
+        [&format!("{FILE}.partial")]
+    );
+    assert_eq!(downloads[&format!("{FILE}.partial")].len(), 300);
+}
+
+#[test]
+fn a_reset_connection_fails_naming_the_mirror() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    server.fault(PATH, Fault::Reset);
+    let env = Env::new(&mirror, &key);
+
+    install_fails(
+        &env,
+        4,
+        &[
+            &format!("error: cannot download {FILE}: every mirror failed:"),
+            &format!("  - {}", server.url(PATH)),
+        ],
+    );
+    assert!(env.downloads().is_empty());
+}
+
+#[test]
+fn a_stalled_download_times_out() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    server.fault(PATH, Fault::Stall(Duration::from_secs(60)));
+    let env = Env::new(&mirror, &key);
+
+    let started = Instant::now();
+    env.gvmr()
+        .env("GVMR_HTTP_TIMEOUT", "1")
+        .args(["install", "1.22.5"])
+        .assert()
+        .code(4)
+        .stderr(contains(format!(
+            "error: cannot download {FILE}: every mirror failed:\n  - {}",
+            server.url(PATH)
+        )));
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    env.assert_nothing_installed();
+    assert!(env.downloads().is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// Checksums
+
+#[test]
+fn a_checksum_mismatch_shows_both_digests_and_where_the_expected_one_came_from() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    let genuine = server.get(PATH).unwrap();
+    let evil = fake_go_archive("go1.22.5-evil");
+    server.put(PATH, evil.clone());
+    let env = Env::new(&mirror, &key);
+
+    install_fails(
+        &env,
+        5,
+        &[
+            &format!("error: checksum mismatch for {FILE}"),
+            &format!(
+                "  expected: {} (from release listing)",
+                sha256_hex(&genuine)
+            ),
+            &format!("  actual:   {}", sha256_hex(&evil)),
+            "nothing was installed",
+            "hint: do not use this archive",
+        ],
+    );
+    assert!(env.downloads().is_empty(), "a bad archive is not kept");
+}
+
+#[test]
+fn a_malformed_mirror_checksum_file_is_refused() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    server.put(&format!("{PATH}.sha256"), "not a checksum\n");
+    let env = Env::new(&mirror, &key);
+
+    let output = env
+        .gvmr()
+        .env("GVMR_INDEX_URL", server.url("/gone.json"))
+        .args(["install", "1.22.5"])
+        .assert()
+        .code(5)
+        .get_output()
+        .clone();
+    let stderr = crate::support::stderr_of(&output);
+    assert!(
+        stderr.contains(&format!(
+            "error: no checksum for {FILE}: it is not in the release listing"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{}.sha256: expected 64 hexadecimal digits of a SHA-256 checksum, found \"not a checksum\\n\"",
+            server.url(PATH)
+        )),
+        "{stderr}"
+    );
+    env.assert_nothing_installed();
+    assert_eq!(
+        server.count(PATH),
+        0,
+        "nothing downloaded without a checksum"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Signatures
+
+#[test]
+fn a_missing_signature_is_refused() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    server.remove(&asc_path());
+    let env = Env::new(&mirror, &key);
+
+    install_fails(
+        &env,
+        5,
+        &[
+            &format!(
+                "error: no signature for {FILE}: every place that should have it failed:\n  - {}.asc: HTTP 404",
+                server.url(PATH)
+            ),
+            "hint: the mirror must serve <archive>.asc",
+            "--skip-signature",
+        ],
+    );
+    assert_eq!(server.count(PATH), 0, "no download without a signature");
+    assert!(env.downloads().is_empty());
+}
+
+#[test]
+fn a_signature_by_an_unrelated_key_is_refused() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    let env = Env::new(&mirror, &key);
+    let stranger = TestKey::generate("Mallory <mallory@example.org>");
+
+    let asc = stranger.sign_detached(&server.get(PATH).unwrap());
+    signature_refused(
+        &server,
+        &env,
+        asc,
+        &[&format!(
+            "made by key {}, which is not a trusted Go release signing key",
+            stranger.signing_subkey_fingerprint_hex()
+        )],
+    );
+}
+
+#[test]
+fn a_signature_over_other_data_is_refused() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    let env = Env::new(&mirror, &key);
+
+    // A genuine signature, of another release.
+    let asc = server.get("/dl/go1.22.4.linux-amd64.tar.gz.asc").unwrap();
+    signature_refused(
+        &server,
+        &env,
+        asc,
+        &[&format!(
+            "made by key {}, but it does not match this file",
+            key.signing_subkey_fingerprint_hex()
+        )],
+    );
+}
+
+/// A key made two years ago whose signing subkey expired after one year.
+fn expired_key() -> TestKey {
+    TestKey::generate_with(
+        "Old Go Releases <old@example.org>",
+        SystemTime::now() - 730 * DAY,
+        Some(365 * DAY),
+    )
+}
+
+#[test]
+fn a_signature_made_after_the_subkey_expired_is_refused() {
+    let server = TestServer::start();
+    let key = expired_key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    let env = Env::new(&mirror, &key);
+
+    let made = SystemTime::now() - 300 * DAY; // 430 days after creation
+    let asc = key.sign_detached_at(&server.get(PATH).unwrap(), made);
+    signature_refused(
+        &server,
+        &env,
+        asc,
+        &[&format!(
+            "made by key {}, which was not valid when the signature was made",
+            key.signing_subkey_fingerprint_hex()
+        )],
+    );
+}
+
+/// The property that makes real releases installable: Go's releases were
+/// signed by subkeys that have expired since.
+#[test]
+fn a_signature_made_while_the_subkey_was_valid_verifies_after_it_expired() {
+    let server = TestServer::start();
+    let key = expired_key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    let env = Env::new(&mirror, &key);
+
+    let made = SystemTime::now() - 600 * DAY; // 130 days after creation
+    let asc = key.sign_detached_at(&server.get(PATH).unwrap(), made);
+    server.put(&asc_path(), asc);
+    env.gvmr()
+        .args(["install", "1.22.5"])
+        .assert()
+        .success()
+        .stderr(contains(
+            "(release listing) and OpenPGP signature (Old Go Releases <old@example.org>",
+        ))
+        .stderr(contains("Installed go1.22.5 in"));
+    assert_eq!(env.version_names(), ["go1.22.5"]);
+    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+}
+
+#[test]
+fn a_signature_from_the_future_is_refused() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    let env = Env::new(&mirror, &key);
+
+    let asc = key.sign_detached_at(&server.get(PATH).unwrap(), SystemTime::now() + 30 * DAY);
+    signature_refused(
+        &server,
+        &env,
+        asc,
+        &[&format!(
+            "made by key {} with a creation time in the future",
+            key.signing_subkey_fingerprint_hex()
+        )],
+    );
+}
+
+#[test]
+fn a_garbage_signature_is_refused() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    let env = Env::new(&mirror, &key);
+
+    signature_refused(
+        &server,
+        &env,
+        b"<html>not found</html>\n".to_vec(),
+        &["it is not an OpenPGP signature"],
+    );
+    signature_refused(
+        &server,
+        &env,
+        b"-----BEGIN PGP SIGNATURE-----\n\nAAAA\n-----END PGP SIGNATURE-----\n".to_vec(),
+        &["it is not an OpenPGP signature"],
+    );
+}
+
+#[test]
+fn a_binary_signature_verifies() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    let env = Env::new(&mirror, &key);
+    server.put(
+        &asc_path(),
+        key.sign_detached_binary(&server.get(PATH).unwrap()),
+    );
+
+    env.gvmr()
+        .args(["install", "1.22.5"])
+        .assert()
+        .success()
+        .stderr(contains("(release listing) and OpenPGP signature"));
+    assert_eq!(env.version_names(), ["go1.22.5"]);
+}
+
+#[test]
+fn an_enormous_signature_file_is_refused() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    let env = Env::new(&mirror, &key);
+    let mut asc = server.get(&asc_path()).unwrap();
+    asc.extend(std::iter::repeat_n(b'\n', 65 * 1024));
+    server.put(&asc_path(), asc);
+
+    install_fails(
+        &env,
+        5,
+        &[&format!(
+            "error: no signature for {FILE}: every place that should have it failed:\n  - {}.asc: the response is larger than 65536 bytes",
+            server.url(PATH)
+        )],
+    );
+    assert_eq!(server.count(PATH), 0);
+}
+
+// ---------------------------------------------------------------------------
+// Archives that verify but are not Go releases
+
+/// Publishes `archive` (with a correct listing checksum and signature) as
+/// go1.22.5 and expects exit 6 with `reason`; nothing may be written
+/// anywhere under `GVMR_HOME` except the verified download and metadata.
+#[track_caller]
+fn archive_refused(archive: Vec<u8>, reason: &str) {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    mirror.publish_archive("go1.22.5", true, archive);
+    mirror.write_listing();
+    let env = Env::new(&mirror, &key);
+
+    install_fails(
+        &env,
+        6,
+        &[
+            &format!("error: cannot unpack {FILE}: {reason}"),
+            "hint: the archive passed verification but is not a Go release archive",
+        ],
+    );
+    let strays: Vec<_> = walk(env.root())
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n == "evil" || n == "x" || n == "escape")
+        })
+        .collect();
+    assert!(strays.is_empty(), "written: {strays:?}");
+}
+
+#[test]
+fn an_archive_that_is_not_gzip_is_refused() {
+    archive_refused(
+        b"This is not a tarball, just a long enough run of plain text bytes.\n".repeat(20),
+        "it is not a gzip-compressed archive",
+    );
+}
+
+#[test]
+fn an_entry_climbing_out_with_dotdot_is_refused() {
+    archive_refused(
+        ArchiveBuilder::new()
+            .dir("go")
+            .file("go/VERSION", "go1.22.5\n", 0o644)
+            .raw_path_file("go/../../evil", "pwned")
+            .build_tar_gz(),
+        "entry \"go/../../evil\" has an unsafe path (leads outside with ..)",
+    );
+    archive_refused(
+        ArchiveBuilder::new()
+            .dir("go")
+            .raw_path_file("../evil", "pwned")
+            .build_tar_gz(),
+        "entry \"../evil\" has an unsafe path (leads outside with ..)",
+    );
+}
+
+#[test]
+fn an_absolute_entry_is_refused() {
+    archive_refused(
+        ArchiveBuilder::new()
+            .dir("go")
+            .raw_path_file("/tmp/x", "pwned")
+            .build_tar_gz(),
+        "entry \"/tmp/x\" has an unsafe path (absolute)",
+    );
+}
+
+#[test]
+fn links_and_special_files_are_refused() {
+    let base = || {
+        ArchiveBuilder::new()
+            .dir("go")
+            .dir("go/bin")
+            .file("go/bin/go", "#!/bin/sh\n", 0o755)
+    };
+    archive_refused(
+        base().symlink("go/escape", "../../../..").build_tar_gz(),
+        "entry \"go/escape\" is a symbolic link; Go archives hold only files and directories",
+    );
+    archive_refused(
+        base().hardlink("go/bin/gofmt", "go/bin/go").build_tar_gz(),
+        "entry \"go/bin/gofmt\" is a hard link",
+    );
+    archive_refused(
+        base().fifo("go/pipe").build_tar_gz(),
+        "entry \"go/pipe\" is a FIFO",
+    );
+}
+
+#[test]
+fn an_archive_without_a_top_level_go_directory_is_refused() {
+    archive_refused(
+        ArchiveBuilder::new()
+            .dir("golang")
+            .file("golang/bin/go", "#!/bin/sh\n", 0o755)
+            .build_tar_gz(),
+        "it has no top-level go/ directory",
+    );
+    archive_refused(
+        ArchiveBuilder::new().build_tar_gz(),
+        "it has no top-level go/ directory",
+    );
+}
+
+#[test]
+fn an_archive_with_a_duplicate_entry_is_refused() {
+    archive_refused(
+        ArchiveBuilder::new()
+            .dir("go")
+            .file("go/VERSION", "go1.22.5\n", 0o644)
+            .file("go/VERSION", "go6.6.6\n", 0o644)
+            .build_tar_gz(),
+        "entry \"go/VERSION\" appears twice",
+    );
+}
+
+#[test]
+fn entries_clashing_with_earlier_ones_are_refused() {
+    // A file, then a file below it as if it were a directory.
+    archive_refused(
+        ArchiveBuilder::new()
+            .dir("go")
+            .file("go/bin", "a file", 0o644)
+            .file("go/bin/go", "#!/bin/sh\n", 0o755)
+            .build_tar_gz(),
+        "entry \"go/bin/go\" clashes with an earlier entry",
+    );
+    // A directory made for a file, then a file of the same name.
+    archive_refused(
+        ArchiveBuilder::new()
+            .dir("go")
+            .file("go/bin/go", "#!/bin/sh\n", 0o755)
+            .file("go/bin", "a file", 0o644)
+            .build_tar_gz(),
+        "entry \"go/bin\" clashes with an earlier entry",
+    );
+    // A directory below a file.
+    archive_refused(
+        ArchiveBuilder::new()
+            .dir("go")
+            .file("go/src", "a file", 0o644)
+            .dir("go/src/fmt")
+            .build_tar_gz(),
+        "entry \"go/src/fmt/\" clashes with an earlier entry",
+    );
+}
+
+#[test]
+fn an_entry_claiming_an_absurd_size_is_refused_before_reading_it() {
+    let mut tar_bytes = ArchiveBuilder::new().dir("go").build_tar();
+    tar_bytes.truncate(512); // drop the end-of-archive blocks
+    let mut header = tar::Header::new_gnu();
+    header.set_path("go/bomb").unwrap();
+    header.set_entry_type(tar::EntryType::Regular);
+    header.set_mode(0o644);
+    header.set_size(3 << 30);
+    header.set_cksum();
+    tar_bytes.extend_from_slice(header.as_bytes());
+    tar_bytes.extend_from_slice(&[0u8; 4096]);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &tar_bytes).unwrap();
+    archive_refused(
+        gz.finish().unwrap(),
+        "it unpacks to more than 2147483648 bytes, far beyond any Go release; refusing it",
+    );
+}
+
+#[test]
+fn a_damaged_gzip_stream_is_refused() {
+    let mut archive = fake_go_archive("go1.22.5");
+    let n = archive.len();
+    archive[n - 6] ^= 0xff; // the CRC trailer
+    archive_refused(archive, "it is damaged");
+}
+
+// ---------------------------------------------------------------------------
+// The downloads cache
+
+#[test]
+fn a_tampered_cached_download_is_downloaded_again() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    let env = Env::new(&mirror, &key);
+    env.gvmr().args(["install", "1.22.5"]).assert().success();
+    env.gvmr().args(["uninstall", "1.22.5"]).assert().success();
+    let cached = env.home().join("downloads").join(FILE);
+    std::fs::write(&cached, fake_go_archive("go1.22.5-evil")).unwrap();
+
+    env.gvmr()
+        .args(["install", "1.22.5"])
+        .assert()
+        .success()
+        .stderr(contains(format!(
+            "warning: the cached {FILE} failed verification, downloading it again: checksum mismatch for {FILE}"
+        )))
+        .stderr(contains("Using the cached download").not())
+        .stderr(contains("Installed go1.22.5 in"));
+    assert_eq!(server.count(PATH), 2);
+    assert_eq!(env.version_names(), ["go1.22.5"]);
+    assert_eq!(
+        std::fs::read_to_string(env.versions_dir().join("go1.22.5/VERSION")).unwrap(),
+        "go1.22.5\ntime 2024-06-27T20:11:12Z\n"
+    );
+    assert_eq!(
+        std::fs::read(&cached).unwrap(),
+        server.get(PATH).unwrap(),
+        "the cache holds the good archive again"
+    );
+    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+}
+
+#[test]
+fn a_cached_download_without_its_signature_is_downloaded_again() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    let env = Env::new(&mirror, &key);
+    env.gvmr().args(["install", "1.22.5"]).assert().success();
+    let asc = env.home().join("downloads").join(format!("{FILE}.asc"));
+    std::fs::remove_file(&asc).unwrap();
+
+    env.gvmr()
+        .args(["install", "--force", "1.22.5"])
+        .assert()
+        .success()
+        .stderr(contains(format!(
+            "warning: the cached {FILE} failed verification, downloading it again"
+        )))
+        .stderr(contains("Installed go1.22.5 in"));
+    assert_eq!(server.count(PATH), 2);
+    assert!(asc.is_file());
+}
+
+// ---------------------------------------------------------------------------
+// The keyring
+
+#[test]
+fn without_gvmr_keyring_only_the_go_release_key_is_trusted() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    let env = Env::new(&mirror, &key);
+
+    // The test key signed the archive; the built-in Go key did not.
+    for keyring in [None, Some("")] {
+        let mut cmd = env.gvmr();
+        match keyring {
+            None => cmd.env_remove("GVMR_KEYRING"),
+            Some(value) => cmd.env("GVMR_KEYRING", value),
+        };
+        cmd.args(["install", "1.22.5"])
+            .assert()
+            .code(5)
+            .stderr(contains("GVMR_KEYRING").not())
+            .stderr(contains(format!(
+                "made by key {}, which this gvmr does not know; if Go started signing with a new subkey, run `gvmr keys update`",
+                key.signing_subkey_fingerprint_hex()
+            )))
+            .stderr(contains("hint: run `gvmr keys update`"));
+    }
+    env.assert_nothing_installed();
+    assert!(env.downloads().is_empty());
+}
+
+#[test]
+fn an_unusable_keyring_is_refused_before_anything_is_fetched() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    let env = Env::new(&mirror, &key);
+    let dir = env.root();
+    std::fs::write(dir.join("empty.asc"), "").unwrap();
+    std::fs::write(dir.join("signature.asc"), key.sign_detached(b"x")).unwrap();
+
+    let cases = [
+        (
+            dir.join("missing.asc"),
+            "cannot read the keyring {} (from GVMR_KEYRING): ",
+        ),
+        (
+            dir.join("empty.asc"),
+            "the keyring {} (from GVMR_KEYRING) holds no OpenPGP public key",
+        ),
+        (
+            dir.join("signature.asc"),
+            "cannot read the keyring {} (from GVMR_KEYRING): ",
+        ),
+    ];
+    for (path, message) in cases {
+        env.gvmr()
+            .env("GVMR_KEYRING", &path)
+            .args(["install", "1.22.5"])
+            .assert()
+            .code(5)
+            .stderr(contains(format!(
+                "error: {}",
+                message.replace("{}", &path.display().to_string())
+            )));
+    }
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+    env.assert_nothing_installed();
+}

@@ -1,0 +1,206 @@
+//! `gvmr install` when the world misbehaves: an unusable data directory,
+//! two installs racing, and an install killed halfway.
+
+use crate::support::keys::TestKey;
+use crate::support::mirror::Mirror;
+use crate::support::server::{Fault, TestServer};
+use crate::support::{Env, stderr_of};
+use predicates::prelude::*;
+use predicates::str::contains;
+use std::process::{Child, Output, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+const FILE: &str = "go1.22.5.linux-amd64.tar.gz";
+const PATH: &str = "/dl/go1.22.5.linux-amd64.tar.gz";
+
+fn key() -> TestKey {
+    TestKey::generate("Test Go Releases <go@example.org>")
+}
+
+fn publish_usual(mirror: &mut Mirror<'_>) {
+    mirror.publish("go1.22.4", true);
+    mirror.publish("go1.22.5", true);
+    mirror.write_listing();
+}
+
+fn spawn_install(env: &Env) -> Child {
+    env.std_gvmr()
+        .args(["install", "1.22.5"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn gvmr")
+}
+
+/// `gvmr` started by this test, waited for with a deadline.
+#[track_caller]
+fn wait_gvmr(child: Child, limit: Duration) -> Output {
+    crate::support::wait_with_timeout(child, limit, "gvmr")
+}
+
+#[test]
+fn a_data_directory_that_cannot_be_created_fails_with_a_filesystem_error() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    let env = Env::new(&mirror, &key);
+    // Root ignores permission bits, so use a path below a regular file.
+    let file = env.root().join("afile");
+    std::fs::write(&file, "not a directory").unwrap();
+    let home = file.join("home");
+
+    env.gvmr()
+        .env("GVMR_HOME", &home)
+        .args(["install", "1.22.5"])
+        .assert()
+        .code(7)
+        .stderr(contains(format!("error: cannot create {}", home.display())))
+        .stderr(contains("Not a directory"))
+        .stderr(contains("hint: check the data directory (GVMR_HOME)"));
+    env.gvmr()
+        .env("GVMR_HOME", &home)
+        .arg("list")
+        .assert()
+        .code(7)
+        .stderr(contains(format!(
+            "error: cannot read {}",
+            home.join("versions").display()
+        )));
+    assert_eq!(server.count(PATH), 0, "nothing downloaded");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "not a directory",
+        "untouched"
+    );
+}
+
+#[test]
+fn a_failure_to_move_the_version_into_place_leaves_no_work_directory() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    let env = Env::new(&mirror, &key);
+    // `versions` is a file: everything works until the final move.
+    std::fs::write(env.versions_dir(), "in the way").unwrap();
+
+    env.gvmr()
+        .args(["install", "1.22.5"])
+        .assert()
+        .code(7)
+        .stderr(contains(format!(
+            "error: cannot create {}",
+            env.versions_dir().display()
+        )))
+        .stderr(contains("Installed").not());
+    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+    assert_eq!(
+        std::fs::read_to_string(env.versions_dir()).unwrap(),
+        "in the way"
+    );
+    // The verified download is kept: the next try needs no network.
+    assert!(env.downloads().contains_key(FILE));
+    std::fs::remove_file(env.versions_dir()).unwrap();
+    env.gvmr()
+        .args(["install", "1.22.5"])
+        .assert()
+        .success()
+        .stderr(contains("Using the cached download"));
+    assert_eq!(server.count(PATH), 1);
+    assert_eq!(env.version_names(), ["go1.22.5"]);
+}
+
+#[test]
+fn two_installs_of_one_version_at_once_install_it_once() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    // Slow enough that the second starts while the first downloads.
+    server.fault(PATH, Fault::Stall(Duration::from_secs(3)));
+    let env = Env::new(&mirror, &key);
+
+    let first = spawn_install(&env);
+    let second = spawn_install(&env);
+    let outputs = [
+        wait_gvmr(first, Duration::from_secs(60)),
+        wait_gvmr(second, Duration::from_secs(60)),
+    ];
+    let stderrs: Vec<String> = outputs.iter().map(stderr_of).collect();
+    for (output, stderr) in outputs.iter().zip(&stderrs) {
+        assert!(output.status.success(), "{stderr}");
+    }
+    let installed = stderrs
+        .iter()
+        .filter(|s| s.contains("Installed go1.22.5 in"))
+        .count();
+    let already = stderrs
+        .iter()
+        .filter(|s| s.contains("go1.22.5 is already installed"))
+        .count();
+    assert_eq!((installed, already), (1, 1), "{stderrs:#?}");
+    assert_eq!(
+        stderrs
+            .iter()
+            .filter(|s| s.contains("Waiting for another gvmr that is installing go1.22.5"))
+            .count(),
+        1,
+        "the second waited for the first: {stderrs:#?}"
+    );
+    assert_eq!(server.count(PATH), 1, "downloaded once");
+    assert_eq!(env.version_names(), ["go1.22.5"]);
+    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+    assert_eq!(
+        env.downloads().keys().collect::<Vec<_>>(),
+        [FILE, &format!("{FILE}.asc")]
+    );
+}
+
+#[test]
+fn an_install_killed_while_downloading_leaves_nothing_half_installed() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    publish_usual(&mut mirror);
+    server.fault(PATH, Fault::Stall(Duration::from_secs(120)));
+    let env = Env::new(&mirror, &key);
+
+    let mut child = spawn_install(&env);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while server.count(PATH) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "gvmr never asked for the archive"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "gvmr exited early");
+        sleep(Duration::from_millis(20));
+    }
+    child.kill().expect("SIGKILL gvmr"); // SIGKILL: no cleanup can run
+    child.wait().unwrap();
+
+    assert!(env.version_names().is_empty(), "{:?}", env.version_names());
+    let leftovers = env.tmp_leftovers();
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "the killed run's work dir: {leftovers:?}"
+    );
+    assert!(leftovers[0].starts_with("go1.22.5."), "{leftovers:?}");
+    assert!(!env.downloads().contains_key(FILE));
+
+    server.clear_fault(PATH);
+    env.gvmr()
+        .args(["install", "1.22.5"])
+        .assert()
+        .success()
+        .stderr(contains("Installed go1.22.5 in"));
+    assert_eq!(env.version_names(), ["go1.22.5"]);
+    assert_eq!(
+        env.tmp_after_purge(),
+        Vec::<String>::new(),
+        "the next install removed the leftover"
+    );
+}

@@ -1,0 +1,26 @@
+//! gvmr's integration tests, one binary: each module drives the real
+//! `gvmr` binary (and the shims, real shells, direnv and, in the end-to-end
+//! modules `e2e_*`, real Go toolchains) against servers on 127.0.0.1.
+//! [`support`] is compiled once for all of them.
+
+mod support;
+
+mod crash_and_concurrency;
+mod doctor;
+mod e2e_real_go;
+mod e2e_switch;
+mod env;
+mod hooks;
+mod hostile_inputs;
+mod install;
+mod install_failures;
+mod install_robustness;
+mod keys;
+mod list;
+mod network_faults;
+mod proxy_install;
+mod select;
+mod shims;
+mod sumdb;
+mod support_selftest;
+mod uninstall;

@@ -1,0 +1,591 @@
+//! Hostile networks: `gvmr install` against a loopback mirror that resets,
+//! truncates, stalls, trickles, redirects, throttles and ignores `Range`.
+//! Transient faults are retried (with a short `GVMR_RETRY_BACKOFF_MS` here),
+//! partial downloads are resumed with `Range: bytes=N-` and still verified
+//! over every byte, and when everything fails the run exits 4 naming each
+//! mirror, its last error and the attempts made, with nothing installed.
+
+use crate::support::keys::TestKey;
+use crate::support::mirror::{ArchiveBuilder, Mirror, sha256_hex};
+use crate::support::server::{Fault, TestServer};
+use crate::support::{Env, stderr_of};
+use std::path::PathBuf;
+use std::process::{Output, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+const FILE: &str = "go1.22.5.linux-amd64.tar.gz";
+const PATH: &str = "/dl/go1.22.5.linux-amd64.tar.gz";
+/// The archive's random payload: big enough to cut and resume.
+const PAYLOAD: usize = 300 * 1024;
+
+fn key() -> TestKey {
+    TestKey::generate("Test Go Releases <go@example.org>")
+}
+
+/// A Go-like archive of about 300 KB that does not compress (so cuts land
+/// mid-file), deterministic.
+fn big_archive() -> Vec<u8> {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let payload: Vec<u8> = (0..PAYLOAD)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    ArchiveBuilder::new()
+        .dir("go")
+        .file("go/VERSION", "go1.22.5\ntime 2024-06-27T20:11:12Z\n", 0o644)
+        .dir("go/bin")
+        .file(
+            "go/bin/go",
+            "#!/bin/sh\necho \"go version go1.22.5 linux/amd64\"\n",
+            0o755,
+        )
+        .dir("go/pkg")
+        .file("go/pkg/payload.bin", payload, 0o644)
+        .build_tar_gz()
+}
+
+/// A server with go1.22.5 (the big archive) published, and its bytes.
+fn setup() -> (TestServer, TestKey) {
+    (TestServer::start(), key())
+}
+
+fn publish(mirror: &mut Mirror<'_>) -> Vec<u8> {
+    let archive = big_archive();
+    assert!(archive.len() > PAYLOAD, "the payload must not compress");
+    mirror.publish_archive("go1.22.5", true, archive.clone());
+    mirror.write_listing();
+    archive
+}
+
+fn partial_path(env: &Env) -> PathBuf {
+    env.home().join("downloads").join(format!("{FILE}.partial"))
+}
+
+/// `gvmr install 1.22.5` with a short backoff; more variables from `vars`.
+fn install(env: &Env, vars: &[(&str, &str)]) -> Output {
+    let mut cmd = env.gvmr();
+    cmd.env("GVMR_RETRY_BACKOFF_MS", "20");
+    for (name, value) in vars {
+        cmd.env(name, value);
+    }
+    cmd.args(["install", "1.22.5"]).output().expect("run gvmr")
+}
+
+/// Asserts the run succeeded and installed exactly `archive`, verified; no
+/// partial or work directory is left. Returns stderr.
+#[track_caller]
+fn assert_installed(env: &Env, output: &Output, archive: &[u8]) -> String {
+    let stderr = stderr_of(output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("Verified sha256"), "{stderr}");
+    assert!(stderr.contains("Installed go1.22.5 in"), "{stderr}");
+    assert_eq!(env.version_names(), ["go1.22.5"]);
+    let payload = std::fs::read(env.versions_dir().join("go1.22.5/pkg/payload.bin")).unwrap();
+    assert_eq!(payload.len(), PAYLOAD);
+    let downloads = env.downloads();
+    assert_eq!(
+        downloads.keys().collect::<Vec<_>>(),
+        [FILE, &format!("{FILE}.asc")],
+        "the verified archive is cached and no partial is left"
+    );
+    assert_eq!(sha256_hex(&downloads[FILE]), sha256_hex(archive));
+    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+    stderr
+}
+
+/// Asserts the run failed with `code`, every needle in stderr, and nothing
+/// installed. Returns stderr.
+#[track_caller]
+fn assert_failed(env: &Env, output: &Output, code: i32, needles: &[&str]) -> String {
+    let stderr = stderr_of(output);
+    assert_eq!(output.status.code(), Some(code), "{stderr}");
+    for needle in needles {
+        assert!(stderr.contains(needle), "{needle:?} not in:\n{stderr}");
+    }
+    assert!(!stderr.contains("Installed"), "{stderr}");
+    env.assert_nothing_installed();
+    assert!(!env.downloads().contains_key(FILE));
+    stderr
+}
+
+// ---------------------------------------------------------------------------
+// Retried and resumed
+
+#[test]
+fn a_reset_connection_is_retried_then_succeeds() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    let archive = publish(&mut mirror);
+    server.fault(PATH, Fault::ResetTimes(1));
+    let env = Env::new(&mirror, &key);
+
+    let output = install(&env, &[]);
+    let stderr = assert_installed(&env, &output, &archive);
+    assert!(
+        stderr.contains("retrying in 0.02 s (attempt 2 of 3)"),
+        "{stderr}"
+    );
+    assert_eq!(server.count(PATH), 2);
+}
+
+#[test]
+fn a_truncated_body_is_resumed_with_a_range_request() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    let archive = publish(&mut mirror);
+    server.fault(PATH, Fault::TruncateOnce(100_000));
+    let env = Env::new(&mirror, &key);
+
+    let output = install(&env, &[]);
+    let stderr = assert_installed(&env, &output, &archive);
+    assert_eq!(
+        server.ranges(PATH),
+        [None, Some("bytes=100000-".to_string())]
+    );
+    assert!(
+        stderr.contains(&format!(
+            "the transfer ended after 100000 of {} bytes: ",
+            archive.len()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("Resuming download of {FILE} at 0.1 MB")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_server_ignoring_ranges_gets_a_full_download() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    let archive = publish(&mut mirror);
+    server.fault(PATH, Fault::IgnoreRange);
+    let env = Env::new(&mirror, &key);
+    // What an interrupted run left.
+    std::fs::create_dir_all(env.home().join("downloads")).unwrap();
+    std::fs::write(partial_path(&env), &archive[..50_000]).unwrap();
+
+    let output = install(&env, &[]);
+    let stderr = assert_installed(&env, &output, &archive);
+    assert_eq!(server.ranges(PATH), [Some("bytes=50000-".to_string())]);
+    assert!(
+        stderr.contains("does not resume downloads; downloading"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Resuming"), "{stderr}");
+}
+
+#[test]
+fn a_partial_longer_than_the_file_is_discarded_and_downloaded_again() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    let archive = publish(&mut mirror);
+    let env = Env::new(&mirror, &key);
+    let mut stale = archive.clone();
+    stale.extend_from_slice(b"junk");
+    std::fs::create_dir_all(env.home().join("downloads")).unwrap();
+    std::fs::write(partial_path(&env), &stale).unwrap();
+
+    let output = install(&env, &[]);
+    assert_installed(&env, &output, &archive);
+    // 416 for the range, then the whole file.
+    assert_eq!(
+        server.ranges(PATH),
+        [Some(format!("bytes={}-", stale.len())), None]
+    );
+}
+
+#[test]
+fn service_unavailable_is_retried_with_and_without_retry_after() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    let archive = publish(&mut mirror);
+
+    // No Retry-After: the backoff.
+    server.fault(
+        PATH,
+        Fault::FailTimes {
+            status: 503,
+            times: 2,
+            retry_after: None,
+        },
+    );
+    let env = Env::new(&mirror, &key);
+    let output = install(&env, &[]);
+    let stderr = assert_installed(&env, &output, &archive);
+    assert!(
+        stderr.contains(&format!(
+            "{}: HTTP 503; retrying in 0.04 s (attempt 3 of 3)",
+            server.url(PATH)
+        )),
+        "{stderr}"
+    );
+    assert_eq!(server.count(PATH), 3);
+
+    // Retry-After: 1 (on a 429 this time) is waited for.
+    server.clear_requests();
+    server.fault(
+        PATH,
+        Fault::FailTimes {
+            status: 429,
+            times: 1,
+            retry_after: Some(1),
+        },
+    );
+    let env = Env::new(&mirror, &key);
+    let started = Instant::now();
+    let output = install(&env, &[]);
+    let took = started.elapsed();
+    let stderr = assert_installed(&env, &output, &archive);
+    assert!(stderr.contains("HTTP 429; retrying in 1.00 s"), "{stderr}");
+    assert!(took >= Duration::from_secs(1), "took {took:?}");
+    assert_eq!(server.count(PATH), 2);
+}
+
+#[test]
+fn a_signature_and_checksum_that_fail_once_are_retried() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    let archive = publish(&mut mirror);
+    // Without the listing the checksum comes from the mirror's .sha256.
+    server.fault("/listing.json", Fault::Status(404));
+    for path in [format!("{PATH}.sha256"), format!("{PATH}.asc")] {
+        server.fault(
+            &path,
+            Fault::FailTimes {
+                status: 503,
+                times: 1,
+                retry_after: None,
+            },
+        );
+    }
+    let env = Env::new(&mirror, &key);
+
+    let output = install(&env, &[]);
+    let stderr = assert_installed(&env, &output, &archive);
+    for path in [format!("{PATH}.sha256"), format!("{PATH}.asc")] {
+        assert!(
+            stderr.contains(&format!(
+                "{}: HTTP 503; retrying in 0.02 s (attempt 2 of 3)",
+                server.url(&path)
+            )),
+            "{stderr}"
+        );
+        assert_eq!(server.count(&path), 2, "{path}");
+    }
+    // A 404 is an answer, not a transient failure: not retried.
+    server.clear_requests();
+    server.clear_fault(&format!("{PATH}.asc"));
+    server.remove(&format!("{PATH}.asc"));
+    let env = Env::new(&mirror, &key);
+    let output = install(&env, &[]);
+    assert_failed(&env, &output, 5, &["no signature for"]);
+    assert_eq!(server.count(&format!("{PATH}.asc")), 1);
+}
+
+#[test]
+fn a_retry_after_longer_than_30_seconds_gives_up_on_the_mirror() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    publish(&mut mirror);
+    server.fault(
+        PATH,
+        Fault::FailTimes {
+            status: 503,
+            times: 10,
+            retry_after: Some(120),
+        },
+    );
+    let env = Env::new(&mirror, &key);
+
+    let started = Instant::now();
+    let output = install(&env, &[]);
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_failed(
+        &env,
+        &output,
+        4,
+        &[&format!(
+            "error: cannot download {FILE}: every mirror failed:\n  - {}: HTTP 503 (the server asks to retry after 120 s, more than the 30 s gvmr waits: gave up on this mirror) (1 attempt)",
+            server.url(PATH)
+        )],
+    );
+    assert_eq!(server.count(PATH), 1);
+}
+
+#[test]
+fn a_mirror_failing_with_500_forever_falls_back_to_the_next() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    let archive = publish(&mut mirror);
+    let second = format!("/second/{FILE}");
+    server.put(&second, archive.clone());
+    server.fault(PATH, Fault::Status(500));
+    let env = Env::new(&mirror, &key);
+    let mirrors = format!("{},{}", mirror.base_url(), server.url("/second"));
+
+    let output = install(&env, &[("GVMR_MIRROR", &mirrors)]);
+    assert_installed(&env, &output, &archive);
+    assert_eq!(server.count(PATH), 3, "three attempts at the first mirror");
+    assert_eq!(server.count(&second), 1);
+
+    // GVMR_RETRIES=0: one attempt per mirror.
+    server.clear_requests();
+    let env = Env::new(&mirror, &key);
+    let output = install(&env, &[("GVMR_MIRROR", &mirrors), ("GVMR_RETRIES", "0")]);
+    assert_installed(&env, &output, &archive);
+    assert_eq!(server.count(PATH), 1);
+}
+
+#[test]
+fn a_404_moves_to_the_next_mirror_without_retrying() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    let archive = publish(&mut mirror);
+    let second = format!("/second/{FILE}");
+    server.put(&second, archive.clone());
+    server.fault(PATH, Fault::Status(404));
+    let env = Env::new(&mirror, &key);
+    let mirrors = format!("{},{}", mirror.base_url(), server.url("/second"));
+
+    let output = install(&env, &[("GVMR_MIRROR", &mirrors)]);
+    let stderr = assert_installed(&env, &output, &archive);
+    assert_eq!(server.count(PATH), 1, "a 404 is not retried");
+    assert_eq!(server.count(&second), 1);
+    assert!(!stderr.contains("retrying"), "{stderr}");
+}
+
+#[test]
+fn a_redirect_chain_is_followed() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    let archive = publish(&mut mirror);
+    server.put(&format!("/real/{FILE}"), archive.clone());
+    server.fault(PATH, Fault::Redirect(format!("/hop1/{FILE}")));
+    server.fault(
+        &format!("/hop1/{FILE}"),
+        Fault::Redirect(format!("/hop2/{FILE}")),
+    );
+    // An absolute Location works too.
+    server.fault(
+        &format!("/hop2/{FILE}"),
+        Fault::Redirect(server.url(&format!("/real/{FILE}"))),
+    );
+    let env = Env::new(&mirror, &key);
+
+    let output = install(&env, &[]);
+    assert_installed(&env, &output, &archive);
+    for path in [
+        PATH.to_string(),
+        format!("/hop1/{FILE}"),
+        format!("/hop2/{FILE}"),
+        format!("/real/{FILE}"),
+    ] {
+        assert_eq!(server.count(&path), 1, "{path}");
+    }
+}
+
+#[test]
+fn a_redirect_loop_fails_clearly() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    publish(&mut mirror);
+    server.fault(PATH, Fault::Redirect(format!("/loop/{FILE}")));
+    server.fault(&format!("/loop/{FILE}"), Fault::Redirect(PATH.to_string()));
+    let env = Env::new(&mirror, &key);
+
+    let output = install(&env, &[]);
+    assert_failed(
+        &env,
+        &output,
+        4,
+        &[&format!(
+            "error: cannot download {FILE}: every mirror failed:\n  - {}: more than 10 redirects (a redirect loop?) (1 attempt)",
+            server.url(PATH)
+        )],
+    );
+    // Followed ten times, not retried.
+    assert!(server.count(PATH) <= 6, "{}", server.count(PATH));
+}
+
+#[test]
+fn a_stall_is_retried_then_fails_listing_the_attempts() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    publish(&mut mirror);
+    server.fault(PATH, Fault::Stall(Duration::from_secs(60)));
+    let env = Env::new(&mirror, &key);
+
+    let started = Instant::now();
+    let output = install(&env, &[("GVMR_HTTP_TIMEOUT", "1")]);
+    let took = started.elapsed();
+    let stderr = assert_failed(
+        &env,
+        &output,
+        4,
+        &[
+            &format!(
+                "error: cannot download {FILE}: every mirror failed:\n  - {}: ",
+                server.url(PATH)
+            ),
+            "(3 attempts)\n",
+            "hint: check your network",
+        ],
+    );
+    assert!(stderr.contains("timed out"), "{stderr}");
+    assert_eq!(server.count(PATH), 3);
+    assert!(took < Duration::from_secs(15), "took {took:?}");
+    assert!(!partial_path(&env).exists(), "an empty partial is not kept");
+}
+
+#[test]
+fn a_slow_but_steady_trickle_succeeds() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    let archive = publish(&mut mirror);
+    // About 2 s in all, longer than the 1 s timeout, but never 1 s silent.
+    server.fault(
+        PATH,
+        Fault::Trickle {
+            bytes_per_write: 16 * 1024,
+            delay: Duration::from_millis(100),
+        },
+    );
+    let env = Env::new(&mirror, &key);
+
+    let output = install(&env, &[("GVMR_HTTP_TIMEOUT", "1")]);
+    let stderr = assert_installed(&env, &output, &archive);
+    assert_eq!(server.count(PATH), 1, "{stderr}");
+}
+
+#[test]
+fn a_body_longer_than_its_content_length_is_cut_at_the_length_and_verifies() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    let archive = publish(&mut mirror);
+    server.fault(PATH, Fault::LongerBody(4096));
+    let env = Env::new(&mirror, &key);
+
+    // The extra bytes are never read: the archive is exactly
+    // Content-Length bytes, which are the published ones.
+    let output = install(&env, &[]);
+    assert_installed(&env, &output, &archive);
+}
+
+// ---------------------------------------------------------------------------
+// Across runs
+
+#[test]
+fn a_killed_download_is_resumed_by_the_next_run() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    let archive = publish(&mut mirror);
+    server.fault(
+        PATH,
+        Fault::Trickle {
+            bytes_per_write: 8 * 1024,
+            delay: Duration::from_millis(100),
+        },
+    );
+    let env = Env::new(&mirror, &key);
+
+    let mut child = env
+        .std_gvmr()
+        .args(["install", "1.22.5"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn gvmr");
+    let partial = partial_path(&env);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::fs::metadata(&partial).map_or(0, |m| m.len()) < 20_000 {
+        assert!(Instant::now() < deadline, "the download never started");
+        assert!(child.try_wait().unwrap().is_none(), "gvmr exited early");
+        sleep(Duration::from_millis(20));
+    }
+    child.kill().expect("SIGKILL gvmr"); // like a hard Ctrl-C: no cleanup runs
+    child.wait().unwrap();
+    let have = std::fs::metadata(&partial).unwrap().len();
+    assert!(have < archive.len() as u64, "killed mid-download");
+    assert!(env.version_names().is_empty());
+    assert_eq!(
+        std::fs::read(&partial).unwrap(),
+        archive[..have as usize],
+        "the partial holds exactly what was received"
+    );
+
+    server.clear_fault(PATH);
+    server.clear_requests();
+    let output = install(&env, &[]);
+    let stderr = assert_installed(&env, &output, &archive);
+    assert_eq!(server.ranges(PATH), [Some(format!("bytes={have}-"))]);
+    assert!(
+        stderr.contains(&format!("Resuming download of {FILE} at")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_corrupt_partial_fails_the_checksum_is_discarded_and_the_next_run_starts_fresh() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    let archive = publish(&mut mirror);
+    let env = Env::new(&mirror, &key);
+    let mut tampered = archive[..60_000].to_vec();
+    tampered[1234] ^= 0xff;
+    std::fs::create_dir_all(env.home().join("downloads")).unwrap();
+    std::fs::write(partial_path(&env), &tampered).unwrap();
+
+    let output = install(&env, &[]);
+    assert_failed(
+        &env,
+        &output,
+        5,
+        &[
+            &format!("Resuming download of {FILE} at 0.1 MB"),
+            &format!("error: checksum mismatch for {FILE}"),
+            &format!(
+                "actual:   {}",
+                sha256_hex(&{
+                    let mut whole = tampered.clone();
+                    whole.extend_from_slice(&archive[60_000..]);
+                    whole
+                })
+            ),
+        ],
+    );
+    assert_eq!(server.ranges(PATH), [Some("bytes=60000-".to_string())]);
+    assert!(
+        !partial_path(&env).exists(),
+        "a corrupt partial is not kept"
+    );
+
+    server.clear_requests();
+    let output = install(&env, &[]);
+    assert_installed(&env, &output, &archive);
+    assert_eq!(server.ranges(PATH), [None], "a fresh download");
+}
+
+#[test]
+fn an_invalid_retry_setting_is_a_usage_error() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    publish(&mut mirror);
+    let env = Env::new(&mirror, &key);
+
+    let output = install(&env, &[("GVMR_RETRIES", "11")]);
+    assert_failed(
+        &env,
+        &output,
+        2,
+        &["error: GVMR_RETRIES must be a whole number from 0 to 10, not \"11\""],
+    );
+    assert_eq!(server.count(PATH), 0);
+}

@@ -1,0 +1,400 @@
+//! `gvmr install --source proxy`: Go toolchains as the module
+//! `golang.org/toolchain` from Go module proxies (GOPROXY), verified against
+//! a checksum database (GOSUMDB) before anything is unpacked.
+
+use crate::support::keys::TestKey;
+use crate::support::mirror::{Mirror, fake_go_archive};
+use crate::support::server::{Fault, TestServer};
+use crate::support::sumdb::{TestSumDb, h1_of_zip, toolchain_module_zip};
+use crate::support::{Env, stderr_of, walk};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+const MV: &str = "v0.0.1-go1.22.5.linux-amd64";
+const ZIP_PATH: &str = "golang.org/toolchain/@v/v0.0.1-go1.22.5.linux-amd64.zip";
+
+/// The toolchain zip for go1.22.5 (the fake archive plus two nested
+/// go.mod files stored as `_go.mod`, as Go publishes them).
+fn module_zip() -> Vec<u8> {
+    toolchain_module_zip(
+        &fake_go_archive("go1.22.5"),
+        MV,
+        &[
+            ("src/_go.mod", "module std\n"),
+            ("src/cmd/_go.mod", "module cmd\n"),
+        ],
+    )
+}
+
+/// Serves `zip` as a proxy at `<server><prefix>` (with .info, .mod, list).
+fn publish(server: &TestServer, prefix: &str, zip: &[u8]) {
+    let at = |file: &str| format!("{prefix}/golang.org/toolchain/@v/{file}");
+    server.put(&at(&format!("{MV}.zip")), zip.to_vec());
+    server.put(&at(&format!("{MV}.mod")), "module golang.org/toolchain\n");
+    server.put(
+        &at(&format!("{MV}.info")),
+        format!("{{\"Version\":\"{MV}\",\"Time\":\"2024-07-02T15:52:13Z\"}}\n"),
+    );
+    server.put(
+        &at("list"),
+        format!("v0.0.1-go1.21.0.linux-amd64\n{MV}\nv0.0.1-go1.23.0.darwin-arm64\n"),
+    );
+}
+
+struct World {
+    server: TestServer,
+    key: TestKey,
+    sumdb_gosumdb: String,
+}
+
+impl World {
+    /// A server holding a proxy at `/proxy` and a checksum database that
+    /// vouches for `vouched_zip`; the proxy serves `served_zip`.
+    fn new(served_zip: &[u8], vouched_zip: &[u8]) -> World {
+        let server = TestServer::start();
+        publish(&server, "/proxy", served_zip);
+        let db = TestSumDb::serve(&server, MV, &h1_of_zip(vouched_zip));
+        World {
+            sumdb_gosumdb: db.gosumdb(),
+            server,
+            key: TestKey::generate("Test Go Releases <go@example.org>"),
+        }
+    }
+
+    fn honest() -> World {
+        let zip = module_zip();
+        World::new(&zip, &zip)
+    }
+
+    fn env(&self) -> Env {
+        // The archive mirror has nothing: every toolchain here comes from the proxy.
+        Env::new(&Mirror::new(&self.server, &self.key), &self.key)
+    }
+
+    fn proxy(&self, prefix: &str) -> String {
+        self.server.url(prefix)
+    }
+
+    fn install(&self, env: &Env, goproxy: &str, args: &[&str]) -> assert_cmd::Command {
+        let mut cmd = env.gvmr();
+        cmd.env("GOPROXY", goproxy)
+            .env("GOSUMDB", &self.sumdb_gosumdb)
+            .env_remove("GONOSUMDB")
+            .env_remove("GOPRIVATE")
+            .env_remove("GOFLAGS")
+            .args(["install", "--platform", "linux-amd64"])
+            .args(args);
+        cmd
+    }
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[track_caller]
+fn assert_installed_like_go(env: &Env) {
+    let root = env.versions_dir().join("go1.22.5");
+    for exe in ["bin/go", "bin/gofmt", "pkg/tool/linux_amd64/compile"] {
+        assert_eq!(mode(&root.join(exe)) & 0o111, 0o111, "{exe} is executable");
+    }
+    for plain in ["VERSION", "src/fmt/print.go", "go.mod", "src/_go.mod"] {
+        assert_eq!(
+            mode(&root.join(plain)) & 0o111,
+            0,
+            "{plain} is not executable"
+        );
+    }
+    // Go copies each _go.mod to go.mod beside it and keeps the _go.mod.
+    assert_eq!(
+        std::fs::read_to_string(root.join("src/go.mod")).unwrap(),
+        "module std\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("src/cmd/go.mod")).unwrap(),
+        "module cmd\n"
+    );
+    assert!(root.join("src/cmd/_go.mod").is_file());
+    // The module prefix is stripped.
+    assert!(!root.join("golang.org").exists());
+    assert!(
+        walk(&root)
+            .iter()
+            .all(|p| !p.to_string_lossy().contains('@')),
+        "no module prefix left"
+    );
+    let out = std::process::Command::new(root.join("bin/go"))
+        .arg("version")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "go version go1.22.5 linux/amd64\n"
+    );
+}
+
+#[test]
+fn installs_a_verified_toolchain_from_a_proxy() {
+    let world = World::honest();
+    let env = world.env();
+    world
+        .install(
+            &env,
+            &world.proxy("/proxy"),
+            &["--source", "proxy", "1.22.5"],
+        )
+        .assert()
+        .success();
+    assert_installed_like_go(&env);
+    assert_eq!(
+        env.downloads().keys().cloned().collect::<Vec<_>>(),
+        vec![format!("{MV}.zip")],
+        "the verified zip is kept"
+    );
+    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+
+    // A reinstall uses the cached zip, checked again, without downloading it.
+    world.server.clear_requests();
+    world
+        .install(
+            &env,
+            &world.proxy("/proxy"),
+            &["--source", "proxy", "--force", "1.22.5"],
+        )
+        .assert()
+        .success();
+    assert_eq!(world.server.count(&format!("/proxy/{ZIP_PATH}")), 0);
+    assert_installed_like_go(&env);
+}
+
+#[test]
+fn a_zip_the_checksum_database_does_not_vouch_for_is_refused() {
+    let honest = module_zip();
+    let evil = toolchain_module_zip(
+        &fake_go_archive("go1.22.5"),
+        MV,
+        &[("src/_go.mod", "module std\n"), ("bin/evil", "rm -rf ~\n")],
+    );
+    let world = World::new(&evil, &honest);
+    let env = world.env();
+    let output = world
+        .install(
+            &env,
+            &world.proxy("/proxy"),
+            &["--source", "proxy", "1.22.5"],
+        )
+        .assert()
+        .code(5)
+        .get_output()
+        .clone();
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("does not match the checksum database"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&h1_of_zip(&honest)), "{stderr}");
+    assert!(stderr.contains(&h1_of_zip(&evil)), "{stderr}");
+    env.assert_nothing_installed();
+    assert!(env.downloads().is_empty(), "nothing unverified is cached");
+}
+
+#[test]
+fn comma_falls_through_on_not_found_only() {
+    let world = World::honest();
+    let env = world.env();
+    // 404 at the first proxy: the second one is asked.
+    let goproxy = format!("{},{}", world.proxy("/missing"), world.proxy("/proxy"));
+    world
+        .install(&env, &goproxy, &["--source", "proxy", "1.22.5"])
+        .assert()
+        .success();
+    assert_installed_like_go(&env);
+
+    // 500 at the first proxy: `,` stops there.
+    let env = world.env();
+    world
+        .server
+        .fault(&format!("/broken/{ZIP_PATH}"), Fault::Status(500));
+    world.server.clear_requests();
+    let goproxy = format!("{},{}", world.proxy("/broken"), world.proxy("/proxy"));
+    let output = world
+        .install(&env, &goproxy, &["--source", "proxy", "1.22.5"])
+        .assert()
+        .code(4)
+        .get_output()
+        .clone();
+    assert!(
+        stderr_of(&output).contains("HTTP 500"),
+        "{}",
+        stderr_of(&output)
+    );
+    assert_eq!(world.server.count(&format!("/proxy/{ZIP_PATH}")), 0);
+    env.assert_nothing_installed();
+}
+
+#[test]
+fn pipe_falls_through_on_any_error() {
+    let world = World::honest();
+    let env = world.env();
+    world
+        .server
+        .fault(&format!("/broken/{ZIP_PATH}"), Fault::Status(500));
+    let goproxy = format!("{}|{}", world.proxy("/broken"), world.proxy("/proxy"));
+    world
+        .install(&env, &goproxy, &["--source", "proxy", "1.22.5"])
+        .assert()
+        .success();
+    assert_installed_like_go(&env);
+}
+
+#[test]
+fn off_and_direct_never_deliver() {
+    let world = World::honest();
+    let env = world.env();
+    let output = world
+        .install(
+            &env,
+            &format!("off,{}", world.proxy("/proxy")),
+            &["--source", "proxy", "1.22.5"],
+        )
+        .assert()
+        .code(4)
+        .get_output()
+        .clone();
+    assert!(
+        stderr_of(&output).contains("GOPROXY=off"),
+        "{}",
+        stderr_of(&output)
+    );
+    let output = world
+        .install(&env, "direct", &["--source", "proxy", "1.22.5"])
+        .assert()
+        .code(3)
+        .get_output()
+        .clone();
+    assert!(
+        stderr_of(&output).contains("toolchains come only from proxies"),
+        "{}",
+        stderr_of(&output)
+    );
+    assert_eq!(world.server.count(&format!("/proxy/{ZIP_PATH}")), 0);
+    env.assert_nothing_installed();
+}
+
+#[test]
+fn a_directory_is_a_proxy_with_file_urls() {
+    let world = World::honest();
+    let env = world.env();
+    let dir = env.root().join("goproxy");
+    let at = dir.join("golang.org/toolchain/@v");
+    std::fs::create_dir_all(&at).unwrap();
+    std::fs::write(at.join(format!("{MV}.zip")), module_zip()).unwrap();
+    let goproxy = format!("file://{}", dir.display());
+    world
+        .install(&env, &goproxy, &["--source", "proxy", "1.22.5"])
+        .assert()
+        .success();
+    assert_installed_like_go(&env);
+}
+
+#[test]
+fn gosumdb_off_is_refused() {
+    let world = World::honest();
+    let env = world.env();
+    world.server.clear_requests();
+    let output = world
+        .install(
+            &env,
+            &world.proxy("/proxy"),
+            &["--source", "proxy", "1.22.5"],
+        )
+        .env("GOSUMDB", "off")
+        .assert()
+        .code(5)
+        .get_output()
+        .clone();
+    assert!(
+        stderr_of(&output).contains("GOSUMDB=off"),
+        "{}",
+        stderr_of(&output)
+    );
+    assert_eq!(world.server.requests(), Vec::<String>::new());
+    env.assert_nothing_installed();
+}
+
+#[test]
+fn latest_resolves_from_the_proxys_version_list() {
+    let world = World::honest();
+    let env = world.env();
+    // No release listing (the mirror publishes none): the proxy's @v/list
+    // has go1.21.0 and go1.22.5 for linux-amd64.
+    world
+        .install(
+            &env,
+            &world.proxy("/proxy"),
+            &["--source", "proxy", "latest"],
+        )
+        .assert()
+        .success();
+    assert_installed_like_go(&env);
+}
+
+#[test]
+fn auto_falls_back_to_the_proxy_when_the_mirror_lacks_the_version() {
+    let world = World::honest();
+    let env = world.env();
+    world
+        .install(&env, &world.proxy("/proxy"), &["1.22.5"])
+        .env("GVMR_SOURCE", "auto")
+        .assert()
+        .success();
+    assert_installed_like_go(&env);
+
+    // The default stays `archive`: no proxy is asked.
+    let env = world.env();
+    world.server.clear_requests();
+    world
+        .install(&env, &world.proxy("/proxy"), &["1.22.5"])
+        .assert()
+        .failure();
+    assert_eq!(world.server.count(&format!("/proxy/{ZIP_PATH}")), 0);
+}
+
+#[test]
+fn a_vouched_zip_with_entries_outside_the_module_is_refused_on_unpacking() {
+    // The checksum database vouches only for hashes, not for sane contents.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file(format!("golang.org/toolchain@{MV}/VERSION"), options)
+        .unwrap();
+    std::io::Write::write_all(&mut zip, b"go1.22.5\n").unwrap();
+    zip.start_file(
+        "golang.org/toolchain@v0.0.1-go1.99.0.linux-amd64/bin/go",
+        options,
+    )
+    .unwrap();
+    std::io::Write::write_all(&mut zip, b"#!/bin/sh\n").unwrap();
+    let hostile = zip.finish().unwrap().into_inner();
+    let world = World::new(&hostile, &hostile);
+    let env = world.env();
+    let output = world
+        .install(
+            &env,
+            &world.proxy("/proxy"),
+            &["--source", "proxy", "1.22.5"],
+        )
+        .assert()
+        .code(6)
+        .get_output()
+        .clone();
+    assert!(
+        stderr_of(&output).contains("lies outside"),
+        "{}",
+        stderr_of(&output)
+    );
+    env.assert_nothing_installed();
+}

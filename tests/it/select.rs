@@ -1,0 +1,742 @@
+//! `gvmr current` and friends, run as the real binary: every selection rule
+//! and its precedence, malformed version files, `use`, `default`, `install`
+//! with no version, `which` and `exec`.
+
+use crate::support::switching::{World, err, out};
+use std::path::Path;
+
+/// Versions published on the mirror of every test here.
+const PUBLISHED: &[&str] = &["go1.20", "go1.21.0", "go1.21.5", "go1.22.5", "go1.23.1"];
+
+fn world() -> World {
+    World::new(PUBLISHED, &["1.21.0", "1.22.5"])
+}
+
+/// `gvmr current` in `dir` with extra environment variables: (exit code,
+/// stdout, stderr).
+fn current(world: &World, dir: &Path, vars: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = world.gvmr_in(dir);
+    cmd.arg("current");
+    for (name, value) in vars {
+        cmd.env(name, value);
+    }
+    let output = cmd.output().expect("run gvmr current");
+    (
+        output.status.code().unwrap_or(-1),
+        out(&output),
+        err(&output),
+    )
+}
+
+/// Asserts `gvmr current` in `dir` succeeds and prints `expected`.
+#[track_caller]
+fn assert_current(world: &World, dir: &Path, vars: &[(&str, &str)], expected: &str) {
+    let (code, stdout, stderr) = current(world, dir, vars);
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, expected),
+        "gvmr current in {} ({vars:?}); stderr:\n{stderr}",
+        dir.display()
+    );
+}
+
+fn set_by(version: &str, file: &Path) -> String {
+    format!("{version} (set by {})", file.display())
+}
+
+#[test]
+fn gvmr_go_version_beats_every_file() {
+    let world = world();
+    let dir = world.dir("p");
+    world.write("p/.go-version", "1.21.0\n");
+    world.write("p/.tool-versions", "golang 1.21.0\n");
+    world.write("p/go.mod", "module p\n\ngo 1.21\n\ntoolchain go1.21.0\n");
+    assert_current(
+        &world,
+        &dir,
+        &[("GVMR_GO_VERSION", "1.22.5")],
+        "go1.22.5 (set by GVMR_GO_VERSION)",
+    );
+    // A partial version in the variable picks the newest installed match.
+    assert_current(
+        &world,
+        &dir,
+        &[("GVMR_GO_VERSION", "1.22")],
+        "go1.22.5 (set by GVMR_GO_VERSION)",
+    );
+    // An empty variable is no selection at all.
+    let gv = world.root.join("p/.go-version");
+    assert_current(
+        &world,
+        &dir,
+        &[("GVMR_GO_VERSION", "")],
+        &set_by("go1.21.0", &gv),
+    );
+}
+
+#[test]
+fn the_nearest_version_file_wins() {
+    let world = world();
+    let outer = world.write("outer/.go-version", "1.21.0\n");
+    let inner = world.write(
+        "outer/inner/.go-version",
+        "# pinned for the API\n\ngo1.22.5\n",
+    );
+    let deep = world.dir("outer/inner/a/b/c");
+    let sibling = world.dir("outer/sibling");
+    assert_current(&world, &deep, &[], &set_by("go1.22.5", &inner));
+    assert_current(
+        &world,
+        &world.root.join("outer/inner"),
+        &[],
+        &set_by("go1.22.5", &inner),
+    );
+    assert_current(&world, &sibling, &[], &set_by("go1.21.0", &outer));
+    assert_current(
+        &world,
+        &world.root.join("outer"),
+        &[],
+        &set_by("go1.21.0", &outer),
+    );
+}
+
+#[test]
+fn tool_versions_golang_and_go_entries() {
+    let world = world();
+    let golang = world.write(
+        "a/.tool-versions",
+        "nodejs 20.1.0\ngolang 1.22.5 # asdf\npython 3.12.0\n",
+    );
+    let go = world.write("b/.tool-versions", "go 1.21.0\n");
+    assert_current(&world, &world.dir("a/x"), &[], &set_by("go1.22.5", &golang));
+    assert_current(&world, &world.dir("b"), &[], &set_by("go1.21.0", &go));
+
+    // A .tool-versions without a Go entry does not stop the walk.
+    let outer = world.write("c/.go-version", "1.22.5\n");
+    world.write("c/d/.tool-versions", "nodejs 20.1.0\n");
+    assert_current(&world, &world.dir("c/d"), &[], &set_by("go1.22.5", &outer));
+
+    // A nearer .tool-versions beats a farther .go-version.
+    let near = world.write("c/e/.tool-versions", "golang 1.21.0\n");
+    assert_current(&world, &world.dir("c/e/f"), &[], &set_by("go1.21.0", &near));
+}
+
+#[test]
+fn go_version_beats_tool_versions_in_the_same_directory() {
+    let world = world();
+    let gv = world.write("p/.go-version", "1.21.0\n");
+    world.write("p/.tool-versions", "golang 1.22.5\n");
+    assert_current(&world, &world.dir("p"), &[], &set_by("go1.21.0", &gv));
+    // ... and either beats go.work and go.mod, even nearer ones.
+    world.write("p/sub/go.mod", "module sub\n\ngo 1.22.5\n");
+    world.write("p/sub/go.work", "go 1.22.5\n\nuse .\n");
+    assert_current(&world, &world.dir("p/sub"), &[], &set_by("go1.21.0", &gv));
+}
+
+#[test]
+fn go_work_beats_go_mod_unless_gowork_is_off() {
+    let world = world();
+    let work = world.write("ws/go.work", "go 1.22.1\n\nuse ./m\n");
+    let module = world.write("ws/m/go.mod", "module m\n\ngo 1.21\n");
+    let dir = world.dir("ws/m/pkg");
+    // go.work's go line is a minimum: the newest installed 1.22.x >= 1.22.1.
+    assert_current(&world, &dir, &[], &set_by("go1.22.5", &work));
+    assert_current(
+        &world,
+        &dir,
+        &[("GOWORK", "off")],
+        &set_by("go1.21.0", &module),
+    );
+    // The nearest go.work, not a farther one.
+    let near = world.write("ws/m/go.work", "go 1.21.0\n\nuse .\n");
+    assert_current(&world, &dir, &[], &set_by("go1.21.0", &near));
+}
+
+#[test]
+fn go_mod_toolchain_line_is_exact() {
+    let world = World::new(PUBLISHED, &["1.21.0", "1.21.5", "1.22.5"]);
+    let module = world.write(
+        "m/go.mod",
+        "module example.com/m\n\ngo 1.21\n\ntoolchain go1.21.0\n\nrequire example.com/x v1.0.0\n",
+    );
+    // 1.21.5 is installed and newer, but the toolchain line names 1.21.0.
+    assert_current(&world, &world.dir("m"), &[], &set_by("go1.21.0", &module));
+    // The nearest go.mod wins (a nested module).
+    let nested = world.write("m/tools/go.mod", "module tools\n\ngo 1.22.0\n");
+    assert_current(
+        &world,
+        &world.dir("m/tools/x"),
+        &[],
+        &set_by("go1.22.5", &nested),
+    );
+}
+
+#[test]
+fn go_mod_go_line_is_a_minimum_within_its_line() {
+    let world = World::new(PUBLISHED, &["1.21.0", "1.21.5", "1.22.5"]);
+    let module = world.root.join("m/go.mod");
+    let dir = world.dir("m");
+    let set_go_line = |line: &str| {
+        world.write("m/go.mod", format!("module m\n\n{line}\n"));
+    };
+
+    // `go 1.21` means go1.21.0: the newest installed 1.21.x at or above it.
+    set_go_line("go 1.21");
+    assert_current(&world, &dir, &[], &set_by("go1.21.5", &module));
+    set_go_line("go 1.21.3");
+    assert_current(&world, &dir, &[], &set_by("go1.21.5", &module));
+    set_go_line("go 1.22.1 // comment");
+    assert_current(&world, &dir, &[], &set_by("go1.22.5", &module));
+
+    // Nothing installed satisfies it: exactly that version, to install.
+    set_go_line("go 1.22.6");
+    let (code, stdout, stderr) = current(&world, &dir, &[]);
+    assert_eq!(code, 3, "{stdout}\n{stderr}");
+    assert_eq!(stdout, set_by("go1.22.6", &module));
+    assert!(
+        stderr.contains(&format!(
+            "go1.22.6 is selected by {} but not installed; run: gvmr install 1.22.6",
+            module.display()
+        )),
+        "{stderr}"
+    );
+    // A newer line installed does not count (1.22.5 for `go 1.21.6`).
+    set_go_line("go 1.21.6");
+    let (code, stdout, _) = current(&world, &dir, &[]);
+    assert_eq!((code, stdout), (3, set_by("go1.21.6", &module)));
+}
+
+#[test]
+fn go_1_21_means_go1_21_0_and_go_1_20_means_go1_20() {
+    let world = World::new(PUBLISHED, &["1.22.5"]);
+    let module = world.write("m/go.mod", "module m\ngo 1.21\n");
+    let (code, stdout, stderr) = current(&world, &world.dir("m"), &[]);
+    assert_eq!(code, 3);
+    assert_eq!(stdout, set_by("go1.21.0", &module));
+    assert!(stderr.contains("run: gvmr install 1.21.0"), "{stderr}");
+
+    let old = world.write("old/go.mod", "module old\ngo 1.20\n");
+    let (code, stdout, stderr) = current(&world, &world.dir("old"), &[]);
+    assert_eq!(code, 3);
+    assert_eq!(stdout, set_by("go1.20", &old));
+    assert!(stderr.contains("go1.20 is selected by"), "{stderr}");
+    assert!(stderr.contains("run: gvmr install 1.20"), "{stderr}");
+
+    // And installing what the directory selects makes it current.
+    world
+        .gvmr_in(&world.root.join("old"))
+        .arg("install")
+        .assert()
+        .success();
+    assert!(world.goroot("go1.20").join("bin/go").is_file());
+    assert_current(
+        &world,
+        &world.root.join("old"),
+        &[],
+        &set_by("go1.20", &old),
+    );
+}
+
+#[test]
+fn the_default_applies_last() {
+    let world = world();
+    let dir = world.dir("bare/dir");
+    world
+        .gvmr_in(&dir)
+        .args(["default", "1.21"])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("1.21 resolved to go1.21"));
+    // `default 1.21` resolves the line on the mirror (1.21.5 is the newest)
+    // and installs it.
+    let default_file = world.home.join("default");
+    assert_eq!(std::fs::read_to_string(&default_file).unwrap(), "1.21.5\n");
+    assert!(world.goroot("1.21.5").join("bin/go").is_file());
+    world
+        .gvmr_in(&dir)
+        .arg("default")
+        .assert()
+        .success()
+        .stdout("1.21.5\n");
+    assert_current(
+        &world,
+        &dir,
+        &[],
+        &format!("go1.21.5 (the default, in {})", default_file.display()),
+    );
+    // Any file beats the default.
+    let module = world.write("bare/go.mod", "module bare\ngo 1.22\n");
+    assert_current(&world, &dir, &[], &set_by("go1.22.5", &module));
+    // An exact installed version is set without the network.
+    world
+        .server
+        .fault("/listing.json", crate::support::server::Fault::Status(500));
+    world
+        .gvmr_in(&dir)
+        .args(["default", "1.22.5"])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&default_file).unwrap(), "1.22.5\n");
+}
+
+#[test]
+fn nothing_selected_exits_3_and_says_how_to_choose() {
+    let world = world();
+    let dir = world.dir("nothing/here");
+    let (code, stdout, stderr) = current(&world, &dir, &[]);
+    assert_eq!(code, 3, "{stdout}\n{stderr}");
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains("no Go version is selected here"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("gvmr use VERSION"), "{stderr}");
+    assert!(stderr.contains("gvmr default VERSION"), "{stderr}");
+    // `gvmr default` with none set says how to set one.
+    let output = world.gvmr_in(&dir).arg("default").output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(3),
+        "nothing to print is \"not found\""
+    );
+    assert!(
+        err(&output).contains("gvmr default VERSION"),
+        "{}",
+        err(&output)
+    );
+}
+
+#[test]
+fn json_output_has_version_source_installed_and_goroot() {
+    let world = world();
+    let gv = world.write("p/.go-version", "1.22.5\n");
+    let output = world
+        .gvmr_in(&world.root.join("p"))
+        .args(["current", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", err(&output));
+    let json: serde_json::Value = serde_json::from_str(&out(&output)).expect("JSON");
+    assert_eq!(json["version"], "go1.22.5");
+    assert_eq!(json["source"], gv.display().to_string());
+    assert_eq!(json["installed"], true);
+    assert_eq!(json["goroot"], world.goroot("1.22.5").display().to_string());
+
+    world.write("p/.go-version", "1.23.1\n");
+    let output = world
+        .gvmr_in(&world.root.join("p"))
+        .args(["current", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let json: serde_json::Value = serde_json::from_str(&out(&output)).expect("JSON");
+    assert_eq!(json["version"], "go1.23.1");
+    assert_eq!(json["installed"], false);
+    assert!(json["goroot"].is_null(), "{json}");
+
+    let output = world
+        .gvmr_in(&world.root.join("p"))
+        .args(["current", "--json"])
+        .env("GVMR_GO_VERSION", "1.21")
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&out(&output)).expect("JSON");
+    assert_eq!(json["version"], "go1.21.0");
+    assert_eq!(json["source"], "GVMR_GO_VERSION");
+}
+
+/// Runs `gvmr current` in `dir`, which must fail with exit 2 and a message
+/// naming `file` (and `line`, when given) and containing `expected`.
+#[track_caller]
+fn assert_malformed(world: &World, dir: &Path, file: &Path, line: Option<usize>, expected: &str) {
+    let (code, stdout, stderr) = current(world, dir, &[]);
+    assert_eq!(code, 2, "stdout: {stdout}\nstderr: {stderr}");
+    let origin = match line {
+        Some(line) => format!("{}:{line}: ", file.display()),
+        None => format!("{}: ", file.display()),
+    };
+    assert!(
+        stderr.contains(&origin),
+        "the error must name {origin:?}:\n{stderr}"
+    );
+    assert!(
+        stderr.contains(expected),
+        "expected {expected:?} in:\n{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn malformed_files_name_the_file_the_line_and_what_was_expected() {
+    let world = world();
+    let dir = world.dir("m");
+    let gv = world.root.join("m/.go-version");
+
+    std::fs::write(&gv, "1.22.5\n1.21.0\n").unwrap();
+    assert_malformed(
+        &world,
+        &dir,
+        &gv,
+        Some(2),
+        "a second version \"1.21.0\"; the file holds one version",
+    );
+
+    std::fs::write(&gv, "# comment only\n\n").unwrap();
+    assert_malformed(
+        &world,
+        &dir,
+        &gv,
+        None,
+        "it holds no version (expected one, e.g. 1.22.5)",
+    );
+
+    std::fs::write(&gv, "\n\nbanana\n").unwrap();
+    assert_malformed(
+        &world,
+        &dir,
+        &gv,
+        Some(3),
+        "\"banana\" is not a Go version (expected e.g. 1.22.5, go1.22.5, 1.22 or latest)",
+    );
+
+    std::fs::write(&gv, "../../x\n").unwrap();
+    assert_malformed(
+        &world,
+        &dir,
+        &gv,
+        Some(1),
+        "\"../../x\" is not a Go version",
+    );
+
+    std::fs::write(&gv, [0xff, 0xfe, 0x00, 0x01, b'\n']).unwrap();
+    assert_malformed(&world, &dir, &gv, None, "not UTF-8 text");
+
+    std::fs::write(&gv, "1.22.5\n".repeat(100_000)).unwrap();
+    assert_malformed(&world, &dir, &gv, None, "larger than");
+
+    std::fs::remove_file(&gv).unwrap();
+    let tv = world.write("m/.tool-versions", "nodejs 20\ngolang\n");
+    assert_malformed(
+        &world,
+        &dir,
+        &tv,
+        Some(2),
+        "names no version (expected e.g. `golang 1.22.5`)",
+    );
+    std::fs::write(&tv, "golang one.two\n").unwrap();
+    assert_malformed(
+        &world,
+        &dir,
+        &tv,
+        Some(1),
+        "\"one.two\" is not a Go version",
+    );
+
+    std::fs::remove_file(&tv).unwrap();
+    let module = world.write("m/go.mod", "module m\n\ngo banana\n");
+    assert_malformed(
+        &world,
+        &dir,
+        &module,
+        Some(3),
+        "\"banana\" is not a Go version (expected e.g. 1.22 or 1.22.5)",
+    );
+    std::fs::write(&module, "module m\ngo 1.21\ntoolchain 1.22.5\n").unwrap();
+    assert_malformed(
+        &world,
+        &dir,
+        &module,
+        Some(3),
+        "not a toolchain name (expected e.g. go1.22.5)",
+    );
+
+    // A directory where a version file belongs.
+    std::fs::remove_file(&module).unwrap();
+    std::fs::create_dir(&gv).unwrap();
+    assert_malformed(&world, &dir, &gv, None, "cannot read it");
+
+    // A malformed GVMR_GO_VERSION.
+    let (code, _, stderr) = current(&world, &dir, &[("GVMR_GO_VERSION", "1.22.5 extra")]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("GVMR_GO_VERSION: \"1.22.5 extra\" is not a Go version"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn shell_metacharacters_in_a_version_file_are_an_error_and_never_run() {
+    let world = world();
+    let dir = world.dir("evil");
+    let gv = world.root.join("evil/.go-version");
+    let marker = world.root.join("pwned");
+    let payloads = [
+        format!("1.22.5; touch {}", marker.display()),
+        format!("$(touch {})", marker.display()),
+        format!("`touch {}`", marker.display()),
+        format!("1.22.5 && touch {}", marker.display()),
+        format!("1.22.5|touch {}", marker.display()),
+    ];
+    for payload in &payloads {
+        std::fs::write(&gv, format!("{payload}\n")).unwrap();
+        assert_malformed(&world, &dir, &gv, Some(1), "is not a Go version");
+        for args in [
+            &["env"][..],
+            &["which"],
+            &["install"],
+            &["exec", "--", "true"],
+            &["hook-env", "--shell", "bash", "--pid", "1"],
+        ] {
+            let output = world.gvmr_in(&dir).args(args).output().unwrap();
+            if args[0] != "hook-env" {
+                assert_eq!(
+                    output.status.code(),
+                    Some(2),
+                    "gvmr {args:?}: {}",
+                    err(&output)
+                );
+            }
+            assert!(
+                err(&output).contains("is not a Go version"),
+                "gvmr {args:?}: {}",
+                err(&output)
+            );
+            // What the hook evaluates must not carry the payload unquoted.
+            assert!(
+                !out(&output).contains("touch"),
+                "gvmr {args:?}: {}",
+                out(&output)
+            );
+        }
+        assert!(!marker.exists(), "{payload:?} was executed");
+    }
+}
+
+#[test]
+fn use_writes_the_resolved_exact_version() {
+    let world = world();
+    let dir = world.dir("proj");
+    let output = world.gvmr_in(&dir).args(["use", "1.22"]).output().unwrap();
+    assert!(output.status.success(), "{}", err(&output));
+    let gv = dir.join(".go-version");
+    assert_eq!(std::fs::read_to_string(&gv).unwrap(), "1.22.5\n");
+    assert!(
+        err(&output).contains(&format!(
+            "1.22 resolved to go1.22.5; wrote 1.22.5 to {}",
+            gv.display()
+        )),
+        "{}",
+        err(&output)
+    );
+    assert_current(&world, &dir, &[], &set_by("go1.22.5", &gv));
+
+    // Overwrites it in place.
+    world
+        .gvmr_in(&dir)
+        .args(["use", "go1.21.0"])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&gv).unwrap(), "1.21.0\n");
+    assert_current(&world, &dir, &[], &set_by("go1.21.0", &gv));
+}
+
+#[test]
+fn use_installs_a_published_version_first() {
+    let world = world();
+    let dir = world.dir("proj");
+    assert!(!world.goroot("1.23.1").exists());
+    let output = world
+        .gvmr_in(&dir)
+        .args(["use", "1.23.1"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", err(&output));
+    assert!(world.goroot("1.23.1").join("bin/go").is_file());
+    let gv = dir.join(".go-version");
+    assert_eq!(std::fs::read_to_string(&gv).unwrap(), "1.23.1\n");
+    assert!(
+        err(&output).contains("1.23.1 resolved to go1.23.1"),
+        "{}",
+        err(&output)
+    );
+    assert_current(&world, &dir, &[], &set_by("go1.23.1", &gv));
+
+    // An unknown version writes nothing.
+    let other = world.dir("other");
+    let output = world
+        .gvmr_in(&other)
+        .args(["use", "1.99.0"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", err(&output));
+    assert!(!other.join(".go-version").exists());
+}
+
+#[test]
+fn install_without_a_version_installs_what_the_directory_selects() {
+    let world = world();
+    let gv = world.write("proj/.go-version", "1.21.5\n");
+    let dir = world.dir("proj/sub");
+    let output = world.gvmr_in(&dir).arg("install").output().unwrap();
+    assert!(output.status.success(), "{}", err(&output));
+    assert!(
+        err(&output).contains(&format!("{} selects 1.21.5", gv.display())),
+        "{}",
+        err(&output)
+    );
+    assert!(world.goroot("1.21.5").join("bin/go").is_file());
+    assert_current(&world, &dir, &[], &set_by("go1.21.5", &gv));
+
+    // A partial version nothing installed matches: the newest of its line.
+    let tv = world.write("line/.tool-versions", "golang 1.23\n");
+    let output = world
+        .gvmr_in(&world.dir("line"))
+        .arg("install")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", err(&output));
+    assert!(
+        err(&output).contains(&format!("{} selects 1.23", tv.display())),
+        "{}",
+        err(&output)
+    );
+    assert!(world.goroot("1.23.1").join("bin/go").is_file());
+
+    // Already satisfied by an installed version: nothing to download.
+    world.write("sat/.tool-versions", "golang 1.22\n");
+    world.server.clear_requests();
+    let output = world
+        .gvmr_in(&world.dir("sat"))
+        .arg("install")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", err(&output));
+    assert!(
+        err(&output).contains("go1.22.5 is already installed"),
+        "{}",
+        err(&output)
+    );
+    assert!(
+        !world.server.requests().iter().any(|r| r.contains("/dl/")),
+        "{:?}",
+        world.server.requests()
+    );
+
+    // Nothing selected: exit 3 and the hint.
+    let output = world
+        .gvmr_in(&world.dir("none"))
+        .arg("install")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        err(&output).contains("no Go version is selected here"),
+        "{}",
+        err(&output)
+    );
+}
+
+#[test]
+fn which_prints_the_absolute_path() {
+    let world = world();
+    let dir = world.dir("p");
+    world.write("p/.go-version", "1.21.0\n");
+    world
+        .gvmr_in(&dir)
+        .arg("which")
+        .assert()
+        .success()
+        .stdout(format!(
+            "{}\n",
+            world.goroot("1.21.0").join("bin/go").display()
+        ));
+    world
+        .gvmr_in(&dir)
+        .args(["which", "gofmt"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "{}\n",
+            world.goroot("1.21.0").join("bin/gofmt").display()
+        ));
+    world
+        .gvmr_in(&dir)
+        .arg("which")
+        .env("GVMR_GO_VERSION", "1.22.5")
+        .assert()
+        .success()
+        .stdout(format!(
+            "{}\n",
+            world.goroot("1.22.5").join("bin/go").display()
+        ));
+    // Selected but not installed: exit 3, with the install hint.
+    world.write("p/.go-version", "1.23.1\n");
+    let output = world.gvmr_in(&dir).arg("which").output().unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        err(&output).contains("run: gvmr install 1.23.1"),
+        "{}",
+        err(&output)
+    );
+    // Only go and gofmt.
+    let output = world.gvmr_in(&dir).args(["which", "rm"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn exec_runs_with_the_selected_or_given_toolchain() {
+    let world = world();
+    let dir = world.dir("p");
+    world.write("p/.go-version", "1.22.5\n");
+    let goroot = world.goroot("1.22.5");
+    world
+        .gvmr_in(&dir)
+        .args([
+            "exec",
+            "--",
+            "sh",
+            "-c",
+            "echo $GOROOT $GOTOOLCHAIN; command -v go",
+        ])
+        .env("PATH", crate::support::switching::BASE_PATH)
+        .assert()
+        .success()
+        .stdout(format!(
+            "{} local\n{}\n",
+            goroot.display(),
+            goroot.join("bin/go").display()
+        ));
+    world
+        .gvmr_in(&dir)
+        .args(["exec", "--version", "1.21.0", "--", "go", "version"])
+        .env("PATH", crate::support::switching::BASE_PATH)
+        .assert()
+        .success()
+        .stdout("go version go1.21.0 linux/amd64\n");
+    // A user's GOTOOLCHAIN is kept.
+    world
+        .gvmr_in(&dir)
+        .args(["exec", "--", "sh", "-c", "echo $GOTOOLCHAIN"])
+        .env("GOTOOLCHAIN", "go1.23.0")
+        .assert()
+        .success()
+        .stdout("go1.23.0\n");
+    // The command's exit status and arguments pass through.
+    let output = world
+        .gvmr_in(&dir)
+        .args(["exec", "--", "sh", "-c", "exit 42"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(42));
+    let output = world
+        .gvmr_in(&dir)
+        .args(["exec", "--version", "1.23.1", "--", "go", "version"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        err(&output).contains("go1.23.1 is not installed"),
+        "{}",
+        err(&output)
+    );
+}

@@ -1,0 +1,415 @@
+//! Shared support for gvmr's integration tests: a local HTTP server
+//! ([`server`]), OpenPGP test keys ([`keys`]), a fake Go release mirror
+//! ([`mirror`]) and [`Env`], an isolated home for running the `gvmr` binary.
+//!
+//! ```ignore
+//! let server = TestServer::start();
+//! let key = TestKey::generate("Test Go Releases <go@example.org>");
+//! let mut mirror = Mirror::new(&server, &key);
+//! mirror.publish("go1.22.5", true);
+//! mirror.write_listing();
+//! let env = Env::new(&mirror, &key);
+//! env.gvmr().args(["install", "1.22.5"]).assert().success();
+//! ```
+
+pub mod keys;
+pub mod mirror;
+pub mod server;
+pub mod sumdb;
+pub mod switching;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A `gvmr` run taking longer than this is killed and fails its test, so a
+/// hang cannot stall the whole suite.
+pub const GVMR_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// Environment variables removed from every `gvmr` run, besides all
+/// `GVMR_*` ones: they would point gvmr (or the `go` it runs) elsewhere.
+const SCRUBBED_VARS: &[&str] = &[
+    "XDG_DATA_HOME",
+    "XDG_CONFIG_HOME",
+    "XDG_CACHE_HOME",
+    "XDG_STATE_HOME",
+    "GOROOT",
+    "GOTOOLCHAIN",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+];
+
+/// A throw-away world for one `gvmr` run or several: under one temporary
+/// directory, a `GVMR_HOME`, a `HOME`, a project directory (the working
+/// directory) and a keyring file holding the test key.
+pub struct Env {
+    root: tempfile::TempDir,
+    home: PathBuf,
+    user_home: PathBuf,
+    project: PathBuf,
+    keyring: PathBuf,
+    index_url: String,
+    mirror_url: String,
+}
+
+impl Env {
+    /// A fresh environment whose `gvmr` uses `mirror` and trusts `key` only.
+    pub fn new(mirror: &mirror::Mirror<'_>, key: &keys::TestKey) -> Env {
+        let root = tempfile::Builder::new()
+            .prefix("gvmr-test")
+            .tempdir()
+            .expect("create the test environment directory");
+        let env = Env {
+            home: root.path().join("gvmr-home"),
+            user_home: root.path().join("user-home"),
+            project: root.path().join("project"),
+            keyring: root.path().join("keyring.asc"),
+            root,
+            index_url: mirror.index_url(),
+            mirror_url: mirror.base_url(),
+        };
+        for dir in [env.home(), env.user_home(), env.project()] {
+            std::fs::create_dir_all(dir)
+                .unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
+        }
+        key.write_keyring(env.keyring());
+        env
+    }
+
+    /// The temporary directory everything else lives in.
+    pub fn root(&self) -> &Path {
+        self.root.path()
+    }
+
+    /// `GVMR_HOME`.
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    /// Where installed toolchains go: `GVMR_HOME/versions`.
+    pub fn versions_dir(&self) -> PathBuf {
+        self.home().join("versions")
+    }
+
+    /// `HOME` of the `gvmr` process.
+    pub fn user_home(&self) -> &Path {
+        &self.user_home
+    }
+
+    /// The working directory of the `gvmr` process.
+    pub fn project(&self) -> &Path {
+        &self.project
+    }
+
+    /// The keyring file given as `GVMR_KEYRING`.
+    pub fn keyring(&self) -> &Path {
+        &self.keyring
+    }
+
+    /// A command for the `gvmr` binary with this environment: every
+    /// `GVMR_*` and [`SCRUBBED_VARS`] variable of the test process removed,
+    /// then `HOME`, `GVMR_HOME`, `GVMR_INDEX_URL`, `GVMR_MIRROR`,
+    /// `GVMR_KEYRING` and `NO_COLOR=1` set, in [`project`](Env::project),
+    /// killed after [`GVMR_TIMEOUT`].
+    pub fn gvmr(&self) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::from_std(self.std_gvmr());
+        cmd.timeout(GVMR_TIMEOUT);
+        cmd
+    }
+
+    /// The same command as [`gvmr`](Env::gvmr), as a plain
+    /// `std::process::Command` (no timeout): for runs that are spawned and
+    /// then waited for, killed or run side by side.
+    pub fn std_gvmr(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_gvmr"));
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("GVMR_") {
+                cmd.env_remove(&name);
+            }
+        }
+        for name in SCRUBBED_VARS {
+            cmd.env_remove(name);
+        }
+        cmd.env("HOME", self.user_home())
+            .env("GVMR_HOME", self.home())
+            .env("GVMR_INDEX_URL", &self.index_url)
+            .env("GVMR_MIRROR", &self.mirror_url)
+            .env("GVMR_KEYRING", self.keyring())
+            .env("NO_COLOR", "1")
+            .current_dir(self.project());
+        cmd
+    }
+
+    /// Names of the entries of `versions/`, sorted; empty when it does not
+    /// exist.
+    pub fn version_names(&self) -> Vec<String> {
+        dir_names(&self.versions_dir())
+    }
+
+    /// Names of the entries of `GVMR_HOME/tmp` (work directories of
+    /// installs), sorted; empty when it does not exist.
+    pub fn tmp_leftovers(&self) -> Vec<String> {
+        dir_names(&self.home().join("tmp"))
+    }
+
+    /// [`tmp_leftovers`](Env::tmp_leftovers) once background deletions are
+    /// done: `uninstall` and `install --force` move the old tree into `tmp/`
+    /// and hand it to a detached `gvmr internal-purge`, so this waits up to
+    /// 10 s for `tmp/` to empty and returns what is still there.
+    pub fn tmp_after_purge(&self) -> Vec<String> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = self.tmp_leftovers();
+            if left.is_empty() || std::time::Instant::now() > deadline {
+                return left;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// `GVMR_HOME/downloads`: every file name and its bytes.
+    pub fn downloads(&self) -> std::collections::BTreeMap<String, Vec<u8>> {
+        let dir = self.home().join("downloads");
+        dir_names(&dir)
+            .into_iter()
+            .map(|name| {
+                let bytes = std::fs::read(dir.join(&name))
+                    .unwrap_or_else(|e| panic!("read downloads/{name}: {e}"));
+                (name, bytes)
+            })
+            .collect()
+    }
+
+    /// Asserts that a failed run left no trace of an install: no version
+    /// directory, no work directory in `tmp/`.
+    #[track_caller]
+    pub fn assert_nothing_installed(&self) {
+        assert_eq!(
+            self.version_names(),
+            Vec::<String>::new(),
+            "versions/ must stay empty"
+        );
+        assert_eq!(
+            self.tmp_after_purge(),
+            Vec::<String>::new(),
+            "tmp/ must hold no leftovers"
+        );
+    }
+}
+
+/// Sorted names of the entries of `dir`; empty when it does not exist.
+pub fn dir_names(dir: &Path) -> Vec<String> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(e) => panic!("read {}: {e}", dir.display()),
+    };
+    let mut names: Vec<String> = entries
+        .map(|e| {
+            e.unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every path below `dir` (recursively, not following links), relative to it.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    fn visit(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            out.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                visit(root, &path, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    visit(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// The stderr of a finished run, as text.
+pub fn stderr_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The stdout of a finished run, as text.
+pub fn stdout_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// `text` with what changes from run to run replaced, for snapshots: the
+/// environment's temporary directory by `[ROOT]`, the server's
+/// `http://127.0.0.1:PORT` by `[SERVER]`, and each duration `(1.2 s)` by
+/// `([T] s)`.
+pub fn normalize(text: &str, env: &Env, server: &server::TestServer) -> String {
+    let text = text
+        .replace(&env.root().display().to_string(), "[ROOT]")
+        .replace(&server.base(), "[SERVER]");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find(" (") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let number = after
+            .find(" s)")
+            .map(|end| &after[..end])
+            .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '.'));
+        match number {
+            Some(n) => {
+                out.push_str(" ([T] s)");
+                rest = &after[n.len() + 3..];
+            }
+            None => {
+                out.push_str(" (");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Waits for `child` (spawned with piped stdout and stderr), reading its
+/// output as it comes; kills it and panics, showing its stderr, after
+/// `limit` (a hang or deadlock fails the test instead of stalling it).
+#[track_caller]
+pub fn wait_with_timeout(
+    mut child: std::process::Child,
+    limit: Duration,
+    what: &str,
+) -> std::process::Output {
+    use std::io::Read;
+    fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut buf);
+            }
+            buf
+        })
+    }
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let deadline = std::time::Instant::now() + limit;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10))
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                let stderr = stderr.join().unwrap_or_default();
+                panic!(
+                    "{what} did not finish within {limit:?} (deadlock?); killed it; stderr:\n{}",
+                    String::from_utf8_lossy(&stderr)
+                );
+            }
+            Err(e) => panic!("waiting for {what}: {e}"),
+        }
+    };
+    std::process::Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    }
+}
+
+/// Runs `gvmr install 1.22.5` expecting `code`, with every `needle` in
+/// stderr; then checks that nothing was installed and nothing panicked.
+/// Returns stderr.
+#[track_caller]
+pub fn install_fails(env: &Env, code: i32, needles: &[&str]) -> String {
+    let output = env
+        .gvmr()
+        .args(["install", "1.22.5"])
+        .assert()
+        .code(code)
+        .stdout("")
+        .get_output()
+        .clone();
+    let stderr = stderr_of(&output);
+    for needle in needles {
+        assert!(stderr.contains(needle), "{needle:?} not in:\n{stderr}");
+    }
+    assert!(!stderr.contains("Installed"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    env.assert_nothing_installed();
+    stderr
+}
+
+/// The go1.22.5 linux/amd64 archive the fake mirror publishes, and its path.
+pub const FILE: &str = "go1.22.5.linux-amd64.tar.gz";
+pub const PATH: &str = "/dl/go1.22.5.linux-amd64.tar.gz";
+
+/// Serves `asc` as the signature of go1.22.5 and expects a refusal with
+/// exit 5 naming the signature's URL and every one of `reasons`; a bad
+/// archive is not kept. Returns stderr.
+#[track_caller]
+pub fn signature_refused(
+    server: &server::TestServer,
+    env: &Env,
+    asc: Vec<u8>,
+    reasons: &[&str],
+) -> String {
+    server.put(&format!("{PATH}.asc"), asc);
+    let prefix = format!(
+        "error: the OpenPGP signature of {FILE} ({}.asc) is not valid: ",
+        server.url(PATH)
+    );
+    let mut needles = vec![prefix.as_str(), "hint: do not use this archive"];
+    needles.extend_from_slice(reasons);
+    let stderr = install_fails(env, 5, &needles);
+    assert!(env.downloads().is_empty(), "a bad archive is not kept");
+    stderr
+}
+
+/// The Debian package of each external program the tests run.
+const PACKAGES: &[(&str, &str)] = &[
+    ("gpg", "gnupg"),
+    ("zsh", "zsh"),
+    ("fish", "fish"),
+    ("direnv", "direnv"),
+    ("tmux", "tmux"),
+    ("shellcheck", "shellcheck"),
+    ("python3", "python3-pip"),
+];
+
+/// Starts `cmd`; a missing program fails the test naming the program and
+/// the command that installs it (tests never skip for want of a tool).
+pub fn spawn(cmd: &mut std::process::Command) -> std::process::Child {
+    cmd.spawn()
+        .unwrap_or_else(|e| panic!("{}", cannot_start(cmd, &e)))
+}
+
+/// Why `cmd` could not start, saying how to install a missing program.
+pub fn cannot_start(cmd: &std::process::Command, e: &std::io::Error) -> String {
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    if e.kind() != std::io::ErrorKind::NotFound {
+        return format!("cannot start {cmd:?}: {e}");
+    }
+    let name = Path::new(&program)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| program.clone());
+    match PACKAGES.iter().find(|(p, _)| *p == name) {
+        Some((_, package)) => format!(
+            "this test needs `{name}`, which is not installed: run scripts/test.sh (it installs \
+             what the tests need) or `apt-get install {package}`"
+        ),
+        None => format!("cannot start {cmd:?}: {e}"),
+    }
+}
