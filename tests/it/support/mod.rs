@@ -413,3 +413,39 @@ pub fn cannot_start(cmd: &std::process::Command, e: &std::io::Error) -> String {
         None => format!("cannot start {cmd:?}: {e}"),
     }
 }
+
+/// What a finished run showed the user, for a snapshot: its exit code,
+/// stdout and stderr, each passed through `normalize` (paths, ports and
+/// timings that differ between runs).
+pub fn transcript(output: &std::process::Output, normalize: impl Fn(&str) -> String) -> String {
+    let code = match output.status.code() {
+        Some(code) => code.to_string(),
+        None => format!("{}", output.status),
+    };
+    format!(
+        "exit: {code}\n--- stdout\n{}--- stderr\n{}",
+        normalize(&String::from_utf8_lossy(&output.stdout)),
+        normalize(&String::from_utf8_lossy(&output.stderr)),
+    )
+}
+
+/// Snapshots a finished run (exit code, stdout, stderr) under `name` in
+/// `tests/it/snapshots/`:
+/// - `snapshot!(name, output)`: as printed (help screens, messages without paths);
+/// - `snapshot!(name, output, env, server)`: through [`normalize`] for an
+///   [`Env`] and its [`server::TestServer`];
+/// - `snapshot!(name, output, |text| ...)`: through any normalisation.
+#[macro_export]
+macro_rules! snapshot {
+    ($name:expr, $output:expr) => {
+        $crate::snapshot!($name, $output, |t: &str| t.to_string())
+    };
+    ($name:expr, $output:expr, $env:expr, $server:expr) => {
+        $crate::snapshot!($name, $output, |t: &str| $crate::support::normalize(t, &$env, &$server))
+    };
+    ($name:expr, $output:expr, $normalize:expr) => {
+        insta::with_settings!({ omit_expression => true }, {
+            insta::assert_snapshot!($name, $crate::support::transcript(&$output, $normalize))
+        })
+    };
+}

@@ -1,0 +1,52 @@
+//! Every command's `--help`, snapshotted: what a user reads first changes
+//! only on purpose (review the diff with `cargo insta review`).
+
+use crate::snapshot;
+use std::process::Command;
+
+/// `gvmr ARGS... --help`, with no environment that could change it.
+fn help(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_gvmr"))
+        .args(args)
+        .arg("--help")
+        .env_clear()
+        .env("HOME", "/nonexistent")
+        .output()
+        .unwrap()
+}
+
+/// The subcommands of `gvmr ARGS...`, from its help's list.
+fn subcommands(args: &[&str]) -> Vec<String> {
+    let text = String::from_utf8(help(args).stdout).unwrap();
+    text.lines()
+        .skip_while(|line| !line.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|line| line.starts_with("  "))
+        // A name starts at column 2; wrapped descriptions are indented more.
+        .filter(|line| !line.starts_with("   "))
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_top_level_help() {
+    snapshot!("help", help(&[]));
+}
+
+#[test]
+fn every_command_has_help_with_examples() {
+    let commands = subcommands(&[]);
+    assert!(commands.len() >= 15, "{commands:?}");
+    for command in commands {
+        let output = help(&[&command]);
+        assert!(output.status.success(), "{command} --help");
+        snapshot!(format!("help-{command}"), output);
+        for sub in subcommands(&[&command]) {
+            let output = help(&[&command, &sub]);
+            assert!(output.status.success(), "{command} {sub} --help");
+            snapshot!(format!("help-{command}-{sub}"), output);
+        }
+    }
+}
