@@ -1,8 +1,7 @@
 //! The command line, as clap reads it.
 
-use crate::commands::EnvFormat;
-use crate::install::Source;
 use crate::release::platform::Platform;
+use crate::settings::Source;
 use crate::switch::hook::HookShell;
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
@@ -267,4 +266,17 @@ pub enum KeysAction {
         #[arg(long, value_name = "URL", env = "GVMR_KEY_URL")]
         url: Option<String>,
     },
+}
+
+/// The formats `gvmr env --shell` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EnvFormat {
+    Bash,
+    Zsh,
+    Fish,
+    Json,
+    Github,
+    Dotenv,
+    /// For `use gvmr` in an .envrc: exports plus `watch_file` lines.
+    Direnv,
 }

@@ -8,7 +8,6 @@
 //! `System`; the shell hooks read the shell's state, which is not
 //! configuration.)
 
-use crate::install::Source;
 use crate::net::goproxy::{DEFAULT_GOPROXY, ProxyList};
 use crate::net::http::Http;
 use crate::net::retry::RetryPolicy;
@@ -33,6 +32,20 @@ const MAX_RETRIES: u32 = 10;
 const DEFAULT_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF_MS: u64 = 60_000;
 
+/// Where toolchains come from (`--source`, `GVMR_SOURCE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Source {
+    /// Release archives from the mirrors (GVMR_MIRROR), checksum and signature.
+    #[default]
+    Archive,
+    /// Module zips from Go module proxies (GOPROXY), checked against the
+    /// checksum database (GOSUMDB).
+    Proxy,
+    /// The mirrors first; the proxies when the mirrors are unreachable or
+    /// lack the version.
+    Auto,
+}
+
 /// A variable whose value gvmr cannot use; the message names it and what
 /// it accepts.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -54,6 +67,10 @@ pub struct Settings {
     pub keyring: Option<PathBuf>,
     /// `GVMR_HTTP_TIMEOUT`: how long a transfer may stall.
     pub http_timeout: Duration,
+    /// `GITHUB_ENV` and `GITHUB_PATH`: the files GitHub Actions reads
+    /// variables and PATH entries from (`gvmr env --shell github`).
+    pub github_env: Option<PathBuf>,
+    pub github_path: Option<PathBuf>,
     key_primary: Option<String>,
     retries: Option<String>,
     retry_backoff_ms: Option<String>,
@@ -111,6 +128,8 @@ impl Settings {
                 .unwrap_or_else(|| DEFAULT_INDEX_URL.to_string()),
             keyring: var_os("GVMR_KEYRING").map(PathBuf::from),
             http_timeout: parse_timeout(var("GVMR_HTTP_TIMEOUT").as_deref()),
+            github_env: var_os("GITHUB_ENV").map(PathBuf::from),
+            github_path: var_os("GITHUB_PATH").map(PathBuf::from),
             key_primary: std::env::var("GVMR_KEY_PRIMARY")
                 .ok()
                 .filter(|v| !v.is_empty()),

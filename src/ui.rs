@@ -51,6 +51,11 @@ impl Ui {
     }
 }
 
+/// True when stdout is a terminal and `NO_COLOR` is not set.
+pub fn stdout_in_colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
 /// `/home/u/.local/share/x` as `~/.local/share/x`, for messages.
 pub fn tildify(path: &std::path::Path) -> String {
     if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty())
@@ -59,4 +64,20 @@ pub fn tildify(path: &std::path::Path) -> String {
         return format!("~/{}", rest.display());
     }
     path.display().to_string()
+}
+
+/// The message of an error and of every error that caused it, each cause
+/// once: the one way gvmr turns an error chain into words.
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut message = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
 }

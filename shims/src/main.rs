@@ -10,13 +10,11 @@
 
 use gvmr_shim::home::data_dir;
 use gvmr_shim::select::{Inputs, select};
-use gvmr_shim::toolchain::{Resolved, path_with_first, resolve};
+use gvmr_shim::toolchain::{PINNED_GOTOOLCHAIN, Resolved, TOOLS, path_with_first, resolve};
 use std::ffi::OsString;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, exit};
-
-const TOOLS: [&str; 2] = ["go", "gofmt"];
 
 fn fail(code: i32, message: &str) -> ! {
     eprintln!("gvmr: {message}");
@@ -95,7 +93,7 @@ fn run() -> ! {
         path_with_first(&bin, std::env::var_os("PATH").as_deref(), None),
     );
     if std::env::var_os("GOTOOLCHAIN").is_none() {
-        command.env("GOTOOLCHAIN", "local");
+        command.env("GOTOOLCHAIN", PINNED_GOTOOLCHAIN);
     }
     let error = command.exec();
     fail(

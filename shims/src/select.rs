@@ -384,19 +384,30 @@ impl Requirement {
     }
 }
 
-/// Lists installed versions (unsorted) in `versions_dir`.
-pub fn installed_versions(versions_dir: &Path) -> Vec<GoVersion> {
-    let Ok(entries) = std::fs::read_dir(versions_dir) else {
-        return Vec::new();
+/// The versions installed in `versions_dir`, newest first: the one scan,
+/// shared by the shims and `gvmr`. Only directories named exactly as Go
+/// names the version count; a missing directory holds none.
+pub fn installed_versions(versions_dir: &Path) -> std::io::Result<Vec<GoVersion>> {
+    let entries = match std::fs::read_dir(versions_dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
     };
-    entries
+    let mut versions: Vec<GoVersion> = entries
         .filter_map(|entry| {
-            let name = entry.ok()?.file_name().into_string().ok()?;
+            let entry = entry.ok()?;
+            let name = entry.file_name().into_string().ok()?;
             let version = GoVersion::parse(&name).ok()?;
-            // Only directories named exactly as Go names the version.
-            (version.to_string() == name).then_some(version)
+            // The entry's type costs no extra system call; a link is followed.
+            let is_dir = match entry.file_type().ok()? {
+                kind if kind.is_symlink() => entry.path().is_dir(),
+                kind => kind.is_dir(),
+            };
+            (version.to_string() == name && is_dir).then_some(version)
         })
-        .collect()
+        .collect();
+    versions.sort_by(|a, b| b.cmp(a));
+    Ok(versions)
 }
 
 #[cfg(test)]

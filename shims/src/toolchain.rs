@@ -7,6 +7,13 @@ use crate::version::{GoVersion, VersionRequest};
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
+/// The programs the shims stand in for (`$GVMR_HOME/shims/go`, `gofmt`).
+pub const TOOLS: [&str; 2] = ["go", "gofmt"];
+
+/// What `GOTOOLCHAIN` is set to wherever gvmr runs a toolchain, unless the
+/// user set it: Go's own toolchain switching must not override the pin.
+pub const PINNED_GOTOOLCHAIN: &str = "local";
+
 /// A selection resolved against what is installed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
@@ -25,7 +32,7 @@ pub fn resolve(selection: Selection, home: &Path) -> Resolved {
         // An exact request needs no directory listing: the shim's fast path.
         Requirement::Request(VersionRequest::Exact(v)) => Some(v),
         requirement => requirement
-            .pick_installed(&installed_versions(&versions))
+            .pick_installed(&installed_versions(&versions).unwrap_or_default())
             .or(requirement.exact()),
     };
     let goroot = version

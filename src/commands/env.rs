@@ -1,11 +1,12 @@
 //! Running with a toolchain's environment: `gvmr env` (printed for a
 //! shell, CI or direnv) and `gvmr exec`.
 
+use crate::cli::EnvFormat;
 use crate::error::Error;
 use crate::files::FileError;
 use crate::settings::Settings;
 use crate::store::Store;
-use crate::switch::activate::activate;
+use crate::switch::activate::{activate, this_process};
 use crate::switch::selection::{current_dir, installed_goroot};
 use crate::switch::shell::{
     Change, render_dotenv, render_fish, render_github_env, render_json, render_posix, sh_quote,
@@ -16,18 +17,6 @@ use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum EnvFormat {
-    Bash,
-    Zsh,
-    Fish,
-    Json,
-    Github,
-    Dotenv,
-    /// For `use gvmr` in an .envrc: exports plus `watch_file` lines.
-    Direnv,
-}
-
 /// The variables that make the selected (or given) version active.
 fn toolchain_changes(
     settings: &Settings,
@@ -35,8 +24,7 @@ fn toolchain_changes(
     version: Option<&str>,
 ) -> Result<Vec<Change>, Error> {
     let (_, goroot) = installed_goroot(&settings.selection, store, version)?;
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    Ok(activate(&goroot, &env, false))
+    Ok(activate(&goroot, &this_process, false))
 }
 
 pub fn exec(
@@ -80,7 +68,7 @@ pub fn env(
         EnvFormat::Fish => render_fish(&changes),
         EnvFormat::Json => format!("{}\n", render_json(&changes)),
         EnvFormat::Dotenv => render_dotenv(&changes),
-        EnvFormat::Github => return write_github(&changes),
+        EnvFormat::Github => return write_github(settings, &changes),
         EnvFormat::Direnv => {
             let mut out = render_posix(&changes);
             let dir = current_dir()?;
@@ -99,7 +87,7 @@ pub fn env(
 
 /// `$GITHUB_ENV` gets the variables and `$GITHUB_PATH` the bin directory;
 /// without them (not in Actions) the lines are printed.
-fn write_github(changes: &[Change]) -> Result<(), Error> {
+fn write_github(settings: &Settings, changes: &[Change]) -> Result<(), Error> {
     let (path_changes, env_changes): (Vec<Change>, Vec<Change>) = changes
         .iter()
         .cloned()
@@ -110,16 +98,14 @@ fn write_github(changes: &[Change]) -> Result<(), Error> {
     });
     let env_text = render_github_env(&env_changes);
     let path_text = bin.unwrap_or_default();
-    let targets = [("GITHUB_ENV", env_text), ("GITHUB_PATH", path_text)];
-    for (var, text) in targets {
-        match std::env::var_os(var).filter(|v| !v.is_empty()) {
-            Some(file) => append(Path::new(&file), &text)?,
-            None if var == "GITHUB_ENV" => print!("{text}"),
-            None => {
-                // Outside Actions, show PATH as the other formats do.
-                print!("{}", render_github_env(&path_changes));
-            }
-        }
+    match &settings.github_env {
+        Some(file) => append(file, &env_text)?,
+        None => print!("{env_text}"),
+    }
+    match &settings.github_path {
+        Some(file) => append(file, &path_text)?,
+        // Outside Actions, show PATH as the other formats do.
+        None => print!("{}", render_github_env(&path_changes)),
     }
     Ok(())
 }

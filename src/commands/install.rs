@@ -1,9 +1,10 @@
 //! `gvmr install` and `gvmr uninstall`.
 
 use crate::error::Error;
-use crate::install::{InstallOptions, Installer, Outcome, Source};
+use crate::install::{InstallOptions, Installer, Outcome};
 use crate::release::platform::Platform;
 use crate::settings::Settings;
+use crate::settings::Source;
 use crate::store::Store;
 use crate::switch::SwitchError;
 use crate::switch::selection::{current_dir, resolve_in};

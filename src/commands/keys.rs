@@ -171,7 +171,7 @@ fn warn_all(ui: &Ui, pinned: &Pinned, warnings: Vec<String>) {
 /// `gvmr keys [list] [--json]`.
 pub fn list(settings: &Settings, store: &Store, ui: &Ui, json: bool) -> Result<(), Error> {
     let pinned = settings.pinned_key()?;
-    if std::env::var_os("GVMR_KEYRING").is_some_and(|v| !v.is_empty()) {
+    if settings.keyring.is_some() {
         ui.warn("GVMR_KEYRING is set: installs trust that keyring instead of the keys listed here");
     }
     let mut warnings = Vec::new();

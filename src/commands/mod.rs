@@ -9,8 +9,6 @@ mod list;
 mod select;
 mod shell;
 
-pub use env::EnvFormat;
-
 use crate::cli::{Cli, Command, KeysAction};
 use crate::error::Error;
 use crate::settings::Settings;

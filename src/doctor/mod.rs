@@ -16,7 +16,6 @@ use gvmr_shim::GoVersion;
 use gvmr_shim::select::{Inputs, select};
 use gvmr_shim::toolchain::resolve;
 use serde::Serialize;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
@@ -313,7 +312,7 @@ pub fn doctor(store: &Store, json: bool, offline: bool, verify_files: bool) -> R
         text.push('\n');
         text
     } else {
-        let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let colour = crate::ui::stdout_in_colour();
         render(&checks, colour)
     };
     // A closed pipe (`gvmr doctor | head`) is not an error worth a panic.

@@ -173,7 +173,7 @@ impl System for RealSystem {
         let response = client
             .get(url)
             .send()
-            .map_err(|e| crate::net::http::error_chain(&e))?;
+            .map_err(|e| crate::ui::error_chain(&e))?;
         let status = response.status().as_u16();
         let mut body = Vec::new();
         response

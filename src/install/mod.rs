@@ -21,26 +21,12 @@ use crate::net::download::Downloader;
 use crate::net::http::Http;
 use crate::release::listing::LazyListing;
 use crate::release::platform::Platform;
-use crate::settings::Settings;
+use crate::settings::{Settings, Source};
 use crate::store::Store;
 use crate::ui::Ui;
 use crate::verify::signature::{Keyring, KeyringOrigin};
 use gvmr_shim::{GoVersion, VersionRequest};
 use std::path::PathBuf;
-
-/// Where toolchains come from (`--source`, `GVMR_SOURCE`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Source {
-    /// Release archives from the mirrors (GVMR_MIRROR), checksum and signature.
-    #[default]
-    Archive,
-    /// Module zips from Go module proxies (GOPROXY), checked against the
-    /// checksum database (GOSUMDB).
-    Proxy,
-    /// The mirrors first; the proxies when the mirrors are unreachable or
-    /// lack the version.
-    Auto,
-}
 
 pub struct InstallOptions {
     pub force: bool,

@@ -15,8 +15,9 @@
 //! Call with the file's lock held: the partial is shared between runs.
 
 use crate::files::{CopyError, FileError, copy};
-use crate::net::http::{Http, HttpError, error_chain};
+use crate::net::http::{Http, HttpError};
 use crate::net::retry::Retry;
+use crate::ui::error_chain;
 use crate::verify::checksum::{HashingWriter, Sha256Digest};
 use std::fmt;
 use std::fs::{self, File};

@@ -5,7 +5,7 @@
 
 use crate::files::read_capped;
 use crate::net::retry::{Retry, RetryPolicy, parse_retry_after};
-use crate::ui::Ui;
+use crate::ui::{Ui, error_chain};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
@@ -90,21 +90,6 @@ impl HttpError {
             _ => Retry::No,
         }
     }
-}
-
-/// The message of an error and of every error that caused it.
-pub fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut message = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = cause.source();
-    }
-    message
 }
 
 /// The local path of a `file://` URL (`file:///dir/x`, `file://localhost/dir/x`,

@@ -20,6 +20,7 @@ pub mod manifest;
 
 use gvmr_shim::GoVersion;
 use gvmr_shim::home::VERSIONS_DIR;
+use gvmr_shim::select::installed_versions;
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -105,22 +106,7 @@ impl Store {
     /// Installed versions, newest first.
     pub fn installed(&self) -> Result<Vec<GoVersion>> {
         let dir = self.versions_dir();
-        let entries = match fs::read_dir(&dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(FileError::new("read", &dir, e)),
-        };
-        let mut versions: Vec<GoVersion> = entries
-            .filter_map(|entry| {
-                let entry = entry.ok()?;
-                let name = entry.file_name().into_string().ok()?;
-                let version = GoVersion::parse(&name).ok()?;
-                // Only directories named exactly as Go names the version.
-                (version.to_string() == name && entry.path().is_dir()).then_some(version)
-            })
-            .collect();
-        versions.sort_by_key(|v| std::cmp::Reverse(*v));
-        Ok(versions)
+        installed_versions(&dir).map_err(|e| FileError::new("read", &dir, e))
     }
 
     /// Takes the lock for `version`, waiting for another gvmr that holds it.

@@ -6,7 +6,7 @@
 //! `_GVMR_TOOLCHAIN`) so that leaving a project undoes exactly that.
 
 use crate::switch::shell::Change;
-use gvmr_shim::toolchain::{path_with_first, path_without};
+use gvmr_shim::toolchain::{PINNED_GOTOOLCHAIN, path_with_first, path_without};
 use std::path::Path;
 
 /// The `PATH` entry the hook added.
@@ -16,6 +16,13 @@ pub const TOOLCHAIN_VAR: &str = "_GVMR_TOOLCHAIN";
 
 /// Reads a variable of the environment being changed.
 pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The environment of this process as the activation sees it (`PATH`,
+/// `GOROOT`, `GOTOOLCHAIN` and the hook's bookkeeping): the state being
+/// edited, not configuration, so it is read here rather than in settings.
+pub fn this_process(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
 
 /// Changes that make `goroot` the active toolchain. With `track`, also the
 /// bookkeeping that lets `deactivate` undo them.
@@ -36,9 +43,12 @@ pub fn activate(goroot: &Path, env: Lookup, track: bool) -> Vec<Change> {
     let toolchain = env("GOTOOLCHAIN");
     // Ours only while it still holds what we set: a GOTOOLCHAIN the user
     // set since then is theirs.
-    let ours = marked && toolchain.as_deref() == Some("local");
+    let ours = marked && toolchain.as_deref() == Some(PINNED_GOTOOLCHAIN);
     if toolchain.is_none() || ours {
-        changes.push(Change::Export("GOTOOLCHAIN".into(), "local".into()));
+        changes.push(Change::Export(
+            "GOTOOLCHAIN".into(),
+            PINNED_GOTOOLCHAIN.into(),
+        ));
         if track {
             changes.push(Change::Export(TOOLCHAIN_VAR.into(), "1".into()));
         }
@@ -67,7 +77,7 @@ pub fn deactivate(env: Lookup) -> Vec<Change> {
         changes.push(Change::Unset(ADDED_VAR.into()));
     }
     if env(TOOLCHAIN_VAR).as_deref() == Some("1") {
-        if env("GOTOOLCHAIN").as_deref() == Some("local") {
+        if env("GOTOOLCHAIN").as_deref() == Some(PINNED_GOTOOLCHAIN) {
             changes.push(Change::Unset("GOTOOLCHAIN".into()));
         }
         changes.push(Change::Unset(TOOLCHAIN_VAR.into()));

@@ -5,7 +5,7 @@
 use crate::files::own_executable;
 use crate::store::Store;
 use crate::switch::SwitchError as Error;
-use crate::switch::activate::{activate, deactivate};
+use crate::switch::activate::{activate, deactivate, this_process};
 use crate::switch::selection::{current_dir, resolve_in};
 use crate::switch::shell::{Change, render_fish, render_posix, sh_quote};
 use gvmr_shim::select::{Inputs, Source};
@@ -102,7 +102,7 @@ pub fn hook_env(
 ) -> Result<String, Error> {
     let looked_at = SystemTime::now();
     let cwd = current_dir()?;
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let env = this_process;
     // Directories: a version file appearing or vanishing changes their mtime.
     let mut watch: Vec<String> = cwd.ancestors().map(|d| d.display().to_string()).collect();
     watch.push(store.root().display().to_string());

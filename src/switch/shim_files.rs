@@ -4,11 +4,11 @@
 use crate::files::{FileError, own_executable};
 use crate::store::Store;
 use crate::switch::SwitchError as Error;
+use gvmr_shim::toolchain::TOOLS;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-pub const TOOLS: [&str; 2] = ["go", "gofmt"];
 const SHIM_BINARY: &str = "gvmr-shim";
 
 /// The `gvmr-shim` executable beside this `gvmr`.

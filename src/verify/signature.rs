@@ -5,6 +5,7 @@
 //! made it, and that subkey was valid *when the signature was made*: most
 //! releases were signed by subkeys that have expired since.
 
+use crate::ui::error_chain;
 use sequoia_openpgp as openpgp;
 
 use openpgp::cert::prelude::*;
@@ -146,7 +147,7 @@ pub fn stored_cert(path: &Path, pinned: &Pinned, warnings: &mut Vec<String>) -> 
             warnings.push(format!(
                 "ignoring the updated Go release key {}: it does not parse ({})",
                 path.display(),
-                error_chain(&e)
+                error_chain(e.as_ref())
             ));
             None
         }
@@ -219,7 +220,7 @@ impl Keyring {
                 Err(e) => {
                     warnings.push(format!(
                         "ignoring the updated Go release key: cannot merge it ({})",
-                        error_chain(&e)
+                        error_chain(e.as_ref())
                     ));
                     Some(built_in)
                 }
@@ -295,12 +296,12 @@ impl Keyring {
         };
         let mut verifier = DetachedVerifierBuilder::from_bytes(signature)
             .and_then(|b| b.with_policy(&policy, None, helper))
-            .map_err(|e| SignatureError::Unparseable(error_chain(&e)))?;
+            .map_err(|e| SignatureError::Unparseable(error_chain(e.as_ref())))?;
         verifier
             .verify_reader(data)
             .map_err(|e| match e.downcast_ref::<std::io::Error>() {
                 Some(io) => SignatureError::Io(io.to_string()),
-                None => SignatureError::Unparseable(error_chain(&e)),
+                None => SignatureError::Unparseable(error_chain(e.as_ref())),
             })?;
         let helper = verifier.into_helper();
         match helper.good {
@@ -355,13 +356,6 @@ impl Policy for GoReleasePolicy {
     fn packet(&self, packet: &openpgp::Packet) -> openpgp::Result<()> {
         self.standard.packet(packet)
     }
-}
-
-fn error_chain(e: &anyhow::Error) -> String {
-    e.chain()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join(": ")
 }
 
 struct Helper<'a> {

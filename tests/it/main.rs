@@ -17,6 +17,7 @@ mod install;
 mod install_failures;
 mod install_robustness;
 mod keys;
+mod layout;
 mod list;
 mod network_faults;
 mod proxy_install;

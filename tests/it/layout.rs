@@ -1,0 +1,321 @@
+//! The architecture, checked: which `src/` file imports which, from the
+//! source text. No file imports a file that imports it back, errors flow
+//! upward only (no lower layer names `crate::error`), and only `main`
+//! decides how the process exits.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Every `.rs` file under `src/`, as a path relative to `src/`.
+fn source_files(src: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut dirs = vec![src.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path.strip_prefix(src).unwrap().to_path_buf());
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The module path of a file: `net/http.rs` → ["net", "http"],
+/// `net/mod.rs` → ["net"], `lib.rs` → [].
+fn module_of(file: &Path) -> Vec<String> {
+    let mut parts: Vec<String> = file
+        .with_extension("")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if matches!(
+        parts.last().map(String::as_str),
+        Some("mod" | "lib" | "main")
+    ) {
+        parts.pop();
+    }
+    parts
+}
+
+/// Text without comments and string literals, so only code is read.
+fn code_only(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+                out.push_str("\"\"");
+            }
+            b'r' if bytes.get(i + 1) == Some(&b'#') || bytes.get(i + 1) == Some(&b'"') => {
+                // Raw strings: r"…", r#"…"#.
+                let start = i;
+                let mut j = i + 1;
+                let mut hashes = 0;
+                while bytes.get(j) == Some(&b'#') {
+                    hashes += 1;
+                    j += 1;
+                }
+                let is_raw = bytes.get(j) == Some(&b'"')
+                    && (start == 0
+                        || !(bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_'));
+                if !is_raw {
+                    out.push('r');
+                    i += 1;
+                    continue;
+                }
+                let close = format!("\"{}", "#".repeat(hashes));
+                let rest = &text[j + 1..];
+                let end = rest
+                    .find(&close)
+                    .map_or(text.len(), |e| j + 1 + e + close.len());
+                out.push_str("\"\"");
+                i = end;
+            }
+            b'\'' if bytes.get(i + 2) == Some(&b'\'') => {
+                out.push_str("' '");
+                i += 3;
+            }
+            c => {
+                out.push(c as char);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Expands the paths a `use` tree or a path expression names, starting at
+/// `at` in `code` just after `crate::` or `super::`: `a::b::{c, d::e}` →
+/// [a::b::c, a::b::d::e].
+fn paths_at(code: &str) -> Vec<Vec<String>> {
+    fn tree(s: &str, prefix: Vec<String>, out: &mut Vec<Vec<String>>) -> usize {
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        let mut path = prefix;
+        loop {
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            if i > start {
+                path.push(s[start..i].to_string());
+            }
+            if s[i..].starts_with("::{") {
+                i += 3;
+                loop {
+                    while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                        i += 1;
+                    }
+                    if i >= bytes.len() || bytes[i] == b'}' {
+                        return i + 1;
+                    }
+                    i += tree(&s[i..], path.clone(), out);
+                    while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b',') {
+                        i += 1;
+                    }
+                }
+            } else if s[i..].starts_with("::") {
+                i += 2;
+            } else {
+                // `self` inside a group names the group's own path.
+                if path.last().is_some_and(|p| p == "self") {
+                    path.pop();
+                }
+                out.push(path);
+                return i;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    tree(code, Vec::new(), &mut out);
+    out
+}
+
+/// The files `file` refers to through `crate::…` and `super::…` paths.
+fn imports(src: &Path, file: &Path, files: &BTreeSet<PathBuf>) -> BTreeSet<PathBuf> {
+    let code = code_only(&std::fs::read_to_string(src.join(file)).unwrap());
+    let here = module_of(file);
+    let mut found = BTreeSet::new();
+    for (anchor, base) in [
+        ("crate::", Vec::new()),
+        // `a/b.rs` is module a::b and `a/b/mod.rs` module a::b too: in
+        // both, `super` is a.
+        ("super::", here[..here.len().saturating_sub(1)].to_vec()),
+    ] {
+        let mut rest = code.as_str();
+        while let Some(at) = rest.find(anchor) {
+            let before = rest[..at].chars().next_back();
+            rest = &rest[at + anchor.len()..];
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':') {
+                continue; // `super::super::`, `$crate::`, a longer name
+            }
+            for path in paths_at(rest) {
+                let full: Vec<String> = base.iter().cloned().chain(path).collect();
+                if let Some(target) = resolve(&full, files)
+                    && target != file
+                {
+                    found.insert(target);
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The file defining the longest prefix of `path` that is a module file.
+fn resolve(path: &[String], files: &BTreeSet<PathBuf>) -> Option<PathBuf> {
+    (1..=path.len()).rev().find_map(|n| {
+        let joined = path[..n].join("/");
+        [format!("{joined}.rs"), format!("{joined}/mod.rs")]
+            .into_iter()
+            .map(PathBuf::from)
+            .find(|candidate| files.contains(candidate))
+    })
+}
+
+fn graph() -> (PathBuf, BTreeMap<PathBuf, BTreeSet<PathBuf>>) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let files: BTreeSet<PathBuf> = source_files(&src).into_iter().collect();
+    let graph = files
+        .iter()
+        .map(|f| (f.clone(), imports(&src, f, &files)))
+        .collect();
+    (src, graph)
+}
+
+#[test]
+fn the_import_reader_sees_use_trees_and_paths() {
+    let paths = paths_at("net::{http::{Http, HttpError}, retry}, x");
+    let shown: Vec<String> = paths.iter().map(|p| p.join("::")).collect();
+    assert_eq!(
+        shown,
+        ["net::http::Http", "net::http::HttpError", "net::retry"]
+    );
+    assert_eq!(code_only("a // crate::x\n\"crate::y\" b"), "a \n\"\" b");
+    let (_, graph) = graph();
+    let install = &graph[Path::new("install/archive_source.rs")];
+    assert!(install.contains(Path::new("net/http.rs")), "{install:?}");
+    assert!(install.contains(Path::new("install/mod.rs")), "{install:?}");
+}
+
+#[test]
+fn no_file_imports_a_file_that_imports_it_back() {
+    let (_, graph) = graph();
+    let mut cycles = Vec::new();
+    for (file, targets) in &graph {
+        for target in targets {
+            if file < target && graph.get(target).is_some_and(|t| t.contains(file)) {
+                cycles.push(format!("{} <-> {}", file.display(), target.display()));
+            }
+        }
+    }
+    assert!(
+        cycles.is_empty(),
+        "files importing each other:\n{}",
+        cycles.join("\n")
+    );
+}
+
+#[test]
+fn lower_layers_never_name_the_top_level_error_or_the_commands() {
+    let (_, graph) = graph();
+    let upper = [
+        "lib.rs",
+        "main.rs",
+        "cli.rs",
+        "error.rs",
+        "settings.rs",
+        "fuzzing.rs",
+    ];
+    let upper_dirs = ["commands", "install", "doctor"];
+    let mut wrong = Vec::new();
+    for (file, targets) in &graph {
+        let name = file.to_string_lossy();
+        if upper.contains(&name.as_ref())
+            || upper_dirs
+                .iter()
+                .any(|d| name.starts_with(&format!("{d}/")))
+        {
+            continue;
+        }
+        for target in targets {
+            let target_name = target.to_string_lossy();
+            if target_name == "error.rs"
+                || target_name == "cli.rs"
+                || target_name == "settings.rs"
+                || upper_dirs
+                    .iter()
+                    .any(|d| target_name.starts_with(&format!("{d}/")))
+            {
+                wrong.push(format!("{name} imports {target_name}"));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "imports running up the layers:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn only_main_decides_how_the_process_exits() {
+    let (src, graph) = graph();
+    let exits: Vec<String> = graph
+        .keys()
+        .filter(|f| {
+            code_only(&std::fs::read_to_string(src.join(f)).unwrap()).contains("process::exit")
+        })
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(exits.is_empty(), "process::exit outside main: {exits:?}");
+}
+
+#[test]
+fn only_settings_reads_configuration_from_the_environment() {
+    let (src, graph) = graph();
+    // doctor inspects the environment as a diagnosis (through its System);
+    // activation reads the PATH/GOROOT it edits (state, not configuration);
+    // ui reads HOME and NO_COLOR for how it shows things.
+    let allowed = [
+        "settings.rs",
+        "doctor/system.rs",
+        "switch/activate.rs",
+        "ui.rs",
+    ];
+    let mut readers = Vec::new();
+    for file in graph.keys() {
+        let name = file.to_string_lossy();
+        if allowed.contains(&name.as_ref()) {
+            continue;
+        }
+        let code = code_only(&std::fs::read_to_string(src.join(file)).unwrap());
+        // Test modules may set up their own environment.
+        let code = code.split("#[cfg(test)]").next().unwrap_or("");
+        for call in ["env::var(", "env::var_os("] {
+            if code.contains(call) {
+                readers.push(format!("{name} calls {call}"));
+            }
+        }
+    }
+    assert!(
+        readers.is_empty(),
+        "environment read outside settings:\n{}",
+        readers.join("\n")
+    );
+}
