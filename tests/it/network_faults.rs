@@ -589,3 +589,63 @@ fn an_invalid_retry_setting_is_a_usage_error() {
     );
     assert_eq!(server.count(PATH), 0);
 }
+
+#[test]
+fn small_fetches_honour_a_retry_after_given_as_a_date() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    let archive = publish(&mut mirror);
+    // The listing, the mirror's .sha256 (none listed) and the .asc are each
+    // busy once, asking for a wait until a date 1 s away.
+    server.fault("/listing.json", Fault::Status(404));
+    for path in [format!("{PATH}.sha256"), format!("{PATH}.asc")] {
+        server.fault(
+            &path,
+            Fault::FailTimesUntil {
+                status: 503,
+                times: 1,
+                after: Duration::from_secs(1),
+            },
+        );
+    }
+    let env = Env::new(&mirror, &key);
+    let started = Instant::now();
+    let output = install(&env, &[("GVMR_RETRY_BACKOFF_MS", "0")]);
+    let stderr = assert_installed(&env, &output, &archive);
+    for path in [format!("{PATH}.sha256"), format!("{PATH}.asc")] {
+        assert!(
+            stderr.contains(&format!("{}: HTTP 503; retrying in ", server.url(&path))),
+            "{stderr}"
+        );
+        assert_eq!(server.count(&path), 2, "{path}");
+    }
+    // With no backoff of its own, only the dates made it wait.
+    assert!(
+        started.elapsed() >= Duration::from_millis(500),
+        "it waited for the dates"
+    );
+}
+
+#[test]
+fn the_listing_is_retried_like_every_fetch() {
+    let (server, key) = setup();
+    let mut mirror = Mirror::new(&server, &key);
+    let archive = publish(&mut mirror);
+    server.fault(
+        "/listing.json",
+        Fault::FailTimes {
+            status: 502,
+            times: 2,
+            retry_after: None,
+        },
+    );
+    let env = Env::new(&mirror, &key);
+    let output = install(&env, &[]);
+    let stderr = assert_installed(&env, &output, &archive);
+    assert!(stderr.contains("(attempt 3 of 3)"), "{stderr}");
+    assert!(
+        stderr.contains("(release listing)"),
+        "the listing answered: {stderr}"
+    );
+    assert_eq!(server.count("/listing.json"), 3);
+}

@@ -398,3 +398,40 @@ fn a_vouched_zip_with_entries_outside_the_module_is_refused_on_unpacking() {
     );
     env.assert_nothing_installed();
 }
+
+#[test]
+fn a_module_zip_cut_short_is_resumed_and_busy_answers_are_retried() {
+    let world = World::honest();
+    let env = world.env();
+    let zip_url = format!("/proxy/{ZIP_PATH}");
+    let size = world.server.get(&zip_url).unwrap().len();
+    world.server.fault(&zip_url, Fault::TruncateOnce(size / 2));
+    // The checksum database is busy once too, with a Retry-After.
+    world.server.fault(
+        &format!("/sumdb/lookup/golang.org/toolchain@{MV}"),
+        Fault::FailTimes {
+            status: 429,
+            times: 1,
+            retry_after: Some(0),
+        },
+    );
+    let output = world
+        .install(
+            &env,
+            &world.proxy("/proxy"),
+            &["--source", "proxy", "1.22.5"],
+        )
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = stderr_of(&output);
+    assert_installed_like_go(&env);
+    assert!(stderr.contains("HTTP 429; retrying in 0.00 s"), "{stderr}");
+    assert_eq!(
+        world.server.ranges(&zip_url),
+        [None, Some(format!("bytes={}-", size / 2))],
+        "the second request asked only for the rest"
+    );
+    assert!(stderr.contains("Resuming download of"), "{stderr}");
+}

@@ -52,6 +52,13 @@ pub enum Fault {
         times: usize,
         retry_after: Option<u64>,
     },
+    /// Like [`Fault::FailTimes`], with `Retry-After` as an HTTP-date this
+    /// far in the future (the other form of the header).
+    FailTimesUntil {
+        status: u16,
+        times: usize,
+        after: Duration,
+    },
     /// Like [`Fault::Reset`] for the first `n` requests; later ones are
     /// served normally.
     ResetTimes(usize),
@@ -315,6 +322,22 @@ fn handle_connection(
                     })
                 }
             }
+            Some(Fault::FailTimesUntil {
+                status,
+                times,
+                after,
+            }) => {
+                if *times == 0 {
+                    None
+                } else {
+                    *times -= 1;
+                    Some(Fault::FailTimesUntil {
+                        status: *status,
+                        times: 1,
+                        after: *after,
+                    })
+                }
+            }
             Some(Fault::ResetTimes(n)) => {
                 if *n == 0 {
                     None
@@ -360,6 +383,14 @@ fn handle_connection(
                 .map(|secs| ("Retry-After", secs.to_string()))
                 .into_iter()
                 .collect(),
+            body: Vec::new(),
+        },
+        Some(Fault::FailTimesUntil { status, after, .. }) => Response {
+            status,
+            headers: vec![(
+                "Retry-After",
+                httpdate::fmt_http_date(std::time::SystemTime::now() + after),
+            )],
             body: Vec::new(),
         },
         Some(Fault::Redirect(ref location)) => Response {
