@@ -214,6 +214,15 @@ impl Error {
                 "fix the file (one version such as 1.22.5), or override it with GVMR_GO_VERSION".into()
             }
             Error::Switch(SwitchError::File(e)) | Error::File(e) => e.hint().into(),
+            Error::Switch(SwitchError::WorkingDir(_)) => {
+                "cd to a directory that exists, then run the command again".into()
+            }
+            Error::Exec { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                "check the command's name; it is looked up on PATH with the toolchain's bin directory first".into()
+            }
+            Error::NoSuchTool(_) => {
+                "the installed toolchain lacks it; reinstall it with `gvmr install --force VERSION`".into()
+            }
             Error::ListingNeeded { .. } | Error::Listing(_) => {
                 "check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL; an exact version (e.g. 1.22.5) installs without the listing when a mirror has its .sha256".into()
             }

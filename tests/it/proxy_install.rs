@@ -192,6 +192,7 @@ fn a_zip_the_checksum_database_does_not_vouch_for_is_refused() {
         .get_output()
         .clone();
     let stderr = stderr_of(&output);
+    crate::snapshot!("error-module-zip-not-vouched", output, env, world.server);
     assert!(
         stderr.contains("does not match the checksum database"),
         "{stderr}"
@@ -265,6 +266,7 @@ fn off_and_direct_never_deliver() {
         .code(4)
         .get_output()
         .clone();
+    crate::snapshot!("error-goproxy-off", output, env, world.server);
     assert!(
         stderr_of(&output).contains("GOPROXY=off"),
         "{}",
@@ -276,6 +278,7 @@ fn off_and_direct_never_deliver() {
         .code(3)
         .get_output()
         .clone();
+    crate::snapshot!("error-goproxy-direct", output, env, world.server);
     assert!(
         stderr_of(&output).contains("toolchains come only from proxies"),
         "{}",
@@ -317,6 +320,7 @@ fn gosumdb_off_is_refused() {
         .code(5)
         .get_output()
         .clone();
+    crate::snapshot!("error-gosumdb-off", output, env, world.server);
     assert!(
         stderr_of(&output).contains("GOSUMDB=off"),
         "{}",
