@@ -1,5 +1,5 @@
 //! The shim binary under its own name (the real work is tested through
-//! `$GVMR_HOME/shims/go` in the workspace's tests/shims.rs). This test also
+//! `$GVMR_HOME/shims/go` in the workspace's tests/it/shims.rs). This test also
 //! makes `cargo test --workspace` build `target/*/gvmr-shim`, which gvmr's
 //! tests copy into place.
 

@@ -5,7 +5,7 @@
 //!   versions/go1.22.5/   installed toolchains (what `go env GOROOT` says)
 //!   downloads/           verified archives and their .asc, for reinstalls;
 //!                        <file>.partial while one downloads (resumed by
-//!                        the next attempt or run, see download.rs)
+//!                        the next attempt or run, see net/download.rs)
 //!   cache/               the release listing
 //!   shims/               go and gofmt
 //!   locks/               one lock file per version

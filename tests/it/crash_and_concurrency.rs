@@ -1,7 +1,7 @@
 //! Crashes, interrupts, races and a full disk, with the real `gvmr` binary.
 //!
 //! Kills land on the install's test-only failpoints (`pause_point` in
-//! src/install.rs, debug builds only): with `GVMR_TEST_PAUSE_AT=<point>` the
+//! src/install/staging.rs, debug builds only): with `GVMR_TEST_PAUSE_AT=<point>` the
 //! install creates the file `GVMR_TEST_PAUSE_MARKER` and sleeps there; with
 //! `GVMR_TEST_MARK_AT=<point>` it creates the marker and carries on. The
 //! points are "download", "unpack" and "rename".

@@ -3,11 +3,6 @@
 //! have a `go` that can report the environment it runs with, versions
 //! installed by the real `gvmr`, and helpers to run processes with a
 //! deadline.
-//!
-//! Included by those test files next to `mod common;` with
-//! `#[path = "common/switching.rs"] mod switching;` (so `tests/common/mod.rs`
-//! stays as it is).
-#![allow(dead_code)]
 
 use crate::support::keys::TestKey;
 use crate::support::mirror::{Mirror, go_like_archive};
@@ -74,7 +69,6 @@ pub fn assert_shim_binary_built() {
 pub struct World {
     pub env: Env,
     pub server: TestServer,
-    pub key: TestKey,
     /// `GVMR_HOME` for every command made here.
     pub home: PathBuf,
     /// `env.root()`, canonical (so paths compare equal to what gvmr prints).
@@ -127,7 +121,6 @@ impl World {
         let world = World {
             env,
             server,
-            key,
             home,
             root,
         };
