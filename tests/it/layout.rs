@@ -99,6 +99,11 @@ fn code_only(text: &str) -> String {
     out
 }
 
+/// The code (no comments or strings) of a file under `src`.
+fn code_of(src: &Path, file: &Path) -> String {
+    code_only(&std::fs::read_to_string(src.join(file)).unwrap())
+}
+
 /// Expands the paths a `use` tree or a path expression names, starting at
 /// `at` in `code` just after `crate::` or `super::`: `a::b::{c, d::e}` →
 /// [a::b::c, a::b::d::e].
@@ -148,7 +153,7 @@ fn paths_at(code: &str) -> Vec<Vec<String>> {
 
 /// The files `file` refers to through `crate::…` and `super::…` paths.
 fn imports(src: &Path, file: &Path, files: &BTreeSet<PathBuf>) -> BTreeSet<PathBuf> {
-    let code = code_only(&std::fs::read_to_string(src.join(file)).unwrap());
+    let code = code_of(src, file);
     let here = module_of(file);
     let mut found = BTreeSet::new();
     for (anchor, base) in [
@@ -278,9 +283,7 @@ fn only_main_decides_how_the_process_exits() {
     let (src, graph) = graph();
     let exits: Vec<String> = graph
         .keys()
-        .filter(|f| {
-            code_only(&std::fs::read_to_string(src.join(f)).unwrap()).contains("process::exit")
-        })
+        .filter(|f| code_of(&src, f).contains("process::exit"))
         .map(|f| f.display().to_string())
         .collect();
     assert!(exits.is_empty(), "process::exit outside main: {exits:?}");
@@ -304,7 +307,7 @@ fn only_settings_reads_configuration_from_the_environment() {
         if allowed.contains(&name.as_ref()) {
             continue;
         }
-        let code = code_only(&std::fs::read_to_string(src.join(file)).unwrap());
+        let code = code_of(&src, file);
         // Test modules may set up their own environment.
         let code = code.split("#[cfg(test)]").next().unwrap_or("");
         for call in ["env::var(", "env::var_os("] {

@@ -82,6 +82,21 @@ pub enum Fault {
     TruncateOnce(usize),
 }
 
+impl Fault {
+    /// For a fault that fails a number of times: one failure (to answer
+    /// this request with), or `None` once they are used up.
+    fn fail_once(&mut self) -> Option<Fault> {
+        let (Fault::FailTimes { times, .. } | Fault::FailTimesUntil { times, .. }) = self else {
+            return Some(self.clone());
+        };
+        if *times == 0 {
+            return None;
+        }
+        *times -= 1;
+        Some(self.clone())
+    }
+}
+
 /// What the server serves, which faults are active, and what was asked for.
 #[derive(Default)]
 struct State {
@@ -306,37 +321,8 @@ fn handle_connection(
         };
         // Faults that count requests change with each one.
         let fault = match state.faults.get_mut(&key) {
-            Some(Fault::FailTimes {
-                status,
-                times,
-                retry_after,
-            }) => {
-                if *times == 0 {
-                    None
-                } else {
-                    *times -= 1;
-                    Some(Fault::FailTimes {
-                        status: *status,
-                        times: 1,
-                        retry_after: *retry_after,
-                    })
-                }
-            }
-            Some(Fault::FailTimesUntil {
-                status,
-                times,
-                after,
-            }) => {
-                if *times == 0 {
-                    None
-                } else {
-                    *times -= 1;
-                    Some(Fault::FailTimesUntil {
-                        status: *status,
-                        times: 1,
-                        after: *after,
-                    })
-                }
+            Some(counted @ (Fault::FailTimes { .. } | Fault::FailTimesUntil { .. })) => {
+                counted.fail_once()
             }
             Some(Fault::ResetTimes(n)) => {
                 if *n == 0 {
