@@ -5,11 +5,13 @@ use crate::error::Error;
 use crate::files::FileError;
 use crate::settings::Settings;
 use crate::store::Store;
-use crate::switch::activate::activate;
-use crate::switch::selection::{current_dir, installed_goroot};
+use crate::switch::activate::{activate, use_system};
+use crate::switch::selection::{Active, GoVersionOrSystem, active, current_dir};
 use crate::switch::shell::{
     Change, render_dotenv, render_fish, render_github_env, render_json, render_posix, sh_quote,
 };
+use crate::ui::Ui;
+use gvmr_shim::VersionRequest;
 use gvmr_shim::select::candidate_files;
 use std::ffi::OsString;
 use std::io::Write;
@@ -28,20 +30,52 @@ pub enum EnvFormat {
     Direnv,
 }
 
-/// The variables that make the selected (or given) version active.
+/// The variables that make the selected (or given) version active. A
+/// given VERSION is installed first when it is not (as a fresh CI job
+/// needs): an installed match of a partial version is used as it is, while
+/// `stable`/`oldstable` resolve on the release listing.
 fn toolchain_changes(
     settings: &Settings,
     store: &Store,
+    ui: &Ui,
     version: Option<&str>,
 ) -> Result<Vec<Change>, Error> {
-    let (_, goroot) = installed_goroot(&settings.selection, store, version)?;
+    let chosen = match version {
+        Some(text) => Some(installed_or_install(settings, store, ui, text)?),
+        None => None,
+    };
+    let (active, notes) = active(&settings.selection, store, chosen.as_ref())?;
+    for note in notes {
+        ui.note(note);
+    }
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    Ok(activate(&goroot, &env, false))
+    Ok(match active {
+        Active::Installed { goroot, .. } => activate(&goroot, &env, false),
+        Active::System { .. } => use_system(&store.versions_dir(), &env, false),
+    })
+}
+
+/// A VERSION argument as an installed version: the newest installed match
+/// of an exact or partial version, else installed now.
+fn installed_or_install(
+    settings: &Settings,
+    store: &Store,
+    ui: &Ui,
+    text: &str,
+) -> Result<GoVersionOrSystem, Error> {
+    let request = VersionRequest::parse(text)?;
+    if !request.is_alias()
+        && let Some(version) = request.best_match(&store.installed()?)
+    {
+        return Ok(GoVersionOrSystem::Version(version));
+    }
+    super::select::ensure_installed(settings, store, ui, text)
 }
 
 pub fn exec(
     settings: &Settings,
     store: &Store,
+    ui: &Ui,
     version: Option<&str>,
     command: &[OsString],
 ) -> Result<(), Error> {
@@ -50,7 +84,7 @@ pub fn exec(
         .ok_or_else(|| Error::Usage("name a command to run after --".into()))?;
     let mut child = std::process::Command::new(program);
     child.args(args);
-    for change in toolchain_changes(settings, store, version)? {
+    for change in toolchain_changes(settings, store, ui, version)? {
         match change {
             Change::Export(name, value) => {
                 child.env(name, value);
@@ -71,10 +105,11 @@ pub fn exec(
 pub fn env(
     settings: &Settings,
     store: &Store,
+    ui: &Ui,
     format: EnvFormat,
     version: Option<&str>,
 ) -> Result<(), Error> {
-    let changes = toolchain_changes(settings, store, version)?;
+    let changes = toolchain_changes(settings, store, ui, version)?;
     let out = match format {
         EnvFormat::Bash | EnvFormat::Zsh => render_posix(&changes),
         EnvFormat::Fish => render_fish(&changes),

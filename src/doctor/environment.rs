@@ -276,6 +276,8 @@ mod tests {
     fn ctx() -> Context {
         let mut ctx = test_context();
         ctx.selected = Ok(Some(Selected {
+            system: None,
+            notes: Vec::new(),
             version: Some(GoVersion::parse("1.22.5").unwrap()),
             goroot: Some("/gvmr/versions/go1.22.5".into()),
             source: "GVMR_GO_VERSION".into(),
