@@ -10,6 +10,7 @@ mod doctor;
 mod e2e_real_go;
 mod e2e_switch;
 mod env;
+mod everyday;
 mod help;
 mod hooks;
 mod hostile_inputs;
