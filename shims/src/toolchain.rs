@@ -383,6 +383,66 @@ mod tests {
         );
     }
 
+    /// A fresh directory under the system temp dir, removed on drop.
+    struct Temp(PathBuf);
+
+    impl Temp {
+        fn new(name: &str) -> Temp {
+            let dir =
+                std::env::temp_dir().join(format!("gvmr-toolchain-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            Temp(std::fs::canonicalize(&dir).unwrap())
+        }
+
+        fn executable(&self, rel: &str) -> PathBuf {
+            let path = self.0.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            path
+        }
+    }
+
+    impl Drop for Temp {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn system_go_is_the_first_go_on_path_that_is_no_shim() {
+        let t = Temp::new("system");
+        let home = t.0.join("home");
+        t.executable("home/shims/go");
+        let copy = t.executable("copy/go");
+        let real = t.executable("usr/lib/go-1.22/bin/go");
+        std::fs::write(t.0.join("usr/lib/go-1.22/VERSION"), "go1.22.2\ntime 2024\n").unwrap();
+        std::fs::create_dir_all(t.0.join("usr/bin")).unwrap();
+        std::os::unix::fs::symlink(&real, t.0.join("usr/bin/go")).unwrap();
+        std::fs::create_dir_all(t.0.join("noexec")).unwrap();
+        std::fs::write(t.0.join("noexec/go"), "").unwrap();
+        let path = std::env::join_paths([
+            PathBuf::from("relative"),
+            t.0.join("noexec"),
+            home.join("shims"),
+            t.0.join("copy"),
+            t.0.join("usr/bin"),
+        ])
+        .unwrap();
+        let found = |skip: &[PathBuf]| system_tool("go", Some(&path), &home, skip);
+        assert_eq!(found(&[]), Some(copy.clone()));
+        assert_eq!(found(&[copy]), Some(t.0.join("usr/bin/go")));
+        assert_eq!(
+            system_version(&t.0.join("usr/bin/go")),
+            Some(GoVersion::new(1, 22, 2))
+        );
+        assert_eq!(system_version(&t.0.join("copy/go")), None);
+        assert_eq!(system_tool("go", None, &home, &[]), None);
+        assert!(is_gvmr_goroot(&home.join("versions/go1.22.5"), &home));
+        assert!(!is_gvmr_goroot(Path::new("/usr/local/go"), &home));
+    }
+
     #[test]
     fn messages_say_what_to_run() {
         let selection = Selection {
