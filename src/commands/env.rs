@@ -5,6 +5,7 @@ use crate::error::Error;
 use crate::files::FileError;
 use crate::settings::Settings;
 use crate::store::Store;
+use crate::switch::SwitchError;
 use crate::switch::activate::{activate, use_system};
 use crate::switch::selection::{Active, GoVersionOrSystem, active, current_dir};
 use crate::switch::shell::{
@@ -31,17 +32,18 @@ pub enum EnvFormat {
 }
 
 /// The variables that make the selected (or given) version active. A
-/// given VERSION is installed first when it is not (as a fresh CI job
-/// needs): an installed match of a partial version is used as it is, while
-/// `stable`/`oldstable` resolve on the release listing.
+/// given VERSION is installed first when it is not and `install` allows it
+/// (as a fresh CI job needs): an installed match of a partial version is
+/// used as it is, while `stable`/`oldstable` resolve on the release listing.
 fn toolchain_changes(
     settings: &Settings,
     store: &Store,
     ui: &Ui,
     version: Option<&str>,
+    install: bool,
 ) -> Result<Vec<Change>, Error> {
     let chosen = match version {
-        Some(text) => Some(installed_or_install(settings, store, ui, text)?),
+        Some(text) => Some(installed_or_install(settings, store, ui, text, install)?),
         None => None,
     };
     let (active, notes) = active(&settings.selection, store, chosen.as_ref())?;
@@ -62,12 +64,24 @@ fn installed_or_install(
     store: &Store,
     ui: &Ui,
     text: &str,
+    install: bool,
 ) -> Result<GoVersionOrSystem, Error> {
     let request = VersionRequest::parse(text)?;
-    if !request.is_alias()
-        && let Some(version) = request.best_match(&store.installed()?)
+    if request == VersionRequest::System {
+        return Ok(GoVersionOrSystem::System);
+    }
+    let installed = store.installed()?;
+    if !(install && request.is_alias())
+        && let Some(version) = request.best_match(&installed)
     {
         return Ok(GoVersionOrSystem::Version(version));
+    }
+    if !install {
+        return Err(SwitchError::NotInstalled {
+            version: request.to_string(),
+            installed,
+        }
+        .into());
     }
     super::select::ensure_installed(settings, store, ui, text)
 }
@@ -84,7 +98,7 @@ pub fn exec(
         .ok_or_else(|| Error::Usage("name a command to run after --".into()))?;
     let mut child = std::process::Command::new(program);
     child.args(args);
-    for change in toolchain_changes(settings, store, ui, version)? {
+    for change in toolchain_changes(settings, store, ui, version, true)? {
         match change {
             Change::Export(name, value) => {
                 child.env(name, value);
@@ -109,7 +123,10 @@ pub fn env(
     format: EnvFormat,
     version: Option<&str>,
 ) -> Result<(), Error> {
-    let changes = toolchain_changes(settings, store, ui, version)?;
+    // direnv evaluates .envrc on every cd: `use gvmr VERSION` never
+    // downloads there, it says what to install.
+    let install = format != EnvFormat::Direnv;
+    let changes = toolchain_changes(settings, store, ui, version, install)?;
     let out = match format {
         EnvFormat::Bash | EnvFormat::Zsh => render_posix(&changes),
         EnvFormat::Fish => render_fish(&changes),
