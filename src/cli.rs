@@ -30,15 +30,16 @@ pub enum Command {
   gvmr install                  what this directory selects (.go-version, go.mod, ...)
   gvmr install 1.22.5           exactly go1.22.5
   gvmr install 1.22             the newest 1.22.x release
-  gvmr install latest           the newest stable release
+  gvmr install latest           the newest stable release (also: stable)
+  gvmr install oldstable        the newest release of the previous minor line
   gvmr install 1.23rc1          a pre-release
   gvmr install 1.21.13 1.22.10  several at once
   gvmr install --archive ./go1.22.5.linux-amd64.tar.gz   from a local file (+ .asc/.sha256 beside it)
   gvmr install --platform darwin-arm64 1.22.5            for another platform (to prepare an image)
   gvmr install --source proxy 1.22.5                     from GOPROXY, checked against GOSUMDB")]
     Install {
-        /// Versions: 1.22.5, go1.22.5, 1.22 (newest 1.22.x), latest, 1.23rc1.
-        /// None: the version the current directory selects.
+        /// Versions: 1.22.5, go1.22.5, 1.22 (newest 1.22.x), latest/stable,
+        /// oldstable, 1.23rc1. None: the version the current directory selects.
         #[arg(value_name = "VERSION")]
         versions: Vec<String>,
         /// Reinstall even if the version is installed.
@@ -74,9 +75,11 @@ pub enum Command {
     #[command(after_help = "Examples:
   gvmr list-remote          every stable release
   gvmr list-remote 1.22     stable 1.22.x releases
+  gvmr list-remote oldstable  the release an alias (stable, oldstable) names
   gvmr list-remote --all    pre-releases too")]
     ListRemote {
-        /// Only versions starting with this (e.g. 1.22, go1.21).
+        /// Only versions starting with this (e.g. 1.22, go1.21), or the one
+        /// release an alias names (stable, latest, oldstable).
         prefix: Option<String>,
         /// Include betas and release candidates.
         #[arg(long)]
@@ -98,7 +101,9 @@ pub enum Command {
     #[command(
         after_help = "Selection order: GVMR_GO_VERSION; the nearest .go-version or
 .tool-versions (golang/go entry); the nearest go.work, else go.mod
-(toolchain line exactly, go line as a minimum); the default.
+(toolchain line exactly, go line as a minimum, as in Go); the default.
+A pin older than the go line of the go.mod below it gives way to go.mod.
+Notes (skipped files, an overridden pin, GOTOOLCHAIN) go to stderr.
 
 Examples:
   gvmr current           go1.22.5 (set by /home/u/proj/.go-version)
@@ -112,7 +117,9 @@ Examples:
     /// Pin a version for this directory (writes .go-version; installs it if needed).
     #[command(after_help = "Examples:
   gvmr use 1.22.5
-  gvmr use 1.22       the newest 1.22.x, written as its exact version")]
+  gvmr use 1.22       the newest 1.22.x, written as its exact version
+  gvmr use stable     the newest stable release, written as its exact version
+  gvmr use system     the Go on PATH outside gvmr")]
     Use {
         /// The version (partial versions are resolved and written exactly).
         version: String,
@@ -120,9 +127,10 @@ Examples:
     /// Set (or show) the global default version.
     #[command(after_help = "Examples:
   gvmr default 1.22
+  gvmr default system  the Go on PATH outside gvmr (/usr/local/go, a distribution's)
   gvmr default        print the default")]
     Default {
-        /// The version (installed first if needed).
+        /// The version (installed first if needed), or system.
         version: Option<String>,
     },
     /// Print the path of the go or gofmt binary that would run here.
@@ -136,9 +144,11 @@ Examples:
     /// Run a command with the selected (or given) toolchain's environment.
     #[command(after_help = "Examples:
   gvmr exec -- go build ./...
-  gvmr exec --version 1.21.13 -- go test ./...")]
+  gvmr exec --version 1.21.13 -- go test ./...
+  gvmr exec --version oldstable -- go test ./...   installed first if needed")]
     Exec {
-        /// Use this installed version instead of the selected one.
+        /// Use this version instead of the selected one (installed first if
+        /// needed; stable/oldstable resolve on the release listing).
         #[arg(long, value_name = "VERSION")]
         version: Option<String>,
         /// The command and its arguments.
@@ -155,12 +165,14 @@ Examples:
   eval \"$(gvmr env)\"                      bash/zsh
   gvmr env --shell fish | source
   gvmr install && gvmr env --shell github   a GitHub Actions step
+  gvmr env --shell github stable            installs the newest stable release if needed
   gvmr env --shell json 1.22.5")]
     Env {
         /// Output format.
         #[arg(long, value_enum, default_value = "bash")]
         shell: EnvFormat,
-        /// An installed version (default: what this directory selects).
+        /// A version, installed first if needed (default: what this
+        /// directory selects); stable/oldstable resolve on the release listing.
         version: Option<String>,
     },
     /// Print the shell hook that switches Go as you cd between projects.

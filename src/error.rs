@@ -151,6 +151,7 @@ impl Error {
                 SwitchError::NoSelection
                 | SwitchError::SelectedNotInstalled(_)
                 | SwitchError::NotInstalled { .. }
+                | SwitchError::NoSystemGo(_)
                 | SwitchError::ShimMissing(_) => exit::NOT_FOUND,
                 SwitchError::WorkingDir(_)
                 | SwitchError::OwnExecutable(_)
@@ -206,6 +207,9 @@ impl Error {
             Error::UnknownVersion { .. } => "run `gvmr list-remote --all` to see every release".into(),
             Error::Switch(SwitchError::NotInstalled { .. }) => {
                 "run `gvmr list` to see what is installed".into()
+            }
+            Error::Switch(SwitchError::NoSystemGo(_)) => {
+                "install Go outside gvmr (e.g. your distribution's package), or select a version: `gvmr default VERSION`".into()
             }
             Error::Switch(SwitchError::NoSelection) => {
                 "run `gvmr use VERSION` in the project, or `gvmr default VERSION`".into()

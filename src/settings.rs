@@ -71,6 +71,8 @@ pub struct Settings {
     /// variables and PATH entries from (`gvmr env --shell github`).
     pub github_env: Option<PathBuf>,
     pub github_path: Option<PathBuf>,
+    /// `GOTOOLCHAIN`: a toolchain the user asks Go to switch to.
+    pub gotoolchain: Option<String>,
     key_primary: Option<String>,
     retries: Option<String>,
     retry_backoff_ms: Option<String>,
@@ -111,6 +113,17 @@ fn list(value: Option<&str>) -> Vec<String> {
         .collect()
 }
 
+/// The toolchain a `GOTOOLCHAIN` value makes `go` run instead of its own:
+/// `go1.23.1` for `go1.23.1` or `go1.23.1+auto`; `None` for `local`,
+/// `auto`, `path` and `local+auto`/`local+path`, which keep the local one.
+pub fn gotoolchain_override(value: &str) -> Option<&str> {
+    let name = value.trim().split('+').next().unwrap_or_default();
+    match name {
+        "" | "local" | "auto" | "path" => None,
+        name => Some(name),
+    }
+}
+
 impl Settings {
     /// Reads the environment of this process.
     pub fn from_env() -> Settings {
@@ -130,6 +143,7 @@ impl Settings {
             http_timeout: parse_timeout(var("GVMR_HTTP_TIMEOUT").as_deref()),
             github_env: var_os("GITHUB_ENV").map(PathBuf::from),
             github_path: var_os("GITHUB_PATH").map(PathBuf::from),
+            gotoolchain: var("GOTOOLCHAIN"),
             key_primary: std::env::var("GVMR_KEY_PRIMARY")
                 .ok()
                 .filter(|v| !v.is_empty()),
@@ -237,6 +251,16 @@ fn parse_retry(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gotoolchain_names_a_toolchain_unless_local_auto_or_path() {
+        assert_eq!(gotoolchain_override("go1.23.1"), Some("go1.23.1"));
+        assert_eq!(gotoolchain_override("go1.23.1+auto"), Some("go1.23.1"));
+        assert_eq!(gotoolchain_override("go1.23.1+path"), Some("go1.23.1"));
+        for keeps_local in ["local", "auto", "path", "local+auto", "local+path", ""] {
+            assert_eq!(gotoolchain_override(keeps_local), None, "{keeps_local}");
+        }
+    }
 
     #[test]
     fn lists_drop_blanks_and_keep_order() {

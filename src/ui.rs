@@ -25,6 +25,14 @@ impl Ui {
         }
     }
 
+    /// A remark about how something was decided (a skipped file, an
+    /// overridden pin); silenced by `--quiet`.
+    pub fn note(&self, message: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("note: {}", message.as_ref());
+        }
+    }
+
     /// A warning; printed even with `--quiet`, because it names a risk.
     pub fn warn(&self, message: impl AsRef<str>) {
         eprintln!("warning: {}", message.as_ref());

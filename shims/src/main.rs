@@ -10,11 +10,21 @@
 
 use gvmr_shim::home::data_dir;
 use gvmr_shim::select::{Inputs, select};
-use gvmr_shim::toolchain::{PINNED_GOTOOLCHAIN, Resolved, TOOLS, path_with_first, resolve};
+use gvmr_shim::toolchain::{
+    PINNED_GOTOOLCHAIN, Resolved, TOOLS, is_gvmr_goroot, path_with_first, resolve, system_tool,
+};
 use std::ffi::OsString;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, exit};
+
+/// Set before a shim execs a system `go`: the PID (which `exec` keeps) and
+/// the binaries tried. A shim that finds its own PID there was exec'd by a
+/// shim, so what it was exec'd as is another copy of the shim: it skips
+/// those, and never loops. (A `go` started by that system `go` runs under
+/// another PID and starts afresh.)
+const EXEC_PID_VAR: &str = "_GVMR_SHIM_PID";
+const EXEC_TRIED_VAR: &str = "_GVMR_SHIM_TRIED";
 
 fn fail(code: i32, message: &str) -> ! {
     eprintln!("gvmr: {message}");
@@ -77,11 +87,15 @@ fn run() -> ! {
         ),
         Err(e) => fail(2, &e.to_string()),
     };
-    let mut resolved = resolve(selection, &home);
+    let path = inputs.path.as_deref();
+    let mut resolved = resolve(selection, &home, path);
+    if resolved.system.is_some() {
+        exec_system(&tool, args, &home, &resolved);
+    }
     if resolved.goroot.is_none() && std::env::var_os("GVMR_AUTO_INSTALL").is_some_and(|v| v == "1")
     {
         auto_install(&resolved);
-        resolved = resolve(resolved.selection, &home);
+        resolved = resolve(resolved.selection, &home, path);
     }
     let Some(goroot) = resolved.goroot.as_deref() else {
         fail(127, &resolved.not_installed_message())
@@ -100,4 +114,38 @@ fn run() -> ! {
         126,
         &format!("cannot run {}: {error}", bin.join(&tool).display()),
     );
+}
+
+/// Execs the first `tool` on `PATH` that is not a gvmr shim, with a GOROOT
+/// that gvmr set removed; exit 127 when there is none.
+fn exec_system(tool: &str, args: std::env::ArgsOs, home: &Path, resolved: &Resolved) -> ! {
+    let pid = std::process::id().to_string();
+    let mut tried: Vec<PathBuf> = Vec::new();
+    if std::env::var_os(EXEC_PID_VAR).is_some_and(|v| v == pid.as_str())
+        && let Some(list) = std::env::var_os(EXEC_TRIED_VAR)
+    {
+        tried.extend(std::env::split_paths(&list));
+    }
+    let mut skip = tried.clone();
+    skip.extend(std::env::current_exe().ok());
+    let path = std::env::var_os("PATH");
+    let Some(program) = system_tool(tool, path.as_deref(), home, &skip) else {
+        fail(
+            127,
+            &resolved
+                .not_installed_message()
+                .replacen("only go", &format!("only {tool}"), 1),
+        );
+    };
+    tried.push(program.clone());
+    let mut command = Command::new(&program);
+    command.args(args).env(EXEC_PID_VAR, &pid);
+    if let Ok(list) = std::env::join_paths(&tried) {
+        command.env(EXEC_TRIED_VAR, list);
+    }
+    if std::env::var_os("GOROOT").is_some_and(|g| is_gvmr_goroot(Path::new(&g), home)) {
+        command.env_remove("GOROOT");
+    }
+    let error = command.exec();
+    fail(126, &format!("cannot run {}: {error}", program.display()));
 }

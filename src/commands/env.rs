@@ -6,30 +6,78 @@ use crate::error::Error;
 use crate::files::FileError;
 use crate::settings::Settings;
 use crate::store::Store;
-use crate::switch::activate::{activate, this_process};
-use crate::switch::selection::{current_dir, installed_goroot};
+use crate::switch::SwitchError;
+use crate::switch::activate::{activate, this_process, use_system};
+use crate::switch::selection::{Active, GoVersionOrSystem, active, current_dir};
 use crate::switch::shell::{
     Change, render_dotenv, render_fish, render_github_env, render_json, render_posix, sh_quote,
 };
+use crate::ui::Ui;
+use gvmr_shim::VersionRequest;
 use gvmr_shim::select::candidate_files;
 use std::ffi::OsString;
 use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 
-/// The variables that make the selected (or given) version active.
+/// The variables that make the selected (or given) version active. A
+/// given VERSION is installed first when it is not and `install` allows it
+/// (as a fresh CI job needs): an installed match of a partial version is
+/// used as it is, while `stable`/`oldstable` resolve on the release listing.
 fn toolchain_changes(
     settings: &Settings,
     store: &Store,
+    ui: &Ui,
     version: Option<&str>,
+    install: bool,
 ) -> Result<Vec<Change>, Error> {
-    let (_, goroot) = installed_goroot(&settings.selection, store, version)?;
-    Ok(activate(&goroot, &this_process, false))
+    let chosen = match version {
+        Some(text) => Some(installed_or_install(settings, store, ui, text, install)?),
+        None => None,
+    };
+    let (active, notes) = active(&settings.selection, store, chosen.as_ref())?;
+    for note in notes {
+        ui.note(note);
+    }
+    Ok(match active {
+        Active::Installed { goroot, .. } => activate(&goroot, &this_process, false),
+        Active::System { .. } => use_system(&store.versions_dir(), &this_process, false),
+    })
+}
+
+/// A VERSION argument as an installed version: the newest installed match
+/// of an exact or partial version, else installed now.
+fn installed_or_install(
+    settings: &Settings,
+    store: &Store,
+    ui: &Ui,
+    text: &str,
+    install: bool,
+) -> Result<GoVersionOrSystem, Error> {
+    let request = VersionRequest::parse(text)?;
+    if request == VersionRequest::System {
+        return Ok(GoVersionOrSystem::System);
+    }
+    let installed = store.installed()?;
+    if !(install && request.is_alias())
+        && let Some(version) = request.best_match(&installed)
+    {
+        return Ok(GoVersionOrSystem::Version(version));
+    }
+    if !install {
+        return Err(SwitchError::NotInstalled {
+            version: request.to_string(),
+            installed,
+        }
+        .into());
+    }
+    super::select::ensure_installed(settings, store, ui, text)
 }
 
 pub fn exec(
     settings: &Settings,
     store: &Store,
+    ui: &Ui,
     version: Option<&str>,
     command: &[OsString],
 ) -> Result<(), Error> {
@@ -38,7 +86,7 @@ pub fn exec(
         .ok_or_else(|| Error::Usage("name a command to run after --".into()))?;
     let mut child = std::process::Command::new(program);
     child.args(args);
-    for change in toolchain_changes(settings, store, version)? {
+    for change in toolchain_changes(settings, store, ui, version, true)? {
         match change {
             Change::Export(name, value) => {
                 child.env(name, value);
@@ -59,10 +107,14 @@ pub fn exec(
 pub fn env(
     settings: &Settings,
     store: &Store,
+    ui: &Ui,
     format: EnvFormat,
     version: Option<&str>,
 ) -> Result<(), Error> {
-    let changes = toolchain_changes(settings, store, version)?;
+    // direnv evaluates .envrc on every cd: `use gvmr VERSION` never
+    // downloads there, it says what to install.
+    let install = format != EnvFormat::Direnv;
+    let changes = toolchain_changes(settings, store, ui, version, install)?;
     let out = match format {
         EnvFormat::Bash | EnvFormat::Zsh => render_posix(&changes),
         EnvFormat::Fish => render_fish(&changes),

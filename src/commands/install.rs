@@ -7,7 +7,7 @@ use crate::settings::Settings;
 use crate::settings::Source;
 use crate::store::Store;
 use crate::switch::SwitchError;
-use crate::switch::selection::{current_dir, resolve_in};
+use crate::switch::selection::{current_dir, look_here};
 use crate::ui::{Ui, tildify};
 use gvmr_shim::{GoVersion, VersionRequest};
 use std::path::PathBuf;
@@ -59,7 +59,17 @@ pub fn install(
 
 /// What the current directory selects, as a request for `gvmr install`.
 fn selected_request(settings: &Settings, store: &Store, ui: &Ui) -> Result<VersionRequest, Error> {
-    let resolved = resolve_in(&settings.selection, store, &current_dir()?)?;
+    let here = look_here(&settings.selection, store, &current_dir()?);
+    for note in &here.notes {
+        ui.note(note);
+    }
+    let resolved = here.resolved?;
+    if resolved.system.is_some() {
+        return Err(Error::Usage(format!(
+            "{} selects system (the Go on PATH outside gvmr); there is nothing for gvmr to install",
+            resolved.selection.source
+        )));
+    }
     let argument = resolved.install_argument();
     ui.status(format!("{} selects {argument}", resolved.selection.source));
     Ok(VersionRequest::parse(&argument)?)
@@ -74,7 +84,7 @@ fn installed_version(store: &Store, text: &str) -> Result<GoVersion, Error> {
         .filter(|v| match request {
             VersionRequest::Exact(want) => **v == want,
             VersionRequest::Line { major, minor } => v.in_line(major, minor),
-            VersionRequest::Latest => false,
+            VersionRequest::Latest | VersionRequest::OldStable | VersionRequest::System => false,
         })
         .copied()
         .collect();

@@ -5,7 +5,7 @@ use crate::release::listing::LazyListing;
 use crate::settings::Settings;
 use crate::store::Store;
 use crate::ui::Ui;
-use gvmr_shim::GoVersion;
+use gvmr_shim::{GoVersion, VersionRequest};
 use serde_json::json;
 
 pub fn list(store: &Store, json: bool) -> Result<(), Error> {
@@ -54,13 +54,33 @@ pub fn list_remote(
         ui,
         &settings.index_url,
     );
+    let alias = prefix.and_then(|p| VersionRequest::parse(p).ok());
+    if alias == Some(VersionRequest::System) {
+        return Err(Error::Usage(
+            "system means the Go on PATH outside gvmr; it is not in the release listing".into(),
+        ));
+    }
+    let alias = alias.filter(VersionRequest::is_alias);
     let listing = listing.get().map_err(|e| Error::Listing(e.clone()))?;
     let installed = store.installed()?;
+    // `stable`/`latest`/`oldstable`: the one release the alias names.
+    let aliased = alias.map(|alias| {
+        let stable: Vec<GoVersion> = listing
+            .releases
+            .iter()
+            .filter(|r| r.stable)
+            .map(|r| r.version)
+            .collect();
+        alias.best_match(&stable)
+    });
     let releases = listing
         .releases
         .iter()
         .filter(|r| all || r.stable)
-        .filter(|r| prefix.is_none_or(|p| has_prefix(&r.version, p)));
+        .filter(|r| match aliased {
+            Some(named) => named == Some(r.version),
+            None => prefix.is_none_or(|p| has_prefix(&r.version, p)),
+        });
     if json {
         let rows: Vec<_> = releases
             .map(|r| {

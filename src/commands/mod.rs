@@ -45,12 +45,14 @@ pub fn run(cli: Cli) -> Result<Finished, Error> {
             list::list_remote(s, &store, &ui, prefix.as_deref(), all, json)
         }
         Command::Uninstall { versions } => install::uninstall(&store, &ui, &versions),
-        Command::Current { json } => select::current(s, &store, json),
+        Command::Current { json } => select::current(s, &store, &ui, json),
         Command::Use { version } => select::use_version(s, &store, &ui, &version),
         Command::Default { version } => select::set_default(s, &store, &ui, version.as_deref()),
-        Command::Which { tool } => select::which(s, &store, &tool),
-        Command::Exec { version, command } => env::exec(s, &store, version.as_deref(), &command),
-        Command::Env { shell, version } => env::env(s, &store, shell, version.as_deref()),
+        Command::Which { tool } => select::which(s, &store, &ui, &tool),
+        Command::Exec { version, command } => {
+            env::exec(s, &store, &ui, version.as_deref(), &command)
+        }
+        Command::Env { shell, version } => env::env(s, &store, &ui, shell, version.as_deref()),
         Command::Hook { shell } => shell::hook(shell),
         Command::HookEnv { shell, pid } => shell::hook_env(s, &store, shell, pid),
         Command::Direnv => shell::direnv(),

@@ -5,30 +5,46 @@ use crate::error::Error;
 use crate::files::write_atomically;
 use crate::install::{InstallOptions, Installer};
 use crate::release::platform::Platform;
-use crate::settings::Settings;
+use crate::settings::{Settings, gotoolchain_override};
 use crate::store::Store;
 use crate::switch::SwitchError;
-use crate::switch::selection::{current_dir, installed_goroot, resolve_in};
+use crate::switch::selection::{Active, GoVersionOrSystem, active, current_dir, look_here};
 use crate::ui::{Ui, tildify};
+use gvmr_shim::VersionRequest;
 use gvmr_shim::select::{GO_VERSION_FILE, Source};
-use gvmr_shim::{GoVersion, VersionRequest};
 use serde_json::json;
 use std::path::Path;
 
-pub fn current(settings: &Settings, store: &Store, json: bool) -> Result<(), Error> {
-    let resolved = resolve_in(&settings.selection, store, &current_dir()?)?;
+pub fn current(settings: &Settings, store: &Store, ui: &Ui, json: bool) -> Result<(), Error> {
+    let here = look_here(&settings.selection, store, &current_dir()?);
+    for note in &here.notes {
+        ui.note(note);
+    }
+    let resolved = here.resolved?;
     let source = &resolved.selection.source;
-    let shown = match resolved.version {
-        Some(v) => v.to_string(),
-        None => resolved.selection.requirement.to_string(),
+    let system_go = resolved.system.as_ref().and_then(|s| s.go.as_ref());
+    let shown = match (&resolved.system, resolved.version) {
+        (Some(_), _) => match system_go {
+            Some(go) => format!("system ({})", go.display()),
+            None => "system".to_string(),
+        },
+        (None, Some(v)) => v.to_string(),
+        (None, None) => resolved.selection.requirement.to_string(),
     };
+    let instead = settings
+        .gotoolchain
+        .as_deref()
+        .and_then(gotoolchain_override);
     if json {
         let value = json!({
             "version": resolved.version.map(|v| v.to_string()),
             "requested": resolved.selection.requirement.to_string(),
             "source": source.to_string(),
-            "installed": resolved.goroot.is_some(),
+            "installed": resolved.is_available(),
             "goroot": resolved.goroot,
+            "system": system_go,
+            "gotoolchain": instead,
+            "notes": here.notes,
         });
         println!("{value}");
     } else {
@@ -38,24 +54,46 @@ pub fn current(settings: &Settings, store: &Store, json: bool) -> Result<(), Err
         };
         println!("{shown} ({how} {source})");
     }
-    match resolved.goroot {
-        Some(_) => Ok(()),
-        None => Err(SwitchError::SelectedNotInstalled(resolved.not_installed_message()).into()),
+    if let Some(toolchain) = instead {
+        ui.note(format!(
+            "GOTOOLCHAIN={} is set, so `go` runs {toolchain} instead of {shown}{}",
+            settings.gotoolchain.as_deref().unwrap_or_default().trim(),
+            if settings
+                .gotoolchain
+                .as_deref()
+                .is_some_and(|v| v.contains("+auto"))
+            {
+                " (or a newer toolchain that go.mod/go.work asks for)"
+            } else {
+                ""
+            }
+        ));
+    }
+    match (resolved.is_available(), &resolved.system) {
+        (true, _) => Ok(()),
+        (false, Some(_)) => Err(SwitchError::NoSystemGo(source.to_string()).into()),
+        (false, None) => {
+            Err(SwitchError::SelectedNotInstalled(resolved.not_installed_message()).into())
+        }
     }
 }
 
-/// Installs `text` if needed (resolving partial versions) and returns the version.
-fn ensure_installed(
+/// What a VERSION argument names, installed first if needed: partial
+/// versions and aliases (`stable`, `oldstable`) resolve on the release
+/// listing (offline: against installed versions); `system` needs nothing.
+pub(super) fn ensure_installed(
     settings: &Settings,
     store: &Store,
     ui: &Ui,
     text: &str,
-) -> Result<GoVersion, Error> {
+) -> Result<GoVersionOrSystem, Error> {
     let request = VersionRequest::parse(text)?;
-    if let VersionRequest::Exact(v) = request
-        && store.is_installed(&v)
-    {
-        return Ok(v);
+    match request {
+        VersionRequest::System => return Ok(GoVersionOrSystem::System),
+        VersionRequest::Exact(v) if store.is_installed(&v) => {
+            return Ok(GoVersionOrSystem::Version(v));
+        }
+        _ => {}
     }
     let installer = Installer::new(store, ui, settings)?;
     let options = InstallOptions {
@@ -66,7 +104,7 @@ fn ensure_installed(
         source: settings.source()?,
     };
     match installer.install(Some(&request), &options) {
-        Ok(outcome) => Ok(outcome.version()),
+        Ok(outcome) => Ok(GoVersionOrSystem::Version(outcome.version())),
         // Offline: a partial version can still name an installed one.
         Err(Error::ListingNeeded { source, .. }) => {
             let installed = store.installed()?;
@@ -75,25 +113,42 @@ fn ensure_installed(
                 source: source.clone(),
             })?;
             ui.warn(format!("{source}; using the installed {version}"));
-            Ok(version)
+            Ok(GoVersionOrSystem::Version(version))
         }
         Err(e) => Err(e),
     }
 }
 
-fn write_version_file(path: &Path, version: &GoVersion) -> Result<(), Error> {
-    let text = format!("{}\n", version.number());
-    write_atomically(path, text.as_bytes())?;
+/// Writes the exact version (or `system`) a VERSION argument resolved to.
+fn write_version_file(path: &Path, chosen: &GoVersionOrSystem) -> Result<(), Error> {
+    write_atomically(path, format!("{}\n", number(chosen)).as_bytes())?;
     Ok(())
 }
 
+/// `1.22.5`, or `system`.
+fn number(chosen: &GoVersionOrSystem) -> String {
+    match chosen {
+        GoVersionOrSystem::Version(v) => v.number(),
+        GoVersionOrSystem::System => "system".into(),
+    }
+}
+
+/// `go1.22.5`, or `system`.
+fn name(chosen: &GoVersionOrSystem) -> String {
+    match chosen {
+        GoVersionOrSystem::Version(v) => v.to_string(),
+        GoVersionOrSystem::System => "system (the Go on PATH outside gvmr)".into(),
+    }
+}
+
 pub fn use_version(settings: &Settings, store: &Store, ui: &Ui, text: &str) -> Result<(), Error> {
-    let version = ensure_installed(settings, store, ui, text)?;
+    let chosen = ensure_installed(settings, store, ui, text)?;
     let path = current_dir()?.join(GO_VERSION_FILE);
-    write_version_file(&path, &version)?;
+    write_version_file(&path, &chosen)?;
     ui.status(format!(
-        "{text} resolved to {version}; wrote {} to {}",
-        version.number(),
+        "{text} resolved to {}; wrote {} to {}",
+        name(&chosen),
+        number(&chosen),
         path.display()
     ));
     Ok(())
@@ -115,18 +170,34 @@ pub fn set_default(
             Err(_) => Err(Error::NoDefault),
         };
     };
-    let version = ensure_installed(settings, store, ui, text)?;
-    write_version_file(&path, &version)?;
+    let chosen = ensure_installed(settings, store, ui, text)?;
+    write_version_file(&path, &chosen)?;
     ui.status(format!(
-        "{text} resolved to {version}; it is now the default (in {})",
+        "{text} resolved to {}; it is now the default (in {})",
+        name(&chosen),
         tildify(&path)
     ));
     Ok(())
 }
 
-pub fn which(settings: &Settings, store: &Store, tool: &str) -> Result<(), Error> {
-    let (_, goroot) = installed_goroot(&settings.selection, store, None)?;
-    let path = goroot.join("bin").join(tool);
+pub fn which(settings: &Settings, store: &Store, ui: &Ui, tool: &str) -> Result<(), Error> {
+    let (active, notes) = active(&settings.selection, store, None)?;
+    for note in notes {
+        ui.note(note);
+    }
+    let path = match active {
+        Active::Installed { goroot, .. } => goroot.join("bin").join(tool),
+        Active::System { go } => match tool {
+            "go" => go,
+            _ => gvmr_shim::toolchain::system_tool(
+                tool,
+                settings.selection.path.as_deref(),
+                store.root(),
+                &[],
+            )
+            .ok_or_else(|| Error::NoSuchTool(go.with_file_name(tool)))?,
+        },
+    };
     if !path.is_file() {
         return Err(Error::NoSuchTool(path));
     }

@@ -268,6 +268,8 @@ mod tests {
     fn ctx(goroot: Option<&str>) -> Context {
         let mut ctx = test_context();
         ctx.selected = Ok(Some(Selected {
+            system: None,
+            notes: Vec::new(),
             version: Some(GoVersion::parse("1.22.5").unwrap()),
             goroot: goroot.map(Into::into),
             source: "GVMR_GO_VERSION".into(),

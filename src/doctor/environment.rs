@@ -48,7 +48,19 @@ fn goroot(ctx: &Context, sys: &dyn System) -> Check {
 fn go_on_path(ctx: &Context, sys: &dyn System) -> Check {
     let found = sys.path_lookup("go");
     let shim = ctx.shims_dir().join("go");
-    let ours = |p: &PathBuf| *p == shim || ctx.goroot().is_some_and(|g| *p == g.join("bin/go"));
+    // With `system` selected, the Go outside gvmr is the one meant to run.
+    let system = ctx
+        .selected
+        .as_ref()
+        .ok()
+        .and_then(|s| s.as_ref())
+        .and_then(|s| s.system.clone())
+        .flatten();
+    let ours = |p: &PathBuf| {
+        *p == shim
+            || ctx.goroot().is_some_and(|g| *p == g.join("bin/go"))
+            || system.as_ref() == Some(p)
+    };
     match found.first() {
         None => Check::warning(
             SECTION,
@@ -276,6 +288,8 @@ mod tests {
     fn ctx() -> Context {
         let mut ctx = test_context();
         ctx.selected = Ok(Some(Selected {
+            system: None,
+            notes: Vec::new(),
             version: Some(GoVersion::parse("1.22.5").unwrap()),
             goroot: Some("/gvmr/versions/go1.22.5".into()),
             source: "GVMR_GO_VERSION".into(),

@@ -13,7 +13,7 @@ mod toolchain;
 use crate::error::Error;
 use crate::store::Store;
 use gvmr_shim::GoVersion;
-use gvmr_shim::select::{Inputs, select};
+use gvmr_shim::select::{Inputs, lookup};
 use gvmr_shim::toolchain::resolve;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -121,6 +121,11 @@ pub struct Selected {
     pub source: String,
     pub requirement: String,
     pub install_argument: String,
+    /// `system` is selected: the go found on PATH outside gvmr, if any.
+    pub system: Option<Option<PathBuf>>,
+    /// What the resolver noticed: skipped files, ignored lines, a pin
+    /// overridden by go.mod.
+    pub notes: Vec<String>,
 }
 
 /// What every check may need to know.
@@ -140,18 +145,24 @@ impl Context {
             env_version: sys.env("GVMR_GO_VERSION").filter(|v| !v.trim().is_empty()),
             gowork: sys.env("GOWORK"),
             home: Some(home.to_path_buf()),
+            path: sys.env("PATH").map(Into::into),
         };
-        let selected = match select(cwd, &inputs) {
+        let found = lookup(cwd, &inputs);
+        let selected = match found.result {
             Ok(None) => Ok(None),
             Err(e) => Err(e.to_string()),
             Ok(Some(selection)) => {
-                let resolved = resolve(selection, home);
+                let resolved = resolve(selection, home, inputs.path.as_deref());
+                let mut notes = found.notes;
+                notes.extend(resolved.overridden.clone());
                 Ok(Some(Selected {
                     version: resolved.version,
                     goroot: resolved.goroot.clone(),
                     source: resolved.selection.source.to_string(),
                     requirement: resolved.selection.requirement.to_string(),
                     install_argument: resolved.install_argument(),
+                    system: resolved.system.map(|s| s.go),
+                    notes,
                 }))
             }
         };

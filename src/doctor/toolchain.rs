@@ -35,12 +35,49 @@ pub fn selection_checks(ctx: &Context, sys: &dyn System) -> Vec<Check> {
         }
         Ok(Some(selected)) => selected,
     };
+    let mut checks: Vec<Check> = selected
+        .notes
+        .iter()
+        .map(|note| {
+            Check::warning(
+                SECTION,
+                "version files",
+                note.clone(),
+                "the version a file names is not the one that runs here",
+                &["fix or remove the file named above (gvmr use VERSION rewrites .go-version)"],
+            )
+        })
+        .collect();
+    if let Some(system) = &selected.system {
+        checks.push(match system {
+            Some(go) => Check::ok(
+                SECTION,
+                "selection",
+                format!(
+                    "system is selected by {}: {}",
+                    selected.source,
+                    go.display()
+                ),
+            ),
+            None => Check::error(
+                SECTION,
+                "selection",
+                format!(
+                    "system is selected by {}, but the only go on PATH is gvmr's shim",
+                    selected.source
+                ),
+                "go exits with status 127 (no Go outside gvmr)",
+                &["gvmr default VERSION   (or install Go outside gvmr)"],
+            ),
+        });
+        return checks;
+    }
     let shown = selected
         .version
         .map(|v| v.to_string())
         .unwrap_or_else(|| selected.requirement.clone());
     let Some(goroot) = &selected.goroot else {
-        return vec![
+        checks.push(
             Check::error(
                 SECTION,
                 "selection",
@@ -52,13 +89,14 @@ pub fn selection_checks(ctx: &Context, sys: &dyn System) -> Vec<Check> {
                 &[],
             )
             .with_fix(vec![format!("gvmr install {}", selected.install_argument)]),
-        ];
+        );
+        return checks;
     };
-    let mut checks = vec![Check::ok(
+    checks.push(Check::ok(
         SECTION,
         "selection",
         format!("{shown} is selected by {} and installed", selected.source),
-    )];
+    ));
     let started = Instant::now();
     let (go, output) = run_go_version(sys, goroot, Duration::from_secs(10));
     let reinstall = vec![format!(
@@ -301,6 +339,8 @@ mod tests {
     fn selected(goroot: Option<&str>) -> Context {
         let mut ctx = test_context();
         ctx.selected = Ok(Some(Selected {
+            system: None,
+            notes: Vec::new(),
             version: Some(GoVersion::parse("1.22.5").unwrap()),
             goroot: goroot.map(PathBuf::from),
             source: "/proj/.go-version".into(),

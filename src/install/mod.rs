@@ -99,6 +99,12 @@ impl<'a> Installer<'a> {
         request: Option<&VersionRequest>,
         options: &InstallOptions,
     ) -> Result<Outcome, Error> {
+        if request == Some(&VersionRequest::System) {
+            return Err(Error::Usage(
+                "system means the Go on PATH outside gvmr; there is nothing for gvmr to install"
+                    .into(),
+            ));
+        }
         let from_proxy = |request: Option<&VersionRequest>| {
             let request = request.ok_or_else(|| Error::Usage("no version given".into()))?;
             self.install_from_proxy(request, options)

@@ -107,8 +107,11 @@ impl Listing {
     }
 
     /// The newest release that satisfies `request` and has an archive for
-    /// `platform`; `None` when there is none.
+    /// `platform`; `None` when there is none. `stable`/`latest` is the
+    /// newest stable release, `oldstable` the newest of the minor line
+    /// before the newest stable one (as actions/setup-go reads them).
     pub fn resolve(&self, request: &VersionRequest, platform: &Platform) -> Option<&Release> {
+        let request = self.without_alias(request)?;
         self.releases.iter().find(|r| {
             request.matches(&r.version)
                 && (r.stable || matches!(request, VersionRequest::Exact(_)))
@@ -116,12 +119,25 @@ impl Listing {
         })
     }
 
+    /// `request` with `oldstable` replaced by the line it names here.
+    pub fn without_alias(&self, request: &VersionRequest) -> Option<VersionRequest> {
+        let stable: Vec<GoVersion> = self
+            .releases
+            .iter()
+            .filter(|r| r.stable)
+            .map(|r| r.version)
+            .collect();
+        request.in_terms_of(&stable)
+    }
+
     /// Up to `n` versions closest to `request`, to suggest when it matches none.
     pub fn suggestions(&self, request: &VersionRequest, n: usize) -> Vec<GoVersion> {
         let (major, minor) = match request {
             VersionRequest::Exact(v) => (v.major, v.minor),
             VersionRequest::Line { major, minor } => (*major, *minor),
-            VersionRequest::Latest => return self.newest_stable(n),
+            VersionRequest::Latest | VersionRequest::OldStable | VersionRequest::System => {
+                return self.newest_stable(n);
+            }
         };
         let same_line: Vec<GoVersion> = self
             .releases
@@ -362,6 +378,11 @@ mod tests {
                 .map(|r| r.version.to_string())
         };
         assert_eq!(resolve("latest").as_deref(), Some("go1.22.5"));
+        // The newest release is a pre-release: stable skips it, and
+        // oldstable is the newest of the line before the newest stable one.
+        assert_eq!(resolve("stable").as_deref(), Some("go1.22.5"));
+        assert_eq!(resolve("oldstable").as_deref(), Some("go1.21.0"));
+        assert_eq!(resolve("system"), None);
         assert_eq!(resolve("1.22").as_deref(), Some("go1.22.5"));
         assert_eq!(resolve("1.22.4").as_deref(), Some("go1.22.4"));
         assert_eq!(resolve("1.20").as_deref(), Some("go1.20.1"));

@@ -2,6 +2,10 @@
 //! `$GOROOT/bin` first, and `GOTOOLCHAIN=local` (unless the user set
 //! `GOTOOLCHAIN`) so Go's own toolchain switching does not fight the pin.
 //!
+//! For `system` ([`use_system`]) it is the other way round: no gvmr
+//! toolchain on `PATH` and no gvmr `GOROOT`, so the Go already on `PATH`
+//! runs as if gvmr were not there.
+//!
 //! The shell hooks also record what they changed (`_GVMR_ADDED`,
 //! `_GVMR_TOOLCHAIN`) so that leaving a project undoes exactly that.
 
@@ -76,6 +80,46 @@ pub fn deactivate(env: Lookup) -> Vec<Change> {
         changes.push(Change::Unset("GOROOT".into()));
         changes.push(Change::Unset(ADDED_VAR.into()));
     }
+    changes.extend(release_toolchain(env));
+    changes
+}
+
+/// Changes that leave the Go outside gvmr in charge (`system`): `PATH`
+/// without any `versions_dir/*/bin` entry, `GOROOT` unset when it points
+/// into `versions_dir`. With `track`, the hook's bookkeeping is undone too.
+pub fn use_system(versions_dir: &Path, env: Lookup, track: bool) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let added = env(ADDED_VAR).filter(|_| track);
+    if let Some(path) = env("PATH") {
+        let kept: Vec<std::path::PathBuf> = std::env::split_paths(&path)
+            .filter(|p| {
+                !p.starts_with(versions_dir)
+                    && Some(p.as_os_str()) != added.as_deref().map(std::ffi::OsStr::new)
+            })
+            .collect();
+        let new_path = std::env::join_paths(kept).map(|p| p.to_string_lossy().into_owned());
+        if let Ok(new_path) = new_path
+            && new_path != path
+        {
+            changes.push(Change::Export("PATH".into(), new_path));
+        }
+    }
+    let gvmr_goroot = env("GOROOT").is_some_and(|g| Path::new(&g).starts_with(versions_dir));
+    if gvmr_goroot || added.is_some() {
+        changes.push(Change::Unset("GOROOT".into()));
+    }
+    if added.is_some() {
+        changes.push(Change::Unset(ADDED_VAR.into()));
+    }
+    if track {
+        changes.extend(release_toolchain(env));
+    }
+    changes
+}
+
+/// Unsets the `GOTOOLCHAIN=local` the hook set, if it is still ours.
+fn release_toolchain(env: Lookup) -> Vec<Change> {
+    let mut changes = Vec::new();
     if env(TOOLCHAIN_VAR).as_deref() == Some("1") {
         if env("GOTOOLCHAIN").as_deref() == Some(PINNED_GOTOOLCHAIN) {
             changes.push(Change::Unset("GOTOOLCHAIN".into()));
@@ -157,6 +201,46 @@ mod tests {
             ]
         );
         assert!(deactivate(&lookup(&[("PATH", "/bin")])).is_empty());
+    }
+
+    #[test]
+    fn system_drops_gvmrs_path_entries_and_goroot_only() {
+        let versions = Path::new("/h/versions");
+        let env = lookup(&[
+            (
+                "PATH",
+                "/h/versions/go1.22.5/bin:/usr/local/go/bin:/usr/bin",
+            ),
+            ("GOROOT", "/h/versions/go1.22.5"),
+        ]);
+        assert_eq!(
+            use_system(versions, &env, false),
+            [
+                export("PATH", "/usr/local/go/bin:/usr/bin"),
+                Change::Unset("GOROOT".into()),
+            ]
+        );
+        // A GOROOT and PATH of the user's own are left alone.
+        let env = lookup(&[("PATH", "/usr/bin"), ("GOROOT", "/usr/local/go")]);
+        assert!(use_system(versions, &env, false).is_empty());
+        // The hook undoes its own bookkeeping.
+        let env = lookup(&[
+            ("PATH", "/h/versions/go1.22.5/bin:/usr/bin"),
+            (ADDED_VAR, "/h/versions/go1.22.5/bin"),
+            ("GOROOT", "/h/versions/go1.22.5"),
+            ("GOTOOLCHAIN", "local"),
+            (TOOLCHAIN_VAR, "1"),
+        ]);
+        assert_eq!(
+            use_system(versions, &env, true),
+            [
+                export("PATH", "/usr/bin"),
+                Change::Unset("GOROOT".into()),
+                Change::Unset(ADDED_VAR.into()),
+                Change::Unset("GOTOOLCHAIN".into()),
+                Change::Unset(TOOLCHAIN_VAR.into()),
+            ]
+        );
     }
 
     #[test]

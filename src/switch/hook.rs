@@ -5,8 +5,8 @@
 use crate::files::own_executable;
 use crate::store::Store;
 use crate::switch::SwitchError as Error;
-use crate::switch::activate::{activate, deactivate, this_process};
-use crate::switch::selection::{current_dir, resolve_in};
+use crate::switch::activate::{activate, deactivate, this_process, use_system};
+use crate::switch::selection::{current_dir, look_here};
 use crate::switch::shell::{Change, render_fish, render_posix, sh_quote};
 use gvmr_shim::select::{Inputs, Source};
 use std::fs::{self, File};
@@ -108,12 +108,22 @@ pub fn hook_env(
     watch.push(store.root().display().to_string());
     watch.push(store.versions_dir().display().to_string());
 
-    let mut changes = match resolve_in(inputs, store, &cwd) {
+    let here = look_here(inputs, store, &cwd);
+    for note in &here.notes {
+        eprintln!("gvmr: note: {note}");
+    }
+    let mut changes = match here.resolved {
         Ok(resolved) => {
             if let Source::File(path) | Source::Default(path) = &resolved.selection.source {
                 watch.push(path.display().to_string());
             }
             match &resolved.goroot {
+                _ if resolved.system.is_some() => {
+                    if !resolved.is_available() {
+                        eprintln!("gvmr: {}", resolved.not_installed_message());
+                    }
+                    use_system(&store.versions_dir(), &env, true)
+                }
                 Some(goroot) => activate(goroot, &env, true),
                 None => {
                     eprintln!("gvmr: {}", resolved.not_installed_message());

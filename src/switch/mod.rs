@@ -30,6 +30,9 @@ pub enum SwitchError {
     /// `go1.22.5 is selected by /p/.go-version but not installed; run: …`
     #[error("{0}")]
     SelectedNotInstalled(String),
+    /// `system` is selected (by this source) but PATH has no other go.
+    #[error("system is selected by {0}, but the only go on PATH is gvmr's shim (or there is none)")]
+    NoSystemGo(String),
     #[error("{version} is not installed{}", listed_as_installed(.installed))]
     NotInstalled {
         version: String,

@@ -1,52 +1,101 @@
 //! The version that applies here, as gvmr's commands see it: the shared
-//! resolver (the same one the shims run) plus gvmr's errors.
+//! resolver (the same one the shims run) plus gvmr's errors, and the notes
+//! it made on the way (skipped files, ignored lines, an overridden pin).
 
 use crate::store::Store;
 use crate::switch::SwitchError as Error;
-use gvmr_shim::select::{Inputs, select};
-use gvmr_shim::toolchain::{Resolved, resolve};
-use gvmr_shim::{GoVersion, VersionRequest};
+use gvmr_shim::GoVersion;
+use gvmr_shim::select::{Inputs, lookup};
+use gvmr_shim::toolchain::{Resolved, resolve, system_tool};
 use std::path::{Path, PathBuf};
 
 pub fn current_dir() -> Result<PathBuf, Error> {
     gvmr_shim::home::working_dir().map_err(Error::WorkingDir)
 }
 
-/// What the directory selects, resolved against installed versions.
-pub fn resolve_in(inputs: &Inputs, store: &Store, dir: &Path) -> Result<Resolved, Error> {
-    match select(dir, inputs)? {
-        Some(selection) => Ok(resolve(selection, store.root())),
-        None => Err(Error::NoSelection),
+/// What the directory selects, with the resolver's notes (to print on
+/// stderr).
+pub struct Here {
+    pub resolved: Result<Resolved, Error>,
+    pub notes: Vec<String>,
+}
+
+/// What `dir` selects, resolved against installed versions, with notes.
+pub fn look_here(inputs: &Inputs, store: &Store, dir: &Path) -> Here {
+    let found = lookup(dir, inputs);
+    let mut notes = found.notes;
+    let resolved = match found.result {
+        Ok(Some(selection)) => {
+            let resolved = resolve(selection, store.root(), inputs.path.as_deref());
+            notes.extend(resolved.overridden.clone());
+            Ok(resolved)
+        }
+        Ok(None) => Err(Error::NoSelection),
+        Err(e) => Err(e.into()),
+    };
+    Here { resolved, notes }
+}
+
+/// The toolchain a command runs with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Active {
+    /// An installed version.
+    Installed { version: GoVersion, goroot: PathBuf },
+    /// `system`: the Go on PATH outside gvmr, at this path.
+    System { go: PathBuf },
+}
+
+/// The system Go for `system` requests, or the error saying there is none.
+fn system_go(inputs: &Inputs, store: &Store, source: &str) -> Result<Active, Error> {
+    match system_tool("go", inputs.path.as_deref(), store.root(), &[]) {
+        Some(go) => Ok(Active::System { go }),
+        None => Err(Error::NoSystemGo(source.to_string())),
     }
 }
 
-/// The installed toolchain for an explicit VERSION argument, or else for
-/// the current directory's selection.
-pub fn installed_goroot(
+/// The installed toolchain for an explicit VERSION argument (which must be
+/// installed already: see `commands::select::ensure_installed`), or else
+/// for the current directory's selection (with the resolver's notes, for
+/// stderr).
+pub fn active(
     inputs: &Inputs,
     store: &Store,
-    version: Option<&str>,
-) -> Result<(GoVersion, PathBuf), Error> {
+    version: Option<&GoVersionOrSystem>,
+) -> Result<(Active, Vec<String>), Error> {
     match version {
-        Some(text) => {
-            let request = VersionRequest::parse(text)?;
-            let installed = store.installed()?;
-            let version = request
-                .best_match(&installed)
-                .ok_or_else(|| Error::NotInstalled {
-                    version: request.to_string(),
-                    installed,
-                })?;
-            Ok((version, store.version_dir(&version)))
+        Some(GoVersionOrSystem::Version(version)) => Ok((
+            Active::Installed {
+                version: *version,
+                goroot: store.version_dir(version),
+            },
+            Vec::new(),
+        )),
+        Some(GoVersionOrSystem::System) => {
+            Ok((system_go(inputs, store, "the command line")?, Vec::new()))
         }
         None => {
-            let resolved = resolve_in(inputs, store, &current_dir()?)?;
-            match (resolved.version, resolved.goroot.clone()) {
-                (Some(version), Some(goroot)) => Ok((version, goroot)),
-                _ => Err(Error::SelectedNotInstalled(
-                    resolved.not_installed_message(),
-                )),
-            }
+            let here = look_here(inputs, store, &current_dir()?);
+            let resolved = here.resolved?;
+            let active = if resolved.system.is_some() {
+                system_go(inputs, store, &resolved.selection.source.to_string())?
+            } else {
+                match (resolved.version, resolved.goroot.clone()) {
+                    (Some(version), Some(goroot)) => Active::Installed { version, goroot },
+                    _ => {
+                        return Err(Error::SelectedNotInstalled(
+                            resolved.not_installed_message(),
+                        ));
+                    }
+                }
+            };
+            Ok((active, here.notes))
         }
     }
+}
+
+/// A VERSION argument once resolved: one release, or `system`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoVersionOrSystem {
+    Version(GoVersion),
+    System,
 }

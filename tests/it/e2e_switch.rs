@@ -8,7 +8,7 @@
 //! Without the archives (and no network to make them) the test fails: it
 //! never passes without having run Go.
 
-use crate::support::switching::{BASE_PATH, World, err, out, run_with_timeout, write_file};
+use crate::support::switching::{BASE_PATH, GVMR, World, err, out, run_with_timeout, write_file};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -185,4 +185,77 @@ fn go_tool(world: &World, scratch: &Path, dir: &Path, tool: &str, args: &[&str])
     );
     assert!(output.status.success(), "{tool} {args:?}: {}", err(&output));
     out(&output)
+}
+
+/// Issue 11: a module whose go.mod says `go 1.21` (as most go.mod files
+/// do: only a go line) with only a newer default installed runs that
+/// default, as Go itself would, through the shim, `gvmr env` and a bash
+/// hook; a pin Go would refuse (`.go-version` 1.21.13 under `go 1.22`)
+/// gives way to the module.
+#[test]
+fn a_go_line_module_runs_the_newer_default_with_real_go() {
+    let path = real_go_archive("1.22.10");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let world = World::with_archives(vec![("go1.22.10".into(), bytes)], None, &["1.22.10"]);
+    world.gvmr().args(["default", "1.22.10"]).assert().success();
+    let goroot = world.goroot("1.22.10");
+
+    let scratch = world.dir("scratch");
+    let project = world.dir("project21");
+    write_file(&project.join("go.mod"), "module example.com/p\n\ngo 1.21\n");
+    write_file(&project.join("main.go"), MAIN_GO);
+
+    // Through the shim: `go` runs go1.22.10 and builds the module.
+    assert_eq!(
+        go(&world, &scratch, &project, &["version"]),
+        "go version go1.22.10 linux/amd64"
+    );
+    go(&world, &scratch, &project, &["build", "-o", "app", "."]);
+    assert_eq!(run(&project.join("app")), "go1.22.10");
+
+    // `gvmr env` exports it.
+    let output = world
+        .gvmr_in(&project)
+        .args(["env", "--shell", "dotenv"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", err(&output));
+    assert!(
+        out(&output).contains(&format!("GOROOT='{}'", goroot.display())),
+        "{}",
+        out(&output)
+    );
+
+    // A bash hook puts it first on PATH, and the real go builds with it.
+    let script = format!(
+        "eval \"$({GVMR:?} hook bash)\"; _gvmr_hook; go version && go build -o app2 . && ./app2"
+    );
+    let mut cmd = Command::new("bash");
+    cmd.arg("-c")
+        .arg(&script)
+        .current_dir(&project)
+        .env_clear()
+        .env("PWD", &project)
+        .env("PATH", BASE_PATH)
+        .env("HOME", scratch.join("home"))
+        .env("GVMR_HOME", &world.home)
+        .env("GOCACHE", scratch.join("gocache"))
+        .env("GOPATH", scratch.join("gopath"))
+        .env("GOPROXY", "off")
+        .env("GOTELEMETRY", "off")
+        .env("CGO_ENABLED", "0");
+    let output = run_with_timeout(&mut cmd, GO_LIMIT);
+    assert!(output.status.success(), "{}", err(&output));
+    assert_eq!(out(&output), "go version go1.22.10 linux/amd64\ngo1.22.10");
+
+    // A pin Go would refuse for `go 1.22` gives way to the module.
+    write_file(&project.join("go.mod"), "module example.com/p\n\ngo 1.22\n");
+    write_file(&project.join(".go-version"), "1.21.13\n");
+    assert_eq!(
+        go(&world, &scratch, &project, &["version"]),
+        "go version go1.22.10 linux/amd64"
+    );
+    let output = world.gvmr_in(&project).arg("current").output().unwrap();
+    assert!(output.status.success(), "{}", err(&output));
+    assert!(err(&output).contains("1.21.13"), "{}", err(&output));
 }

@@ -194,7 +194,15 @@ fn not_found_errors() {
         &["current"],
         &[],
     );
-    expect("env-not-installed", &env, &server, 3, &["env", "1.21"], &[]);
+    // direnv runs `gvmr env` on every cd, so it never installs.
+    expect(
+        "env-not-installed",
+        &env,
+        &server,
+        3,
+        &["env", "--shell", "direnv", "1.21"],
+        &[],
+    );
     env.gvmr().args(["install", "1.22.5"]).assert().success();
     expect(
         "exec-no-such-program",

@@ -11,6 +11,7 @@ mod e2e_real_go;
 mod e2e_switch;
 mod env;
 mod errors;
+mod everyday;
 mod help;
 mod hooks;
 mod hostile_inputs;

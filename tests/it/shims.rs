@@ -217,12 +217,15 @@ fn no_selection_exits_127() {
 #[test]
 fn a_malformed_file_exits_2_naming_it() {
     let world = world();
-    let gv = world.write("p/.go-version", "1.22.5\nbanana\n");
+    let gv = world.write("p/.go-version", "banana\n1.22.5\n");
     let dir = world.dir("p");
     let output = shim(&world, "go", &dir, &[], &["version"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        err(&output).starts_with(&format!("gvmr: {}:2: a second version", gv.display())),
+        err(&output).starts_with(&format!(
+            "gvmr: {}:1: \"banana\" is not a Go version",
+            gv.display()
+        )),
         "{}",
         err(&output)
     );

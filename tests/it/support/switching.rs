@@ -77,7 +77,8 @@ pub struct World {
 
 impl World {
     /// Publishes [`probe_go_archive`] for each of `published` (e.g.
-    /// "go1.22.5") and installs `installed` with `gvmr install`.
+    /// "go1.22.5"; pre-releases such as "go1.24rc1" as unstable) and
+    /// installs `installed` with `gvmr install`.
     pub fn new(published: &[&str], installed: &[&str]) -> World {
         let archives: Vec<(String, Vec<u8>)> = published
             .iter()
@@ -107,7 +108,9 @@ impl World {
         let env = {
             let mut mirror = Mirror::new(&server, &key);
             for (version, archive) in archives {
-                mirror.publish_archive(&version, true, archive);
+                // Pre-releases are listed as unstable, as go.dev lists them.
+                let stable = !version.contains("rc") && !version.contains("beta");
+                mirror.publish_archive(&version, stable, archive);
             }
             mirror.write_listing();
             Env::new(&mirror, &key)
