@@ -10,6 +10,7 @@ use crate::switch::selection::{current_dir, installed_goroot};
 use crate::switch::shell::{
     Change, render_dotenv, render_fish, render_github_env, render_json, render_posix, sh_quote,
 };
+use crate::ui;
 use gvmr_shim::select::candidate_files;
 use std::ffi::OsString;
 use std::io::Write;
@@ -93,8 +94,7 @@ pub fn env(
             out
         }
     };
-    print!("{out}");
-    Ok(())
+    Ok(ui::out(out)?)
 }
 
 /// `$GITHUB_ENV` gets the variables and `$GITHUB_PATH` the bin directory;
@@ -114,10 +114,10 @@ fn write_github(changes: &[Change]) -> Result<(), Error> {
     for (var, text) in targets {
         match std::env::var_os(var).filter(|v| !v.is_empty()) {
             Some(file) => append(Path::new(&file), &text)?,
-            None if var == "GITHUB_ENV" => print!("{text}"),
+            None if var == "GITHUB_ENV" => ui::out(text)?,
             None => {
                 // Outside Actions, show PATH as the other formats do.
-                print!("{}", render_github_env(&path_changes));
+                ui::out(render_github_env(&path_changes))?;
             }
         }
     }

@@ -4,19 +4,19 @@
 use crate::error::Error;
 use crate::files::write_atomically;
 use crate::install::{InstallOptions, Installer};
-use crate::release::platform::Platform;
 use crate::settings::Settings;
 use crate::store::Store;
 use crate::switch::SwitchError;
 use crate::switch::selection::{current_dir, installed_goroot, resolve_in};
-use crate::ui::{Ui, tildify};
-use gvmr_shim::select::{GO_VERSION_FILE, Source};
+use crate::ui::{self, Ui, tildify};
+use gvmr_shim::select::{GO_VERSION_FILE, Requirement, Selection, Source};
 use gvmr_shim::{GoVersion, VersionRequest};
 use serde_json::json;
 use std::path::Path;
 
 pub fn current(settings: &Settings, store: &Store, json: bool) -> Result<(), Error> {
     let resolved = resolve_in(&settings.selection, store, &current_dir()?)?;
+    store.remember_project(&resolved.selection);
     let source = &resolved.selection.source;
     let shown = match resolved.version {
         Some(v) => v.to_string(),
@@ -30,13 +30,13 @@ pub fn current(settings: &Settings, store: &Store, json: bool) -> Result<(), Err
             "installed": resolved.goroot.is_some(),
             "goroot": resolved.goroot,
         });
-        println!("{value}");
+        ui::outln(value.to_string())?;
     } else {
         let how = match source {
             Source::Default(_) => "the default, in",
             _ => "set by",
         };
-        println!("{shown} ({how} {source})");
+        ui::outln(format!("{shown} ({how} {source})"))?;
     }
     match resolved.goroot {
         Some(_) => Ok(()),
@@ -58,13 +58,7 @@ fn ensure_installed(
         return Ok(v);
     }
     let installer = Installer::new(store, ui, settings)?;
-    let options = InstallOptions {
-        force: false,
-        skip_signature: false,
-        platform: Platform::host(),
-        archive: None,
-        source: settings.source()?,
-    };
+    let options = InstallOptions::for_host(settings.source()?);
     match installer.install(Some(&request), &options) {
         Ok(outcome) => Ok(outcome.version()),
         // Offline: a partial version can still name an installed one.
@@ -91,6 +85,10 @@ pub fn use_version(settings: &Settings, store: &Store, ui: &Ui, text: &str) -> R
     let version = ensure_installed(settings, store, ui, text)?;
     let path = current_dir()?.join(GO_VERSION_FILE);
     write_version_file(&path, &version)?;
+    store.remember_project(&Selection {
+        requirement: Requirement::Request(VersionRequest::Exact(version)),
+        source: Source::File(path.clone()),
+    });
     ui.status(format!(
         "{text} resolved to {version}; wrote {} to {}",
         version.number(),
@@ -108,10 +106,7 @@ pub fn set_default(
     let path = store.default_file();
     let Some(text) = text else {
         return match std::fs::read_to_string(&path) {
-            Ok(content) => {
-                print!("{content}");
-                Ok(())
-            }
+            Ok(content) => Ok(ui::out(content)?),
             Err(_) => Err(Error::NoDefault),
         };
     };
@@ -130,6 +125,6 @@ pub fn which(settings: &Settings, store: &Store, tool: &str) -> Result<(), Error
     if !path.is_file() {
         return Err(Error::NoSuchTool(path));
     }
-    println!("{}", path.display());
+    ui::outln(path.display().to_string())?;
     Ok(())
 }

@@ -316,8 +316,7 @@ pub fn doctor(store: &Store, json: bool, offline: bool, verify_files: bool) -> R
         let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         render(&checks, colour)
     };
-    // A closed pipe (`gvmr doctor | head`) is not an error worth a panic.
-    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
+    crate::ui::out(text)?;
     Ok(!checks.iter().any(|c| c.status == Status::Error))
 }
 

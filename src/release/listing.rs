@@ -4,6 +4,7 @@
 
 use crate::net::http::{Http, HttpError};
 use crate::release::platform::Platform;
+use crate::release::support::Support;
 use crate::ui::Ui;
 use crate::verify::checksum::{ParseDigestError, Sha256Digest};
 use gvmr_shim::{GoVersion, VersionRequest};
@@ -182,6 +183,12 @@ fn cache_file(cache_dir: &Path, url: &str) -> PathBuf {
     cache_dir.join(format!("listing-{}.json", &hex[..16]))
 }
 
+/// The cached listing for `url`, however old, without the network;
+/// `None` when there is none.
+pub fn cached(cache_dir: &Path, url: &str) -> Option<Listing> {
+    read_cached(&cache_file(cache_dir, url))
+}
+
 /// Loads the listing: from the cache while it is fresh, else from the
 /// network, else (offline) from a stale cache.
 pub fn load(
@@ -263,6 +270,18 @@ impl<'a> LazyListing<'a> {
                 Ok(listing)
             })
             .as_ref()
+    }
+}
+
+impl LazyListing<'_> {
+    /// What the listing says about support and newer patches, without
+    /// waiting on the network: from the listing if this command loaded
+    /// it, else from the cached one, else nothing.
+    pub fn support_offline(&self) -> Option<Support> {
+        match self.loaded.get() {
+            Some(Ok(listing)) => Some(Support::from_listing(listing)),
+            _ => cached(&self.cache_dir, &self.url).map(|l| Support::from_listing(&l)),
+        }
     }
 }
 

@@ -110,6 +110,7 @@ pub fn hook_env(
 
     let mut changes = match resolve_in(inputs, store, &cwd) {
         Ok(resolved) => {
+            store.remember_project(&resolved.selection);
             if let Source::File(path) | Source::Default(path) = &resolved.selection.source {
                 watch.push(path.display().to_string());
             }
