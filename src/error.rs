@@ -222,7 +222,7 @@ impl Error {
                 "fix the file (one version such as 1.22.5), or override it with GVMR_GO_VERSION".into()
             }
             Error::Switch(SwitchError::File(e)) | Error::File(e) => e.hint().into(),
-            Error::Output(e) => crate::files::io_hint(e.kind()).into(),
+            Error::Output(_) => "check where standard output is redirected to".into(),
             Error::NotConfirmed(_) => {
                 "see what it would remove with --dry-run, then confirm with --yes".into()
             }

@@ -30,10 +30,6 @@ impl OutputError {
     pub fn is_closed(&self) -> bool {
         self.0.kind() == io::ErrorKind::BrokenPipe
     }
-
-    pub fn kind(&self) -> io::ErrorKind {
-        self.0.kind()
-    }
 }
 
 /// Writes `text` to stdout (the command's output) and flushes it.

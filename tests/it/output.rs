@@ -87,6 +87,28 @@ fn a_closed_stdout_ends_every_listing_command_quietly() {
 }
 
 #[test]
+fn a_stdout_that_fails_otherwise_is_an_error() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    mirror.publish("go1.22.5", true);
+    mirror.write_listing();
+    let env = Env::new(&mirror, &key);
+    let full = std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = env
+        .std_gvmr()
+        .arg("list-remote")
+        .stdout(full)
+        .output()
+        .unwrap();
+    crate::snapshot!("stdout-full", output, env, server);
+    assert_eq!(output.status.code(), Some(7));
+}
+
+#[test]
 fn programs_started_by_exec_get_the_default_sigpipe() {
     let server = TestServer::start();
     let key = key();

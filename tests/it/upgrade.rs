@@ -176,3 +176,44 @@ fn installing_a_line_past_its_end_of_support_warns_once() {
         .success()
         .stderr(predicates::str::contains("end of support").not());
 }
+
+#[test]
+fn upgrade_says_when_there_is_nothing_newer_or_the_line_has_ended() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    for version in ["go1.21.13", "go1.22.5", "go1.23.0"] {
+        mirror.publish(version, true);
+    }
+    mirror.publish("go1.24rc1", false);
+    mirror.write_listing();
+    let env = Env::new(&mirror, &key);
+    env.gvmr()
+        .args(["install", "1.21.13", "1.24rc1"])
+        .assert()
+        .success();
+
+    let old = project(&env, "old", ".go-version", "1.21.13\n");
+    let output = env
+        .gvmr()
+        .current_dir(&old)
+        .arg("upgrade")
+        .output()
+        .unwrap();
+    snapshot!("upgrade-line-ended", output, env, server);
+    assert!(output.status.success());
+
+    let next = project(&env, "next", ".go-version", "1.24rc1\n");
+    let output = env
+        .gvmr()
+        .current_dir(&next)
+        .arg("upgrade")
+        .output()
+        .unwrap();
+    snapshot!("upgrade-no-release-yet", output, env, server);
+    assert!(output.status.success());
+    assert_eq!(
+        fs::read_to_string(next.join(".go-version")).unwrap(),
+        "1.24rc1\n"
+    );
+}
