@@ -36,7 +36,10 @@ pub enum Command {
   gvmr install 1.21.13 1.22.10  several at once
   gvmr install --archive ./go1.22.5.linux-amd64.tar.gz   from a local file (+ .asc/.sha256 beside it)
   gvmr install --platform darwin-arm64 1.22.5            for another platform (to prepare an image)
-  gvmr install --source proxy 1.22.5                     from GOPROXY, checked against GOSUMDB")]
+  gvmr install --source proxy 1.22.5                     from GOPROXY, checked against GOSUMDB
+
+After a fresh install, the packages listed in $GVMR_HOME/default-packages
+(one module/path@version per line) are `go install`ed with it.")]
     Install {
         /// Versions: 1.22.5, go1.22.5, 1.22 (newest 1.22.x), latest/stable,
         /// oldstable, 1.23rc1. None: the version the current directory selects.
@@ -61,10 +64,20 @@ pub enum Command {
         /// and the proxies if the mirrors fail or lack the version (auto).
         #[arg(long, value_enum, env = "GVMR_SOURCE", default_value_t = Source::Archive)]
         source: Source,
+        /// Do not `go install` the packages listed in $GVMR_HOME/default-packages.
+        #[arg(long)]
+        no_default_packages: bool,
     },
-    /// List installed versions, newest first.
+    /// List installed versions, newest first, with their size and what selects them.
+    ///
+    /// A version is marked when its line has a newer patch or is past the end
+    /// of support, as the cached release listing says (list never waits on
+    /// the network; without a cached listing there are no marks).
     #[command(after_help = "Examples:
   gvmr list
+      go1.23.4  254.0 MiB  default
+      go1.22.3  231.2 MiB  ~/src/app/.go-version  [go1.22.12 available]
+      go1.21.0  226.9 MiB                         [go1.21.13 available, end of support]
   gvmr list --json")]
     List {
         /// Print JSON.
@@ -88,7 +101,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Remove installed versions.
+    /// Remove installed versions (and their cached downloads).
     #[command(after_help = "Examples:
   gvmr uninstall 1.22.5
   gvmr uninstall go1.21.0 1.20.14")]
@@ -96,6 +109,60 @@ pub enum Command {
         /// Versions to remove (a partial version must match one installed version).
         #[arg(value_name = "VERSION", required = true)]
         versions: Vec<String>,
+    },
+    /// Remove installed versions that nothing selects.
+    ///
+    /// Kept: the default, GVMR_GO_VERSION's version, and the versions the
+    /// projects gvmr has seen select now (gvmr use, current, install,
+    /// upgrade and the shell hooks record the version files they resolve;
+    /// a project whose file is gone is forgotten).
+    #[command(after_help = "Examples:
+  gvmr prune --dry-run   list what would be removed and why
+  gvmr prune             list it and ask
+  gvmr prune --yes       remove without asking (scripts)")]
+    Prune {
+        /// Only list what would be removed.
+        #[arg(long)]
+        dry_run: bool,
+        /// Remove without asking (needed when stdin is not a terminal).
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Show what the downloads and release listing caches hold, or clean them.
+    #[command(after_help = "Examples:
+  gvmr cache                 files, sizes, and the versions they belong to
+  gvmr cache --json
+  gvmr cache clean           remove the downloads of versions that are not installed
+  gvmr cache clean --all     remove every cached download and the release listing")]
+    Cache {
+        #[command(subcommand)]
+        action: Option<CacheAction>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move this project (or the default) to the newest patch of its Go line.
+    ///
+    /// The newest patch is installed first, then the version file that
+    /// selects the version here (or the default) is changed to it.
+    #[command(
+        after_help = "The file that selects the version here is edited in place: .go-version,
+.tool-versions (its golang entry), or go.mod/go.work's toolchain line. A
+go.mod with only a go line (a minimum) is left alone: the newest patch is
+installed, which the minimum then selects; pin it with
+`go mod edit -toolchain=goX.Y.Z`.
+
+Examples:
+  gvmr upgrade             go1.22.3 → go1.22.12 in /home/u/app/.go-version
+  gvmr upgrade --default"
+    )]
+    Upgrade {
+        /// Upgrade the global default instead of this project.
+        #[arg(long)]
+        default: bool,
+        /// Do not `go install` the packages listed in $GVMR_HOME/default-packages.
+        #[arg(long)]
+        no_default_packages: bool,
     },
     /// Show the version that applies here and what selected it.
     #[command(
@@ -259,6 +326,21 @@ Examples:
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+/// `gvmr cache` subcommands.
+#[derive(Subcommand)]
+pub enum CacheAction {
+    /// Remove the cached downloads of versions that are not installed.
+    #[command(after_help = "Examples:
+  gvmr cache clean
+  gvmr cache clean --all")]
+    Clean {
+        /// Remove everything: the downloads of installed versions too, and
+        /// the cached release listing.
+        #[arg(long)]
+        all: bool,
     },
 }
 

@@ -11,6 +11,7 @@ use crate::release::listing::ListingError;
 use crate::settings::SettingsError;
 use crate::store::NoDataDir;
 use crate::switch::SwitchError;
+use crate::ui::OutputError;
 use crate::verify::checksum::ChecksumMismatch;
 use crate::verify::keys::KeysError;
 use crate::verify::signature::{KeyringError, SignatureError};
@@ -100,6 +101,12 @@ pub enum Error {
     /// `gvmr internal-sumdb-lookup` failed.
     #[error(transparent)]
     SumdbLookup(#[from] SumdbError),
+    /// Stdout failed; a closed one (`| head`) ends gvmr quietly in `main`.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// A command that removes things was not confirmed and cannot ask.
+    #[error("{0}, and standard input is not a terminal to ask on")]
+    NotConfirmed(String),
 }
 
 impl From<DownloadError> for Error {
@@ -175,7 +182,8 @@ impl Error {
             Error::Keys(_) => exit::VERIFICATION,
             Error::Unpack { source, .. } if source.write_error().is_some() => exit::FILESYSTEM,
             Error::Unpack { .. } => exit::BAD_ARCHIVE,
-            Error::File(_) | Error::NoDataDir(_) => exit::FILESYSTEM,
+            Error::File(_) | Error::NoDataDir(_) | Error::Output(_) => exit::FILESYSTEM,
+            Error::NotConfirmed(_) => exit::USAGE,
             Error::Proxy {
                 not_found: true, ..
             } => exit::NOT_FOUND,
@@ -226,6 +234,10 @@ impl Error {
             }
             Error::NoSuchTool(_) => {
                 "the installed toolchain lacks it; reinstall it with `gvmr install --force VERSION`".into()
+            }
+            Error::Output(_) => "check where standard output is redirected to".into(),
+            Error::NotConfirmed(_) => {
+                "see what it would remove with --dry-run, then confirm with --yes".into()
             }
             Error::ListingNeeded { .. } | Error::Listing(_) => {
                 "check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL; an exact version (e.g. 1.22.5) installs without the listing when a mirror has its .sha256".into()

@@ -15,6 +15,9 @@
 //! - [`settings`] (every environment variable, read once), [`files`] and
 //!   [`ui`].
 
+// Stdout goes through `ui::out`, which treats a closed pipe as the end.
+#![deny(clippy::print_stdout)]
+
 mod archive;
 mod cli;
 mod commands;
@@ -43,11 +46,10 @@ pub fn main() -> ExitCode {
     match commands::run(cli::Cli::parse()) {
         Ok(Finished::Success) => ExitCode::SUCCESS,
         Ok(Finished::ProblemsFound) => ExitCode::from(1),
+        // The reader of stdout went away (`gvmr list | head -1`): done.
+        Err(error::Error::Output(e)) if e.is_closed() => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err}");
-            if let Some(hint) = err.hint() {
-                eprintln!("hint: {hint}");
-            }
+            ui::error(&err.to_string(), err.hint().as_deref());
             ExitCode::from(err.exit_code())
         }
     }

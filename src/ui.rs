@@ -1,8 +1,17 @@
-//! Everything gvmr tells the user on stderr: status lines, warnings, and a
-//! progress bar that is drawn only on a terminal.
+//! Everything gvmr tells the user: the command's output on stdout
+//! ([`out`]), status lines and warnings on stderr, questions, and progress
+//! bars drawn only on a terminal.
+//!
+//! Stdout goes through [`out`] only (`println!` is denied in this crate): a
+//! reader that went away (`gvmr list | head -1`) ends the command quietly
+//! instead of panicking. SIGPIPE stays ignored, as Rust sets it, so a
+//! broken socket or child pipe is an error gvmr reports, never a silent
+//! death; children get the default disposition back (std resets it on
+//! exec). Stderr writes never fail a command: a closed stderr only loses
+//! the messages.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
+use std::io::{self, BufRead, IsTerminal, Write};
 
 #[derive(Debug, Clone)]
 pub struct Ui {
@@ -10,18 +19,65 @@ pub struct Ui {
     tty: bool,
 }
 
+/// Stdout could not be written: [`is_closed`](OutputError::is_closed) when
+/// its reader went away (then gvmr stops quietly), else a real failure
+/// (disk full behind a redirect).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write to standard output: {}", crate::files::describe_io(.0))]
+pub struct OutputError(io::Error);
+
+impl OutputError {
+    pub fn is_closed(&self) -> bool {
+        self.0.kind() == io::ErrorKind::BrokenPipe
+    }
+}
+
+/// Writes `text` to stdout (the command's output) and flushes it.
+pub fn out(text: impl AsRef<str>) -> Result<(), OutputError> {
+    out_bytes(text.as_ref().as_bytes())
+}
+
+/// [`out`] for bytes.
+pub fn out_bytes(bytes: &[u8]) -> Result<(), OutputError> {
+    let mut stdout = io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .map_err(OutputError)
+}
+
+/// One line of output on stdout.
+pub fn outln(line: impl AsRef<str>) -> Result<(), OutputError> {
+    let mut text = line.as_ref().to_string();
+    text.push('\n');
+    out(text)
+}
+
+/// Writes a line to stderr, ignoring failure (nobody is listening).
+fn err_line(line: &str) {
+    let _ = writeln!(io::stderr().lock(), "{line}");
+}
+
+/// An error and its hint, as `main` reports them.
+pub fn error(message: &str, hint: Option<&str>) {
+    err_line(&format!("error: {message}"));
+    if let Some(hint) = hint {
+        err_line(&format!("hint: {hint}"));
+    }
+}
+
 impl Ui {
     pub fn new(quiet: bool) -> Ui {
         Ui {
             quiet,
-            tty: std::io::stderr().is_terminal(),
+            tty: io::stderr().is_terminal(),
         }
     }
 
     /// A status line; silenced by `--quiet`.
     pub fn status(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", message.as_ref());
+            err_line(message.as_ref());
         }
     }
 
@@ -29,29 +85,60 @@ impl Ui {
     /// overridden pin); silenced by `--quiet`.
     pub fn note(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("note: {}", message.as_ref());
+            err_line(&format!("note: {}", message.as_ref()));
         }
     }
 
     /// A warning; printed even with `--quiet`, because it names a risk.
     pub fn warn(&self, message: impl AsRef<str>) {
-        eprintln!("warning: {}", message.as_ref());
+        err_line(&format!("warning: {}", message.as_ref()));
+    }
+
+    /// Asks a yes/no question on stderr and reads the answer from stdin.
+    /// `None` when stdin is not a terminal (nobody to ask); a closed stdin
+    /// or anything but y/yes is "no".
+    pub fn confirm(&self, question: &str) -> Option<bool> {
+        if !io::stdin().is_terminal() {
+            return None;
+        }
+        let mut stderr = io::stderr().lock();
+        let _ = write!(stderr, "{question} [y/N] ");
+        let _ = stderr.flush();
+        drop(stderr);
+        let mut answer = String::new();
+        if io::stdin().lock().read_line(&mut answer).is_err() {
+            return Some(false);
+        }
+        Some(matches!(
+            answer.trim().to_ascii_lowercase().as_str(),
+            "y" | "yes"
+        ))
     }
 
     /// A byte-count progress bar (hidden when quiet or not on a terminal).
     pub fn progress(&self, label: &str, total: Option<u64>) -> ProgressBar {
-        if self.quiet || !self.tty {
-            return ProgressBar::hidden();
-        }
-        let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
         let template = if total.is_some() {
             "{msg}  [{bar:24}] {binary_bytes}/{binary_total_bytes}  {binary_bytes_per_sec}"
         } else {
             "{msg}  {binary_bytes}  {binary_bytes_per_sec}"
         };
+        self.bar(label, total, template)
+    }
+
+    /// Progress of an unpack: files written (the bar's prefix, set by the
+    /// unpacker) and bytes (its position). Hidden like [`Ui::progress`].
+    pub fn unpack_progress(&self, label: &str) -> ProgressBar {
+        self.bar(label, None, "{msg}  {prefix} files  {binary_bytes}")
+    }
+
+    fn bar(&self, label: &str, total: Option<u64>, template: &str) -> ProgressBar {
+        if self.quiet || !self.tty {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
         bar.set_style(
             ProgressStyle::with_template(template)
-                .expect("the progress template is valid")
+                .expect("the progress templates are valid")
                 .progress_chars("=> "),
         );
         bar.set_message(label.to_string());
@@ -88,4 +175,33 @@ pub fn error_chain(err: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+/// A size as people read it: `833 B`, `12.0 KiB`, `65.1 MiB`.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(833), "833 B");
+        assert_eq!(bytes(1024), "1.0 KiB");
+        assert_eq!(bytes(68_300_000), "65.1 MiB");
+        assert_eq!(bytes(3 << 30), "3.0 GiB");
+    }
 }

@@ -593,6 +593,18 @@ impl Walk<'_> {
 }
 
 impl Requirement {
+    /// The newest of `installed` this requirement accepts on its own (no
+    /// default, no `system`): for what a recorded project last selected.
+    pub fn pick_installed(&self, installed: &[GoVersion]) -> Option<GoVersion> {
+        match self {
+            Requirement::Request(request) => request.best_match(installed),
+            Requirement::FirstInstalled(list) => list
+                .iter()
+                .find_map(|request| request.best_match(installed)),
+            Requirement::AtLeast(min) => installed.iter().filter(|v| min.admits(v)).max().copied(),
+        }
+    }
+
     /// The version to install when nothing installed satisfies it, when that
     /// is one exact version.
     pub fn exact(&self) -> Option<GoVersion> {

@@ -8,7 +8,8 @@
 //! [`tree`] holds the rules and writes the files, the same for every format;
 //! [`tar_gz`] reads release `.tar.gz` archives, [`zip_file`] Windows `.zip`
 //! archives and Go module zips. This module has the limits, the errors and
-//! what an unpack reports.
+//! what an unpack reports. Progress (files and bytes written) goes to the
+//! `ProgressBar` the caller passes, hidden when nobody watches.
 
 mod tar_gz;
 mod tree;
@@ -176,6 +177,10 @@ mod tests {
 
     const PREFIX: &str = "golang.org/toolchain@v0.0.1-go1.22.5.linux-amd64";
 
+    fn hidden() -> indicatif::ProgressBar {
+        indicatif::ProgressBar::hidden()
+    }
+
     fn module_zip(dir: &Path, names: &[&str]) -> PathBuf {
         use std::io::Write;
         let path = dir.join("m.zip");
@@ -208,7 +213,7 @@ mod tests {
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let zip = module_zip(dir.path(), &names);
         let dest = dir.path().join("go");
-        unpack_module_zip(&zip, &dest, PREFIX, Limits::default()).unwrap();
+        unpack_module_zip(&zip, &dest, PREFIX, Limits::default(), &hidden()).unwrap();
         let mode = |p: &str| fs::metadata(dest.join(p)).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode("bin/go"), 0o755);
         assert_eq!(mode("pkg/tool/linux_amd64/compile"), 0o755);
@@ -234,7 +239,8 @@ mod tests {
             let zip = module_zip(dir.path(), &[&format!("{PREFIX}/VERSION"), bad]);
             let dest = dir.path().join("go");
             let _ = fs::remove_dir_all(&dest);
-            let err = unpack_module_zip(&zip, &dest, PREFIX, Limits::default()).unwrap_err();
+            let err =
+                unpack_module_zip(&zip, &dest, PREFIX, Limits::default(), &hidden()).unwrap_err();
             assert!(
                 matches!(err, UnpackError::OutsideModule { .. }),
                 "{bad}: {err}"
@@ -242,7 +248,7 @@ mod tests {
         }
         let zip = module_zip(dir.path(), &[&format!("{PREFIX}/../../x")]);
         let dest = dir.path().join("go2");
-        let err = unpack_module_zip(&zip, &dest, PREFIX, Limits::default()).unwrap_err();
+        let err = unpack_module_zip(&zip, &dest, PREFIX, Limits::default(), &hidden()).unwrap_err();
         assert!(err.to_string().contains("leads outside"), "{err}");
     }
 }
@@ -366,7 +372,8 @@ mod fuzz {
             gz.write_all(&tar.into_inner().unwrap()).unwrap();
             fs::write(&archive, gz.finish().unwrap()).unwrap();
 
-            let _ = unpack_tar_gz(&archive, &staging, Limits::default());
+            let hidden = indicatif::ProgressBar::hidden();
+            let _ = unpack_tar_gz(&archive, &staging, Limits::default(), &hidden);
 
             // Everything under `root` is the staging tree or its parents, and
             // nothing is a link.

@@ -4,6 +4,7 @@
 use super::tree::{EntryKind, TreeWriter};
 use super::{Limits, Stats, UnpackError, classify_stream_error};
 use flate2::read::GzDecoder;
+use indicatif::ProgressBar;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
@@ -67,8 +68,13 @@ fn decompress(archive: File, tx: SyncSender<io::Result<Vec<u8>>>) {
 }
 
 /// Unpacks the `.tar.gz` at `archive` into `dest` (which must not exist),
-/// stripping the top-level `go/`.
-pub fn unpack_tar_gz(archive: &Path, dest: &Path, limits: Limits) -> Result<Stats, UnpackError> {
+/// stripping the top-level `go/`; `progress` counts files and bytes.
+pub fn unpack_tar_gz(
+    archive: &Path,
+    dest: &Path,
+    limits: Limits,
+    progress: &ProgressBar,
+) -> Result<Stats, UnpackError> {
     let file = File::open(archive).map_err(|source| UnpackError::Write {
         path: archive.to_path_buf(),
         source,
@@ -80,7 +86,7 @@ pub fn unpack_tar_gz(archive: &Path, dest: &Path, limits: Limits) -> Result<Stat
         current: Vec::new(),
         pos: 0,
     };
-    let result = unpack_tar(&mut reader, dest, limits);
+    let result = unpack_tar(&mut reader, dest, limits, progress);
     // Read to the end so a broken gzip trailer after a complete tar is caught.
     let trailer = result
         .as_ref()
@@ -96,8 +102,13 @@ pub fn unpack_tar_gz(archive: &Path, dest: &Path, limits: Limits) -> Result<Stat
     }
 }
 
-fn unpack_tar(reader: &mut ChunkReader, dest: &Path, limits: Limits) -> Result<Stats, UnpackError> {
-    let mut tree = TreeWriter::new(dest, limits)?;
+fn unpack_tar(
+    reader: &mut ChunkReader,
+    dest: &Path,
+    limits: Limits,
+    progress: &ProgressBar,
+) -> Result<Stats, UnpackError> {
+    let mut tree = TreeWriter::new(dest, limits, progress)?;
     let mut archive = tar::Archive::new(reader);
     for entry in archive.entries().map_err(classify_stream_error)? {
         let mut entry = entry.map_err(classify_stream_error)?;

@@ -5,6 +5,7 @@
 
 use super::{Limits, Stats, UnpackError, WrittenFile, classify_stream_error};
 use crate::verify::checksum::HashingWriter;
+use indicatif::ProgressBar;
 use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{self, Read};
@@ -96,6 +97,8 @@ pub(super) enum EntryKind {
 pub(super) struct TreeWriter<'a> {
     dest: &'a Path,
     limits: Limits,
+    /// Advanced by each file's bytes; its prefix shows the files written.
+    progress: &'a ProgressBar,
     top: Top,
     stats: Stats,
     seen: HashSet<PathBuf>,
@@ -105,14 +108,19 @@ pub(super) struct TreeWriter<'a> {
 }
 
 impl<'a> TreeWriter<'a> {
-    pub(super) fn new(dest: &'a Path, limits: Limits) -> Result<TreeWriter<'a>, UnpackError> {
-        TreeWriter::under(dest, limits, Top::Go)
+    pub(super) fn new(
+        dest: &'a Path,
+        limits: Limits,
+        progress: &'a ProgressBar,
+    ) -> Result<TreeWriter<'a>, UnpackError> {
+        TreeWriter::under(dest, limits, Top::Go, progress)
     }
 
     pub(super) fn under(
         dest: &'a Path,
         limits: Limits,
         top: Top,
+        progress: &'a ProgressBar,
     ) -> Result<TreeWriter<'a>, UnpackError> {
         fs::create_dir(dest).map_err(|source| UnpackError::Write {
             path: dest.to_path_buf(),
@@ -121,6 +129,7 @@ impl<'a> TreeWriter<'a> {
         Ok(TreeWriter {
             dest,
             limits,
+            progress,
             top,
             stats: Stats::default(),
             seen: HashSet::new(),
@@ -234,6 +243,10 @@ impl<'a> TreeWriter<'a> {
                     .written
                     .push(WrittenFile::new(relative, size, digest, &meta));
                 self.stats.files += 1;
+                if !self.progress.is_hidden() {
+                    self.progress.inc(size);
+                    self.progress.set_prefix(self.stats.files.to_string());
+                }
             }
             EntryKind::Other(kind) => {
                 return Err(UnpackError::UnsupportedEntry {

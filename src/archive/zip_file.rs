@@ -3,14 +3,20 @@
 
 use super::tree::{EntryKind, Top, TreeWriter};
 use super::{Limits, Stats, UnpackError};
+use indicatif::ProgressBar;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
 /// Unpacks the `.zip` at `archive` (Windows releases) into `dest`, stripping
 /// the top-level `go/`, with the same rules as `unpack_tar_gz`.
-pub fn unpack_zip(archive: &Path, dest: &Path, limits: Limits) -> Result<Stats, UnpackError> {
-    unpack_zip_under(archive, dest, limits, Top::Go)
+pub fn unpack_zip(
+    archive: &Path,
+    dest: &Path,
+    limits: Limits,
+    progress: &ProgressBar,
+) -> Result<Stats, UnpackError> {
+    unpack_zip_under(archive, dest, limits, Top::Go, progress)
 }
 
 /// Unpacks a Go toolchain module zip (`golang.org/toolchain@v0.0.1-go…`)
@@ -22,8 +28,10 @@ pub fn unpack_module_zip(
     dest: &Path,
     prefix: &str,
     limits: Limits,
+    progress: &ProgressBar,
 ) -> Result<Stats, UnpackError> {
-    unpack_zip_under(archive, dest, limits, Top::Module(prefix.to_string()))
+    let top = Top::Module(prefix.to_string());
+    unpack_zip_under(archive, dest, limits, top, progress)
 }
 
 fn unpack_zip_under(
@@ -31,6 +39,7 @@ fn unpack_zip_under(
     dest: &Path,
     limits: Limits,
     top: Top,
+    progress: &ProgressBar,
 ) -> Result<Stats, UnpackError> {
     let file = File::open(archive).map_err(|source| UnpackError::Write {
         path: archive.to_path_buf(),
@@ -38,7 +47,7 @@ fn unpack_zip_under(
     })?;
     let mut zip = zip::ZipArchive::new(BufReader::new(file))
         .map_err(|e| UnpackError::NotArchive(format!("not a zip archive: {e}")))?;
-    let mut tree = TreeWriter::under(dest, limits, top)?;
+    let mut tree = TreeWriter::under(dest, limits, top, progress)?;
     for index in 0..zip.len() {
         let mut entry = zip
             .by_index(index)

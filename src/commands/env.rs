@@ -12,7 +12,7 @@ use crate::switch::selection::{Active, GoVersionOrSystem, active, current_dir};
 use crate::switch::shell::{
     Change, render_dotenv, render_fish, render_github_env, render_json, render_posix, sh_quote,
 };
-use crate::ui::Ui;
+use crate::ui::{self, Ui};
 use gvmr_shim::VersionRequest;
 use gvmr_shim::select::candidate_files;
 use std::ffi::OsString;
@@ -133,8 +133,7 @@ pub fn env(
             out
         }
     };
-    print!("{out}");
-    Ok(())
+    Ok(ui::out(out)?)
 }
 
 /// `$GITHUB_ENV` gets the variables and `$GITHUB_PATH` the bin directory;
@@ -152,12 +151,12 @@ fn write_github(settings: &Settings, changes: &[Change]) -> Result<(), Error> {
     let path_text = bin.unwrap_or_default();
     match &settings.github_env {
         Some(file) => append(file, &env_text)?,
-        None => print!("{env_text}"),
+        None => ui::out(env_text)?,
     }
     match &settings.github_path {
         Some(file) => append(file, &path_text)?,
         // Outside Actions, show PATH as the other formats do.
-        None => print!("{}", render_github_env(&path_changes)),
+        None => ui::out(render_github_env(&path_changes))?,
     }
     Ok(())
 }

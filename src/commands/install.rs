@@ -8,7 +8,7 @@ use crate::settings::Source;
 use crate::store::Store;
 use crate::switch::SwitchError;
 use crate::switch::selection::{current_dir, look_here};
-use crate::ui::{Ui, tildify};
+use crate::ui::{self, Ui, tildify};
 use gvmr_shim::{GoVersion, VersionRequest};
 use std::path::PathBuf;
 
@@ -64,6 +64,7 @@ fn selected_request(settings: &Settings, store: &Store, ui: &Ui) -> Result<Versi
         ui.note(note);
     }
     let resolved = here.resolved?;
+    store.remember_project(&resolved.selection);
     if resolved.system.is_some() {
         return Err(Error::Usage(format!(
             "{} selects system (the Go on PATH outside gvmr); there is nothing for gvmr to install",
@@ -108,17 +109,32 @@ fn installed_version(store: &Store, text: &str) -> Result<GoVersion, Error> {
 pub fn uninstall(store: &Store, ui: &Ui, versions: &[String]) -> Result<(), Error> {
     for text in versions {
         let version = installed_version(store, text)?;
-        let _lock = store.lock_version(&version, || {
-            ui.status(format!("Waiting for another gvmr that is using {version}…"))
-        })?;
-        if !store.is_installed(&version) {
-            continue; // removed while we waited
-        }
-        store.remove_version(&version)?;
-        crate::store::manifest::forget(store, &version);
-        ui.status(format!("Uninstalled {version}"));
+        remove_installed(store, ui, &version)?;
     }
     Ok(())
+}
+
+/// Removes an installed version with its manifest and its cached downloads
+/// (archive, signature, partial, module zip), saying so; returns the bytes
+/// freed (0 when another gvmr removed it meanwhile).
+pub(super) fn remove_installed(store: &Store, ui: &Ui, version: &GoVersion) -> Result<u64, Error> {
+    let _lock = store.lock_version(version, || {
+        ui.status(format!("Waiting for another gvmr that is using {version}…"))
+    })?;
+    if !store.is_installed(version) {
+        return Ok(0); // removed while we waited
+    }
+    let size = store.version_size(version);
+    store.remove_version(version)?;
+    crate::store::manifest::forget(store, version);
+    let cached = store.forget_downloads(version)?;
+    let freed = ui::bytes(size + cached);
+    ui.status(if cached > 0 {
+        format!("Uninstalled {version} and its cached download ({freed} freed)")
+    } else {
+        format!("Uninstalled {version} ({freed} freed)")
+    });
+    Ok(size + cached)
 }
 
 /// The install options from the command line.
@@ -128,6 +144,7 @@ pub fn options(
     platform: Option<Platform>,
     archive: Option<PathBuf>,
     source: Source,
+    default_packages: bool,
 ) -> InstallOptions {
     InstallOptions {
         force,
@@ -135,5 +152,6 @@ pub fn options(
         skip_signature,
         platform: platform.unwrap_or_else(Platform::host),
         archive,
+        default_packages,
     }
 }

@@ -7,7 +7,7 @@ use crate::files::FileError;
 use crate::files::write_atomically;
 use crate::settings::Settings;
 use crate::store::Store;
-use crate::ui::{Ui, tildify};
+use crate::ui::{self, Ui, tildify};
 use crate::verify::keys::{DEFAULT_KEY_URL, KeysError, MAX_KEY_BYTES, binding_time, check_update};
 use crate::verify::signature::{
     GoReleasePolicy, Keyring, Pinned, STORED_KEY_PATH, format_utc, stored_cert,
@@ -178,25 +178,22 @@ pub fn list(settings: &Settings, store: &Store, ui: &Ui, json: bool) -> Result<(
     let rows = rows(store, &pinned, &mut warnings);
     warn_all(ui, &pinned, warnings);
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&rows).expect("key rows serialize")
-        );
+        ui::outln(serde_json::to_string_pretty(&rows).expect("key rows serialize"))?;
         return Ok(());
     }
     if rows.is_empty() {
-        println!(
+        ui::outln(format!(
             "No key of the pinned primary {} is known: run `gvmr keys update`.",
             pinned.fingerprint.to_hex()
-        );
+        ))?;
         return Ok(());
     }
     for row in &rows {
         let expires = row.expires.as_deref().unwrap_or("never");
-        println!(
+        ui::outln(format!(
             "{:<14}  {}  created {}  expires {:<10}  {:<13}  {}",
             row.role, row.fingerprint, row.created, expires, row.status, row.source
-        );
+        ))?;
     }
     Ok(())
 }
@@ -283,7 +280,7 @@ pub fn update(settings: &Settings, store: &Store, ui: &Ui, url: Option<&str>) ->
         ));
     } else {
         for fpr in &new {
-            println!("New signing subkey {}", fpr.to_hex());
+            ui::outln(format!("New signing subkey {}", fpr.to_hex()))?;
         }
         ui.status(format!(
             "Stored {} in {}",

@@ -1,27 +1,128 @@
-//! `gvmr list` (installed versions) and `gvmr list-remote` (releases).
+//! `gvmr list` (installed versions: size, what selects them, newer patches
+//! and end of support from the cached listing) and `gvmr list-remote`
+//! (releases).
 
 use crate::error::Error;
-use crate::release::listing::LazyListing;
+use crate::release::listing::{self, LazyListing};
+use crate::release::support::Support;
 use crate::settings::Settings;
 use crate::store::Store;
-use crate::ui::Ui;
+use crate::switch::usage::{Selector, usage};
+use crate::ui::{self, Ui};
 use gvmr_shim::{GoVersion, VersionRequest};
 use serde_json::json;
 
-pub fn list(store: &Store, json: bool) -> Result<(), Error> {
+pub fn list(settings: &Settings, store: &Store, ui: &Ui, json: bool) -> Result<(), Error> {
     let installed = store.installed()?;
-    if json {
-        let rows: Vec<_> = installed
-            .iter()
-            .map(|v| json!({"version": v.to_string(), "path": store.version_dir(v)}))
-            .collect();
-        println!("{}", serde_json::Value::Array(rows));
-    } else {
-        for version in installed {
-            println!("{version}");
-        }
+    let usage = usage(store, &settings.selection, &installed);
+    for warning in &usage.warnings {
+        ui.warn(warning);
     }
+    // The cached listing only: `list` never waits on the network.
+    let support = listing::cached(&store.cache_dir(), &settings.index_url)
+        .map(|listing| Support::from_listing(&listing));
+    let rows: Vec<Row> = installed
+        .iter()
+        .map(|version| Row {
+            version: *version,
+            bytes: store.version_size(version),
+            selectors: usage.selectors_of(version).to_vec(),
+            newer_patch: support.as_ref().and_then(|s| s.newer_patch(version)),
+            end_of_support: support.as_ref().map(|s| s.past_end_of_support(version)),
+        })
+        .collect();
+    if json {
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|row| {
+                json!({
+                    "version": row.version.to_string(),
+                    "path": store.version_dir(&row.version),
+                    "size_bytes": row.bytes,
+                    "selected_by": row.selectors.iter().map(selector_json).collect::<Vec<_>>(),
+                    "newer_patch": row.newer_patch.map(|v| v.to_string()),
+                    "end_of_support": row.end_of_support,
+                })
+            })
+            .collect();
+        ui::outln(serde_json::Value::Array(rows).to_string())?;
+        return Ok(());
+    }
+    let lines: Vec<[String; 4]> = rows.iter().map(Row::columns).collect();
+    ui::out(align(&lines))?;
     Ok(())
+}
+
+/// One installed version as `gvmr list` shows it.
+struct Row {
+    version: GoVersion,
+    bytes: u64,
+    selectors: Vec<Selector>,
+    newer_patch: Option<GoVersion>,
+    /// `None` without a cached listing.
+    end_of_support: Option<bool>,
+}
+
+impl Row {
+    /// Version, size, what selects it, and the marks in brackets.
+    fn columns(&self) -> [String; 4] {
+        let mut marks = Vec::new();
+        if let Some(newer) = self.newer_patch {
+            marks.push(format!("{newer} available"));
+        }
+        if self.end_of_support == Some(true) {
+            marks.push("end of support".to_string());
+        }
+        let selectors: Vec<String> = self.selectors.iter().map(|s| s.to_string()).collect();
+        [
+            self.version.to_string(),
+            ui::bytes(self.bytes),
+            selectors.join(", "),
+            if marks.is_empty() {
+                String::new()
+            } else {
+                format!("[{}]", marks.join(", "))
+            },
+        ]
+    }
+}
+
+/// A selector in JSON: `default`, `GVMR_GO_VERSION`, or the version file.
+fn selector_json(selector: &Selector) -> String {
+    match selector {
+        Selector::Project(path) => path.display().to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Rows as aligned columns (the second right-aligned), two spaces apart;
+/// a column empty in every row takes no room, and no line ends in blanks.
+pub(super) fn align(rows: &[[String; 4]]) -> String {
+    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+    let widths = [width(0), width(1), width(2), width(3)];
+    let mut text = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if widths[i] == 0 {
+                continue;
+            }
+            if !line.is_empty() {
+                line.push_str("  ");
+            }
+            let pad = " ".repeat(widths[i] - cell.chars().count());
+            if i == 1 {
+                line.push_str(&pad);
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                line.push_str(&pad);
+            }
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
 }
 
 /// True when `version` is `prefix` or starts with it at a component boundary
@@ -91,7 +192,7 @@ pub fn list_remote(
                 })
             })
             .collect();
-        println!("{}", serde_json::Value::Array(rows));
+        ui::outln(serde_json::Value::Array(rows).to_string())?;
     } else {
         for release in releases {
             let mark = if installed.contains(&release.version) {
@@ -99,7 +200,7 @@ pub fn list_remote(
             } else {
                 ""
             };
-            println!("{}{mark}", release.version);
+            ui::outln(format!("{}{mark}", release.version))?;
         }
     }
     Ok(())

@@ -2,18 +2,20 @@
 //! reads its arguments, calls the pipeline or the resolver, and prints the
 //! result. [`run`] dispatches; `main` turns its answer into an exit code.
 
+mod disk;
 mod env;
 mod install;
 mod keys;
 mod list;
 mod select;
 mod shell;
+mod upgrade;
 
-use crate::cli::{Cli, Command, KeysAction};
+use crate::cli::{CacheAction, Cli, Command, KeysAction};
 use crate::error::Error;
 use crate::settings::Settings;
 use crate::store::Store;
-use crate::ui::Ui;
+use crate::ui::{self, Ui};
 
 /// How a command that ran to its end wants gvmr to exit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,15 +38,32 @@ pub fn run(cli: Cli) -> Result<Finished, Error> {
             skip_signature,
             platform,
             source,
+            no_default_packages,
         } => {
-            let options = install::options(force, skip_signature, platform, archive, source);
+            let options = install::options(
+                force,
+                skip_signature,
+                platform,
+                archive,
+                source,
+                !no_default_packages,
+            );
             install::install(s, &store, &ui, &versions, options)
         }
-        Command::List { json } => list::list(&store, json),
+        Command::List { json } => list::list(s, &store, &ui, json),
         Command::ListRemote { prefix, all, json } => {
             list::list_remote(s, &store, &ui, prefix.as_deref(), all, json)
         }
         Command::Uninstall { versions } => install::uninstall(&store, &ui, &versions),
+        Command::Prune { dry_run, yes } => disk::prune(s, &store, &ui, dry_run, yes),
+        Command::Cache { action, json } => match action {
+            None => disk::cache(&store, json),
+            Some(CacheAction::Clean { all }) => disk::cache_clean(&store, &ui, all),
+        },
+        Command::Upgrade {
+            default,
+            no_default_packages,
+        } => upgrade::upgrade(s, &store, &ui, default, !no_default_packages),
         Command::Current { json } => select::current(s, &store, &ui, json),
         Command::Use { version } => select::use_version(s, &store, &ui, &version),
         Command::Default { version } => select::set_default(s, &store, &ui, version.as_deref()),
@@ -82,14 +101,15 @@ pub fn run(cli: Cli) -> Result<Finished, Error> {
             let sumdb = settings.sumdb()?;
             let http = settings.http(&ui)?;
             for line in sumdb.lookup(&http, &store.root().join("sumdb"), &module, &version)? {
-                println!("{line}");
+                ui::outln(line)?;
             }
             Ok(())
         }
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "gvmr", &mut std::io::stdout());
-            Ok(())
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "gvmr", &mut script);
+            Ok(ui::out_bytes(&script)?)
         }
     }
     .map(|()| Finished::Success)

@@ -4,14 +4,13 @@
 use crate::error::Error;
 use crate::files::write_atomically;
 use crate::install::{InstallOptions, Installer};
-use crate::release::platform::Platform;
 use crate::settings::{Settings, gotoolchain_override};
 use crate::store::Store;
 use crate::switch::SwitchError;
 use crate::switch::selection::{Active, GoVersionOrSystem, active, current_dir, look_here};
-use crate::ui::{Ui, tildify};
+use crate::ui::{self, Ui, tildify};
 use gvmr_shim::VersionRequest;
-use gvmr_shim::select::{GO_VERSION_FILE, Source};
+use gvmr_shim::select::{GO_VERSION_FILE, Requirement, Selection, Source};
 use serde_json::json;
 use std::path::Path;
 
@@ -21,6 +20,7 @@ pub fn current(settings: &Settings, store: &Store, ui: &Ui, json: bool) -> Resul
         ui.note(note);
     }
     let resolved = here.resolved?;
+    store.remember_project(&resolved.selection);
     let source = &resolved.selection.source;
     let system_go = resolved.system.as_ref().and_then(|s| s.go.as_ref());
     let shown = match (&resolved.system, resolved.version) {
@@ -46,13 +46,13 @@ pub fn current(settings: &Settings, store: &Store, ui: &Ui, json: bool) -> Resul
             "gotoolchain": instead,
             "notes": here.notes,
         });
-        println!("{value}");
+        ui::outln(value.to_string())?;
     } else {
         let how = match source {
             Source::Default(_) => "the default, in",
             _ => "set by",
         };
-        println!("{shown} ({how} {source})");
+        ui::outln(format!("{shown} ({how} {source})"))?;
     }
     if let Some(toolchain) = instead {
         ui.note(format!(
@@ -96,13 +96,7 @@ pub(super) fn ensure_installed(
         _ => {}
     }
     let installer = Installer::new(store, ui, settings)?;
-    let options = InstallOptions {
-        force: false,
-        skip_signature: false,
-        platform: Platform::host(),
-        archive: None,
-        source: settings.source()?,
-    };
+    let options = InstallOptions::for_host(settings.source()?);
     match installer.install(Some(&request), &options) {
         Ok(outcome) => Ok(GoVersionOrSystem::Version(outcome.version())),
         // Offline: a partial version can still name an installed one.
@@ -145,6 +139,16 @@ pub fn use_version(settings: &Settings, store: &Store, ui: &Ui, text: &str) -> R
     let chosen = ensure_installed(settings, store, ui, text)?;
     let path = current_dir()?.join(GO_VERSION_FILE);
     write_version_file(&path, &chosen)?;
+    let requirement = Requirement::Request(match &chosen {
+        GoVersionOrSystem::Version(v) => VersionRequest::Exact(*v),
+        GoVersionOrSystem::System => VersionRequest::System,
+    });
+    store.remember_project(&Selection {
+        requirement,
+        source: Source::File(path.clone()),
+        module: None,
+        default: None,
+    });
     ui.status(format!(
         "{text} resolved to {}; wrote {} to {}",
         name(&chosen),
@@ -163,10 +167,7 @@ pub fn set_default(
     let path = store.default_file();
     let Some(text) = text else {
         return match std::fs::read_to_string(&path) {
-            Ok(content) => {
-                print!("{content}");
-                Ok(())
-            }
+            Ok(content) => Ok(ui::out(content)?),
             Err(_) => Err(Error::NoDefault),
         };
     };
@@ -201,6 +202,6 @@ pub fn which(settings: &Settings, store: &Store, ui: &Ui, tool: &str) -> Result<
     if !path.is_file() {
         return Err(Error::NoSuchTool(path));
     }
-    println!("{}", path.display());
+    ui::outln(path.display().to_string())?;
     Ok(())
 }

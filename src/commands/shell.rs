@@ -5,10 +5,10 @@ use crate::error::Error;
 use crate::settings::Settings;
 use crate::store::Store;
 use crate::switch::hook::{self, HookShell};
-use crate::ui::Ui;
+use crate::ui::{self, Ui};
 
 pub fn hook(shell: HookShell) -> Result<(), Error> {
-    print!("{}", hook::script(shell)?);
+    ui::out(hook::script(shell)?)?;
     Ok(())
 }
 
@@ -18,15 +18,12 @@ pub fn hook_env(
     shell: HookShell,
     pid: u32,
 ) -> Result<(), Error> {
-    print!(
-        "{}",
-        hook::hook_env(&settings.selection, store, shell, pid)?
-    );
+    ui::out(hook::hook_env(&settings.selection, store, shell, pid)?)?;
     Ok(())
 }
 
 pub fn direnv() -> Result<(), Error> {
-    print!("{}", hook::direnvrc()?);
+    ui::out(hook::direnvrc()?)?;
     Ok(())
 }
 

@@ -326,8 +326,7 @@ pub fn doctor(store: &Store, json: bool, offline: bool, verify_files: bool) -> R
         let colour = crate::ui::stdout_in_colour();
         render(&checks, colour)
     };
-    // A closed pipe (`gvmr doctor | head`) is not an error worth a panic.
-    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
+    crate::ui::out(text)?;
     Ok(!checks.iter().any(|c| c.status == Status::Error))
 }
 

@@ -52,12 +52,13 @@ impl Installer<'_> {
                 ArchiveFormat::Zip => archive::unpack_zip,
             };
             self.pause_point("unpack");
-            let stats = unpack_archive(&archive, &staged, archive::Limits::default()).map_err(
-                |source| Error::Unpack {
-                    file: target.file_name.clone(),
-                    source,
-                },
-            )?;
+            let progress = self.unpack_progress(&target.file_name);
+            let unpacked = unpack_archive(&archive, &staged, archive::Limits::default(), &progress);
+            progress.finish_and_clear();
+            let stats = unpacked.map_err(|source| Error::Unpack {
+                file: target.file_name.clone(),
+                source,
+            })?;
             Ok((staged, stats))
         })
     }

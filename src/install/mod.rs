@@ -10,8 +10,12 @@
 //! `--source proxy` gets the toolchain as a module zip from Go module
 //! proxies instead, verified against the checksum database
 //! ([`module_source`]); both paths share the staging step.
+//!
+//! After a fresh install: a warning when the version's line is past the
+//! end of support, and the [`default_packages`].
 
 mod archive_source;
+mod default_packages;
 mod module_source;
 mod resolve;
 mod staging;
@@ -21,6 +25,7 @@ use crate::net::download::Downloader;
 use crate::net::http::Http;
 use crate::release::listing::LazyListing;
 use crate::release::platform::Platform;
+use crate::release::support::Support;
 use crate::settings::{Settings, Source};
 use crate::store::Store;
 use crate::ui::Ui;
@@ -35,6 +40,23 @@ pub struct InstallOptions {
     pub platform: Platform,
     /// Install from this local archive instead of downloading.
     pub archive: Option<PathBuf>,
+    /// `go install` the default packages after a fresh install.
+    pub default_packages: bool,
+}
+
+impl InstallOptions {
+    /// What installs that are not `gvmr install` use (`use`, `default`,
+    /// `upgrade`): this machine, the archive source from `GVMR_SOURCE`.
+    pub fn for_host(source: Source) -> InstallOptions {
+        InstallOptions {
+            force: false,
+            source,
+            skip_signature: false,
+            platform: Platform::host(),
+            archive: None,
+            default_packages: true,
+        }
+    }
 }
 
 /// What `install` did, and the version it settled on.
@@ -105,6 +127,40 @@ impl<'a> Installer<'a> {
                     .into(),
             ));
         }
+        let outcome = self.install_from_source(request, options)?;
+        if let Outcome::Installed(version) = outcome {
+            self.after_install(&version, options);
+        }
+        Ok(outcome)
+    }
+
+    /// What follows a fresh install: the end-of-support warning (from the
+    /// listing this command loaded, or the cached one) and the default
+    /// packages (only for this machine's platform: others cannot run).
+    fn after_install(&self, version: &GoVersion, options: &InstallOptions) {
+        if let Some(support) = self.listing.offline().map(|l| Support::from_listing(&l))
+            && support.past_end_of_support(version)
+        {
+            self.ui.warn(format!(
+                "{version} is past the end of support: Go fixes security bugs only in its two newest release lines ({}), so {version} gets no more fixes",
+                support.supported_lines().join(" and ")
+            ));
+        }
+        if options.default_packages && options.platform == Platform::host() {
+            default_packages::install_all(self.store, self.ui, version);
+        }
+    }
+
+    /// The release listing, as this command loaded it (fetched or cached).
+    pub fn listing(&self) -> Result<&crate::release::listing::Listing, Error> {
+        self.listing.get().map_err(|e| Error::Listing(e.clone()))
+    }
+
+    fn install_from_source(
+        &self,
+        request: Option<&VersionRequest>,
+        options: &InstallOptions,
+    ) -> Result<Outcome, Error> {
         let from_proxy = |request: Option<&VersionRequest>| {
             let request = request.ok_or_else(|| Error::Usage("no version given".into()))?;
             self.install_from_proxy(request, options)

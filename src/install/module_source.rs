@@ -76,12 +76,15 @@ impl Installer<'_> {
             self.pause_point("unpack");
             let staged = work.join("go");
             let prefix = format!("{TOOLCHAIN_MODULE}@{module_version}");
-            let stats =
-                archive::unpack_module_zip(&zip, &staged, &prefix, archive::Limits::default())
-                    .map_err(|source| Error::Unpack {
-                        file: format!("{prefix}.zip"),
-                        source,
-                    })?;
+            let file = format!("{module_version}.zip");
+            let progress = self.unpack_progress(&file);
+            let limits = archive::Limits::default();
+            let unpacked = archive::unpack_module_zip(&zip, &staged, &prefix, limits, &progress);
+            progress.finish_and_clear();
+            let stats = unpacked.map_err(|source| Error::Unpack {
+                file: format!("{prefix}.zip"),
+                source,
+            })?;
             Ok((staged, stats))
         })
     }

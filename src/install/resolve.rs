@@ -4,7 +4,7 @@
 
 use super::Installer;
 use crate::error::Error;
-use crate::release::platform::{ArchiveFormat, Platform};
+use crate::release::platform::{ArchiveFormat, Platform, parse_archive_name};
 use crate::verify::checksum::Sha256Digest;
 use gvmr_shim::{GoVersion, VersionRequest};
 use std::fs;
@@ -19,14 +19,6 @@ pub(super) struct Target {
     pub listed: Option<Sha256Digest>,
     /// Versions to suggest if no mirror knows this one either.
     pub suggestions: Option<Vec<GoVersion>>,
-}
-
-/// Splits `go1.22.5.linux-amd64.tar.gz` into its version and platform.
-fn parse_archive_name(name: &str) -> Option<(GoVersion, Platform)> {
-    let format = ArchiveFormat::of_file_name(name)?;
-    let stem = name.strip_suffix(&format!(".{}", format.extension()))?;
-    let (version, platform) = stem.rsplit_once('.')?;
-    Some((GoVersion::parse(version).ok()?, platform.parse().ok()?))
 }
 
 impl Installer<'_> {
@@ -158,34 +150,5 @@ impl Installer<'_> {
             listed,
             suggestions: None,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn archive_names_give_version_and_platform() {
-        let (v, p) = parse_archive_name("go1.22.5.linux-amd64.tar.gz").unwrap();
-        assert_eq!(
-            (v.to_string(), p.to_string()),
-            ("go1.22.5".into(), "linux-amd64".into())
-        );
-        let (v, p) = parse_archive_name("go1.20.linux-armv6l.tar.gz").unwrap();
-        assert_eq!(
-            (v.to_string(), p.to_string()),
-            ("go1.20".into(), "linux-armv6l".into())
-        );
-        let (v, _) = parse_archive_name("go1.23rc1.darwin-arm64.tar.gz").unwrap();
-        assert_eq!(v.to_string(), "go1.23rc1");
-        for bad in [
-            "go1.22.5.tar.gz",
-            "go.tar.gz",
-            "go1.22.5.linux-amd64.tar.xz",
-            "x.linux-amd64.tar.gz",
-        ] {
-            assert!(parse_archive_name(bad).is_none(), "{bad}");
-        }
     }
 }

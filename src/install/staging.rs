@@ -51,6 +51,11 @@ impl Installer<'_> {
         Ok(Outcome::Installed(version))
     }
 
+    /// The unpack's progress bar (files and bytes; hidden off a terminal).
+    pub(super) fn unpack_progress(&self, file: &str) -> indicatif::ProgressBar {
+        self.ui.unpack_progress(&format!("Unpacking {file}"))
+    }
+
     /// Test-only failpoint, active in debug builds only. When
     /// `GVMR_TEST_MARK_AT` or `GVMR_TEST_PAUSE_AT` names this point, the
     /// file `GVMR_TEST_PAUSE_MARKER` is created; with `GVMR_TEST_PAUSE_AT`

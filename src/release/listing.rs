@@ -198,6 +198,12 @@ fn cache_file(cache_dir: &Path, url: &str) -> PathBuf {
     cache_dir.join(format!("listing-{}.json", &hex[..16]))
 }
 
+/// The cached listing for `url`, however old, without the network;
+/// `None` when there is none.
+pub fn cached(cache_dir: &Path, url: &str) -> Option<Listing> {
+    read_cached(&cache_file(cache_dir, url))
+}
+
 /// Loads the listing: from the cache while it is fresh, else from the
 /// network, else (offline) from a stale cache.
 pub fn load(
@@ -279,6 +285,17 @@ impl<'a> LazyListing<'a> {
                 Ok(listing)
             })
             .as_ref()
+    }
+}
+
+impl LazyListing<'_> {
+    /// The listing without waiting on the network: the one this command
+    /// loaded, else the cached one (however old), else nothing.
+    pub fn offline(&self) -> Option<std::borrow::Cow<'_, Listing>> {
+        match self.loaded.get() {
+            Some(Ok(listing)) => Some(std::borrow::Cow::Borrowed(listing)),
+            _ => cached(&self.cache_dir, &self.url).map(std::borrow::Cow::Owned),
+        }
     }
 }
 

@@ -100,6 +100,18 @@ impl ArchiveFormat {
     }
 }
 
+/// Splits an archive's file name (`go1.22.5.linux-amd64.tar.gz`) into its
+/// version and platform.
+pub fn parse_archive_name(name: &str) -> Option<(gvmr_shim::GoVersion, Platform)> {
+    let format = ArchiveFormat::of_file_name(name)?;
+    let stem = name.strip_suffix(&format!(".{}", format.extension()))?;
+    let (version, platform) = stem.rsplit_once('.')?;
+    Some((
+        gvmr_shim::GoVersion::parse(version).ok()?,
+        platform.parse().ok()?,
+    ))
+}
+
 impl FromStr for Platform {
     type Err = ParsePlatformError;
 
@@ -136,6 +148,30 @@ impl fmt::Display for Platform {
 mod tests {
     use super::*;
     use gvmr_shim::GoVersion;
+
+    #[test]
+    fn archive_names_give_version_and_platform() {
+        let (v, p) = parse_archive_name("go1.22.5.linux-amd64.tar.gz").unwrap();
+        assert_eq!(
+            (v.to_string(), p.to_string()),
+            ("go1.22.5".into(), "linux-amd64".into())
+        );
+        let (v, p) = parse_archive_name("go1.20.linux-armv6l.tar.gz").unwrap();
+        assert_eq!(
+            (v.to_string(), p.to_string()),
+            ("go1.20".into(), "linux-armv6l".into())
+        );
+        let (v, _) = parse_archive_name("go1.23rc1.darwin-arm64.tar.gz").unwrap();
+        assert_eq!(v.to_string(), "go1.23rc1");
+        for bad in [
+            "go1.22.5.tar.gz",
+            "go.tar.gz",
+            "go1.22.5.linux-amd64.tar.xz",
+            "x.linux-amd64.tar.gz",
+        ] {
+            assert!(parse_archive_name(bad).is_none(), "{bad}");
+        }
+    }
 
     fn p(s: &str) -> Platform {
         s.parse().unwrap()

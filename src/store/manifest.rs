@@ -131,6 +131,23 @@ pub fn load(home: &Path, version: &GoVersion) -> Result<Option<Manifest>, String
     }
 }
 
+/// The sum of the file sizes a version's manifest records; `None` without
+/// a readable manifest. Reads only the sizes (no paths or hashes kept), so
+/// `gvmr list` stays fast with many versions.
+pub fn total_size(home: &Path, version: &GoVersion) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct Sizes {
+        files: Vec<Size>,
+    }
+    #[derive(Deserialize)]
+    struct Size {
+        size: u64,
+    }
+    let bytes = fs::read(manifest_path(home, version)).ok()?;
+    let sizes: Sizes = serde_json::from_slice(&bytes).ok()?;
+    Some(sizes.files.iter().map(|f| f.size).sum())
+}
+
 /// Compares `dir` with `manifest`: by size and mtime, or (`full`) by
 /// size and SHA-256.
 pub fn verify(dir: &Path, manifest: &Manifest, full: bool) -> Vec<Mismatch> {
@@ -235,6 +252,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(load(&home, &v).unwrap(), Some(manifest));
+        assert_eq!(total_size(&home, &v), Some(9 + 10));
         let other = GoVersion::parse("1.21.0").unwrap();
         assert_eq!(load(&home, &other).unwrap(), None);
     }

@@ -8,7 +8,10 @@
 //!                        the next attempt or run, see net/download.rs)
 //!   cache/               the release listing
 //!   shims/               go and gofmt
-//!   locks/               one lock file per version
+//!   manifests/           every installed file, for doctor and sizes
+//!   default-packages     tools `go install`ed with each new toolchain
+//!   projects.json        the version files gvmr has seen (for prune)
+//!   locks/               one lock file per version, one for projects.json
 //!   tmp/                 work directories of running installs; leftovers
 //!                        of interrupted ones are removed by the next run
 //! ```
@@ -16,7 +19,9 @@
 //! Nothing appears under `versions/` except by one `rename` of a complete,
 //! verified tree, so an interrupted install never leaves a half version.
 
+pub mod downloads;
 pub mod manifest;
+pub mod projects;
 
 use gvmr_shim::GoVersion;
 use gvmr_shim::home::VERSIONS_DIR;
@@ -45,7 +50,8 @@ enum Deletion {
 /// Result alias for store operations.
 pub type Result<T> = std::result::Result<T, FileError>;
 
-/// An exclusive lock on one version; released when dropped.
+/// An exclusive lock (on one version, or on `projects.json`); released
+/// when dropped.
 pub struct VersionLock {
     _file: File,
 }
@@ -82,6 +88,11 @@ impl Store {
         self.root.join("shims")
     }
 
+    /// Tools installed with every new toolchain (`module/path@version` lines).
+    pub fn default_packages_file(&self) -> PathBuf {
+        self.root.join("default-packages")
+    }
+
     /// The file holding the global default version (`gvmr default`).
     pub fn default_file(&self) -> PathBuf {
         self.root.join(gvmr_shim::select::DEFAULT_FILE)
@@ -112,15 +123,37 @@ impl Store {
     /// Takes the lock for `version`, waiting for another gvmr that holds it.
     /// `on_wait` is called once if the lock is busy.
     pub fn lock_version(&self, version: &GoVersion, on_wait: impl FnOnce()) -> Result<VersionLock> {
+        self.lock(&version.to_string(), on_wait)
+    }
+
+    /// The lock for `version` if no other gvmr holds it (`None` if one does).
+    pub fn try_lock_version(&self, version: &GoVersion) -> Result<Option<VersionLock>> {
+        let (file, path) = self.lock_file(&version.to_string())?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(VersionLock { _file: file })),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(e)) => Err(FileError::new("lock", &path, e)),
+        }
+    }
+
+    /// `locks/<name>.lock`, opened (created if needed), and its path.
+    fn lock_file(&self, name: &str) -> Result<(File, PathBuf)> {
         let dir = self.root.join("locks");
         self.ensure_dir(&dir)?;
-        let path = dir.join(format!("{version}.lock"));
+        let path = dir.join(format!("{name}.lock"));
         let file = File::options()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&path)
             .map_err(|e| FileError::new("open the lock file", &path, e))?;
+        Ok((file, path))
+    }
+
+    /// Takes the lock `locks/<name>.lock`, waiting for another gvmr that
+    /// holds it; `on_wait` is called once if it is busy.
+    fn lock(&self, name: &str, on_wait: impl FnOnce()) -> Result<VersionLock> {
+        let (file, path) = self.lock_file(name)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
@@ -207,6 +240,13 @@ impl Store {
         }
     }
 
+    /// The bytes of an installed version's files: from its manifest when
+    /// it has one (no walk over 12,000 files), else by walking the tree.
+    pub fn version_size(&self, version: &GoVersion) -> u64 {
+        manifest::total_size(&self.root, version)
+            .unwrap_or_else(|| tree_size(&self.version_dir(version)))
+    }
+
     /// Where a verified archive is kept for reinstalls.
     pub fn cached_download(&self, file_name: &str) -> PathBuf {
         self.downloads_dir().join(file_name)
@@ -221,6 +261,25 @@ impl Store {
             .map_err(|e| FileError::new("move into the downloads cache", &to, e))?;
         Ok(to)
     }
+}
+
+/// The sum of the sizes of the regular files under `dir` (links not followed).
+fn tree_size(dir: &Path) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&current) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            match entry.metadata() {
+                Ok(meta) if meta.is_dir() => stack.push(entry.path()),
+                Ok(meta) if meta.is_file() => total += meta.len(),
+                _ => {}
+            }
+        }
+    }
+    total
 }
 
 /// Starts `gvmr internal-purge DIR` without waiting for it; deletes inline

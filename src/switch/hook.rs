@@ -114,6 +114,7 @@ pub fn hook_env(
     }
     let mut changes = match here.resolved {
         Ok(resolved) => {
+            store.remember_project(&resolved.selection);
             if let Source::File(path) | Source::Default(path) = &resolved.selection.source {
                 watch.push(path.display().to_string());
             }

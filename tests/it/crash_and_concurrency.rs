@@ -150,7 +150,7 @@ fn crash_at(point: &str, signal: &str) {
         .arg("list")
         .assert()
         .success()
-        .stdout("go1.22.5\n");
+        .stdout(predicates::str::starts_with("go1.22.5 "));
 }
 
 /// `gvmr` started by this test, waited for with a deadline.
@@ -494,7 +494,8 @@ fn install_racing_uninstall_of_one_version_never_corrupts_it() {
         }
     }
     assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
-    assert!(server.count(PATH) <= 1, "the cached archive is reused");
+    // Uninstall takes the cached archive with it: at most one download a round.
+    assert!(server.count(PATH) <= 10, "{}", server.count(PATH));
 }
 
 /// A tmpfs mounted for one test; unmounted (lazily if busy) when dropped.

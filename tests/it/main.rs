@@ -6,7 +6,10 @@
 mod support;
 
 mod crash_and_concurrency;
+mod default_packages;
+mod disk;
 mod doctor;
+mod e2e_default_packages;
 mod e2e_real_go;
 mod e2e_switch;
 mod env;
@@ -22,9 +25,11 @@ mod keys;
 mod layout;
 mod list;
 mod network_faults;
+mod output;
 mod proxy_install;
 mod select;
 mod shims;
 mod sumdb;
 mod support_selftest;
 mod uninstall;
+mod upgrade;

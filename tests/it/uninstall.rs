@@ -26,22 +26,28 @@ fn with_two_installed<'a>(mirror: &mut Mirror<'a>, key: &TestKey) -> Env {
 }
 
 #[test]
-fn uninstall_removes_the_version_and_keeps_the_download() {
+fn uninstall_removes_the_version_its_manifest_and_its_cached_downloads() {
     let server = TestServer::start();
     let key = key();
     let mut mirror = Mirror::new(&server, &key);
     let env = with_two_installed(&mut mirror, &key);
-    let downloads = env.downloads();
+    let downloads_dir = env.home().join("downloads");
+    // What else the cache can hold of go1.22.5 (another platform's partial,
+    // a module zip), and files of other versions or none.
+    for name in [
+        "go1.22.5.darwin-arm64.tar.gz.partial",
+        "v0.0.1-go1.22.5.linux-amd64.zip",
+        "go1.22.50.linux-amd64.tar.gz",
+        "notes.txt",
+    ] {
+        std::fs::write(downloads_dir.join(name), "cached").unwrap();
+    }
     let manifests = env.home().join("manifests");
     assert!(manifests.join("go1.22.5.json").is_file());
     server.clear_requests();
 
-    env.gvmr()
-        .args(["uninstall", "go1.22.5"])
-        .assert()
-        .success()
-        .stdout("")
-        .stderr("Uninstalled go1.22.5\n");
+    let output = env.gvmr().args(["uninstall", "go1.22.5"]).output().unwrap();
+    crate::snapshot!("uninstall", output, env, server);
     assert_eq!(env.version_names(), ["go1.21.0"]);
     assert!(
         !manifests.join("go1.22.5.json").exists(),
@@ -49,13 +55,22 @@ fn uninstall_removes_the_version_and_keeps_the_download() {
     );
     assert!(manifests.join("go1.21.0.json").is_file());
     assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
-    assert_eq!(env.downloads(), downloads, "the cache is kept");
+    assert_eq!(
+        env.downloads().keys().collect::<Vec<_>>(),
+        [
+            "go1.21.0.linux-amd64.tar.gz",
+            "go1.21.0.linux-amd64.tar.gz.asc",
+            "go1.22.50.linux-amd64.tar.gz",
+            "notes.txt",
+        ],
+        "go1.22.5's archive, signature, partial and module zip are gone"
+    );
     assert!(server.requests().is_empty(), "no network");
     env.gvmr()
         .arg("list")
         .assert()
         .success()
-        .stdout("go1.21.0\n");
+        .stdout(predicates::str::starts_with("go1.21.0 "));
 }
 
 #[test]
@@ -86,7 +101,9 @@ fn a_partial_version_uninstalls_the_one_installed_match() {
         .args(["uninstall", "1.22"])
         .assert()
         .success()
-        .stderr("Uninstalled go1.22.5\n");
+        .stderr(predicates::str::starts_with(
+            "Uninstalled go1.22.5 and its cached download (",
+        ));
     assert_eq!(env.version_names(), ["go1.21.0"]);
 }
 
@@ -169,7 +186,7 @@ fn a_failed_uninstall_of_a_later_version_keeps_the_earlier_removal() {
         .args(["uninstall", "1.21.0", "1.19.1"])
         .assert()
         .code(3)
-        .stderr(contains("Uninstalled go1.21.0\n"))
+        .stderr(contains("Uninstalled go1.21.0 and its cached download ("))
         .stderr(contains("error: go1.19.1 is not installed"));
     assert_eq!(env.version_names(), ["go1.22.5"]);
 }

@@ -143,6 +143,39 @@ impl Env {
         cmd
     }
 
+    /// Runs `gvmr ARGS` on a pseudo-terminal (`script -qec`) with this
+    /// environment, typing `input`: stdout holds what the terminal showed
+    /// (the command's stdout and stderr, and the echoed input).
+    pub fn in_terminal(&self, args: &[&str], input: &str) -> std::process::Output {
+        let template = self.std_gvmr();
+        let mut line = sh_quote(env!("CARGO_BIN_EXE_gvmr"));
+        for arg in args {
+            line.push(' ');
+            line.push_str(&sh_quote(arg));
+        }
+        let mut cmd = std::process::Command::new("script");
+        cmd.args(["-qec", &line, "/dev/null"]);
+        for (name, value) in template.get_envs() {
+            match value {
+                Some(value) => cmd.env(name, value),
+                None => cmd.env_remove(name),
+            };
+        }
+        cmd.env("SHELL", "/bin/sh")
+            .env("TERM", "xterm")
+            .current_dir(self.project())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = spawn(&mut cmd);
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().expect("piped stdin");
+            stdin.write_all(input.as_bytes()).expect("type into script");
+        }
+        wait_with_timeout(child, GVMR_TIMEOUT, "gvmr in a terminal")
+    }
+
     /// Names of the entries of `versions/`, sorted; empty when it does not
     /// exist.
     pub fn version_names(&self) -> Vec<String> {
@@ -200,6 +233,21 @@ impl Env {
     }
 }
 
+/// Runs `cmd` with stdout a pipe whose reader is already gone, so every
+/// write to it fails (EPIPE); stderr is captured.
+pub fn with_closed_stdout(cmd: &mut std::process::Command) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().expect("create a pipe");
+    drop(reader);
+    cmd.stdout(writer).stderr(std::process::Stdio::piped());
+    let child = spawn(cmd);
+    wait_with_timeout(child, GVMR_TIMEOUT, "gvmr writing to a closed pipe")
+}
+
+/// `text` quoted for sh.
+pub fn sh_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
 /// Sorted names of the entries of `dir`; empty when it does not exist.
 pub fn dir_names(dir: &Path) -> Vec<String> {
     let entries = match std::fs::read_dir(dir) {
@@ -251,12 +299,21 @@ pub fn stdout_of(output: &std::process::Output) -> String {
 
 /// `text` with what changes from run to run replaced, for snapshots: the
 /// environment's temporary directory by `[ROOT]`, the server's
-/// `http://127.0.0.1:PORT` by `[SERVER]`, and each duration `(1.2 s)` by
-/// `([T] s)`.
+/// `http://127.0.0.1:PORT` by `[SERVER]`, each duration `(1.2 s)` by
+/// `([T] s)`, a test key's signature `key 0A1B2C3D…, made 2024-07-03` by
+/// `key [KEY]…, made [DATE]`, and the listing cache's file name (a hash of
+/// the listing's URL) `listing-0123456789abcdef.json` by `listing-[HASH].json`.
 pub fn normalize(text: &str, env: &Env, server: &server::TestServer) -> String {
     let text = text
         .replace(&env.root().display().to_string(), "[ROOT]")
         .replace(&server.base(), "[SERVER]");
+    let text = replace_shaped(
+        &text,
+        "key ",
+        "XXXXXXXX…, made XXXX-XX-XX",
+        "[KEY]…, made [DATE]",
+    );
+    let text = replace_shaped(&text, "listing-", "XXXXXXXXXXXXXXXX.json", "[HASH].json");
     let mut out = String::with_capacity(text.len());
     let mut rest = text.as_str();
     while let Some(at) = rest.find(" (") {
@@ -275,6 +332,36 @@ pub fn normalize(text: &str, env: &Env, server: &server::TestServer) -> String {
                 out.push_str(" (");
                 rest = after;
             }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `text` with every `shape` that follows `prefix` replaced by `with`; in
+/// `shape`, `X` stands for any ASCII alphanumeric character and anything
+/// else for itself.
+fn replace_shaped(text: &str, prefix: &str, shape: &str, with: &str) -> String {
+    let fits = |candidate: &str| {
+        let mut chars = candidate.chars();
+        shape.chars().all(|want| match chars.next() {
+            Some(c) if want == 'X' => c.is_ascii_alphanumeric(),
+            Some(c) => c == want,
+            None => false,
+        })
+    };
+    let shape_len: usize = shape.chars().count();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(prefix) {
+        let (before, after) = rest.split_at(at + prefix.len());
+        out.push_str(before);
+        if fits(after) {
+            out.push_str(with);
+            let skip: usize = after.chars().take(shape_len).map(char::len_utf8).sum();
+            rest = &after[skip..];
+        } else {
+            rest = after;
         }
     }
     out.push_str(rest);
@@ -384,6 +471,7 @@ const PACKAGES: &[(&str, &str)] = &[
     ("fish", "fish"),
     ("direnv", "direnv"),
     ("tmux", "tmux"),
+    ("script", "util-linux"),
     ("shellcheck", "shellcheck"),
     ("python3", "python3-pip"),
 ];

@@ -1,0 +1,192 @@
+//! What gvmr writes and where: a reader of stdout that goes away (`gvmr
+//! list | head -1`) ends every command quietly, the programs `gvmr exec`
+//! starts get SIGPIPE's default action back, and the unpack shows progress
+//! on a terminal only.
+
+use crate::support::keys::TestKey;
+use crate::support::mirror::{ArchiveBuilder, Mirror};
+use crate::support::server::TestServer;
+use crate::support::{Env, sh_quote, stderr_of, stdout_of, with_closed_stdout};
+
+fn key() -> TestKey {
+    TestKey::generate("Test Go Releases <go@example.org>")
+}
+
+/// Every command that prints a listing, as arguments.
+const LISTING_COMMANDS: &[&[&str]] = &[
+    &["list"],
+    &["list", "--json"],
+    &["list-remote"],
+    &["list-remote", "--all"],
+    &["current"],
+    &["env"],
+    &["keys"],
+    &["cache"],
+    &["doctor", "--json", "--offline"],
+    &["completions", "bash"],
+    &["--help"],
+];
+
+#[test]
+fn a_closed_stdout_ends_every_listing_command_quietly() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    // Enough releases that list-remote writes many lines.
+    for minor in 21..61 {
+        for patch in 0..5 {
+            mirror.publish(&format!("go1.{minor}.{patch}"), true);
+        }
+    }
+    mirror.publish("go1.61rc1", false);
+    mirror.write_listing();
+    let env = Env::new(&mirror, &key);
+    env.gvmr()
+        .args(["install", "1.60.4", "1.59.0"])
+        .assert()
+        .success();
+    env.gvmr().args(["default", "1.60.4"]).assert().success();
+
+    for args in LISTING_COMMANDS {
+        // The reader is gone before gvmr writes: every write fails.
+        let output = with_closed_stdout(env.std_gvmr().args(*args));
+        let stderr = stderr_of(&output);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("error:"), "{args:?}: {stderr}");
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+
+        // As users meet it: a real pipeline (no pipefail) into head -1.
+        let mut line = sh_quote(env!("CARGO_BIN_EXE_gvmr"));
+        for arg in *args {
+            line.push(' ');
+            line.push_str(&sh_quote(arg));
+        }
+        let mut sh = std::process::Command::new("sh");
+        let template = env.std_gvmr();
+        for (name, value) in template.get_envs() {
+            match value {
+                Some(value) => sh.env(name, value),
+                None => sh.env_remove(name),
+            };
+        }
+        let output = sh
+            .arg("-c")
+            .arg(format!("{line} | head -1"))
+            .current_dir(env.project())
+            .output()
+            .unwrap();
+        let stderr = stderr_of(&output);
+        assert!(!stderr.contains("panicked"), "{args:?} | head -1: {stderr}");
+        assert!(
+            matches!(output.status.code(), Some(0 | 141)),
+            "{args:?} | head -1: {:?} {stderr}",
+            output.status
+        );
+        assert_eq!(stdout_of(&output).lines().count(), 1, "{args:?}");
+    }
+}
+
+#[test]
+fn a_stdout_that_fails_otherwise_is_an_error() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    mirror.publish("go1.22.5", true);
+    mirror.write_listing();
+    let env = Env::new(&mirror, &key);
+    let full = std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = env
+        .std_gvmr()
+        .arg("list-remote")
+        .stdout(full)
+        .output()
+        .unwrap();
+    crate::snapshot!("stdout-full", output, env, server);
+    assert_eq!(output.status.code(), Some(7));
+}
+
+#[test]
+fn programs_started_by_exec_get_the_default_sigpipe() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    mirror.publish("go1.22.5", true);
+    mirror.write_listing();
+    let env = Env::new(&mirror, &key);
+    env.gvmr().args(["install", "1.22.5"]).assert().success();
+
+    // Rust ignores SIGPIPE in gvmr itself; what it execs must not inherit
+    // that (a `yes | head` in a build script would never end).
+    let output = env
+        .gvmr()
+        .args([
+            "exec",
+            "--version",
+            "1.22.5",
+            "--",
+            "grep",
+            "SigIgn",
+            "/proc/self/status",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let mask = stdout_of(&output);
+    let hex = mask.trim().trim_start_matches("SigIgn:").trim();
+    let ignored = u64::from_str_radix(hex, 16).unwrap();
+    let sigpipe = 1u64 << (13 - 1);
+    assert_eq!(ignored & sigpipe, 0, "SIGPIPE ignored in the child: {mask}");
+}
+
+/// A go1.22.5 archive of many files, so the unpack has progress to show.
+fn many_files() -> Vec<u8> {
+    let mut builder = ArchiveBuilder::new()
+        .dir("go")
+        .file("go/VERSION", "go1.22.5\n", 0o644)
+        .dir("go/bin")
+        .file("go/bin/go", "#!/bin/sh\necho go\n", 0o755)
+        .dir("go/src");
+    for i in 0..3000 {
+        builder = builder.file(&format!("go/src/f{i}.go"), vec![b'x'; 4096], 0o644);
+    }
+    builder.build_tar_gz()
+}
+
+#[test]
+fn the_unpack_shows_progress_on_a_terminal_only() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    mirror.publish_archive("go1.22.5", true, many_files());
+    mirror.write_listing();
+
+    let plain = Env::new(&mirror, &key);
+    let output = plain.gvmr().args(["install", "1.22.5"]).output().unwrap();
+    assert!(output.status.success());
+    let stderr = stderr_of(&output);
+    assert!(!stderr.contains("Unpacking"), "{stderr}");
+    assert!(
+        !stderr.contains('\r') && !stderr.contains('\x1b'),
+        "{stderr:?}"
+    );
+
+    let terminal = Env::new(&mirror, &key);
+    let output = terminal.in_terminal(&["install", "1.22.5"], "");
+    let shown = stdout_of(&output);
+    assert!(output.status.success(), "{shown}");
+    assert!(
+        shown.contains("Unpacking go1.22.5.linux-amd64.tar.gz"),
+        "{shown:?}"
+    );
+    assert!(shown.contains(" files  "), "{shown:?}");
+    assert!(shown.contains("Installed go1.22.5 in"), "{shown:?}");
+
+    let quiet = Env::new(&mirror, &key);
+    let output = quiet.in_terminal(&["install", "-q", "1.22.5"], "");
+    let shown = stdout_of(&output);
+    assert!(output.status.success(), "{shown}");
+    assert!(!shown.contains("Unpacking"), "{shown:?}");
+}
