@@ -52,7 +52,7 @@ pub fn list_remote(
         settings.http(ui)?,
         store.cache_dir(),
         ui,
-        &settings.index_url,
+        &settings.index_urls,
     );
     let listing = listing.get().map_err(|e| Error::Listing(e.clone()))?;
     let installed = store.installed()?;

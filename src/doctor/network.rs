@@ -31,21 +31,22 @@ pub fn go_setting(sys: &dyn System, name: &str, default: &str) -> String {
         .unwrap_or_else(|| default.to_string())
 }
 
-fn is_ip_literal(host: &str) -> bool {
+pub(super) fn is_ip_literal(host: &str) -> bool {
     host.trim_matches(['[', ']'])
         .parse::<std::net::IpAddr>()
         .is_ok()
 }
 
 /// The addresses of `host`: an IP literal as it is, a name through DNS.
-fn resolve_host(
+pub(super) fn resolve_host(
     sys: &dyn System,
     host: &str,
     port: u16,
+    timeout: Duration,
 ) -> Result<Vec<std::net::SocketAddr>, String> {
     match host.trim_matches(['[', ']']).parse::<std::net::IpAddr>() {
         Ok(ip) => Ok(vec![std::net::SocketAddr::new(ip, port)]),
-        Err(_) => sys.resolve(host, port, DNS_TIMEOUT),
+        Err(_) => sys.resolve(host, port, timeout),
     }
 }
 
@@ -248,7 +249,7 @@ fn https_proxy_check(sys: &dyn System, value: &str) -> Check {
         });
     let at = format!("{}://{host}:{port}", parsed.scheme());
     let t = Instant::now();
-    let resolved = resolve_host(sys, &host, port);
+    let resolved = resolve_host(sys, &host, port, DNS_TIMEOUT);
     let addrs = match resolved {
         Ok(a) if !a.is_empty() => a,
         Ok(_) => {
@@ -321,7 +322,7 @@ fn probe(sys: &dyn System, url: &str, through_proxy: bool) -> Check {
     let mut timings = Vec::new();
     if !through_proxy {
         let t = Instant::now();
-        let resolved = resolve_host(sys, &host, port);
+        let resolved = resolve_host(sys, &host, port, DNS_TIMEOUT);
         let addrs = match resolved {
             Ok(a) if !a.is_empty() => a,
             Ok(_) => {
