@@ -215,8 +215,7 @@ Examples:
         #[arg(long)]
         verify_files: bool,
     },
-    /// Show where Go releases come from (listings and archive mirrors, in
-    /// order), or test each source.
+    /// Show where Go releases come from (listings, archive mirrors), or test them.
     #[command(
         after_help = "Sources: GVMR_MIRROR (URLs, absolute paths, presets: official, china or cn)
 and GVMR_INDEX_URL (URLs, absolute paths); credentials from ~/.netrc (or the

@@ -373,17 +373,23 @@ impl Http {
     }
 
     /// One GET of `url` answered within `timeout`, for probes: the status
-    /// once the answer's head arrives (the body is not read). A `file://`
+    /// once the answer's head and its first body bytes arrive (one read:
+    /// a server that stalls after its headers does not pass). A `file://`
     /// URL answers 200 for a file or directory, 404 for nothing.
     pub fn first_byte(&self, url: &str, timeout: Duration) -> Result<u16, HttpError> {
         if file_url_path(url).is_some_and(|path| path.is_dir()) {
             return Ok(200);
         }
-        match self.send(url, 0, Some(timeout)) {
-            Ok(response) => Ok(response.status),
-            Err(e) if e.is_not_found() => Ok(404),
-            Err(e) => Err(e),
-        }
+        let mut response = match self.send(url, 0, Some(timeout)) {
+            Ok(response) => response,
+            Err(e) if e.is_not_found() => return Ok(404),
+            Err(e) => return Err(e),
+        };
+        let mut first = [0u8; 1024];
+        response
+            .read(&mut first)
+            .map_err(|e| read_error(url, &e, timeout))?;
+        Ok(response.status)
     }
 }
 
@@ -498,8 +504,9 @@ impl Response {
                         auth.host
                     ),
                     None => format!(
-                        "{} requires authentication: add it to {}",
-                        auth.host, auth.netrc
+                        "{host} requires authentication: add `machine {host} login USER password PASSWORD` to {}",
+                        auth.netrc,
+                        host = auth.host
                     ),
                 },
             },

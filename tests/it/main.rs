@@ -18,6 +18,7 @@ mod install_failures;
 mod install_robustness;
 mod keys;
 mod list;
+mod mirror_sources;
 mod network_faults;
 mod proxy_install;
 mod select;
