@@ -87,7 +87,7 @@ fn a_signature_made_before_a_soft_revocation_still_verifies() {
         .args(["install", "1.22.5"])
         .assert()
         .success()
-        .stderr(contains(&format!(
+        .stderr(contains(format!(
             "({}) and OpenPGP signature (Test Go Releases <go@example.org>",
             listing_source(&server)
         )))

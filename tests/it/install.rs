@@ -910,7 +910,7 @@ fn an_archive_signed_by_gnupg_verifies() {
         .args(["install", "1.22.5"])
         .assert()
         .success()
-        .stderr(contains(&format!(
+        .stderr(contains(format!(
             "({}) and OpenPGP signature (Test <t@example.org>, key ",
             listing_source(&server)
         )))

@@ -510,7 +510,7 @@ fn a_signature_made_while_the_subkey_was_valid_verifies_after_it_expired() {
         .args(["install", "1.22.5"])
         .assert()
         .success()
-        .stderr(contains(&format!(
+        .stderr(contains(format!(
             "({}) and OpenPGP signature (Old Go Releases <old@example.org>",
             listing_source(&server)
         )))
