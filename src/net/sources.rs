@@ -13,7 +13,7 @@
 //! a mirror can withhold a release but never forge one.
 
 use super::credentials::{Credential, REDACTED};
-use super::http::file_url;
+use super::http::{file_url, percent_decode};
 use serde::Serialize;
 use std::fmt;
 
@@ -225,11 +225,11 @@ fn source_url(
             let Some(password) = url.password().map(str::to_string) else {
                 return Ok(entry.to_string());
             };
-            let login = percent_decoded(url.username());
+            let login = percent_decode(url.username());
             credentials.push(Credential::new(
                 &host,
                 &login,
-                &percent_decoded(&password),
+                &percent_decode(&password),
                 var,
             ));
             url.set_password(Some(REDACTED))
@@ -238,10 +238,6 @@ fn source_url(
         }
         other => Err(bad(&format!("has the unsupported scheme {other}://"))),
     }
-}
-
-fn percent_decoded(text: &str) -> String {
-    super::http::percent_decode(text)
 }
 
 /// `url` with its password (if any) shown as `***`; text that is not a URL
