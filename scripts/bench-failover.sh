@@ -78,7 +78,8 @@ for _ in $(seq "$RUNS"); do
   run "$BLOCKED,$GOOD" 1 >> "$WORK/blocked1"
 done
 good=$(median < "$WORK/good"); blocked=$(median < "$WORK/blocked"); blocked1=$(median < "$WORK/blocked1")
-echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p')"
+echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "runs (s): good $(tr '\n' ' ' < "$WORK/good"); blocked $(tr '\n' ' ' < "$WORK/blocked"); blocked, 1 s $(tr '\n' ' ' < "$WORK/blocked1")"
 echo "| install, first listing answers | $good s |"
 echo "| install, first listing blocked (GVMR_CONNECT_TIMEOUT=5, default) | $blocked s | +$(awk "BEGIN{print $blocked-$good}") s |"
 echo "| install, first listing blocked, GVMR_CONNECT_TIMEOUT=1 | $blocked1 s | +$(awk "BEGIN{print $blocked1-$good}") s |"
