@@ -12,7 +12,7 @@ use std::path::PathBuf;
     name = "gvmr",
     version,
     about = "Install Go toolchains, verified twice (SHA-256 and Go's OpenPGP signature), and switch between them",
-    after_help = "Environment: GVMR_HOME, GVMR_MIRROR, GVMR_INDEX_URL, GVMR_KEYRING, GVMR_KEY_URL, GVMR_HTTP_TIMEOUT, HTTPS_PROXY/HTTP_PROXY/NO_PROXY. See the README."
+    after_help = "Environment: GVMR_HOME, GVMR_MIRROR, GVMR_INDEX_URL, GVMR_KEYRING, GVMR_KEY_URL, GVMR_HTTP_TIMEOUT, GVMR_CONNECT_TIMEOUT, NETRC, HTTPS_PROXY/HTTP_PROXY/NO_PROXY. See the README."
 )]
 pub struct Cli {
     /// Print only warnings and errors.
@@ -272,7 +272,8 @@ Examples:
         after_help = "Checks: the selected toolchain (installed, intact, the version it claims),
 mixed toolchains (GOROOT, another go on PATH, GOTOOLCHAIN, GOBIN), a
 hello-world build (plain, cgo, cross-compiled), module proxies (GOPROXY,
-GOSUMDB, GOPRIVATE; DNS, connect, GET), the resolver and resource limits.
+GOSUMDB, GOPRIVATE; DNS, connect, GET), download sources (GVMR_MIRROR,
+GVMR_INDEX_URL; DNS, connect, first byte), the resolver and resource limits.
 Exit status 1 when any check is an error.
 
 Examples:
@@ -291,6 +292,28 @@ Examples:
         /// comparing sizes and modification times.
         #[arg(long)]
         verify_files: bool,
+    },
+    /// Show where Go releases come from (listings, archive mirrors), or test them.
+    #[command(
+        after_help = "Sources: GVMR_MIRROR (URLs, absolute paths, presets: official, china or cn)
+and GVMR_INDEX_URL (URLs, absolute paths); credentials from ~/.netrc (or the
+file in NETRC). Any mirror is safe: gvmr checks Google's signature on every
+archive, so a mirror can withhold a release but never forge one.
+Exit status 1 (with --check) when a source fails.
+
+Examples:
+  gvmr mirrors                           the sources, where each came from
+  gvmr mirrors --check                   DNS, connect, first byte; the newest release's .sha256/.asc
+  GVMR_MIRROR=china gvmr mirrors --check
+  gvmr mirrors --check --json"
+    )]
+    Mirrors {
+        /// Probe every source in parallel (done within 10 s).
+        #[arg(long)]
+        check: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// List the trusted Go release signing keys, or update them.
     #[command(

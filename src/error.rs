@@ -63,8 +63,13 @@ pub enum Error {
     NoChecksum { file: String, tried: Vec<String> },
     #[error(transparent)]
     Checksum(#[from] ChecksumMismatch),
-    #[error("no signature for {file}: every place that should have it failed:{}", bullet_list(.tried))]
-    SignatureMissing { file: String, tried: Vec<String> },
+    #[error("no signature for {file}: {}:{}", if *.from_mirrors { format!("no mirror has {file}.asc") } else { "it is not beside the archive".to_string() }, bullet_list(.tried))]
+    SignatureMissing {
+        file: String,
+        tried: Vec<String>,
+        /// Looked for on the mirrors (rather than beside `--archive`).
+        from_mirrors: bool,
+    },
     #[error("the OpenPGP signature of {file} ({origin}) is not valid: {source}")]
     Signature {
         file: String,
@@ -240,10 +245,10 @@ impl Error {
                 "see what it would remove with --dry-run, then confirm with --yes".into()
             }
             Error::ListingNeeded { .. } | Error::Listing(_) => {
-                "check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL; an exact version (e.g. 1.22.5) installs without the listing when a mirror has its .sha256".into()
+                "check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL (`gvmr mirrors --check` tests each source); an exact version (e.g. 1.22.5) installs without the listing when a mirror has its .sha256".into()
             }
             Error::Download { .. } => {
-                "check your network or proxy (HTTPS_PROXY) and GVMR_MIRROR, then run the command again".into()
+                "check your network or proxy (HTTPS_PROXY) and GVMR_MIRROR (`gvmr mirrors --check` tests each source), then run the command again".into()
             }
             Error::Signature { source, .. } if source.unknown_key() => {
                 "run `gvmr keys update` to fetch Go's current signing key, then run the command again".into()
@@ -254,8 +259,11 @@ impl Error {
             Error::Checksum(_) | Error::Signature { .. } => {
                 "do not use this archive; if a mirror serves it, report it to the mirror's operator".into()
             }
-            Error::SignatureMissing { .. } => {
-                "the mirror must serve <archive>.asc beside each archive; --skip-signature installs without it (not recommended)".into()
+            Error::SignatureMissing { from_mirrors: true, .. } => {
+                "gvmr needs a mirror that copies Go's signatures (<archive>.asc beside each archive; the official and china presets do): add one to GVMR_MIRROR, or install with --skip-signature (not recommended)".into()
+            }
+            Error::SignatureMissing { from_mirrors: false, .. } => {
+                "put Go's signature beside the archive as <archive>.asc, or install with --skip-signature (not recommended)".into()
             }
             Error::Unpack { source, .. } => match source.write_error() {
                 Some(e) => crate::files::io_hint(e.kind()).into(),

@@ -1,5 +1,5 @@
-//! Every environment variable gvmr reads (its own `GVMR_*` and Go's
-//! `GOPROXY`, `GOSUMDB`, `GOWORK`), read once when a command starts and
+//! Every environment variable gvmr reads (its own `GVMR_*`, Go's
+//! `GOPROXY`, `GOSUMDB`, `GOWORK`, and `NETRC`), read once when a command starts and
 //! handed down as typed values. No other module reads the environment for
 //! configuration: the layers below take these values as arguments, so each
 //! can be tested with any value and a variable means the same everywhere.
@@ -8,10 +8,12 @@
 //! `System`; the shell hooks read the shell's state, which is not
 //! configuration.)
 
+use crate::net::credentials::Credentials;
 use crate::net::goproxy::{DEFAULT_GOPROXY, ProxyList};
-use crate::net::http::Http;
+use crate::net::http::{DEFAULT_CONNECT_TIMEOUT, Http, HttpOptions};
 use crate::net::retry::RetryPolicy;
-use crate::ui::Ui;
+use crate::net::sources::{self, Sources};
+use crate::ui::{Ui, tildify};
 use crate::verify::signature::{KeyringError, Pinned};
 use crate::verify::sumdb::{SumDb, SumdbError};
 use gvmr_shim::select::Inputs;
@@ -19,10 +21,6 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Archives come from here unless `GVMR_MIRROR` says otherwise.
-pub const DEFAULT_MIRROR: &str = "https://dl.google.com/go/";
-/// The release listing, unless `GVMR_INDEX_URL` says otherwise.
-pub const DEFAULT_INDEX_URL: &str = "https://go.dev/dl/?mode=json&include=all";
 /// How long a read may wait for the next bytes (`GVMR_HTTP_TIMEOUT`).
 const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Retries after the first attempt, per mirror (`GVMR_RETRIES`).
@@ -59,10 +57,20 @@ pub struct Settings {
     pub data_dir: Option<PathBuf>,
     /// What the version resolver reads: `GVMR_GO_VERSION`, `GOWORK`.
     pub selection: Inputs,
-    /// `GVMR_MIRROR`: archive base URLs, in order.
+    /// `GVMR_MIRROR`: archive base URLs, in order (presets expanded, paths
+    /// made `file://` URLs, passwords shown as `***`).
     pub mirrors: Vec<String>,
-    /// `GVMR_INDEX_URL`: the release listing.
-    pub index_url: String,
+    /// `GVMR_INDEX_URL` (else the presets' listings): release listing URLs,
+    /// tried in order.
+    pub index_urls: Vec<String>,
+    /// The same sources with where each came from, and the passwords taken
+    /// out of their URLs: see [`Settings::sources`].
+    sources: Sources,
+    /// An unusable `GVMR_MIRROR`/`GVMR_INDEX_URL` entry, reported when the
+    /// network is used, so commands that need none still work.
+    sources_error: Option<SettingsError>,
+    /// `NETRC`, else `~/.netrc`: credentials for private mirrors.
+    pub netrc: Option<PathBuf>,
     /// `GVMR_KEYRING`: a keyring that replaces the built-in Go release key.
     pub keyring: Option<PathBuf>,
     /// `GVMR_HTTP_TIMEOUT`: how long a transfer may stall.
@@ -73,6 +81,9 @@ pub struct Settings {
     pub github_path: Option<PathBuf>,
     /// `GOTOOLCHAIN`: a toolchain the user asks Go to switch to.
     pub gotoolchain: Option<String>,
+    /// `GVMR_CONNECT_TIMEOUT`: how long connecting, and a small file's
+    /// first byte, may take.
+    pub connect_timeout: Duration,
     key_primary: Option<String>,
     retries: Option<String>,
     retry_backoff_ms: Option<String>,
@@ -102,17 +113,6 @@ fn var_os(name: &str) -> Option<OsString> {
     std::env::var_os(name).filter(|v| !v.is_empty())
 }
 
-/// A comma-separated list, blanks dropped.
-fn list(value: Option<&str>) -> Vec<String> {
-    value
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 /// The toolchain a `GOTOOLCHAIN` value makes `go` run instead of its own:
 /// `go1.23.1` for `go1.23.1` or `go1.23.1+auto`; `None` for `local`,
 /// `auto`, `path` and `local+auto`/`local+path`, which keep the local one.
@@ -128,22 +128,35 @@ impl Settings {
     /// Reads the environment of this process.
     pub fn from_env() -> Settings {
         let data_dir = gvmr_shim::home::data_dir();
-        let mut mirrors = list(var("GVMR_MIRROR").as_deref());
-        if mirrors.is_empty() {
-            mirrors.push(DEFAULT_MIRROR.to_string());
-        }
+        let (sources, sources_error) = match sources::expand(
+            var("GVMR_MIRROR").as_deref(),
+            var("GVMR_INDEX_URL").as_deref(),
+        ) {
+            Ok(sources) => (sources, None),
+            Err(e) => (Sources::default(), Some(SettingsError(e.to_string()))),
+        };
+        let urls = |list: &[sources::Sourced]| -> Vec<String> {
+            list.iter().map(|s| s.url.clone()).collect()
+        };
         Settings {
             selection: Inputs::from_env(data_dir.clone()),
             data_dir,
-            mirrors,
-            index_url: var("GVMR_INDEX_URL")
-                .map(|v| v.trim().to_string())
-                .unwrap_or_else(|| DEFAULT_INDEX_URL.to_string()),
+            mirrors: urls(&sources.archives),
+            index_urls: urls(&sources.listings),
+            sources,
+            sources_error,
+            netrc: var_os("NETRC")
+                .map(PathBuf::from)
+                .or_else(|| var_os("HOME").map(|home| PathBuf::from(home).join(".netrc"))),
             keyring: var_os("GVMR_KEYRING").map(PathBuf::from),
-            http_timeout: parse_timeout(var("GVMR_HTTP_TIMEOUT").as_deref()),
+            http_timeout: parse_timeout(var("GVMR_HTTP_TIMEOUT").as_deref(), DEFAULT_READ_TIMEOUT),
             github_env: var_os("GITHUB_ENV").map(PathBuf::from),
             github_path: var_os("GITHUB_PATH").map(PathBuf::from),
             gotoolchain: var("GOTOOLCHAIN"),
+            connect_timeout: parse_timeout(
+                var("GVMR_CONNECT_TIMEOUT").as_deref(),
+                DEFAULT_CONNECT_TIMEOUT,
+            ),
             key_primary: std::env::var("GVMR_KEY_PRIMARY")
                 .ok()
                 .filter(|v| !v.is_empty()),
@@ -161,9 +174,58 @@ impl Settings {
     }
 
     /// The HTTP client every request of this run goes through, with the
-    /// retry policy; it says on `ui` when it waits to retry.
+    /// retry policy and the credentials (URLs, netrc); it says on `ui` when
+    /// it waits to retry. Fails on an unusable `GVMR_MIRROR` or
+    /// `GVMR_INDEX_URL`, or an unreadable netrc file.
     pub fn http(&self, ui: &Ui) -> Result<Http, SettingsError> {
-        Ok(Http::new(self.http_timeout, self.retry()?, ui.clone()))
+        let sources = self.sources()?;
+        let netrc_name = self.netrc_name();
+        let credentials = Credentials::load(
+            sources.credentials.clone(),
+            self.netrc.as_deref(),
+            &netrc_name,
+        )
+        .map_err(|e| SettingsError(format!("cannot read {netrc_name}: {e}")))?;
+        let options = HttpOptions {
+            read_timeout: self.http_timeout,
+            connect_timeout: self.connect_timeout,
+            credentials,
+        };
+        Ok(Http::new(options, self.retry()?, ui.clone()))
+    }
+
+    /// The client of [`Settings::http`], or (when the settings are unusable,
+    /// which `gvmr doctor` reports) one without credentials or retries.
+    pub fn http_for_diagnosis(&self, ui: &Ui) -> Http {
+        self.http(ui).unwrap_or_else(|_| {
+            let options = HttpOptions {
+                read_timeout: self.http_timeout,
+                connect_timeout: self.connect_timeout,
+                credentials: Credentials::default(),
+            };
+            let once = RetryPolicy {
+                attempts: 1,
+                backoff: Duration::ZERO,
+            };
+            Http::new(options, once, ui.clone())
+        })
+    }
+
+    /// Where releases come from, each source with its origin; an error
+    /// for an unusable `GVMR_MIRROR` or `GVMR_INDEX_URL` entry.
+    pub fn sources(&self) -> Result<&Sources, SettingsError> {
+        match &self.sources_error {
+            Some(e) => Err(e.clone()),
+            None => Ok(&self.sources),
+        }
+    }
+
+    /// The netrc file as messages name it: `~/.netrc`, or the `NETRC` path.
+    pub fn netrc_name(&self) -> String {
+        match &self.netrc {
+            Some(path) => tildify(path),
+            None => "~/.netrc".to_string(),
+        }
     }
 
     /// `GVMR_RETRIES` and `GVMR_RETRY_BACKOFF_MS`.
@@ -203,12 +265,13 @@ impl Settings {
     }
 }
 
-fn parse_timeout(value: Option<&str>) -> Duration {
+/// Seconds, fractions allowed; anything but a positive number is `default`.
+fn parse_timeout(value: Option<&str>, default: Duration) -> Duration {
     value
         .and_then(|s| s.trim().parse::<f64>().ok())
-        .filter(|s| *s > 0.0 && s.is_finite())
+        .filter(|s| *s > 0.0 && s.is_finite() && *s < 1e9)
         .map(Duration::from_secs_f64)
-        .unwrap_or(DEFAULT_READ_TIMEOUT)
+        .unwrap_or(default)
 }
 
 fn parse_retry(
@@ -263,16 +326,14 @@ mod tests {
     }
 
     #[test]
-    fn lists_drop_blanks_and_keep_order() {
-        assert_eq!(list(Some(" a/ ,, b ,")), ["a/", "b"]);
-        assert!(list(None).is_empty());
-    }
-
-    #[test]
     fn timeouts_must_be_positive_numbers() {
-        assert_eq!(parse_timeout(Some("2.5")), Duration::from_millis(2500));
-        for bad in ["0", "-1", "x", "inf", "NaN"] {
-            assert_eq!(parse_timeout(Some(bad)), DEFAULT_READ_TIMEOUT, "{bad}");
+        let default = DEFAULT_READ_TIMEOUT;
+        assert_eq!(
+            parse_timeout(Some("2.5"), default),
+            Duration::from_millis(2500)
+        );
+        for bad in ["0", "-1", "x", "inf", "NaN", "1e300"] {
+            assert_eq!(parse_timeout(Some(bad), default), default, "{bad}");
         }
     }
 

@@ -19,7 +19,7 @@ pub fn list(settings: &Settings, store: &Store, ui: &Ui, json: bool) -> Result<(
         ui.warn(warning);
     }
     // The cached listing only: `list` never waits on the network.
-    let support = listing::cached(&store.cache_dir(), &settings.index_url)
+    let support = listing::cached(&store.cache_dir(), &settings.index_urls)
         .map(|listing| Support::from_listing(&listing));
     let rows: Vec<Row> = installed
         .iter()
@@ -153,7 +153,7 @@ pub fn list_remote(
         settings.http(ui)?,
         store.cache_dir(),
         ui,
-        &settings.index_url,
+        &settings.index_urls,
     );
     let alias = prefix.and_then(|p| VersionRequest::parse(p).ok());
     if alias == Some(VersionRequest::System) {

@@ -7,6 +7,7 @@ mod env;
 mod install;
 mod keys;
 mod list;
+mod mirrors;
 mod select;
 mod shell;
 mod upgrade;
@@ -81,13 +82,17 @@ pub fn run(cli: Cli) -> Result<Finished, Error> {
             offline,
             verify_files,
         } => {
+            let http = settings.http_for_diagnosis(&ui);
             return Ok(
-                if crate::doctor::doctor(&store, json, offline, verify_files)? {
+                if crate::doctor::doctor(&store, http, json, offline, verify_files)? {
                     Finished::Success
                 } else {
                     Finished::ProblemsFound
                 },
             );
+        }
+        Command::Mirrors { check, json } => {
+            return mirrors::mirrors(s, &store, &ui, check, json);
         }
         Command::Keys { action, json } => match action {
             None => keys::list(s, &store, &ui, json),

@@ -7,10 +7,12 @@ mod environment;
 mod limits;
 mod network;
 mod resolver;
+pub mod sources;
 pub mod system;
 mod toolchain;
 
 use crate::error::Error;
+use crate::net::http::Http;
 use crate::store::Store;
 use gvmr_shim::GoVersion;
 use gvmr_shim::select::{Inputs, lookup};
@@ -246,6 +248,13 @@ fn groups(ctx: &Context) -> Vec<Group> {
             network: true,
         },
         Group {
+            section: sources::SECTION,
+            name: "download sources",
+            timeout: sources::GROUP_TIMEOUT,
+            run: sources::checks,
+            network: true,
+        },
+        Group {
             section: resolver::SECTION,
             name: "resolver",
             timeout: Duration::from_secs(2),
@@ -309,11 +318,18 @@ fn run_groups(ctx: Context, sys: Arc<dyn System>, groups: Vec<Group>) -> Vec<Che
     checks
 }
 
-/// `gvmr doctor`. `Ok(false)` when any check is an error.
-pub fn doctor(store: &Store, json: bool, offline: bool, verify_files: bool) -> Result<bool, Error> {
+/// `gvmr doctor`. `Ok(false)` when any check is an error. Network checks
+/// go through `http` (gvmr's client, with the credentials it would send).
+pub fn doctor(
+    store: &Store,
+    http: Http,
+    json: bool,
+    offline: bool,
+    verify_files: bool,
+) -> Result<bool, Error> {
     let cwd = crate::switch::selection::current_dir()?;
     let installed = store.installed()?;
-    let sys: Arc<dyn System> = Arc::new(RealSystem);
+    let sys: Arc<dyn System> = Arc::new(RealSystem::new(http));
     let mut ctx = Context::gather(store.root(), &cwd, sys.as_ref(), installed);
     ctx.offline = offline;
     ctx.verify_files = verify_files;
@@ -559,6 +575,7 @@ mod tests {
         let sys: Arc<dyn System> = Arc::new(fake::FakeSystem::new());
         let checks = run_checks(ctx, sys);
         assert!(checks.iter().all(|c| c.section != network::SECTION));
+        assert!(checks.iter().all(|c| c.section != sources::SECTION));
         assert!(checks.iter().any(|c| c.section == toolchain::SECTION));
     }
 

@@ -5,6 +5,7 @@ use super::environment::go_env_file;
 use super::system::System;
 use super::{Check, Context};
 use crate::net::goproxy::{DEFAULT_GOPROXY, Entry, ProxyList};
+use crate::net::sources::redact_url;
 use std::time::{Duration, Instant};
 
 pub const SECTION: &str = "Module downloads";
@@ -31,21 +32,22 @@ pub fn go_setting(sys: &dyn System, name: &str, default: &str) -> String {
         .unwrap_or_else(|| default.to_string())
 }
 
-fn is_ip_literal(host: &str) -> bool {
+pub(super) fn is_ip_literal(host: &str) -> bool {
     host.trim_matches(['[', ']'])
         .parse::<std::net::IpAddr>()
         .is_ok()
 }
 
 /// The addresses of `host`: an IP literal as it is, a name through DNS.
-fn resolve_host(
+pub(super) fn resolve_host(
     sys: &dyn System,
     host: &str,
     port: u16,
+    timeout: Duration,
 ) -> Result<Vec<std::net::SocketAddr>, String> {
     match host.trim_matches(['[', ']']).parse::<std::net::IpAddr>() {
         Ok(ip) => Ok(vec![std::net::SocketAddr::new(ip, port)]),
-        Err(_) => sys.resolve(host, port, DNS_TIMEOUT),
+        Err(_) => sys.resolve(host, port, timeout),
     }
 }
 
@@ -70,6 +72,10 @@ fn covered(pattern: &str, by: &[String]) -> bool {
 
 pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
     let goproxy = go_setting(sys, "GOPROXY", DEFAULT_GOPROXY);
+    let goproxy_shown = goproxy
+        .split_inclusive([',', '|'])
+        .map(redact_url)
+        .collect::<String>();
     // An unusable setting lists nothing to try, like `off`.
     let gosumdb = go_setting(sys, "GOSUMDB", DEFAULT_GOSUMDB);
     let goprivate = patterns(&go_setting(sys, "GOPRIVATE", ""));
@@ -86,7 +92,7 @@ pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
         problems.push(Check::warning(
             SECTION,
             "GOPROXY",
-            format!("GOPROXY={goproxy} disables module downloads"),
+            format!("GOPROXY={goproxy_shown} disables module downloads"),
             "\"go: module lookup disabled by GOPROXY=off\" for every module not in the module cache",
             &["go env -w GOPROXY=https://proxy.golang.org,direct   (or unset GOPROXY)"],
         ));
@@ -98,7 +104,7 @@ pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
         problems.push(Check::warning(
             SECTION,
             "GOSUMDB",
-            format!("GOSUMDB=off while modules come from the public proxy ({goproxy})"),
+            format!("GOSUMDB=off while modules come from the public proxy ({goproxy_shown})"),
             "downloaded modules are not checked against the checksum database: a tampered module goes unnoticed",
             &["go env -u GOSUMDB   (use GONOSUMDB=<private patterns> for private modules instead)"],
         ));
@@ -162,7 +168,7 @@ pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
             SECTION,
             "settings",
             format!(
-                "GOPROXY={goproxy} GOSUMDB={gosumdb}{}{}",
+                "GOPROXY={goproxy_shown} GOSUMDB={gosumdb}{}{}",
                 if goprivate.is_empty() {
                     String::new()
                 } else {
@@ -248,7 +254,7 @@ fn https_proxy_check(sys: &dyn System, value: &str) -> Check {
         });
     let at = format!("{}://{host}:{port}", parsed.scheme());
     let t = Instant::now();
-    let resolved = resolve_host(sys, &host, port);
+    let resolved = resolve_host(sys, &host, port, DNS_TIMEOUT);
     let addrs = match resolved {
         Ok(a) if !a.is_empty() => a,
         Ok(_) => {
@@ -294,7 +300,9 @@ fn https_proxy_check(sys: &dyn System, value: &str) -> Check {
 
 fn probe(sys: &dyn System, url: &str, through_proxy: bool) -> Check {
     let started = Instant::now();
-    let name = format!("proxy {url}");
+    // A password in the URL is never shown.
+    let shown = redact_url(url);
+    let name = format!("proxy {shown}");
     let fail = |finding: String, symptom: &str| {
         Check::error(SECTION, name.clone(), finding, symptom.to_string(), &[])
             .with_fix(vec![
@@ -310,7 +318,7 @@ fn probe(sys: &dyn System, url: &str, through_proxy: bool) -> Check {
             return Check::error(
                 SECTION,
                 name.clone(),
-                format!("{url} is not a valid URL"),
+                format!("{shown} is not a valid URL"),
                 "go: invalid proxy URL",
                 &["go env -w GOPROXY=https://proxy.golang.org,direct"],
             );
@@ -321,7 +329,7 @@ fn probe(sys: &dyn System, url: &str, through_proxy: bool) -> Check {
     let mut timings = Vec::new();
     if !through_proxy {
         let t = Instant::now();
-        let resolved = resolve_host(sys, &host, port);
+        let resolved = resolve_host(sys, &host, port, DNS_TIMEOUT);
         let addrs = match resolved {
             Ok(a) if !a.is_empty() => a,
             Ok(_) => {
@@ -351,18 +359,19 @@ fn probe(sys: &dyn System, url: &str, through_proxy: bool) -> Check {
     }
     let t = Instant::now();
     let root = format!("{}/", url.trim_end_matches('/'));
+    let shown_root = format!("{}/", shown.trim_end_matches('/'));
     match sys.http_get(&root, HTTP_TIMEOUT) {
         Ok(status) if status < 500 => {
             timings.push(format!("GET / {status} in {} ms", t.elapsed().as_millis()));
             Check::ok(SECTION, name, timings.join(", ")).took(started)
         }
         Ok(status) => fail(
-            format!("GET {root} answered {status}"),
+            format!("GET {shown_root} answered {status}"),
             "module downloads fail with \"500\"-class errors",
         ),
         Err(e) => fail(
             format!(
-                "GET {root} failed within {} s: {e}",
+                "GET {shown_root} failed within {} s: {e}",
                 HTTP_TIMEOUT.as_secs_f64()
             ),
             "module downloads hang or fail (\"i/o timeout\", \"TLS handshake timeout\")",
@@ -393,6 +402,20 @@ mod tests {
             find(&checks, "proxy https://proxy.golang.org")
                 .finding
                 .contains("GET / 200")
+        );
+    }
+
+    #[test]
+    fn proxy_passwords_are_never_shown() {
+        let sys = FakeSystem::new().with_env("GOPROXY", "https://u:s3cret@athens.corp,direct");
+        let found = checks(&test_context(), &sys);
+        let text = format!("{found:?}");
+        assert!(!text.contains("s3cret"), "{text}");
+        find(&found, "proxy https://u:***@athens.corp");
+        assert!(
+            find(&found, "settings")
+                .finding
+                .starts_with("GOPROXY=https://u:***@athens.corp,direct ")
         );
     }
 

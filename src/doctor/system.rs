@@ -1,6 +1,7 @@
 //! How the checks see the machine: environment, files, commands, the
 //! network. [`RealSystem`] is the machine; tests use a fake.
 
+use crate::net::http::{Http, HttpError};
 use std::io::Read;
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
@@ -39,7 +40,8 @@ pub trait System: Send + Sync {
     fn resolve(&self, host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, String>;
     /// Opens (and closes) a TCP connection.
     fn connect(&self, addr: SocketAddr, timeout: Duration) -> Result<(), String>;
-    /// GETs `url` and reads a little of the body; the HTTP status.
+    /// GETs `url` (with the credentials gvmr sends to its host; `file://`
+    /// too); the HTTP status once the answer's head arrives within `timeout`.
     fn http_get(&self, url: &str, timeout: Duration) -> Result<u16, String>;
     /// The first `program` on `PATH` entries, in order (all of them).
     fn path_lookup(&self, program: &str) -> Vec<PathBuf> {
@@ -54,7 +56,16 @@ pub trait System: Send + Sync {
     }
 }
 
-pub struct RealSystem;
+/// The machine; its requests go through gvmr's HTTP client.
+pub struct RealSystem {
+    http: Http,
+}
+
+impl RealSystem {
+    pub fn new(http: Http) -> RealSystem {
+        RealSystem { http }
+    }
+}
 
 impl System for RealSystem {
     fn env(&self, name: &str) -> Option<String> {
@@ -164,22 +175,19 @@ impl System for RealSystem {
     }
 
     fn http_get(&self, url: &str, timeout: Duration) -> Result<u16, String> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::blocking::Client::builder()
-            .connect_timeout(timeout)
-            .timeout(timeout)
-            .build()
-            .map_err(|e| e.to_string())?;
-        let response = client
-            .get(url)
-            .send()
-            .map_err(|e| crate::ui::error_chain(&e))?;
-        let status = response.status().as_u16();
-        let mut body = Vec::new();
-        response
-            .take(64 * 1024)
-            .read_to_end(&mut body)
-            .map_err(|e| format!("reading the answer of {url}: {e}"))?;
-        Ok(status)
+        match self.http.first_byte(url, timeout) {
+            Ok(status) => Ok(status),
+            Err(HttpError::NoAnswer { after, .. }) => {
+                Err(format!("no answer within {} s", after.as_secs_f64()))
+            }
+            // The URL is shown beside the finding already.
+            Err(e) => {
+                let text = e.to_string();
+                Err(text
+                    .strip_prefix(&format!("{url}: "))
+                    .unwrap_or(&text)
+                    .to_string())
+            }
+        }
     }
 }

@@ -198,10 +198,10 @@ impl Installer<'_> {
         target: &Target,
         local: Option<&Path>,
     ) -> Result<ExpectedChecksum, Error> {
-        if let Some(digest) = target.listed {
+        if let Some((digest, listing)) = &target.listed {
             return Ok(ExpectedChecksum {
-                digest,
-                source: ChecksumSource::Listing,
+                digest: *digest,
+                source: ChecksumSource::Listing(listing.clone()),
             });
         }
         let bad_file = |origin: String, e: ParseDigestError| Error::NoChecksum {
@@ -257,6 +257,7 @@ impl Installer<'_> {
                 Error::SignatureMissing {
                     file: target.file_name.clone(),
                     tried: vec![format!("{}: {e}", sidecar.display())],
+                    from_mirrors: false,
                 }
             })?;
             return Ok(Signature {
@@ -274,6 +275,7 @@ impl Installer<'_> {
                     Error::SignatureMissing {
                         file: target.file_name.clone(),
                         tried: tried.iter().map(HttpError::to_string).collect(),
+                        from_mirrors: true,
                     }
                 }
             })?;

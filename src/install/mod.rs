@@ -108,7 +108,7 @@ impl<'a> Installer<'a> {
         Ok(Installer {
             store,
             ui,
-            listing: LazyListing::new(http.clone(), store.cache_dir(), ui, &settings.index_url),
+            listing: LazyListing::new(http.clone(), store.cache_dir(), ui, &settings.index_urls),
             settings,
             http,
             keyring,

@@ -15,8 +15,9 @@ pub(super) struct Target {
     pub version: GoVersion,
     pub file_name: String,
     pub format: ArchiveFormat,
-    /// The checksum from the release listing, when it lists this file.
-    pub listed: Option<Sha256Digest>,
+    /// The checksum from the release listing, when it lists this file, and
+    /// the listing's URL.
+    pub listed: Option<(Sha256Digest, String)>,
     /// Versions to suggest if no mirror knows this one either.
     pub suggestions: Option<Vec<GoVersion>>,
 }
@@ -59,7 +60,7 @@ impl Installer<'_> {
                 version: release.version,
                 file_name: file.filename.clone(),
                 format: ArchiveFormat::of_file_name(&file.filename).unwrap_or(ArchiveFormat::TarGz),
-                listed: Some(file.digest()?),
+                listed: Some((file.digest()?, listing.origin.clone())),
                 suggestions: None,
             });
         }
@@ -139,7 +140,7 @@ impl Installer<'_> {
                 .release(&version)
                 .and_then(|r| r.archive_for(&platform))
                 .filter(|f| f.filename == file_name)
-                .map(|f| f.digest())
+                .map(|f| f.digest().map(|d| (d, listing.origin.clone())))
                 .transpose()?,
             Err(_) => None,
         };

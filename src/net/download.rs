@@ -186,12 +186,7 @@ impl Downloader<'_> {
             return self.attempt(url, file_name, partial);
         }
         if !matches!(status, 200 | 206) {
-            return Err(HttpError::Status {
-                url: url.to_string(),
-                status,
-                retry_after: response.retry_after(),
-            }
-            .into());
+            return Err(response.error(url).into());
         }
 
         let (offset, total) = if status == 206 {

@@ -1,19 +1,30 @@
 //! The one HTTP client gvmr uses: a `User-Agent` naming gvmr, connect and
 //! read timeouts, proxies from `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`, TLS
 //! roots from the operating system (so TLS-intercepting corporate proxies
-//! work).
+//! work), HTTP Basic auth from [`Credentials`] (never sent on to another
+//! host after a redirect), and `file://` URLs read from disk.
+//!
+//! Small files (listings, `.sha256`, `.asc`) get a short first-byte timeout
+//! (`GVMR_CONNECT_TIMEOUT`): a host that accepts connections but sends
+//! nothing is given up quickly, so the next source gets its turn. Large
+//! downloads keep the read timeout (`GVMR_HTTP_TIMEOUT`), since a proxy such
+//! as Artifactory may fetch an archive upstream before it answers.
 
 use crate::files::read_capped;
+use crate::net::credentials::{Credential, Credentials};
 use crate::net::retry::{Retry, RetryPolicy, parse_retry_after};
 use crate::ui::{Ui, error_chain};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 pub const USER_AGENT: &str = concat!("gvmr/", env!("CARGO_PKG_VERSION"));
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a connection, and a small file's first byte, may take
+/// (`GVMR_CONNECT_TIMEOUT`).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Redirects followed before a request is abandoned.
 pub const MAX_REDIRECTS: usize = 10;
 
@@ -24,6 +35,20 @@ pub struct Http {
     client: reqwest::blocking::Client,
     retry: RetryPolicy,
     ui: Ui,
+    connect_timeout: Duration,
+    credentials: Arc<Credentials>,
+}
+
+/// How [`Http`] talks to servers, beyond the retry policy.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// How long a large download may wait for its answer and each next
+    /// bytes (`GVMR_HTTP_TIMEOUT`).
+    pub read_timeout: Duration,
+    /// How long connecting, and a small file's answer, may take
+    /// (`GVMR_CONNECT_TIMEOUT`).
+    pub connect_timeout: Duration,
+    pub credentials: Credentials,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -37,6 +62,17 @@ pub enum HttpError {
         /// The server's `Retry-After`, when it sent one.
         retry_after: Option<Duration>,
     },
+    /// 401 or 403; `reason` says whether credentials were sent (and from
+    /// where) or where to put them.
+    #[error("{url}: HTTP {status}: {reason}")]
+    Denied {
+        url: String,
+        status: u16,
+        reason: String,
+    },
+    /// Nothing arrived within the first-byte timeout.
+    #[error("{url}: no answer within {} s (GVMR_CONNECT_TIMEOUT)", .after.as_secs_f64())]
+    NoAnswer { url: String, after: Duration },
     #[error("{url}: the response is larger than {limit} bytes")]
     TooLarge { url: String, limit: u64 },
     #[error("{url}: more than {MAX_REDIRECTS} redirects (a redirect loop?)")]
@@ -52,9 +88,14 @@ pub enum HttpError {
 impl HttpError {
     /// True when no answer about the file came back: the transfer failed or
     /// the server reported its own failure (5xx). Retrying later may work.
+    /// A server that refuses gvmr (401, 403) counts too: it said nothing
+    /// about the file.
     pub fn is_unreachable(&self) -> bool {
         match self {
-            HttpError::Transport { .. } | HttpError::TooManyRedirects { .. } => true,
+            HttpError::Transport { .. }
+            | HttpError::TooManyRedirects { .. }
+            | HttpError::Denied { .. }
+            | HttpError::NoAnswer { .. } => true,
             HttpError::Status { status, .. } => *status >= 500,
             HttpError::TooLarge { .. } | HttpError::NoFile { .. } | HttpError::LocalRead { .. } => {
                 false
@@ -74,7 +115,9 @@ impl HttpError {
     }
 
     /// Whether another attempt may succeed: transfer failures and the
-    /// statuses that mean "busy, try later" (429, 500, 502, 503, 504).
+    /// statuses that mean "busy, try later" (429, 500, 502, 503, 504). A
+    /// source that sent nothing within the first-byte timeout is given up
+    /// at once (a blocked host would only stall every retry too).
     pub fn retry(&self) -> Retry {
         match self {
             HttpError::Transport { .. } => Retry::Again(None),
@@ -92,6 +135,31 @@ impl HttpError {
     }
 }
 
+/// The `file://` URL of an absolute path, percent-encoding what a URL path
+/// cannot hold (`/srv/go mirror/` → `file:///srv/go%20mirror/`).
+pub fn file_url(path: &str) -> String {
+    let mut url = String::from("file://");
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b'+'
+            | b'='
+            | b','
+            | b':'
+            | b'@' => url.push(b as char),
+            _ => url.push_str(&format!("%{b:02X}")),
+        }
+    }
+    url
+}
+
 /// The local path of a `file://` URL (`file:///dir/x`, `file://localhost/dir/x`,
 /// percent-escapes decoded); `None` for other URLs.
 pub fn file_url_path(url: &str) -> Option<PathBuf> {
@@ -100,7 +168,8 @@ pub fn file_url_path(url: &str) -> Option<PathBuf> {
     Some(PathBuf::from(percent_decode(rest)))
 }
 
-fn percent_decode(text: &str) -> String {
+/// `%XX` escapes decoded; invalid UTF-8 replaced.
+pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -120,21 +189,29 @@ fn percent_decode(text: &str) -> String {
 }
 
 impl Http {
-    /// `read_timeout`: how long a read may wait for the next bytes before the
-    /// transfer is abandoned; `retry`: what [`Http::get_small`] and the
-    /// downloads do after a transient failure; `ui`: where waits are said.
-    pub fn new(read_timeout: Duration, retry: RetryPolicy, ui: Ui) -> Http {
+    /// `options`: timeouts and credentials; `retry`: what
+    /// [`Http::get_small`] and the downloads do after a transient failure;
+    /// `ui`: where waits are said.
+    pub fn new(options: HttpOptions, retry: RetryPolicy, ui: Ui) -> Http {
         // reqwest is built without a default crypto provider; ring is the one
         // that compiles without system libraries or cmake.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        // reqwest drops Authorization when a redirect leads to another host,
+        // port or scheme (tests/it/mirror_sources.rs checks it does).
         let client = reqwest::blocking::Client::builder()
             .user_agent(USER_AGENT)
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(read_timeout)
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.read_timeout)
             .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
             .build()
             .expect("the HTTP client configuration is valid");
-        Http { client, retry, ui }
+        Http {
+            client,
+            retry,
+            ui,
+            connect_timeout: options.connect_timeout,
+            credentials: Arc::new(options.credentials),
+        }
     }
 
     pub fn retry_policy(&self) -> RetryPolicy {
@@ -145,33 +222,81 @@ impl Http {
         &self.ui
     }
 
+    /// `GVMR_CONNECT_TIMEOUT`.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// The credentials this client sends.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// The URL to request (without userinfo when gvmr sends the credentials
+    /// itself) and the credential for its host.
+    fn authorize(&self, url: &str) -> (String, Option<&Credential>) {
+        let Ok(mut parsed) = reqwest::Url::parse(url) else {
+            return (url.to_string(), None);
+        };
+        let Some(host) = parsed.host_str().map(str::to_string) else {
+            return (url.to_string(), None);
+        };
+        let login = percent_decode(parsed.username());
+        let credential = self.credentials.find(&host, &login);
+        if credential.is_some() || parsed.password() == Some(super::credentials::REDACTED) {
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+        }
+        (parsed.to_string(), credential)
+    }
+
     /// Starts a GET and checks the status; the body is read by the caller.
-    pub fn get(&self, url: &str) -> Result<Response, HttpError> {
-        let response = self.get_from(url, 0)?;
+    fn get(&self, url: &str, timeout: Option<Duration>) -> Result<Response, HttpError> {
+        let response = self.send(url, 0, timeout)?;
         match response.status {
             200..=299 => Ok(response),
-            status => Err(HttpError::Status {
-                url: url.to_string(),
-                status,
-                retry_after: response.retry_after(),
-            }),
+            _ => Err(response.error(url)),
         }
     }
 
     /// Starts a GET asking for the bytes from `offset` on (`Range: bytes=N-`)
-    /// when `offset` is not 0. Any status is returned: the caller judges it.
+    /// when `offset` is not 0. Any status is returned: the caller judges it
+    /// ([`Response::error`]).
     pub fn get_from(&self, url: &str, offset: u64) -> Result<Response, HttpError> {
+        self.send(url, offset, None)
+    }
+
+    /// One request; `timeout` (else the read timeout) bounds the wait for
+    /// the answer and for each read of the body.
+    fn send(
+        &self,
+        url: &str,
+        offset: u64,
+        timeout: Option<Duration>,
+    ) -> Result<Response, HttpError> {
         if let Some(path) = file_url_path(url) {
             return Response::local(url, path, offset);
         }
-        let mut request = self.client.get(url);
+        let (target, credential) = self.authorize(url);
+        let mut request = self.client.get(&target);
+        if let Some(credential) = credential {
+            request = request.basic_auth(&credential.login, Some(credential.password()));
+        }
         if offset > 0 {
             request = request.header(reqwest::header::RANGE, format!("bytes={offset}-"));
+        }
+        if let Some(timeout) = timeout {
+            request = request.timeout(timeout);
         }
         let response = request.send().map_err(|e| {
             if e.is_redirect() {
                 HttpError::TooManyRedirects {
                     url: url.to_string(),
+                }
+            } else if let Some(after) = timeout.filter(|_| e.is_timeout()) {
+                HttpError::NoAnswer {
+                    url: url.to_string(),
+                    after,
                 }
             } else {
                 HttpError::Transport {
@@ -180,12 +305,27 @@ impl Http {
                 }
             }
         })?;
+        // Credentials went only as far as the first host: a redirect to
+        // another one dropped them.
+        let answered_by = response.url().host_str().unwrap_or_default().to_string();
+        let sent = credential
+            .filter(|c| {
+                c.host
+                    .as_deref()
+                    .is_none_or(|h| h.eq_ignore_ascii_case(&answered_by))
+            })
+            .map(|c| c.origin.clone());
         Ok(Response {
             status: response.status().as_u16(),
             content_length: response.content_length(),
             content_range: header(&response, "content-range"),
             retry_after: header(&response, "retry-after")
                 .and_then(|v| parse_retry_after(&v, SystemTime::now())),
+            auth: Some(Auth {
+                host: answered_by,
+                sent,
+                netrc: self.credentials.netrc_name.clone(),
+            }),
             body: Body::Remote(response),
         })
     }
@@ -203,7 +343,8 @@ impl Http {
     }
 
     fn get_small_once(&self, url: &str, limit: u64) -> Result<Vec<u8>, HttpError> {
-        let response = self.get(url)?;
+        let timeout = self.connect_timeout;
+        let response = self.get(url, Some(timeout))?;
         let too_large = || HttpError::TooLarge {
             url: url.to_string(),
             limit,
@@ -212,11 +353,47 @@ impl Http {
             return Err(too_large());
         }
         read_capped(response, limit)
-            .map_err(|e| HttpError::Transport {
-                url: url.to_string(),
-                message: error_chain(&e),
-            })?
+            .map_err(|e| read_error(url, &e, timeout))?
             .ok_or_else(too_large)
+    }
+
+    /// One GET of `url` answered within `timeout`, for probes: the status
+    /// once the answer's head and its first body bytes arrive (one read:
+    /// a server that stalls after its headers does not pass). A `file://`
+    /// URL answers 200 for a file or directory, 404 for nothing.
+    pub fn first_byte(&self, url: &str, timeout: Duration) -> Result<u16, HttpError> {
+        if file_url_path(url).is_some_and(|path| path.is_dir()) {
+            return Ok(200);
+        }
+        let mut response = match self.send(url, 0, Some(timeout)) {
+            Ok(response) => response,
+            Err(e) if e.is_not_found() => return Ok(404),
+            Err(e) => return Err(e),
+        };
+        let mut first = [0u8; 1024];
+        response
+            .read(&mut first)
+            .map_err(|e| read_error(url, &e, timeout))?;
+        Ok(response.status)
+    }
+}
+
+/// A body that broke off: no answer in time, or a transfer failure.
+fn read_error(url: &str, e: &io::Error, timeout: Duration) -> HttpError {
+    let timed_out = e.kind() == io::ErrorKind::TimedOut
+        || e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<reqwest::Error>())
+            .is_some_and(reqwest::Error::is_timeout);
+    if timed_out {
+        HttpError::NoAnswer {
+            url: url.to_string(),
+            after: timeout,
+        }
+    } else {
+        HttpError::Transport {
+            url: url.to_string(),
+            message: error_chain(e),
+        }
     }
 }
 
@@ -237,7 +414,16 @@ pub struct Response {
     content_length: Option<u64>,
     content_range: Option<String>,
     retry_after: Option<Duration>,
+    /// Who answered and whether credentials reached it (`None` for files).
+    auth: Option<Auth>,
     body: Body,
+}
+
+struct Auth {
+    host: String,
+    /// Where the credentials sent came from.
+    sent: Option<String>,
+    netrc: String,
 }
 
 impl Response {
@@ -272,6 +458,7 @@ impl Response {
             content_length: Some(len.saturating_sub(offset)),
             content_range,
             retry_after: None,
+            auth: None,
             body: Body::Local(file),
         })
     }
@@ -289,9 +476,31 @@ impl Response {
         self.content_range.as_deref()
     }
 
-    /// The wait the server asked for (`Retry-After`, seconds or HTTP-date).
-    pub fn retry_after(&self) -> Option<Duration> {
-        self.retry_after
+    /// The error for this answer's (unwanted) status: a refusal (401, 403)
+    /// says whether credentials were sent and where to put them.
+    pub fn error(&self, url: &str) -> HttpError {
+        match (self.status, &self.auth) {
+            (401 | 403, Some(auth)) => HttpError::Denied {
+                url: url.to_string(),
+                status: self.status,
+                reason: match &auth.sent {
+                    Some(origin) => format!(
+                        "authentication failed for {} (credentials from {origin})",
+                        auth.host
+                    ),
+                    None => format!(
+                        "{host} requires authentication: add `machine {host} login USER password PASSWORD` to {}",
+                        auth.netrc,
+                        host = auth.host
+                    ),
+                },
+            },
+            (status, _) => HttpError::Status {
+                url: url.to_string(),
+                status,
+                retry_after: self.retry_after,
+            },
+        }
     }
 }
 
@@ -338,7 +547,15 @@ mod tests {
         let path = dir.path().join("f");
         std::fs::write(&path, b"0123456789").unwrap();
         let url = format!("file://{}", path.display());
-        let http = Http::new(Duration::from_secs(1), RetryPolicy::ONCE, Ui::new(true));
+        let http = Http::new(
+            HttpOptions {
+                read_timeout: Duration::from_secs(1),
+                connect_timeout: Duration::from_secs(1),
+                credentials: Credentials::default(),
+            },
+            RetryPolicy::ONCE,
+            Ui::new(true),
+        );
         assert_eq!(http.get_small(&url, 10).unwrap(), b"0123456789");
         assert!(matches!(
             http.get_small(&url, 9),
@@ -353,7 +570,7 @@ mod tests {
         rest.read_to_string(&mut text).unwrap();
         assert_eq!(text, "456789");
         assert_eq!(http.get_from(&url, 10).unwrap().status(), 416);
-        let missing = http.get(&format!("{url}.asc")).err().unwrap();
+        let missing = http.get(&format!("{url}.asc"), None).err().unwrap();
         assert!(missing.is_not_found(), "{missing}");
         assert!(!missing.is_unreachable());
     }

@@ -1,8 +1,14 @@
 //! Getting bytes from the network: the one HTTP client ([`http`]), the
 //! retry policy every fetch shares ([`retry`]), resumable downloads from a
-//! list of mirrors ([`download`]) and Go module proxy lists ([`goproxy`]).
+//! list of mirrors ([`download`]), where releases come from ([`sources`]:
+//! presets, `GVMR_MIRROR`, `GVMR_INDEX_URL`), credentials for private
+//! mirrors ([`credentials`], [`netrc`]) and Go module proxy lists
+//! ([`goproxy`]).
 
+pub mod credentials;
 pub mod download;
 pub mod goproxy;
 pub mod http;
+pub mod netrc;
 pub mod retry;
+pub mod sources;

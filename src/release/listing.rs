@@ -1,6 +1,7 @@
 //! The release listing (`GVMR_INDEX_URL`, by default go.dev's JSON listing of
-//! every release): parsing, a short-lived cache, and finding the archive for a
-//! version and platform.
+//! every release, then the same from golang.google.cn): parsing, failing
+//! over from one source to the next, a short-lived cache per source, and
+//! finding the archive for a version and platform.
 
 use crate::net::http::{Http, HttpError};
 use crate::release::platform::Platform;
@@ -22,6 +23,8 @@ const MAX_LISTING_BYTES: u64 = 64 * 1024 * 1024;
 pub struct Listing {
     /// Newest first.
     pub releases: Vec<Release>,
+    /// The URL it came from (also for a cached copy).
+    pub origin: String,
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +66,27 @@ pub enum ListingError {
         file: String,
         source: ParseDigestError,
     },
+    /// Every source failed (one failure each, in order).
+    #[error("cannot get the release listing from any of its sources:{}", .0.iter().map(|e| format!("\n  - {}", e.reason())).collect::<String>())]
+    AllFailed(Vec<ListingError>),
+}
+
+impl ListingError {
+    /// What went wrong with one source, without the "cannot fetch" lead.
+    fn reason(&self) -> String {
+        match self {
+            ListingError::Fetch(e) => e.to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    /// The failures of every source as one error (a single one as it is).
+    fn of_all(mut failures: Vec<ListingError>) -> ListingError {
+        match failures.len() {
+            1 => failures.remove(0),
+            _ => ListingError::AllFailed(failures),
+        }
+    }
 }
 
 /// How current a loaded listing is; shown to the user when it is not fresh.
@@ -99,7 +123,10 @@ impl Listing {
             })
             .collect();
         releases.sort_by_key(|r| std::cmp::Reverse(r.version));
-        Ok(Listing { releases })
+        Ok(Listing {
+            releases,
+            origin: origin.to_string(),
+        })
     }
 
     pub fn release(&self, version: &GoVersion) -> Option<&Release> {
@@ -198,56 +225,85 @@ fn cache_file(cache_dir: &Path, url: &str) -> PathBuf {
     cache_dir.join(format!("listing-{}.json", &hex[..16]))
 }
 
-/// The cached listing for `url`, however old, without the network;
-/// `None` when there is none.
-pub fn cached(cache_dir: &Path, url: &str) -> Option<Listing> {
-    read_cached(&cache_file(cache_dir, url))
+/// The most recent cached listing of any of `urls`, however old, and its
+/// age, without the network; `None` when there is none.
+fn newest_cached(cache_dir: &Path, urls: &[String]) -> Option<(Duration, Listing)> {
+    urls.iter()
+        .filter_map(|url| {
+            let cached = cache_file(cache_dir, url);
+            Some((age_of(&cached)?, read_cached(&cached, url)?))
+        })
+        .min_by_key(|(age, _)| *age)
+}
+
+/// The most recent cached listing of any of `urls`, however old.
+pub fn cached(cache_dir: &Path, urls: &[String]) -> Option<Listing> {
+    newest_cached(cache_dir, urls).map(|(_, listing)| listing)
 }
 
 /// Loads the listing: from the cache while it is fresh, else from the
 /// network, else (offline) from a stale cache.
+/// How long ago `path` was written, if it exists.
+fn age_of(path: &Path) -> Option<Duration> {
+    let modified = fs::metadata(path).and_then(|m| m.modified()).ok()?;
+    Some(
+        SystemTime::now()
+            .duration_since(modified)
+            .unwrap_or_default(),
+    )
+}
+
+/// Loads the listing from the first of `urls` that gives one: a fresh
+/// cached copy of any of them, else the first that answers with a valid
+/// listing (a source that sends nothing is given up after the first-byte
+/// timeout), else (offline) the most recent stale copy.
 pub fn load(
     http: &Http,
     cache_dir: &Path,
-    url: &str,
+    urls: &[String],
 ) -> Result<(Listing, Freshness), ListingError> {
-    let cached = cache_file(cache_dir, url);
-    let age = fs::metadata(&cached)
-        .and_then(|m| m.modified())
-        .ok()
-        .map(|t| SystemTime::now().duration_since(t).unwrap_or_default());
-    if age.is_some_and(|age| age < FRESH_FOR)
-        && let Some(listing) = read_cached(&cached)
-    {
-        return Ok((listing, Freshness::Cached));
+    for url in urls {
+        let cached = cache_file(cache_dir, url);
+        if age_of(&cached).is_some_and(|age| age < FRESH_FOR)
+            && let Some(listing) = read_cached(&cached, url)
+        {
+            return Ok((listing, Freshness::Cached));
+        }
     }
-    let fetched = http
+    let mut failures = Vec::new();
+    for url in urls {
+        match fetch(http, &cache_file(cache_dir, url), url) {
+            Ok(listing) => return Ok((listing, Freshness::Fetched)),
+            Err(e) => failures.push(e),
+        }
+    }
+    // Unreachable, or answering something else (a captive portal's page):
+    // the last good listing is better than none.
+    match newest_cached(cache_dir, urls) {
+        Some((age, listing)) => Ok((
+            listing,
+            Freshness::Stale {
+                age,
+                reason: failures
+                    .iter()
+                    .map(ListingError::reason)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            },
+        )),
+        None => Err(ListingError::of_all(failures)),
+    }
+}
+
+/// Fetches and parses the listing at `url`, keeping a copy in `cached`.
+fn fetch(http: &Http, cached: &Path, url: &str) -> Result<Listing, ListingError> {
+    let bytes = http
         .get_small(url, MAX_LISTING_BYTES)
-        .map_err(ListingError::Fetch)
-        .and_then(|bytes| {
-            let listing = Listing::parse(&bytes, url)?;
-            // A cache that cannot be written only costs a refetch next time.
-            let _ = crate::files::write_atomically(&cached, &bytes);
-            Ok(listing)
-        });
-    match fetched {
-        Ok(listing) => Ok((listing, Freshness::Fetched)),
-        // Unreachable, or answering something else (a captive portal's
-        // page): the last good listing is better than none.
-        Err(error) => match (read_cached(&cached), age) {
-            (Some(listing), Some(age)) => Ok((
-                listing,
-                Freshness::Stale {
-                    age,
-                    reason: match error {
-                        ListingError::Fetch(e) => e.to_string(),
-                        other => other.to_string(),
-                    },
-                },
-            )),
-            _ => Err(error),
-        },
-    }
+        .map_err(ListingError::Fetch)?;
+    let listing = Listing::parse(&bytes, url)?;
+    // A cache that cannot be written only costs a refetch next time.
+    let _ = crate::files::write_atomically(cached, &bytes);
+    Ok(listing)
 }
 
 /// The listing, loaded on first use and at most once per command; a stale
@@ -255,18 +311,19 @@ pub fn load(
 pub struct LazyListing<'a> {
     http: Http,
     cache_dir: PathBuf,
-    url: String,
+    urls: Vec<String>,
     ui: &'a Ui,
     loaded: OnceCell<Result<Listing, ListingError>>,
 }
 
 impl<'a> LazyListing<'a> {
-    /// The listing at `url` (`GVMR_INDEX_URL`), cached in `cache_dir`.
-    pub fn new(http: Http, cache_dir: PathBuf, ui: &'a Ui, url: &str) -> LazyListing<'a> {
+    /// The listing from `urls` (`GVMR_INDEX_URL`, tried in order), cached
+    /// in `cache_dir`.
+    pub fn new(http: Http, cache_dir: PathBuf, ui: &'a Ui, urls: &[String]) -> LazyListing<'a> {
         LazyListing {
             http,
             cache_dir,
-            url: url.to_string(),
+            urls: urls.to_vec(),
             ui,
             loaded: OnceCell::new(),
         }
@@ -275,7 +332,7 @@ impl<'a> LazyListing<'a> {
     pub fn get(&self) -> Result<&Listing, &ListingError> {
         self.loaded
             .get_or_init(|| {
-                let (listing, freshness) = load(&self.http, &self.cache_dir, &self.url)?;
+                let (listing, freshness) = load(&self.http, &self.cache_dir, &self.urls)?;
                 if let Freshness::Stale { age, reason } = freshness {
                     self.ui.warn(format!(
                         "using the release listing cached {} ago: {reason}",
@@ -294,7 +351,7 @@ impl LazyListing<'_> {
     pub fn offline(&self) -> Option<std::borrow::Cow<'_, Listing>> {
         match self.loaded.get() {
             Some(Ok(listing)) => Some(std::borrow::Cow::Borrowed(listing)),
-            _ => cached(&self.cache_dir, &self.url).map(std::borrow::Cow::Owned),
+            _ => cached(&self.cache_dir, &self.urls).map(std::borrow::Cow::Owned),
         }
     }
 }
@@ -310,10 +367,10 @@ pub fn humanize(age: Duration) -> String {
     }
 }
 
-/// The cached listing, if there is one that parses.
-fn read_cached(path: &Path) -> Option<Listing> {
+/// The cached copy of the listing at `url`, if there is one that parses.
+fn read_cached(path: &Path, url: &str) -> Option<Listing> {
     let bytes = fs::read(path).ok()?;
-    Listing::parse(&bytes, &path.display().to_string()).ok()
+    Listing::parse(&bytes, url).ok()
 }
 
 #[cfg(test)]
@@ -425,6 +482,57 @@ mod tests {
         assert_eq!(names("1.22.9"), ["go1.22.5", "go1.22.4"]);
         assert_eq!(names("1.23"), ["go1.23rc1"]);
         assert_eq!(names("1.99"), ["go1.22.5", "go1.22.4", "go1.21.0"]);
+    }
+
+    #[test]
+    fn load_fails_over_to_the_next_source_and_caches_each() {
+        use crate::net::credentials::Credentials;
+        use crate::net::http::{HttpOptions, file_url};
+        use crate::net::retry::RetryPolicy;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().display().to_string();
+        std::fs::write(dir.path().join("good.json"), GO1_14).unwrap();
+        std::fs::write(dir.path().join("bad.json"), "<html>").unwrap();
+        let url = |name: &str| file_url(&format!("{root}/{name}"));
+        let http = Http::new(
+            HttpOptions {
+                read_timeout: Duration::from_secs(1),
+                connect_timeout: Duration::from_secs(1),
+                credentials: Credentials::default(),
+            },
+            RetryPolicy::ONCE,
+            Ui::new(true),
+        );
+        let cache = dir.path().join("cache");
+        let urls = [url("missing.json"), url("bad.json"), url("good.json")];
+        let (listing, freshness) = load(&http, &cache, &urls).unwrap();
+        assert_eq!(
+            (listing.origin.as_str(), freshness),
+            (urls[2].as_str(), Freshness::Fetched)
+        );
+        // The fresh copy of any source is used without asking the others.
+        let (listing, freshness) = load(&http, &cache, &urls).unwrap();
+        assert_eq!(
+            (listing.origin.as_str(), freshness),
+            (urls[2].as_str(), Freshness::Cached)
+        );
+
+        let err = load(&http, &cache, &urls[..2]).unwrap_err().to_string();
+        assert!(
+            err.contains("cannot get the release listing from any of its sources"),
+            "{err}"
+        );
+        assert!(
+            err.contains("missing.json: no such file") || err.contains("bad.json"),
+            "{err}"
+        );
+        let one = load(&http, &cache, &[url("gone.json")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            one.starts_with("cannot fetch the release listing: file://"),
+            "{one}"
+        );
     }
 
     #[test]

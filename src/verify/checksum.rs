@@ -11,8 +11,8 @@ pub struct Sha256Digest([u8; 32]);
 /// Where the expected digest came from; shown to the user on success and failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChecksumSource {
-    /// The release listing (`GVMR_INDEX_URL`), fresh or cached.
-    Listing,
+    /// The release listing (`GVMR_INDEX_URL`) at this URL, fresh or cached.
+    Listing(String),
     /// A `.sha256` file fetched from a mirror.
     Mirror(String),
     /// A `.sha256` file beside a local archive or in the downloads cache.
@@ -22,7 +22,7 @@ pub enum ChecksumSource {
 impl fmt::Display for ChecksumSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ChecksumSource::Listing => f.write_str("release listing"),
+            ChecksumSource::Listing(url) => write!(f, "release listing at {url}"),
             ChecksumSource::Mirror(url) => write!(f, "{url}"),
             ChecksumSource::File(path) => write!(f, "{}", path.display()),
         }
@@ -219,7 +219,7 @@ mod tests {
     fn mismatch_names_both_values_and_the_source() {
         let expected = ExpectedChecksum {
             digest: Sha256Digest::parse_hex(EMPTY).unwrap(),
-            source: ChecksumSource::Listing,
+            source: ChecksumSource::Listing("https://go.dev/dl/?mode=json".into()),
         };
         let actual = sha256_of(&b"x"[..]).unwrap();
         let msg = expected.check("go.tar.gz", actual).unwrap_err().to_string();
@@ -227,7 +227,10 @@ mod tests {
             msg.contains(EMPTY) && msg.contains(&actual.to_string()),
             "{msg}"
         );
-        assert!(msg.contains("(from release listing)"), "{msg}");
+        assert!(
+            msg.contains("(from release listing at https://go.dev/dl/?mode=json)"),
+            "{msg}"
+        );
         assert!(expected.check("go.tar.gz", expected.digest).is_ok());
     }
 }

@@ -9,7 +9,7 @@
 use crate::support::keys::TestKey;
 use crate::support::mirror::Mirror;
 use crate::support::server::TestServer;
-use crate::support::{Env, stdout_of};
+use crate::support::{Env, listing_source, stdout_of};
 use predicates::str::contains;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -91,7 +91,10 @@ fn a_real_go_release_installs_and_builds_a_program() {
         .args(["install", VERSION])
         .assert()
         .success()
-        .stderr(contains("(release listing) and OpenPGP signature"))
+        .stderr(contains(format!(
+            "({}) and OpenPGP signature",
+            listing_source(&server)
+        )))
         .stderr(contains(format!("Installed go{VERSION} in")));
     let took = started.elapsed();
     eprintln!("gvmr installed the real go{VERSION} in {took:?}");

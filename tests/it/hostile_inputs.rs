@@ -9,7 +9,9 @@
 use crate::support::keys::{TestKey, armor_signature};
 use crate::support::mirror::{ArchiveBuilder, Mirror, fake_go_archive, listing_json, sha256_hex};
 use crate::support::server::TestServer;
-use crate::support::{Env, FILE, PATH, dir_names, install_fails, signature_refused, walk};
+use crate::support::{
+    Env, FILE, PATH, dir_names, install_fails, listing_source, signature_refused, walk,
+};
 use predicates::str::contains;
 use sequoia_openpgp::types::ReasonForRevocation;
 use std::path::Path;
@@ -85,9 +87,10 @@ fn a_signature_made_before_a_soft_revocation_still_verifies() {
         .args(["install", "1.22.5"])
         .assert()
         .success()
-        .stderr(contains(
-            "(release listing) and OpenPGP signature (Test Go Releases <go@example.org>",
-        ))
+        .stderr(contains(format!(
+            "({}) and OpenPGP signature (Test Go Releases <go@example.org>",
+            listing_source(&server)
+        )))
         .stderr(contains("Installed go1.22.5 in"));
     assert_eq!(env.version_names(), ["go1.22.5"]);
     assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
@@ -355,7 +358,11 @@ fn a_listing_giving_another_platforms_checksum_is_refused() {
         5,
         &[
             &format!("error: checksum mismatch for {FILE}"),
-            &format!("  expected: {} (from release listing)", darwin.sha256_hex),
+            &format!(
+                "  expected: {} (from {})",
+                darwin.sha256_hex,
+                listing_source(&server)
+            ),
             &format!("  actual:   {}", sha256_hex(&linux.archive)),
             "hint: do not use this archive",
         ],

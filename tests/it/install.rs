@@ -7,7 +7,7 @@
 use crate::support::keys::{TestKey, gpg_sign_detached};
 use crate::support::mirror::{ArchiveBuilder, Mirror, fake_go_archive, fake_go_zip, sha256_hex};
 use crate::support::server::{Fault, TestServer};
-use crate::support::{Env, normalize, stderr_of, stdout_of};
+use crate::support::{Env, listing_source, normalize, stderr_of, stdout_of};
 use predicates::prelude::*;
 use predicates::str::contains;
 use std::path::Path;
@@ -107,7 +107,7 @@ fn an_exact_version_is_downloaded_verified_twice_and_installed() {
     );
     insta::assert_snapshot!(stderr, @r"
     warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
-    Verified sha256 [SHA] (release listing) and OpenPGP signature (Test Go Releases <go@example.org>, key [KEY]…, made [DATE])
+    Verified sha256 [SHA] (release listing at [SERVER]/listing.json) and OpenPGP signature (Test Go Releases <go@example.org>, key [KEY]…, made [DATE])
     Installed go1.22.5 in [ROOT]/gvmr-home/versions/go1.22.5 ([T] s)
     Created the go and gofmt shims in [ROOT]/gvmr-home/shims (put it on PATH, or load a shell hook: see `gvmr hook --help`)
     ");
@@ -264,7 +264,10 @@ fn an_installed_version_is_left_alone_and_force_reinstalls_from_the_cache() {
             "Using the cached download {}",
             env.home().join("downloads").join(FILE).display()
         )))
-        .stderr(contains("(release listing) and OpenPGP signature"))
+        .stderr(contains(format!(
+            "({}) and OpenPGP signature",
+            listing_source(&server)
+        )))
         .stderr(contains("Installed go1.22.5 in"));
     assert!(!marker.exists(), "--force replaced the tree");
     assert_installed(&env, "go1.22.5");
@@ -436,7 +439,10 @@ fn the_listing_is_cached_and_a_stale_copy_serves_when_the_network_fails() {
             "warning: using the release listing cached 20 min ago: {}: HTTP 500",
             server.url("/listing.json")
         )))
-        .stderr(contains("(release listing) and OpenPGP signature"))
+        .stderr(contains(format!(
+            "({}) and OpenPGP signature",
+            listing_source(&server)
+        )))
         .stderr(contains("Installed go1.22.5 in"));
     assert_eq!(
         server.count("/listing.json"),
@@ -598,7 +604,10 @@ fn a_local_archive_of_a_listed_release_is_checked_against_the_listing() {
         .arg("1.22")
         .assert()
         .success()
-        .stderr(contains("(release listing) and OpenPGP signature"))
+        .stderr(contains(format!(
+            "({}) and OpenPGP signature",
+            listing_source(&server)
+        )))
         .stderr(contains("Installed go1.22.5 in"));
     assert_installed(&env, "go1.22.5");
     assert_eq!(server.count(PATH), 0);
@@ -633,8 +642,9 @@ fn a_tampered_local_archive_is_refused() {
         .code(5)
         .stderr(contains(format!("checksum mismatch for {FILE}")))
         .stderr(contains(format!(
-            "expected: {} (from release listing)",
-            sha256_hex(&genuine)
+            "expected: {} (from {})",
+            sha256_hex(&genuine),
+            listing_source(&server)
         )))
         .stderr(contains(format!("actual:   {}", sha256_hex(&evil))));
     env.assert_nothing_installed();
@@ -750,7 +760,7 @@ fn windows_zip_archives_install_with_sha256_as_the_only_check() {
             "warning: go1.22.5.windows-amd64.zip has no OpenPGP signature (Go publishes none for .zip archives): SHA-256 is the only check",
         ))
         .stderr(contains("Verified sha256 "))
-        .stderr(contains("(release listing)\n"));
+        .stderr(contains(format!("({})\n", listing_source(&server))));
     let root = env.versions_dir().join("go1.22.5");
     assert_eq!(
         std::fs::read(root.join("bin/go.exe")).unwrap(),
@@ -812,14 +822,15 @@ fn skip_signature_installs_without_a_signature_and_warns_every_time() {
     let env = Env::new(&mirror, &key);
 
     let warning = format!(
-        "warning: --skip-signature: the OpenPGP signature of {FILE} is NOT checked; only the SHA-256 checksum from the release listing protects this install"
+        "warning: --skip-signature: the OpenPGP signature of {FILE} is NOT checked; only the SHA-256 checksum from the {} protects this install",
+        listing_source(&server)
     );
     env.gvmr()
         .args(["install", "--skip-signature", "1.22.5"])
         .assert()
         .success()
         .stderr(contains(warning.as_str()))
-        .stderr(contains("(release listing)\n"))
+        .stderr(contains(format!("({})\n", listing_source(&server))))
         .stderr(contains("and OpenPGP signature").not())
         .stderr(contains("Installed go1.22.5 in"));
     assert_installed(&env, "go1.22.5");
@@ -903,9 +914,10 @@ fn an_archive_signed_by_gnupg_verifies() {
         .args(["install", "1.22.5"])
         .assert()
         .success()
-        .stderr(contains(
-            "(release listing) and OpenPGP signature (Test <t@example.org>, key ",
-        ))
+        .stderr(contains(format!(
+            "({}) and OpenPGP signature (Test <t@example.org>, key ",
+            listing_source(&server)
+        )))
         .stderr(contains("Installed go1.22.5 in"));
     assert_installed(&env, "go1.22.5");
 }

@@ -6,7 +6,7 @@
 use crate::support::keys::TestKey;
 use crate::support::mirror::{ArchiveBuilder, Mirror, fake_go_archive, sha256_hex};
 use crate::support::server::{Fault, TestServer};
-use crate::support::{Env, FILE, PATH, install_fails, signature_refused, walk};
+use crate::support::{Env, FILE, PATH, install_fails, listing_source, signature_refused, walk};
 use predicates::prelude::*;
 use predicates::str::contains;
 use std::time::{Duration, Instant, SystemTime};
@@ -342,8 +342,9 @@ fn a_checksum_mismatch_shows_both_digests_and_where_the_expected_one_came_from()
         &[
             &format!("error: checksum mismatch for {FILE}"),
             &format!(
-                "  expected: {} (from release listing)",
-                sha256_hex(&genuine)
+                "  expected: {} (from {})",
+                sha256_hex(&genuine),
+                listing_source(&server)
             ),
             &format!("  actual:   {}", sha256_hex(&evil)),
             "nothing was installed",
@@ -409,10 +410,10 @@ fn a_missing_signature_is_refused() {
         5,
         &[
             &format!(
-                "error: no signature for {FILE}: every place that should have it failed:\n  - {}.asc: HTTP 404",
+                "error: no signature for {FILE}: no mirror has {FILE}.asc:\n  - {}.asc: HTTP 404",
                 server.url(PATH)
             ),
-            "hint: the mirror must serve <archive>.asc",
+            "hint: gvmr needs a mirror that copies Go's signatures (<archive>.asc beside each archive; the official and china presets do): add one to GVMR_MIRROR, or install with --skip-signature",
             "--skip-signature",
         ],
     );
@@ -509,9 +510,10 @@ fn a_signature_made_while_the_subkey_was_valid_verifies_after_it_expired() {
         .args(["install", "1.22.5"])
         .assert()
         .success()
-        .stderr(contains(
-            "(release listing) and OpenPGP signature (Old Go Releases <old@example.org>",
-        ))
+        .stderr(contains(format!(
+            "({}) and OpenPGP signature (Old Go Releases <old@example.org>",
+            listing_source(&server)
+        )))
         .stderr(contains("Installed go1.22.5 in"));
     assert_eq!(env.version_names(), ["go1.22.5"]);
     assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
@@ -575,7 +577,10 @@ fn a_binary_signature_verifies() {
         .args(["install", "1.22.5"])
         .assert()
         .success()
-        .stderr(contains("(release listing) and OpenPGP signature"));
+        .stderr(contains(format!(
+            "({}) and OpenPGP signature",
+            listing_source(&server)
+        )));
     assert_eq!(env.version_names(), ["go1.22.5"]);
 }
 
@@ -594,7 +599,7 @@ fn an_enormous_signature_file_is_refused() {
         &env,
         5,
         &[&format!(
-            "error: no signature for {FILE}: every place that should have it failed:\n  - {}.asc: the response is larger than 65536 bytes",
+            "error: no signature for {FILE}: no mirror has {FILE}.asc:\n  - {}.asc: the response is larger than 65536 bytes",
             server.url(PATH)
         )],
     );

@@ -24,6 +24,7 @@ mod install_robustness;
 mod keys;
 mod layout;
 mod list;
+mod mirror_sources;
 mod network_faults;
 mod output;
 mod proxy_install;

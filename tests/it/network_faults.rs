@@ -644,7 +644,10 @@ fn the_listing_is_retried_like_every_fetch() {
     let stderr = assert_installed(&env, &output, &archive);
     assert!(stderr.contains("(attempt 3 of 3)"), "{stderr}");
     assert!(
-        stderr.contains("(release listing)"),
+        stderr.contains(&format!(
+            "(release listing at {})",
+            server.url("/listing.json")
+        )),
         "the listing answered: {stderr}"
     );
     assert_eq!(server.count("/listing.json"), 3);

@@ -438,6 +438,12 @@ pub fn install_fails(env: &Env, code: i32, needles: &[&str]) -> String {
     stderr
 }
 
+/// Where an install's checksum came from when the fake mirror's listing
+/// (`/listing.json` on `server`) had it, as gvmr says it.
+pub fn listing_source(server: &server::TestServer) -> String {
+    format!("release listing at {}", server.url("/listing.json"))
+}
+
 /// The go1.22.5 linux/amd64 archive the fake mirror publishes, and its path.
 pub const FILE: &str = "go1.22.5.linux-amd64.tar.gz";
 pub const PATH: &str = "/dl/go1.22.5.linux-amd64.tar.gz";

@@ -7,8 +7,10 @@
 //! Tests put content at paths, read back a log of the requests made, and
 //! inject per-path faults (an error status, a truncated body, a stall, a
 //! dropped connection, a redirect, a slow or over-long body, a server that
-//! ignores `Range`, a failure that clears after N requests) to exercise
-//! gvmr's error handling. The `Range` header of each request is recorded.
+//! ignores `Range`, a failure that clears after N requests, a host that
+//! accepts and never answers) to exercise gvmr's error handling. The
+//! `Range` and `Authorization` headers of each request are recorded, and
+//! the server can require HTTP Basic auth ([`TestServer::require_basic_auth`]).
 //!
 //! ```ignore
 //! let server = TestServer::start();
@@ -80,6 +82,10 @@ pub enum Fault {
     /// Like [`Fault::Truncate`] for the first request only; later ones are
     /// served normally (honouring `Range`).
     TruncateOnce(usize),
+    /// Read the request, then send nothing at all for this long (a host
+    /// that accepts connections but never answers), then close. The wait
+    /// ends early when the server is dropped.
+    Silence(Duration),
 }
 
 impl Fault {
@@ -106,6 +112,10 @@ struct State {
     log: Vec<String>,
     /// The path and `Range` header (if any) of every request, in order.
     ranges: Vec<(String, Option<String>)>,
+    /// The path and `Authorization` header (if any) of every request.
+    authorizations: Vec<(String, Option<String>)>,
+    /// The `Authorization` value every request must carry, if any.
+    required_auth: Option<String>,
 }
 
 /// A running test server; it stops when dropped.
@@ -202,6 +212,27 @@ impl TestServer {
         let mut state = self.lock();
         state.log.clear();
         state.ranges.clear();
+        state.authorizations.clear();
+    }
+
+    /// From now on, answers `401 Unauthorized` (with `WWW-Authenticate:
+    /// Basic`) to every request without HTTP Basic auth for `login` and
+    /// `password`.
+    pub fn require_basic_auth(&self, login: &str, password: &str) {
+        use base64::Engine;
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{login}:{password}"));
+        self.lock().required_auth = Some(format!("Basic {token}"));
+    }
+
+    /// The `Authorization` header of every request for `path` (ignoring any
+    /// query string), in order: `None` for a request without one.
+    pub fn authorizations(&self, path: &str) -> Vec<Option<String>> {
+        self.lock()
+            .authorizations
+            .iter()
+            .filter(|(p, _)| p == path)
+            .map(|(_, auth)| auth.clone())
+            .collect()
     }
 
     /// The `Range` header of every request for `path` (ignoring any query
@@ -271,6 +302,7 @@ struct Request {
     method: String,
     target: String,
     range: Option<String>,
+    authorization: Option<String>,
 }
 
 /// What to answer for a successful body lookup.
@@ -303,12 +335,19 @@ fn handle_connection(
     };
 
     let path = strip_query(&request.target).to_string();
-    let (file, fault) = {
+    let (file, fault, denied) = {
         let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
         state
             .log
             .push(format!("{} {}", request.method, request.target));
         state.ranges.push((path.clone(), request.range.clone()));
+        state
+            .authorizations
+            .push((path.clone(), request.authorization.clone()));
+        let denied = state
+            .required_auth
+            .as_ref()
+            .is_some_and(|required| request.authorization.as_ref() != Some(required));
         let file = state
             .files
             .get(&request.target)
@@ -339,8 +378,15 @@ fn handle_connection(
             }
             other => other.cloned(),
         };
-        (file, fault)
+        (file, fault, denied)
     };
+    if denied {
+        let mut response = simple(401, "401 unauthorized\n");
+        response
+            .headers
+            .push(("WWW-Authenticate", "Basic realm=\"test\"".to_string()));
+        return write_response(&mut stream, &response, true, None);
+    }
 
     let is_head = request.method == "HEAD";
     if request.method != "GET" && !is_head {
@@ -351,6 +397,11 @@ fn handle_connection(
 
     let response = match fault {
         Some(Fault::Reset) => {
+            let _ = stream.shutdown(Shutdown::Both);
+            return Ok(());
+        }
+        Some(Fault::Silence(wait)) => {
+            stall(wait, shutdown);
             let _ = stream.shutdown(Shutdown::Both);
             return Ok(());
         }
@@ -498,17 +549,22 @@ fn parse_head(head: &[u8]) -> Result<Request, String> {
         return Err(format!("unsupported request target: {target:?}\n"));
     }
     let mut range = None;
+    let mut authorization = None;
     for line in lines {
-        if let Some((name, value)) = line.split_once(':')
-            && name.trim().eq_ignore_ascii_case("range")
-        {
-            range = Some(value.trim().to_string());
+        if let Some((name, value)) = line.split_once(':') {
+            let name = name.trim();
+            if name.eq_ignore_ascii_case("range") {
+                range = Some(value.trim().to_string());
+            } else if name.eq_ignore_ascii_case("authorization") {
+                authorization = Some(value.trim().to_string());
+            }
         }
     }
     Ok(Request {
         method: method.to_string(),
         target: target.to_string(),
         range,
+        authorization,
     })
 }
 
