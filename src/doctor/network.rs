@@ -5,7 +5,7 @@ use super::environment::go_env_file;
 use super::system::System;
 use super::{Check, Context};
 use crate::net::goproxy::{DEFAULT_GOPROXY, Entry, ProxyList};
-use crate::net::sources::redact_url;
+use crate::net::http::redact_url;
 use std::time::{Duration, Instant};
 
 pub const SECTION: &str = "Module downloads";

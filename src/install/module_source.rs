@@ -12,6 +12,7 @@ use crate::archive;
 use crate::error::Error;
 use crate::net::download::SourceFailure;
 use crate::net::goproxy::{Failure, ProxyError, ProxyList};
+use crate::net::http::redact_url;
 use crate::release::platform::Platform;
 use crate::ui::error_chain;
 use crate::verify::dirhash;
@@ -205,7 +206,7 @@ impl Installer<'_> {
                 return Err(Failure::Other("skipped after a local failure".into()));
             }
             match downloader.fetch_from(url, file_name, dest) {
-                Ok(_) => Ok(url.to_string()),
+                Ok(_) => Ok(redact_url(url)),
                 Err(SourceFailure::Remote {
                     message,
                     not_found: true,

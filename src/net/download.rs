@@ -15,7 +15,7 @@
 //! Call with the file's lock held: the partial is shared between runs.
 
 use crate::files::{CopyError, FileError, copy};
-use crate::net::http::{Http, HttpError};
+use crate::net::http::{Http, HttpError, redact_url};
 use crate::net::retry::Retry;
 use crate::ui::error_chain;
 use crate::verify::checksum::{HashingWriter, Sha256Digest};
@@ -179,6 +179,8 @@ impl Downloader<'_> {
             Err(e) => return Err(disk("read", e)),
         };
         let mut response = self.http.get_from(url, have)?;
+        // From here on `url` is only shown, never a password with it.
+        let url = &redact_url(url);
         let status = response.status();
         if status == 416 && have > 0 {
             // The partial is not a prefix of what the server has: start over.

@@ -7,7 +7,7 @@
 //! error). A URL may be `file:///dir`, a directory laid out as a proxy.
 //! Unset or empty means `https://proxy.golang.org,direct`, as for Go.
 
-use crate::net::http::{HttpError, join_url};
+use crate::net::http::{HttpError, join_url, redact_url};
 
 pub const DEFAULT_GOPROXY: &str = "https://proxy.golang.org,direct";
 
@@ -72,6 +72,14 @@ impl ProxyList {
     pub fn parse(setting: &str) -> Result<ProxyList, String> {
         let mut entries = Vec::new();
         let mut rest = setting;
+        // Messages show the setting with each URL's password hidden.
+        let shown: String = setting
+            .split_inclusive([',', '|'])
+            .map(|item| match item.strip_suffix([',', '|']) {
+                Some(url) => format!("{}{}", redact_url(url), &item[url.len()..]),
+                None => redact_url(item),
+            })
+            .collect();
         while !rest.is_empty() {
             let (item, any_error, tail) = match rest.find([',', '|']) {
                 Some(at) => (&rest[..at], rest.as_bytes()[at] == b'|', &rest[at + 1..]),
@@ -95,17 +103,18 @@ impl ProxyList {
                     || url.starts_with("file://"))
             {
                 return Err(format!(
-                    "GOPROXY={setting}: {url} is not an https://, http:// or file:// URL"
+                    "GOPROXY={shown}: {} is not an https://, http:// or file:// URL",
+                    redact_url(url)
                 ));
             }
             entries.push((entry, any_error));
         }
         if entries.is_empty() {
-            return Err(format!("GOPROXY={setting} lists no proxy"));
+            return Err(format!("GOPROXY={shown} lists no proxy"));
         }
         Ok(ProxyList {
             entries,
-            setting: setting.to_string(),
+            setting: shown,
         })
     }
 
@@ -175,6 +184,17 @@ mod tests {
             answer
         });
         (result, asked)
+    }
+
+    #[test]
+    fn messages_never_show_a_password() {
+        let list = list("https://u:secret@a.example/,direct|http://b.example");
+        assert_eq!(
+            list.setting,
+            "https://u:***@a.example/,direct|http://b.example"
+        );
+        let err = ProxyList::parse("https://u:secret@a.example/,ftp://v:secret@c").unwrap_err();
+        assert!(!err.contains("secret"), "{err}");
     }
 
     #[test]

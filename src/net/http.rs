@@ -11,7 +11,7 @@
 //! as Artifactory may fetch an archive upstream before it answers.
 
 use crate::files::read_capped;
-use crate::net::credentials::{Credential, Credentials};
+use crate::net::credentials::{Credential, Credentials, REDACTED};
 use crate::net::retry::{Retry, RetryPolicy, parse_retry_after};
 use crate::ui::{Ui, error_chain};
 use std::fs::File;
@@ -135,6 +135,25 @@ impl HttpError {
     }
 }
 
+/// `url` with its password (if any) shown as `***`; text that is not a URL
+/// with userinfo is returned as it is.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_string();
+    };
+    let userinfo = &authority[..at];
+    let user = match userinfo.split_once(':') {
+        Some((user, _)) => format!("{user}:{REDACTED}"),
+        None => userinfo.to_string(),
+    };
+    format!("{scheme}://{user}{}", &rest[at..])
+}
+
 /// The `file://` URL of an absolute path, percent-encoding what a URL path
 /// cannot hold (`/srv/go mirror/` → `file:///srv/go%20mirror/`).
 pub fn file_url(path: &str) -> String {
@@ -243,7 +262,7 @@ impl Http {
         };
         let login = percent_decode(parsed.username());
         let credential = self.credentials.find(&host, &login);
-        if credential.is_some() || parsed.password() == Some(super::credentials::REDACTED) {
+        if credential.is_some() || parsed.password() == Some(REDACTED) {
             let _ = parsed.set_username("");
             let _ = parsed.set_password(None);
         }
@@ -291,16 +310,16 @@ impl Http {
         let response = request.send().map_err(|e| {
             if e.is_redirect() {
                 HttpError::TooManyRedirects {
-                    url: url.to_string(),
+                    url: redact_url(url),
                 }
             } else if let Some(after) = timeout.filter(|_| e.is_timeout()) {
                 HttpError::NoAnswer {
-                    url: url.to_string(),
+                    url: redact_url(url),
                     after,
                 }
             } else {
                 HttpError::Transport {
-                    url: url.to_string(),
+                    url: redact_url(url),
                     message: error_chain(&e),
                 }
             }
@@ -346,7 +365,7 @@ impl Http {
         let timeout = self.connect_timeout;
         let response = self.get(url, Some(timeout))?;
         let too_large = || HttpError::TooLarge {
-            url: url.to_string(),
+            url: redact_url(url),
             limit,
         };
         if response.content_length().is_some_and(|n| n > limit) {
@@ -386,12 +405,12 @@ fn read_error(url: &str, e: &io::Error, timeout: Duration) -> HttpError {
             .is_some_and(reqwest::Error::is_timeout);
     if timed_out {
         HttpError::NoAnswer {
-            url: url.to_string(),
+            url: redact_url(url),
             after: timeout,
         }
     } else {
         HttpError::Transport {
-            url: url.to_string(),
+            url: redact_url(url),
             message: error_chain(e),
         }
     }
@@ -430,10 +449,10 @@ impl Response {
     fn local(url: &str, path: PathBuf, offset: u64) -> Result<Response, HttpError> {
         let failed = |e: io::Error| match e.kind() {
             io::ErrorKind::NotFound => HttpError::NoFile {
-                url: url.to_string(),
+                url: redact_url(url),
             },
             _ => HttpError::LocalRead {
-                url: url.to_string(),
+                url: redact_url(url),
                 message: crate::files::describe_io(&e),
             },
         };
@@ -441,7 +460,7 @@ impl Response {
         let meta = file.metadata().map_err(failed)?;
         if !meta.is_file() {
             return Err(HttpError::NoFile {
-                url: url.to_string(),
+                url: redact_url(url),
             });
         }
         let len = meta.len();
@@ -481,7 +500,7 @@ impl Response {
     pub fn error(&self, url: &str) -> HttpError {
         match (self.status, &self.auth) {
             (401 | 403, Some(auth)) => HttpError::Denied {
-                url: url.to_string(),
+                url: redact_url(url),
                 status: self.status,
                 reason: match &auth.sent {
                     Some(origin) => format!(
@@ -496,7 +515,7 @@ impl Response {
                 },
             },
             (status, _) => HttpError::Status {
-                url: url.to_string(),
+                url: redact_url(url),
                 status,
                 retry_after: self.retry_after,
             },

@@ -13,7 +13,7 @@
 //! a mirror can withhold a release but never forge one.
 
 use super::credentials::{Credential, REDACTED};
-use super::http::{file_url, percent_decode};
+use super::http::{file_url, percent_decode, redact_url};
 use serde::Serialize;
 use std::fmt;
 
@@ -238,25 +238,6 @@ fn source_url(
         }
         other => Err(bad(&format!("has the unsupported scheme {other}://"))),
     }
-}
-
-/// `url` with its password (if any) shown as `***`; text that is not a URL
-/// with userinfo is returned as it is.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
-        return url.to_string();
-    };
-    let userinfo = &authority[..at];
-    let user = match userinfo.split_once(':') {
-        Some((user, _)) => format!("{user}:{REDACTED}"),
-        None => userinfo.to_string(),
-    };
-    format!("{scheme}://{user}{}", &rest[at..])
 }
 
 #[cfg(test)]

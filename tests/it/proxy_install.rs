@@ -439,3 +439,22 @@ fn a_module_zip_cut_short_is_resumed_and_busy_answers_are_retried() {
     );
     assert!(stderr.contains("Resuming download of"), "{stderr}");
 }
+
+#[test]
+fn a_password_in_goproxy_is_never_printed() {
+    let world = World::honest();
+    let env = world.env();
+    let with_password = world
+        .proxy("/nowhere")
+        .replace("http://", "http://user:s3cret@");
+    let output = world
+        .install(&env, &with_password, &["--source", "proxy", "1.22.5"])
+        .assert()
+        .code(3)
+        .get_output()
+        .clone();
+    let stderr = stderr_of(&output);
+    assert!(stderr.contains("user:***@"), "{stderr}");
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+    env.assert_nothing_installed();
+}
