@@ -7,6 +7,7 @@ mod support;
 
 mod crash_and_concurrency;
 mod doctor;
+mod e2e_proxy_modes;
 mod e2e_real_go;
 mod e2e_switch;
 mod env;
