@@ -68,6 +68,27 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
     Ok(())
 }
 
+/// Takes an exclusive lock on the file at `path` (created if missing),
+/// waiting for the process that holds it; `on_wait` is called once if it
+/// is busy. The lock lasts as long as the returned file is open.
+pub fn lock_exclusive(path: &Path, on_wait: impl FnOnce()) -> Result<File, FileError> {
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| FileError::new("open the lock file", path, e))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            on_wait();
+            file.lock().map_err(|e| FileError::new("lock", path, e))?;
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(FileError::new("lock", path, e)),
+    }
+    Ok(file)
+}
+
 /// Reads all of `reader` if it holds at most `limit` bytes; `Ok(None)`
 /// when it holds more, so a hostile or broken source cannot make gvmr hold
 /// an unbounded file. The one capped read: local files, HTTP bodies and

@@ -6,12 +6,13 @@ mod env;
 mod install;
 mod keys;
 mod list;
+mod mirror;
 mod select;
 mod shell;
 
 pub use env::EnvFormat;
 
-use crate::cli::{Cli, Command, KeysAction};
+use crate::cli::{Cli, Command, KeysAction, MirrorAction};
 use crate::error::Error;
 use crate::settings::Settings;
 use crate::store::Store;
@@ -42,6 +43,27 @@ pub fn run(cli: Cli) -> Result<Finished, Error> {
             let options = install::options(force, skip_signature, platform, archive, source);
             install::install(s, &store, &ui, &versions, options)
         }
+        Command::Mirror {
+            action:
+                MirrorAction::Sync {
+                    dir,
+                    versions,
+                    platforms,
+                    dry_run,
+                    json,
+                },
+        } => mirror::sync(
+            s,
+            &store,
+            &ui,
+            mirror::SyncArgs {
+                dir: &dir,
+                versions: &versions,
+                platforms: &platforms,
+                dry_run,
+                json,
+            },
+        ),
         Command::List { json } => list::list(&store, json),
         Command::ListRemote { prefix, all, json } => {
             list::list_remote(s, &store, &ui, prefix.as_deref(), all, json)

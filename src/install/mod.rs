@@ -10,8 +10,12 @@
 //! `--source proxy` gets the toolchain as a module zip from Go module
 //! proxies instead, verified against the checksum database
 //! ([`module_source`]); both paths share the staging step.
+//!
+//! `gvmr mirror sync` ([`mirror`]) runs steps 1 and 2 for many archives and
+//! publishes the verified archives into a directory instead of unpacking.
 
 mod archive_source;
+pub mod mirror;
 mod module_source;
 mod resolve;
 mod staging;

@@ -128,21 +128,7 @@ impl Store {
     pub fn lock_version(&self, version: &GoVersion, on_wait: impl FnOnce()) -> Result<VersionLock> {
         let dir = self.root.join("locks");
         self.ensure_dir(&dir)?;
-        let path = dir.join(format!("{version}.lock"));
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| FileError::new("open the lock file", &path, e))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                on_wait();
-                file.lock().map_err(|e| FileError::new("lock", &path, e))?;
-            }
-            Err(fs::TryLockError::Error(e)) => return Err(FileError::new("lock", &path, e)),
-        }
+        let file = crate::files::lock_exclusive(&dir.join(format!("{version}.lock")), on_wait)?;
         Ok(VersionLock { _file: file })
     }
 

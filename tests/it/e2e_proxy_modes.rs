@@ -71,7 +71,12 @@ fn relabel(zip: &[u8], from: &str, to: &str) -> Vec<u8> {
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for i in 0..source.len() {
         let entry = source.by_index_raw(i).unwrap();
-        let name = entry.name().unwrap().strip_prefix(&from).unwrap().to_string();
+        let name = entry
+            .name()
+            .unwrap()
+            .strip_prefix(&from)
+            .unwrap()
+            .to_string();
         out.raw_copy_file_rename(entry, format!("{to}{name}"))
             .unwrap();
     }

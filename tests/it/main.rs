@@ -19,6 +19,7 @@ mod install_failures;
 mod install_robustness;
 mod keys;
 mod list;
+mod mirror_sync;
 mod network_faults;
 mod proxy_install;
 mod select;

@@ -351,6 +351,14 @@ pub fn install_fails(env: &Env, code: i32, needles: &[&str]) -> String {
     stderr
 }
 
+/// A `http://127.0.0.1:PORT/go/` nothing listens on.
+pub fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}/go/")
+}
+
 /// The go1.22.5 linux/amd64 archive the fake mirror publishes, and its path.
 pub const FILE: &str = "go1.22.5.linux-amd64.tar.gz";
 pub const PATH: &str = "/dl/go1.22.5.linux-amd64.tar.gz";
