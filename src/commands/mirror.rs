@@ -86,12 +86,15 @@ fn action_name(action: Action) -> &'static str {
     match action {
         Action::Fetched => "fetched",
         Action::Kept => "kept",
+        Action::Replaced => "replaced",
         Action::WouldFetch => "would fetch",
         Action::WouldKeep => "would keep",
+        Action::WouldReplace => "would replace",
     }
 }
 
-/// One line per archive (`fetched`, `kept`, `failed`, `removed`), then the index.
+/// One line per archive (`fetched`, `kept`, `replaced`, `failed`,
+/// `removed`), then what the index lists.
 fn as_table(report: &SyncReport) -> String {
     let mut out = String::new();
     let mut line = |what: &str, name: &str| out.push_str(&format!("{what:<12} {name}\n"));
@@ -157,7 +160,7 @@ fn as_json(report: &SyncReport) -> serde_json::Value {
                     row["action"] = json!(action_name(*action).replace(' ', "-"));
                     row["version"] = json!(entry.version.to_string());
                     row["sha256"] = json!(entry.sha256);
-                    if !matches!(action, Action::WouldFetch) {
+                    if !matches!(action, Action::WouldFetch | Action::WouldReplace) {
                         row["size"] = json!(entry.size);
                     }
                 }

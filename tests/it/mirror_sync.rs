@@ -378,11 +378,8 @@ fn the_index_keeps_what_dir_holds_and_a_dry_run_changes_nothing() {
         .iter()
         .map(|a| a["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, ["would-fetch", "would-keep"]);
-    assert_eq!(
-        report["removed"],
-        serde_json::json!([newer.filename, oldest.filename])
-    );
+    assert_eq!(actions, ["would-replace", "would-keep"]);
+    assert_eq!(report["removed"], serde_json::json!([oldest.filename]));
 
     server.clear_requests();
     let output = sync(&env, &dir, &["1.22.5", "1.21.13"])
@@ -394,10 +391,9 @@ fn the_index_keeps_what_dir_holds_and_a_dry_run_changes_nothing() {
     assert_eq!(
         stdout_of(&output),
         format!(
-            "fetched      {}\nkept         {}\nremoved      {}\nremoved      {}\n{}/index.json lists 2 releases, 2 archives\n",
+            "replaced     {}\nkept         {}\nremoved      {}\n{}/index.json lists 2 releases, 2 archives\n",
             newer.filename,
             older.filename,
-            newer.filename,
             oldest.filename,
             dir.display()
         )
@@ -513,4 +509,47 @@ fn a_killed_sync_shows_no_partial_file_and_the_next_one_resumes() {
         "the download resumed: {ranges:?}"
     );
     assert_mirrors_exactly(&dir, &published.iter().collect::<Vec<_>>());
+}
+
+#[test]
+fn an_unreadable_index_or_a_file_for_dir_stops_the_sync_before_any_download() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    mirror.publish("go1.22.5", true);
+    mirror.write_listing();
+    let env = Env::new(&mirror, &key);
+    let dir = env.root().join("go-mirror");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.json"), "<html>captive portal</html>").unwrap();
+
+    let output = sync(&env, &dir, &["1.22.5", "--platform", "linux-amd64"])
+        .assert()
+        .code(7)
+        .get_output()
+        .clone();
+    snapshot!("bad-index", shown(&output, &env, &server, &[&key]));
+    assert_eq!(file_requests(&server), Vec::<String>::new());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("index.json")).unwrap(),
+        "<html>captive portal</html>"
+    );
+    assert_eq!(dir_names(&dir), [".gvmr-sync", "index.json"]);
+
+    let file = env.root().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let output = sync(&env, &file, &["1.22.5", "--platform", "linux-amd64"])
+        .assert()
+        .code(7)
+        .get_output()
+        .clone();
+    assert!(
+        stderr_of(&output).contains(&format!(
+            "error: cannot create {}/.gvmr-sync",
+            file.display()
+        )),
+        "{}",
+        stderr_of(&output)
+    );
+    assert_eq!(file_requests(&server), Vec::<String>::new());
 }

@@ -45,10 +45,14 @@ pub enum Action {
     Fetched,
     /// Already in the directory, and verified again.
     Kept,
+    /// In the directory but failing verification: removed, then fetched.
+    Replaced,
     /// (dry run) Would be downloaded.
     WouldFetch,
     /// (dry run) Already in the directory, and verifies.
     WouldKeep,
+    /// (dry run) In the directory but failing verification.
+    WouldReplace,
 }
 
 /// One archive mirrored (or not).
@@ -67,8 +71,8 @@ pub struct SyncReport {
     pub dry_run: bool,
     /// In the order requested (each request for each platform), one per archive.
     pub archives: Vec<ArchiveReport>,
-    /// Archives that left the directory (or the index): they failed
-    /// verification, or were gone from the directory.
+    /// Archives that left the directory and the index: gone from the
+    /// directory, or failing verification and not fetched again.
     pub removed: Vec<String>,
     /// What the index lists (after a dry run: would list).
     pub listed: Vec<Entry>,
@@ -162,6 +166,7 @@ impl Installer<'_> {
                 removed.push(entry.file_name.clone());
             }
         }
+        removed.retain(|name| !listed.contains_key(name));
         let listed: Vec<Entry> = listed.into_values().collect();
         if !options.dry_run {
             dir.ensure(INDEX_FILE, &index::render(&listed))?;
@@ -197,6 +202,7 @@ impl Installer<'_> {
             sha256: sha256.clone(),
             size,
         };
+        let mut replacing = false;
         if let Some(size) = dir.size_of(name) {
             let held = dir.path(name);
             let signature = needs_signature.then(|| dir.path(&format!("{name}.asc")));
@@ -220,11 +226,17 @@ impl Installer<'_> {
                         dir.remove_archive(name)?;
                     }
                     removed.push(name.clone());
+                    replacing = true;
                 }
             }
         }
         if dry_run {
-            return Ok((Action::WouldFetch, entry(0)));
+            let action = if replacing {
+                Action::WouldReplace
+            } else {
+                Action::WouldFetch
+            };
+            return Ok((action, entry(0)));
         }
         let signature = if needs_signature {
             Some(self.fetch_signature(target, None)?)
@@ -240,6 +252,11 @@ impl Installer<'_> {
         self.report_verified(&expected, good.as_ref());
         let signature = signature.as_ref().map(|s| s.bytes.as_slice());
         dir.publish_archive(name, &staged, &sha256, signature)?;
-        Ok((Action::Fetched, entry(size)))
+        let action = if replacing {
+            Action::Replaced
+        } else {
+            Action::Fetched
+        };
+        Ok((action, entry(size)))
     }
 }
