@@ -28,7 +28,7 @@ const MAX_CHECKSUM_FILE_BYTES: u64 = 4096;
 /// A detached signature and where it came from.
 pub(super) struct Signature {
     pub bytes: Vec<u8>,
-    pub origin: String,
+    origin: String,
 }
 
 impl Installer<'_> {
