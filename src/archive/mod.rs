@@ -182,12 +182,18 @@ mod tests {
     }
 
     fn module_zip(dir: &Path, names: &[&str]) -> PathBuf {
+        let entries: Vec<(&str, u32)> = names.iter().map(|name| (*name, 0o644)).collect();
+        module_zip_with_modes(dir, &entries)
+    }
+
+    /// A zip of (name, Unix mode) entries, as Go's release tooling writes them.
+    fn module_zip_with_modes(dir: &Path, entries: &[(&str, u32)]) -> PathBuf {
         use std::io::Write;
         let path = dir.join("m.zip");
         let mut zip = zip::ZipWriter::new(File::create(&path).unwrap());
-        for name in names {
-            zip.start_file(*name, zip::write::SimpleFileOptions::default())
-                .unwrap();
+        for (name, mode) in entries {
+            let options = zip::write::SimpleFileOptions::default().unix_permissions(*mode);
+            zip.start_file(*name, options).unwrap();
             zip.write_all(format!("content of {name}").as_bytes())
                 .unwrap();
         }
@@ -225,6 +231,46 @@ mod tests {
                 fs::read(dest.join(dir_).join("go.mod")).unwrap(),
                 underscore
             );
+        }
+    }
+
+    #[test]
+    fn module_zip_modes_are_what_the_go_toolchain_switch_sets() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        // (name, mode in the zip, executable once installed): the go command
+        // unzips read-only whatever the zip says, then makes bin/, pkg/tool/
+        // and lib/**/go_?*_?*_exec executable.
+        let cases = [
+            ("bin/gofmt", 0o644, true),
+            ("pkg/tool/linux_amd64/vet", 0o644, true),
+            ("lib/wasm/go_js_wasm_exec", 0o644, true),
+            ("lib/wasm/go_wasip1_wasm_exec", 0o644, true),
+            ("lib/x/go_a_b_c_exec", 0o644, true),
+            ("lib/wasm/wasm_exec.js", 0o644, false),
+            ("lib/go_js_exec", 0o644, false),
+            ("lib/go__exec", 0o644, false),
+            ("lib/go_js_wasm_exec.txt", 0o644, false),
+            ("src/go_js_wasm_exec", 0o644, false),
+            // Go's release tooling stores 0755 for scripts; Go ignores it.
+            ("src/make.bash", 0o755, false),
+            ("lib/time/update.bash", 0o755, false),
+            ("src/fmt/print.go", 0o644, false),
+            ("src/weird", 0o4777, false),
+            ("bin/odd", 0o600, true),
+        ];
+        let names: Vec<(String, u32)> = cases
+            .iter()
+            .map(|(n, mode, _)| (format!("{PREFIX}/{n}"), *mode))
+            .collect();
+        let entries: Vec<(&str, u32)> = names.iter().map(|(n, m)| (n.as_str(), *m)).collect();
+        let zip = module_zip_with_modes(dir.path(), &entries);
+        let dest = dir.path().join("go");
+        unpack_module_zip(&zip, &dest, PREFIX, Limits::default(), &hidden()).unwrap();
+        for (name, _, executable) in cases {
+            let mode = fs::metadata(dest.join(name)).unwrap().permissions().mode() & 0o777;
+            let want = if executable { 0o755 } else { 0o644 };
+            assert_eq!(mode, want, "{name}: {mode:o}");
         }
     }
 

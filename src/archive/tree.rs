@@ -81,6 +81,35 @@ fn sanitize_entry_path_under(raw: &[u8], top: &Top) -> Result<Option<PathBuf>, U
     Ok((!rest.as_os_str().is_empty()).then_some(rest))
 }
 
+/// Whether the `go` command, switching to a toolchain it unzipped from a
+/// module proxy, makes the file at `relative` executable
+/// (cmd/go/internal/toolchain: `allowExec` on everything below `pkg/tool/`
+/// and `bin/`, and below `lib/` on files named like `go_?*_?*_exec`, the
+/// exec wrappers such as `lib/wasm/go_js_wasm_exec`).
+fn go_switch_makes_executable(relative: &Path) -> bool {
+    relative.starts_with("bin")
+        || relative.starts_with("pkg/tool")
+        || (relative.starts_with("lib")
+            && relative
+                .file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(is_exec_wrapper_name))
+}
+
+/// `name` matches Go's `go_?*_?*_exec`: `go_`, then two non-empty parts
+/// joined by `_` (either may hold more `_`), then `_exec`.
+fn is_exec_wrapper_name(name: &str) -> bool {
+    let Some(middle) = name
+        .strip_prefix("go_")
+        .and_then(|rest| rest.strip_suffix("_exec"))
+    else {
+        return false;
+    };
+    // An `_` with at least one character on each side.
+    let middle = middle.as_bytes();
+    middle.len() >= 3 && middle[1..middle.len() - 1].contains(&b'_')
+}
+
 /// What an archive entry is, in the terms both archive formats share.
 pub(super) enum EntryKind {
     Dir,
@@ -185,11 +214,10 @@ impl<'a> TreeWriter<'a> {
             EntryKind::File { size, executable } => {
                 let executable = match self.top {
                     Top::Go => executable,
-                    // Module zips carry no modes: Go marks everything below
-                    // bin/ and pkg/tool/ executable (cmd/go/internal/toolchain).
-                    Top::Module(_) => {
-                        relative.starts_with("bin") || relative.starts_with("pkg/tool")
-                    }
+                    // As the go command's toolchain switch: it unzips every
+                    // file read-only, ignoring the modes the zip carries
+                    // (golang.org/x/mod/zip), then makes these executable.
+                    Top::Module(_) => go_switch_makes_executable(&relative),
                 };
                 if matches!(self.top, Top::Module(_))
                     && relative.file_name().is_some_and(|n| n == "_go.mod")

@@ -21,8 +21,10 @@ pub fn unpack_zip(
 
 /// Unpacks a Go toolchain module zip (`golang.org/toolchain@v0.0.1-go…`)
 /// into `dest` as Go does: the `<module>@<version>/` prefix stripped (entries
-/// outside it refused), files below `bin/` and `pkg/tool/` made executable,
-/// every `_go.mod` copied to `go.mod` beside it.
+/// outside it refused), the files Go's toolchain switch makes executable
+/// made executable (below `bin/` and `pkg/tool/`, and `lib/**/go_?*_?*_exec`)
+/// and no others, whatever modes the zip carries, every `_go.mod` copied to
+/// `go.mod` beside it.
 pub fn unpack_module_zip(
     archive: &Path,
     dest: &Path,

@@ -7,12 +7,13 @@ mod env;
 mod install;
 mod keys;
 mod list;
+mod mirror;
 mod mirrors;
 mod select;
 mod shell;
 mod upgrade;
 
-use crate::cli::{CacheAction, Cli, Command, KeysAction};
+use crate::cli::{CacheAction, Cli, Command, KeysAction, MirrorAction};
 use crate::error::Error;
 use crate::settings::Settings;
 use crate::store::Store;
@@ -51,6 +52,27 @@ pub fn run(cli: Cli) -> Result<Finished, Error> {
             );
             install::install(s, &store, &ui, &versions, options)
         }
+        Command::Mirror {
+            action:
+                MirrorAction::Sync {
+                    dir,
+                    versions,
+                    platforms,
+                    dry_run,
+                    json,
+                },
+        } => mirror::sync(
+            s,
+            &store,
+            &ui,
+            mirror::SyncArgs {
+                dir: &dir,
+                versions: &versions,
+                platforms: &platforms,
+                dry_run,
+                json,
+            },
+        ),
         Command::List { json } => list::list(s, &store, &ui, json),
         Command::ListRemote { prefix, all, json } => {
             list::list_remote(s, &store, &ui, prefix.as_deref(), all, json)

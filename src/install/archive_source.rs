@@ -9,6 +9,7 @@ use super::{InstallOptions, Installer, Outcome};
 use crate::archive;
 use crate::error::Error;
 use crate::files::{CopyError, FileError, copy, read_file_capped, write_atomically};
+use crate::net::download::Downloader;
 use crate::net::http::{HttpError, join_url};
 use crate::release::platform::ArchiveFormat;
 use crate::ui::tildify;
@@ -25,8 +26,8 @@ use std::path::{Path, PathBuf};
 const MAX_CHECKSUM_FILE_BYTES: u64 = 4096;
 
 /// A detached signature and where it came from.
-struct Signature {
-    bytes: Vec<u8>,
+pub(super) struct Signature {
+    pub bytes: Vec<u8>,
     origin: String,
 }
 
@@ -72,19 +73,7 @@ impl Installer<'_> {
         work: &Path,
     ) -> Result<PathBuf, Error> {
         let expected = self.expected_checksum(target, options.archive.as_deref())?;
-        let needs_signature = target.format == ArchiveFormat::TarGz && !options.skip_signature;
-        if options.skip_signature {
-            self.ui.warn(format!(
-                "--skip-signature: the OpenPGP signature of {} is NOT checked; only the SHA-256 checksum from the {} protects this install, so whoever controls that source can hand you any Go they like",
-                target.file_name, expected.source
-            ));
-        } else if target.format == ArchiveFormat::Zip {
-            self.ui.warn(format!(
-                "{} has no OpenPGP signature (Go publishes none for .zip archives): SHA-256 is the only check",
-                target.file_name
-            ));
-        }
-
+        let needs_signature = self.signature_needed(target, &expected, options.skip_signature);
         let cached = self.store.cached_download(&target.file_name);
         let cached_signature = cached.with_file_name(format!("{}.asc", target.file_name));
         if options.archive.is_none() && cached.is_file() {
@@ -115,7 +104,7 @@ impl Installer<'_> {
         let part = work.join(&target.file_name);
         let (actual, _) = match &options.archive {
             Some(path) => self.copy_local(path, &part)?,
-            None => self.download(target, &part)?,
+            None => self.download(target, &part, self.store.downloads_dir())?,
         };
         let good = self.verify(target, &part, actual, &expected, signature.as_ref())?;
         self.report_verified(&expected, good.as_ref());
@@ -126,6 +115,28 @@ impl Installer<'_> {
         Ok(kept)
     }
 
+    /// Which checks `target` gets: true when its signature is checked; warns
+    /// when it is not (`--skip-signature`, or a `.zip`, which Go does not sign).
+    pub(super) fn signature_needed(
+        &self,
+        target: &Target,
+        expected: &ExpectedChecksum,
+        skip_signature: bool,
+    ) -> bool {
+        if skip_signature {
+            self.ui.warn(format!(
+                "--skip-signature: the OpenPGP signature of {} is NOT checked; only the SHA-256 checksum from the {} protects this install, so whoever controls that source can hand you any Go they like",
+                target.file_name, expected.source
+            ));
+        } else if target.format == ArchiveFormat::Zip {
+            self.ui.warn(format!(
+                "{} has no OpenPGP signature (Go publishes none for .zip archives): SHA-256 is the only check",
+                target.file_name
+            ));
+        }
+        target.format == ArchiveFormat::TarGz && !skip_signature
+    }
+
     fn verify_cached(
         &self,
         target: &Target,
@@ -134,29 +145,41 @@ impl Installer<'_> {
         expected: &ExpectedChecksum,
         needs_signature: bool,
     ) -> Result<(), Error> {
-        let read_error = |path: &Path| {
-            let path = path.to_path_buf();
-            move |e| Error::File(FileError::new("read", &path, e))
-        };
-        let signature = if needs_signature {
-            Some(Signature {
-                bytes: fs::read(cached_signature).map_err(read_error(cached_signature))?,
-                origin: tildify(cached_signature),
-            })
-        } else {
-            None
-        };
-        let file = File::open(cached).map_err(read_error(cached))?;
-        let actual = sha256_of(BufReader::new(file)).map_err(read_error(cached))?;
-        let good = self.verify(target, cached, actual, expected, signature.as_ref())?;
+        let signature = needs_signature.then_some(cached_signature);
+        let good = self.verify_file(target, cached, signature, expected)?;
         self.ui
             .status(format!("Using the cached download {}", tildify(cached)));
         self.report_verified(expected, good.as_ref());
         Ok(())
     }
 
+    /// Both checks of an archive on disk, its signature read from
+    /// `signature` (`None`: checksum only).
+    pub(super) fn verify_file(
+        &self,
+        target: &Target,
+        path: &Path,
+        signature: Option<&Path>,
+        expected: &ExpectedChecksum,
+    ) -> Result<Option<GoodSignature>, Error> {
+        let read_error = |path: &Path| {
+            let path = path.to_path_buf();
+            move |e| Error::File(FileError::new("read", &path, e))
+        };
+        let signature = match signature {
+            Some(asc) => Some(Signature {
+                bytes: read_file_capped(asc, MAX_SIGNATURE_BYTES).map_err(read_error(asc))?,
+                origin: tildify(asc),
+            }),
+            None => None,
+        };
+        let file = File::open(path).map_err(read_error(path))?;
+        let actual = sha256_of(BufReader::new(file)).map_err(read_error(path))?;
+        self.verify(target, path, actual, expected, signature.as_ref())
+    }
+
     /// Both checks; the signature is read from the file on disk.
-    fn verify(
+    pub(super) fn verify(
         &self,
         target: &Target,
         path: &Path,
@@ -179,7 +202,11 @@ impl Installer<'_> {
             })
     }
 
-    fn report_verified(&self, expected: &ExpectedChecksum, good: Option<&GoodSignature>) {
+    pub(super) fn report_verified(
+        &self,
+        expected: &ExpectedChecksum,
+        good: Option<&GoodSignature>,
+    ) {
         let signature = match good {
             Some(good) => format!(" and OpenPGP signature ({good})"),
             None => String::new(),
@@ -193,7 +220,7 @@ impl Installer<'_> {
 
     /// The expected digest: the listing's, else a `.sha256` beside the local
     /// archive, else the first mirror that serves one.
-    fn expected_checksum(
+    pub(super) fn expected_checksum(
         &self,
         target: &Target,
         local: Option<&Path>,
@@ -250,7 +277,11 @@ impl Installer<'_> {
         })
     }
 
-    fn fetch_signature(&self, target: &Target, local: Option<&Path>) -> Result<Signature, Error> {
+    pub(super) fn fetch_signature(
+        &self,
+        target: &Target,
+        local: Option<&Path>,
+    ) -> Result<Signature, Error> {
         if let Some(path) = local {
             let sidecar = sibling(path, ".asc");
             let bytes = read_file_capped(&sidecar, MAX_SIGNATURE_BYTES).map_err(|e| {
@@ -296,15 +327,24 @@ impl Installer<'_> {
         Err(failures)
     }
 
-    /// Downloads the archive into `dest`, retrying and resuming (see
-    /// [`crate::net::download`]).
-    fn download(&self, target: &Target, dest: &Path) -> Result<(Sha256Digest, u64), Error> {
+    /// Downloads the archive into `dest`, retrying and resuming with the
+    /// partial download in `partial_dir` (see [`crate::net::download`]).
+    pub(super) fn download(
+        &self,
+        target: &Target,
+        dest: &Path,
+        partial_dir: PathBuf,
+    ) -> Result<(Sha256Digest, u64), Error> {
         let urls = self
             .settings
             .mirrors
             .iter()
             .map(|base| join_url(base, &target.file_name));
-        Ok(self.downloader().download(&target.file_name, urls, dest)?)
+        let downloader = Downloader {
+            http: &self.http,
+            partial_dir,
+        };
+        Ok(downloader.download(&target.file_name, urls, dest)?)
     }
 
     /// Copies a local archive into the work directory, hashing it, so the

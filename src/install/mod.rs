@@ -13,9 +13,13 @@
 //!
 //! After a fresh install: a warning when the version's line is past the
 //! end of support, and the [`default_packages`].
+//!
+//! `gvmr mirror sync` ([`mirror`]) runs steps 1 and 2 for many archives and
+//! publishes the verified archives into a directory instead of unpacking.
 
 mod archive_source;
 mod default_packages;
+pub mod mirror;
 mod module_source;
 mod resolve;
 mod staging;

@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime};
 /// How long a fetched listing is used without asking again.
 const FRESH_FOR: Duration = Duration::from_secs(10 * 60);
 /// The real listing of every release is about 2 MB; refuse absurd ones.
-const MAX_LISTING_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_LISTING_BYTES: u64 = 64 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct Listing {
@@ -110,7 +110,9 @@ impl Listing {
                 message: e.to_string(),
             })?;
         // Entries whose version gvmr cannot name are skipped, not fatal: a new
-        // naming scheme must not break installing known versions.
+        // naming scheme must not break installing known versions. So are
+        // files whose name is not a plain file name: gvmr writes files by
+        // these names.
         let mut releases: Vec<Release> = raw
             .into_iter()
             .filter_map(|r| {
@@ -118,7 +120,11 @@ impl Listing {
                 Some(Release {
                     version,
                     stable: r.stable && version.is_stable(),
-                    files: r.files,
+                    files: r
+                        .files
+                        .into_iter()
+                        .filter(|f| is_plain_file_name(&f.filename))
+                        .collect(),
                 })
             })
             .collect();
@@ -215,6 +221,12 @@ impl ReleaseFile {
             source,
         })
     }
+}
+
+/// A name that stays a file inside the directory it is joined to: no
+/// separators, no NUL, not hidden (so not `.` or `..` either).
+pub fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\', '\0'])
 }
 
 /// The cache file for one listing URL.
@@ -541,6 +553,23 @@ mod tests {
         assert_eq!(humanize(Duration::from_secs(600)), "10 min");
         assert_eq!(humanize(Duration::from_secs(7200)), "2 h");
         assert_eq!(humanize(Duration::from_secs(3 * 86400)), "3 days");
+    }
+
+    #[test]
+    fn files_without_a_plain_name_are_skipped() {
+        let json = br#"[{"version":"go1.22.5","stable":true,"files":[
+            {"filename":"../../x.tar.gz","os":"linux","arch":"amd64","sha256":"","kind":"archive"},
+            {"filename":"/etc/x.tar.gz","os":"linux","arch":"386","sha256":"","kind":"archive"},
+            {"filename":".hidden.tar.gz","os":"linux","arch":"arm64","sha256":"","kind":"archive"},
+            {"filename":"a\\b.zip","os":"windows","arch":"amd64","sha256":"","kind":"archive"},
+            {"filename":"go1.22.5.darwin-arm64.tar.gz","os":"darwin","arch":"arm64","sha256":"","kind":"archive"}]}]"#;
+        let listing = Listing::parse(json, "x").unwrap();
+        let names: Vec<&str> = listing.releases[0]
+            .files
+            .iter()
+            .map(|f| f.filename.as_str())
+            .collect();
+        assert_eq!(names, ["go1.22.5.darwin-arm64.tar.gz"]);
     }
 
     #[test]

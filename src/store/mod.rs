@@ -30,6 +30,8 @@ use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::files::{lock_exclusive, try_lock_exclusive};
+
 pub use crate::files::FileError;
 
 pub struct Store {
@@ -128,40 +130,21 @@ impl Store {
 
     /// The lock for `version` if no other gvmr holds it (`None` if one does).
     pub fn try_lock_version(&self, version: &GoVersion) -> Result<Option<VersionLock>> {
-        let (file, path) = self.lock_file(&version.to_string())?;
-        match file.try_lock() {
-            Ok(()) => Ok(Some(VersionLock { _file: file })),
-            Err(fs::TryLockError::WouldBlock) => Ok(None),
-            Err(fs::TryLockError::Error(e)) => Err(FileError::new("lock", &path, e)),
-        }
+        let path = self.lock_path(&version.to_string())?;
+        Ok(try_lock_exclusive(&path)?.map(|file| VersionLock { _file: file }))
     }
 
-    /// `locks/<name>.lock`, opened (created if needed), and its path.
-    fn lock_file(&self, name: &str) -> Result<(File, PathBuf)> {
+    /// `locks/<name>.lock`, its directory created.
+    fn lock_path(&self, name: &str) -> Result<PathBuf> {
         let dir = self.root.join("locks");
         self.ensure_dir(&dir)?;
-        let path = dir.join(format!("{name}.lock"));
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| FileError::new("open the lock file", &path, e))?;
-        Ok((file, path))
+        Ok(dir.join(format!("{name}.lock")))
     }
 
     /// Takes the lock `locks/<name>.lock`, waiting for another gvmr that
     /// holds it; `on_wait` is called once if it is busy.
     fn lock(&self, name: &str, on_wait: impl FnOnce()) -> Result<VersionLock> {
-        let (file, path) = self.lock_file(name)?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                on_wait();
-                file.lock().map_err(|e| FileError::new("lock", &path, e))?;
-            }
-            Err(fs::TryLockError::Error(e)) => return Err(FileError::new("lock", &path, e)),
-        }
+        let file = lock_exclusive(&self.lock_path(name)?, on_wait)?;
         Ok(VersionLock { _file: file })
     }
 

@@ -13,15 +13,19 @@ use std::path::Path;
 const MV: &str = "v0.0.1-go1.22.5.linux-amd64";
 const ZIP_PATH: &str = "golang.org/toolchain/@v/v0.0.1-go1.22.5.linux-amd64.zip";
 
-/// The toolchain zip for go1.22.5 (the fake archive plus two nested
-/// go.mod files stored as `_go.mod`, as Go publishes them).
+/// The toolchain zip for go1.22.5: the fake archive plus two nested go.mod
+/// files (stored as `_go.mod`), an exec wrapper and a script, with the
+/// modes Go's release tooling gives them.
 fn module_zip() -> Vec<u8> {
     toolchain_module_zip(
         &fake_go_archive("go1.22.5"),
         MV,
         &[
-            ("src/_go.mod", "module std\n"),
-            ("src/cmd/_go.mod", "module cmd\n"),
+            ("src/go.mod", "module std\n"),
+            ("src/cmd/go.mod", "module cmd\n"),
+            ("lib/wasm/go_js_wasm_exec", "#!/bin/sh\nexec node \"$@\"\n"),
+            ("lib/wasm/wasm_exec.js", "// wasm support\n"),
+            ("src/make.bash", "#!/bin/bash\n"),
         ],
     )
 }
@@ -99,10 +103,24 @@ fn mode(path: &Path) -> u32 {
 #[track_caller]
 fn assert_installed_like_go(env: &Env) {
     let root = env.versions_dir().join("go1.22.5");
-    for exe in ["bin/go", "bin/gofmt", "pkg/tool/linux_amd64/compile"] {
-        assert_eq!(mode(&root.join(exe)) & 0o111, 0o111, "{exe} is executable");
+    // What Go's toolchain switch makes executable, and nothing else: the
+    // zip's 0755 on scripts is ignored, as Go ignores it.
+    for exe in [
+        "bin/go",
+        "bin/gofmt",
+        "pkg/tool/linux_amd64/compile",
+        "lib/wasm/go_js_wasm_exec",
+    ] {
+        assert_eq!(mode(&root.join(exe)), 0o755, "{exe} is executable");
     }
-    for plain in ["VERSION", "src/fmt/print.go", "go.mod", "src/_go.mod"] {
+    for plain in [
+        "VERSION",
+        "src/fmt/print.go",
+        "src/_go.mod",
+        "src/go.mod",
+        "lib/wasm/wasm_exec.js",
+        "src/make.bash",
+    ] {
         assert_eq!(
             mode(&root.join(plain)) & 0o111,
             0,
@@ -177,7 +195,7 @@ fn a_zip_the_checksum_database_does_not_vouch_for_is_refused() {
     let evil = toolchain_module_zip(
         &fake_go_archive("go1.22.5"),
         MV,
-        &[("src/_go.mod", "module std\n"), ("bin/evil", "rm -rf ~\n")],
+        &[("src/go.mod", "module std\n"), ("bin/evil", "rm -rf ~\n")],
     );
     let world = World::new(&evil, &honest);
     let env = world.env();

