@@ -222,7 +222,10 @@ fn syncs_versions_for_platforms_again_without_downloading_and_installs_offline()
     };
     let output = install(&["1.22.5"]);
     assert!(
-        stderr_of(&output).contains("(release listing) and OpenPGP signature"),
+        stderr_of(&output).contains(&format!(
+            "(release listing at file://{}/index.json) and OpenPGP signature",
+            dir.display()
+        )),
         "{}",
         stderr_of(&output)
     );
