@@ -233,6 +233,20 @@ impl Http {
         }
     }
 
+    /// A client for unit tests: short timeouts, no retries, no credentials.
+    #[cfg(test)]
+    pub fn for_tests() -> Http {
+        Http::new(
+            HttpOptions {
+                read_timeout: Duration::from_secs(1),
+                connect_timeout: Duration::from_secs(1),
+                credentials: Credentials::default(),
+            },
+            RetryPolicy::ONCE,
+            Ui::new(true),
+        )
+    }
+
     pub fn retry_policy(&self) -> RetryPolicy {
         self.retry
     }
@@ -566,15 +580,7 @@ mod tests {
         let path = dir.path().join("f");
         std::fs::write(&path, b"0123456789").unwrap();
         let url = format!("file://{}", path.display());
-        let http = Http::new(
-            HttpOptions {
-                read_timeout: Duration::from_secs(1),
-                connect_timeout: Duration::from_secs(1),
-                credentials: Credentials::default(),
-            },
-            RetryPolicy::ONCE,
-            Ui::new(true),
-        );
+        let http = Http::for_tests();
         assert_eq!(http.get_small(&url, 10).unwrap(), b"0123456789");
         assert!(matches!(
             http.get_small(&url, 9),

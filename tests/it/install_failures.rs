@@ -162,14 +162,6 @@ fn a_failing_version_stops_the_command_after_the_ones_before_it() {
 // ---------------------------------------------------------------------------
 // Network
 
-/// A `http://127.0.0.1:PORT/go/` nothing listens on.
-fn closed_port_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
-    format!("http://{addr}/go/")
-}
-
 #[test]
 fn offline_an_exact_version_fails_with_a_network_error() {
     let server = TestServer::start();
@@ -177,7 +169,7 @@ fn offline_an_exact_version_fails_with_a_network_error() {
     let mut mirror = Mirror::new(&server, &key);
     publish_usual(&mut mirror);
     let env = Env::new(&mirror, &key);
-    let nowhere = closed_port_url();
+    let nowhere = crate::support::closed_port_url();
 
     // No listing and no mirror: the checksum cannot be fetched. That is the
     // network failing (exit 4), not a verification verdict (exit 5).
