@@ -54,6 +54,12 @@ pub struct Settings {
     pub keyring: Option<PathBuf>,
     /// `GVMR_HTTP_TIMEOUT`: how long a transfer may stall.
     pub http_timeout: Duration,
+    /// Where the shell hooks keep their per-shell stamp files, first
+    /// writable one wins: `$XDG_RUNTIME_DIR/gvmr`, then
+    /// `$XDG_CACHE_HOME/gvmr` (default `~/.cache/gvmr`; macOS
+    /// `~/Library/Caches/gvmr`). Never the data directory, which may be a
+    /// read-only store shared by several users.
+    pub hook_state_dirs: Vec<PathBuf>,
     key_primary: Option<String>,
     retries: Option<String>,
     retry_backoff_ms: Option<String>,
@@ -111,6 +117,11 @@ impl Settings {
                 .unwrap_or_else(|| DEFAULT_INDEX_URL.to_string()),
             keyring: var_os("GVMR_KEYRING").map(PathBuf::from),
             http_timeout: parse_timeout(var("GVMR_HTTP_TIMEOUT").as_deref()),
+            hook_state_dirs: hook_state_dirs(
+                var_os("XDG_RUNTIME_DIR"),
+                var_os("XDG_CACHE_HOME"),
+                var_os("HOME"),
+            ),
             key_primary: std::env::var("GVMR_KEY_PRIMARY")
                 .ok()
                 .filter(|v| !v.is_empty()),
@@ -170,6 +181,27 @@ impl Settings {
     }
 }
 
+/// See [`Settings::hook_state_dirs`]; relative XDG paths are ignored, as
+/// the XDG base directory specification says.
+fn hook_state_dirs(
+    runtime: Option<OsString>,
+    cache: Option<OsString>,
+    home: Option<OsString>,
+) -> Vec<PathBuf> {
+    let absolute = |value: Option<OsString>| value.map(PathBuf::from).filter(|p| p.is_absolute());
+    let home = absolute(home);
+    let cache = if cfg!(target_os = "macos") {
+        home.map(|h| h.join("Library/Caches"))
+    } else {
+        absolute(cache).or_else(|| home.map(|h| h.join(".cache")))
+    };
+    [absolute(runtime), cache]
+        .into_iter()
+        .flatten()
+        .map(|dir| dir.join("gvmr"))
+        .collect()
+}
+
 fn parse_timeout(value: Option<&str>) -> Duration {
     value
         .and_then(|s| s.trim().parse::<f64>().ok())
@@ -223,6 +255,31 @@ mod tests {
     fn lists_drop_blanks_and_keep_order() {
         assert_eq!(list(Some(" a/ ,, b ,")), ["a/", "b"]);
         assert!(list(None).is_empty());
+    }
+
+    #[test]
+    fn hook_state_goes_to_the_runtime_then_the_cache_directory() {
+        let os = |s: &str| Some(OsString::from(s));
+        let dirs = hook_state_dirs(os("/run/user/7"), os("/c"), os("/home/u"));
+        if cfg!(target_os = "macos") {
+            assert_eq!(
+                dirs,
+                [
+                    PathBuf::from("/run/user/7/gvmr"),
+                    PathBuf::from("/home/u/Library/Caches/gvmr")
+                ]
+            );
+            return;
+        }
+        assert_eq!(
+            dirs,
+            [PathBuf::from("/run/user/7/gvmr"), PathBuf::from("/c/gvmr")]
+        );
+        assert_eq!(
+            hook_state_dirs(None, os("relative"), os("/home/u")),
+            [PathBuf::from("/home/u/.cache/gvmr")]
+        );
+        assert!(hook_state_dirs(os("run"), None, None).is_empty());
     }
 
     #[test]

@@ -58,7 +58,6 @@ pub fn exec(
             Change::Unset(name) => {
                 child.env_remove(name);
             }
-            Change::Var(..) | Change::List(..) => {}
         }
     }
     let source = child.exec();

@@ -20,7 +20,13 @@ pub fn hook_env(
 ) -> Result<(), Error> {
     print!(
         "{}",
-        hook::hook_env(&settings.selection, store, shell, pid)?
+        hook::hook_env(
+            &settings.selection,
+            store,
+            &settings.hook_state_dirs,
+            shell,
+            pid
+        )?
     );
     Ok(())
 }

@@ -1,14 +1,16 @@
 //! Switching between installed toolchains: which version applies here
 //! ([`selection`], on top of the resolver the shims share), the environment
 //! a toolchain runs with ([`activate`]) rendered for each shell
-//! ([`shell`]), the prompt hooks ([`hook`]) and the `go`/`gofmt` shim
-//! executables in `$GVMR_HOME/shims` ([`shim_files`]).
+//! ([`shell`]), the prompt hooks ([`hook`], and what they watch:
+//! [`watch`]) and the `go`/`gofmt` shim executables in `$GVMR_HOME/shims`
+//! ([`shim_files`]).
 
 pub mod activate;
 pub mod hook;
 pub mod selection;
 pub mod shell;
 pub mod shim_files;
+pub mod watch;
 
 use crate::files::FileError;
 use gvmr_shim::select::SelectError;
