@@ -11,6 +11,7 @@ mod e2e_real_go;
 mod e2e_switch;
 mod env;
 mod help;
+mod hook_watch;
 mod hooks;
 mod hostile_inputs;
 mod install;
