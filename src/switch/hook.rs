@@ -178,4 +178,44 @@ mod tests {
         }
         assert!(direnvrc().unwrap().contains("use_gvmr()"));
     }
+
+    #[test]
+    fn the_stamp_goes_to_the_first_writable_state_dir_dated_before_the_look() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("a-file");
+        fs::write(&file, "").unwrap();
+        let good = tmp.path().join("cache/gvmr");
+        let looked_at = SystemTime::now();
+        let stamp = touch_stamp(&[file.join("runtime"), good.clone()], 42, looked_at).unwrap();
+        assert_eq!(stamp.parent(), Some(good.join("hook").as_path()));
+        assert!(stamp.file_name().unwrap().to_str().unwrap().ends_with("42"));
+        let dated = fs::metadata(&stamp).unwrap().modified().unwrap();
+        assert_eq!(dated, looked_at - STAMP_MARGIN);
+        assert_eq!(touch_stamp(&[file.join("x")], 42, looked_at), None);
+        assert_eq!(touch_stamp(&[], 42, looked_at), None);
+    }
+
+    #[test]
+    fn stamps_of_exited_shells_of_this_namespace_are_removed() {
+        let Some(namespace) = pid_namespace() else {
+            return; // not Linux
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let alive = format!("{namespace}-{}", std::process::id());
+        // PIDs are below 2^22 on Linux.
+        let gone = format!("{namespace}-{}", 1u32 << 30);
+        let elsewhere = format!("1-{}", 1u32 << 30);
+        for name in [&alive, &gone, &elsewhere, &"notes".to_string()] {
+            fs::write(tmp.path().join(name), "").unwrap();
+        }
+        remove_stamps_of_exited_shells(tmp.path());
+        let mut left: Vec<String> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        let mut expected = vec![alive, elsewhere, "notes".to_string()];
+        expected.sort();
+        assert_eq!(left, expected);
+    }
 }
