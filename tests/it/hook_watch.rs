@@ -140,8 +140,10 @@ impl Follow<'_> {
 /// For three starting points (nothing selected, `.go-version` in `mid`,
 /// `go.mod` in `mid`), each candidate name in each of `top/mid/a/b` (the
 /// working directory, between it and the chosen file, beside it, above
-/// it) appears, changes and disappears; then the chosen file itself, the
-/// default file, and `GOWORK`.
+/// it) appears, changes and disappears; a `.tool-versions` and a go.mod
+/// naming no Go version appear and are edited until they do; then the
+/// chosen file itself changes and goes; then the default file, and
+/// `GOWORK`.
 fn follows_every_candidate_at_every_level(shell: Sh) {
     let world = World::new(PUBLISHED, INSTALLED);
     let top = world.dir("tree/top");
@@ -187,6 +189,17 @@ fn follows_every_candidate_at_every_level(shell: Sh) {
                 f.write(&path, "1.23.1", "changed");
                 f.remove(&path);
             }
+        }
+        // Files that exist but select nothing, edited until they do.
+        for (name, idle) in [
+            (".tool-versions", "nodejs 20.11.0\n"),
+            ("go.mod", "module example.com/m\n"),
+        ] {
+            let path = cwd.join(name);
+            write_file(&path, idle);
+            f.check(&format!("{} without a Go version appeared", path.display()));
+            f.write(&path, "1.22.5", "edited to name a Go version");
+            f.remove(&path);
         }
         if let Some(chosen) = &chosen {
             f.write(chosen, "1.23.1", "changed");
