@@ -190,9 +190,11 @@ make_tree() {
   echo "$dir/proj/pkg"
 }
 # The per-shell drivers. Each loads gvmr's hook (and direnv's), lets the
-# stamp's 2 s margin pass, then for $ROUNDS rounds, alternating, runs $N
-# empty prompts, $N prompts running gvmr's hook, and $ND prompts running
-# direnv's. Each prints "label total_microseconds prompts" per loop.
+# stamp's 2 s margin pass, then for $ROUNDS rounds, alternating, times $N
+# empty prompts, $N prompts running gvmr's hook and $ND prompts running
+# direnv's, one by one, printing "label microseconds" per prompt. Medians
+# of single prompts leave out the prompts that waited for the CPU, which on
+# a shared machine would otherwise measure the load rather than the hook.
 cat > "$WORK/prompt.bash" <<'SH'
 eval "$("$GVMR" hook bash)"
 if ((DIRENV)); then eval "$(direnv hook bash)"; fi
@@ -200,10 +202,10 @@ cd "$CWD" || exit 1
 empty() { :; }
 measure() { # label function prompts
   local i s e
-  s=${EPOCHREALTIME/[.,]/}
-  for ((i = 0; i < $3; i++)); do $2; done
-  e=${EPOCHREALTIME/[.,]/}
-  echo "$1 $((e - s)) $3"
+  for ((i = 0; i < $3; i++)); do
+    s=${EPOCHREALTIME/[.,]/}; $2; e=${EPOCHREALTIME/[.,]/}
+    echo "$1 $((e - s))"
+  done
 }
 _gvmr_hook; if ((DIRENV)); then _direnv_hook; fi
 sleep 2.5
@@ -221,10 +223,10 @@ cd "$CWD" || exit 1
 empty() { :; }
 measure() { # label function prompts
   local i; local -F s e
-  s=$EPOCHREALTIME
-  for ((i = 0; i < $3; i++)); do $2; done
-  e=$EPOCHREALTIME
-  printf '%s %.0f %d\n' "$1" $(( (e - s) * 1e6 )) "$3"
+  for ((i = 0; i < $3; i++)); do
+    s=$EPOCHREALTIME; $2; e=$EPOCHREALTIME
+    printf '%s %.1f\n' "$1" $(( (e - s) * 1e6 ))
+  done
 }
 _gvmr_hook; if ((DIRENV)); then _direnv_hook; fi
 sleep 2.5
@@ -234,6 +236,9 @@ for ((r = 0; r < ROUNDS; r++)); do
   if ((DIRENV)); then measure direnv _direnv_hook "$ND"; fi
 done
 SH
+# fish has no clock variable: its `time` keyword reports each prompt on
+# fish's own stderr ("Executed in 52.00 micros"), after a "label NAME" line
+# per loop; see fish_samples.
 cat > "$WORK/prompt.fish" <<'SH'
 $GVMR hook fish | source
 test $DIRENV = 1; and direnv hook fish | source
@@ -241,12 +246,10 @@ cd $CWD; or exit 1
 function empty
 end
 function measure -a label fn prompts
-    set -l s (date +%s%N)
+    echo label $label >&2
     for i in (seq $prompts)
-        $fn
+        time $fn
     end
-    set -l e (date +%s%N)
-    echo $label (math --scale 0 "($e - $s) / 1000") $prompts
 end
 _gvmr_hook; test $DIRENV = 1; and __direnv_export_eval
 sleep 2.5
@@ -256,16 +259,18 @@ for r in (seq $ROUNDS)
     test $DIRENV = 1; and measure direnv __direnv_export_eval $ND
 end
 SH
-# "empty gvmr direnv" medians (µs per prompt) from a driver's output: the
-# empty prompt, and each hook's extra cost over it, paired by round.
+# fish's stderr to "label value unit" lines.
+fish_samples() { awk '$1 == "label" {l = $2} /^Executed in/ {print l, $3, $4}'; }
+# "empty gvmr direnv" from a driver's output (µs): the median empty prompt,
+# and each hook's median prompt minus it.
 prompt_medians() {
-  awk '{per[$1] = $2 / $3} $1 == "empty" {e[++n] = per["empty"]}
-       $1 == "gvmr" {g[n] = per["gvmr"] - per["empty"]}
-       $1 == "direnv" {d[n] = per["direnv"] - per["empty"]}
-       function med(a, k, i, j, t, m) { m = 0; for (i in a) v[++m] = a[i]
-         for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] < v[i]) {t = v[i]; v[i] = v[j]; v[j] = t}
-         r = m ? (m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2) : "n/a"; delete v; return r }
-       END {printf "%s %s %s\n", med(e), med(g), (length(d) ? med(d) : "n/a")}'
+  awk '{v = $2} $3 == "millis" {v *= 1e3} $3 == "secs" {v *= 1e6} {print $1, v}' |
+    sort -k1,1 -k2,2g |
+    awk '{x[$1, ++n[$1]] = $2}
+         function med(l, m) { m = n[l]; if (!m) return "n/a"
+           return m % 2 ? x[l, (m + 1) / 2] : (x[l, m / 2] + x[l, m / 2 + 1]) / 2 }
+         END { e = med("empty"); g = med("gvmr"); d = med("direnv")
+               printf "%s %s %s\n", e, g - e, (d == "n/a" ? d : d - e) }'
 }
 # A busy tree: files created and deleted in each directory given, ten
 # times a second (an editor's swap files, a build, zsh's history lock); any
@@ -297,8 +302,14 @@ for depth in 7 15; do
       esac
       if ! command -v "$sh" >/dev/null; then continue; fi
       if [[ $tree == busy ]]; then busy_writer "${cwd%/pkg}" "$WORK/d$depth/home"; fi
-      read -r E G D < <(env GVMR="$GVMR" CWD="$cwd" HOME="$WORK/d$depth/home" \
-        DIRENV=$DIRENV N=1000 ND=100 ROUNDS="$RUNS" "${run[@]}" "$WORK/prompt.$sh" 2>/dev/null | prompt_medians)
+      drive=(env GVMR="$GVMR" CWD="$cwd" HOME="$WORK/d$depth/home" DIRENV=$DIRENV N=1000 ND=100
+        ROUNDS="$RUNS" "${run[@]}" "$WORK/prompt.$sh")
+      if [[ $sh == fish ]]; then
+        "${drive[@]}" 2>&1 >/dev/null | fish_samples > "$WORK/samples"
+      else
+        "${drive[@]}" 2>/dev/null > "$WORK/samples"
+      fi
+      read -r E G D < <(prompt_medians < "$WORK/samples")
       if [[ $tree == busy ]]; then kill "$BUSY_PID"; wait "$BUSY_PID" 2>/dev/null || true; rm -f "${cwd%/pkg}"/.busy.* "$WORK/d$depth/home"/.busy.*; fi
       ratio=n/a
       [[ $D != n/a ]] && ratio=$(awk -v g="$G" -v d="$D" 'BEGIN{printf "%.0f×", d / (g > 1 ? g : 1)}')
