@@ -27,7 +27,8 @@
 # fish and direnv are optional (their rows are skipped when missing).
 # BENCH_DIR=/dev/shm puts every tree on tmpfs, taking the disk's file
 # creation cost out of the comparison (default: /tmp).
-# BENCH_ONLY=prompt runs section 4 only.
+# BENCH_ONLY=prompt runs section 4 only. BENCH_PREVIOUS_GVMR=/path/to/gvmr
+# (e.g. a release build of an older commit) adds its hook's prompt cost.
 set -euo pipefail
 
 RUNS=${1:-7}
@@ -173,15 +174,15 @@ if command -v direnv >/dev/null; then
   mkdir -p "$XDG_CONFIG_HOME/direnv"
   "$GVMR" direnv > "$XDG_CONFIG_HOME/direnv/direnvrc"
 fi
-# A project at depth $1 from /: $WORK/d$1/home/src/[pad/...]/proj/pkg, the
+# A project at depth $1 from /: $WORK/d$1/home/[p0/p1/...]/proj/pkg, the
 # working directory pkg, HOME the "home" directory, go.mod in proj choosing
 # go$GO_VERSION (a go.mod choice makes the hook watch .go-version,
 # .tool-versions and go.work at every level up to /). Prints pkg.
 make_tree() {
   local depth=$1 base=$WORK/d$1 dir pad
-  pad=$((depth - $(tr -cd / <<<"$WORK" | wc -c) - 5))
+  pad=$((depth - $(tr -cd / <<<"$WORK" | wc -c) - 4))
   if ((pad < 0)); then echo "BENCH_DIR is too deep for a $depth-deep tree" >&2; exit 1; fi
-  dir=$base/home/src
+  dir=$base/home
   for ((i = 0; i < pad; i++)); do dir=$dir/p$i; done
   mkdir -p "$dir/proj/pkg"
   printf 'module example.com/proj\n\ngo 1.22\n\ntoolchain go%s\n' "$GO_VERSION" > "$dir/proj/go.mod"
@@ -256,7 +257,9 @@ sleep 2.5
 _gvmr_hook; test $DIRENV = 1; and __direnv_export_eval
 for r in (seq $ROUNDS)
     measure empty empty $N; measure gvmr _gvmr_hook $N
-    test $DIRENV = 1; and measure direnv __direnv_export_eval $ND
+    if test $DIRENV = 1
+        measure direnv __direnv_export_eval $ND
+    end
 end
 SH
 # fish's stderr to "label value unit" lines.
@@ -289,8 +292,22 @@ while True:
 PY
   BUSY_PID=$!
 }
+# Runs the driver for $sh in $cwd with gvmr $1 (and direnv when $2 is 1);
+# prints "empty gvmr direnv" (see prompt_medians).
+drive_prompts() {
+  local drive=(env GVMR="$1" CWD="$cwd" HOME="$WORK/d$depth/home" DIRENV="$2" N=1000 ND=100
+    ROUNDS="$RUNS" "${run[@]}" "$WORK/prompt.$sh")
+  if [[ $sh == fish ]]; then
+    "${drive[@]}" 2>&1 >/dev/null | fish_samples > "$WORK/samples"
+  else
+    "${drive[@]}" 2>/dev/null > "$WORK/samples"
+  fi
+  prompt_medians < "$WORK/samples"
+}
 DIRENV=0; command -v direnv >/dev/null && DIRENV=1
 PROMPT_ROWS=""
+PREVIOUS_HEAD="" PREVIOUS_LINE=""
+if [[ -n ${BENCH_PREVIOUS_GVMR:-} ]]; then PREVIOUS_HEAD=" previous gvmr |" PREVIOUS_LINE="---|"; fi
 for depth in 7 15; do
   cwd=$(make_tree "$depth")
   for tree in quiet busy; do
@@ -302,19 +319,17 @@ for depth in 7 15; do
       esac
       if ! command -v "$sh" >/dev/null; then continue; fi
       if [[ $tree == busy ]]; then busy_writer "${cwd%/pkg}" "$WORK/d$depth/home"; fi
-      drive=(env GVMR="$GVMR" CWD="$cwd" HOME="$WORK/d$depth/home" DIRENV=$DIRENV N=1000 ND=100
-        ROUNDS="$RUNS" "${run[@]}" "$WORK/prompt.$sh")
-      if [[ $sh == fish ]]; then
-        "${drive[@]}" 2>&1 >/dev/null | fish_samples > "$WORK/samples"
-      else
-        "${drive[@]}" 2>/dev/null > "$WORK/samples"
+      read -r E G D < <(drive_prompts "$GVMR" "$DIRENV")
+      previous=""
+      if [[ -n ${BENCH_PREVIOUS_GVMR:-} ]]; then
+        read -r _ P _ < <(drive_prompts "$BENCH_PREVIOUS_GVMR" 0)
+        previous=$(printf ' %.0f |' "$P")
       fi
-      read -r E G D < <(prompt_medians < "$WORK/samples")
       if [[ $tree == busy ]]; then kill "$BUSY_PID"; wait "$BUSY_PID" 2>/dev/null || true; rm -f "${cwd%/pkg}"/.busy.* "$WORK/d$depth/home"/.busy.*; fi
       ratio=n/a
       [[ $D != n/a ]] && ratio=$(awk -v g="$G" -v d="$D" 'BEGIN{printf "%.0f×", d / (g > 1 ? g : 1)}')
-      PROMPT_ROWS+=$(printf '| %s | %s | %s | %.1f | **%.1f** | %s | %s |' "$sh" "$depth" "$tree" "$E" "$G" \
-        "$(awk -v d="$D" 'BEGIN{if (d == "n/a") print d; else printf "%.0f", d}')" "$ratio")$'\n'
+      PROMPT_ROWS+=$(printf '| %s | %s | %s | %.1f | **%.1f** | %s | %s |%s' "$sh" "$depth" "$tree" "$E" "$G" \
+        "$(awk -v d="$D" 'BEGIN{if (d == "n/a") print d; else printf "%.0f", d}')" "$ratio" "$previous")$'\n'
     done
   done
 done
@@ -351,7 +366,7 @@ cat <<EOF
 
 Prompt cost with nothing deciding changed (µs per prompt; hooks: extra cost over the empty prompt; medians of single prompts, $RUNS rounds alternating; target ≤ 150 µs for bash 7 deep, quiet and busy):
 
-| shell | depth | tree | empty prompt | gvmr hook | direnv hook | direnv / gvmr |
-|---|---|---|---|---|---|---|
+| shell | depth | tree | empty prompt | gvmr hook | direnv hook | direnv / gvmr |${PREVIOUS_HEAD}
+|---|---|---|---|---|---|---|${PREVIOUS_LINE}
 EOF
 printf '%s' "$PROMPT_ROWS"
