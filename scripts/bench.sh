@@ -15,14 +15,20 @@
 #               background; the next run waits for that).
 #  3. shim:     `go version` through the shim vs the real binary directly,
 #               alternating.
-#  4. prompt:   the bash hook per prompt when nothing changed, and after a cd
-#               into a project with another version; direnv's hook (and
-#               mise's, when npm can install it) measured the same way.
+#  4. prompt:   the bash, zsh and fish hooks per prompt when nothing
+#               deciding the version changed, 7 and 15 directories deep, in
+#               a quiet tree and in a busy one (files created and deleted in
+#               the project root and in $HOME ten times a second), next to
+#               an empty prompt and direnv's hook in the same shell,
+#               alternating; and bash after a cd into a project with
+#               another version.
 #
-# Needs: cargo, python3, gpg, curl, GNU time (/usr/bin/time), bash; direnv
-# and npm are optional (their rows are skipped when missing).
+# Needs: cargo, python3, gpg, curl, GNU time (/usr/bin/time), bash; zsh,
+# fish and direnv are optional (their rows are skipped when missing).
 # BENCH_DIR=/dev/shm puts every tree on tmpfs, taking the disk's file
 # creation cost out of the comparison (default: /tmp).
+# BENCH_ONLY=prompt runs section 4 only. BENCH_PREVIOUS_GVMR=/path/to/gvmr
+# (e.g. a release build of an older commit) adds its hook's prompt cost.
 set -euo pipefail
 
 RUNS=${1:-7}
@@ -76,6 +82,9 @@ manual_install() {
 export -f manual_install
 export A BASE
 
+export GVMR_HOME=$WORK/home
+# Sections 1-3 (not indented, to keep them readable as before).
+if [[ ${BENCH_ONLY:-} != prompt ]]; then
 echo "== 1. install ($RUNS runs each, alternating)" >&2
 # Every run installs into a fresh directory and nothing is deleted until
 # all runs are done: on ext4, creating files right after deleting a large
@@ -126,7 +135,6 @@ if python3 -c 'import cryptography' 2>/dev/null; then
 fi
 
 echo "== 3. shim overhead" >&2
-export GVMR_HOME=$WORK/home
 "$GVMR" install --quiet "$GO_VERSION"
 "$GVMR" shims --quiet
 mkdir -p "$WORK/proj"
@@ -156,49 +164,194 @@ print(f"{md:.3f} {ms:.3f} {ms/md:.3f} {mf:.3f} {mf/md:.3f}")
 EOF
 )
 read -r SHIM_DIRECT SHIM_VIA SHIM_RATIO FLOOR_VIA FLOOR_RATIO <<<"$SHIM_RESULT"
+fi
 
 echo "== 4. prompt cost" >&2
-mkdir -p "$WORK/other" "$WORK/empty"
-echo 1.21.0 > "$WORK/other/.go-version"
-# per-call microseconds of a prompt hook, nothing changed / alternating cd
-prompt_cost() { # $1: setup snippet, $2: hook function, $3: "idle" or "cd"
-  bash --noprofile --norc -c "
-    $1
-    cd '$WORK/proj'; $2; $2
-    # The hook re-checks anything changed in the last 2 s (coarse file
-    # system clocks); a real prompt follows a change by more than that.
-    sleep 2.5
-    N=2000
-    if [[ $3 == idle ]]; then
-      s=\$EPOCHREALTIME; for ((i=0;i<N;i++)); do $2; done; e=\$EPOCHREALTIME
-      b0=\$EPOCHREALTIME; for ((i=0;i<N;i++)); do :; done; b1=\$EPOCHREALTIME
-      awk -v s=\$s -v e=\$e -v b0=\$b0 -v b1=\$b1 -v n=\$N 'BEGIN{printf \"%.1f\", ((e-s)-(b1-b0))/n*1e6}'
-    else
-      N=100
-      s=\$EPOCHREALTIME
-      for ((i=0;i<N;i++)); do cd '$WORK/other'; $2; cd '$WORK/proj'; $2; done
-      e=\$EPOCHREALTIME
-      awk -v s=\$s -v e=\$e -v n=\$N 'BEGIN{printf \"%.1f\", (e-s)/(2*n)*1e6}'
-    fi" 2>/dev/null
-}
-HOOK_IDLE=$(prompt_cost "eval \"\$('$GVMR' hook bash)\"" _gvmr_hook idle)
-HOOK_CD=$(prompt_cost "eval \"\$('$GVMR' hook bash)\"" _gvmr_hook cd)
-DIRENV_IDLE=n/a
+[[ -d $GVMR_HOME/versions/go$GO_VERSION ]] || "$GVMR" install --quiet "$GO_VERSION"
+# direnv's own state and config (direnvrc with gvmr's `use gvmr`) in $WORK.
+export XDG_CONFIG_HOME=$WORK/xdg-config XDG_DATA_HOME=$WORK/xdg-data
 if command -v direnv >/dev/null; then
-  DIRENV_IDLE=$(prompt_cost 'eval "$(direnv hook bash)"' _direnv_hook idle)
+  mkdir -p "$XDG_CONFIG_HOME/direnv"
+  "$GVMR" direnv > "$XDG_CONFIG_HOME/direnv/direnvrc"
 fi
-MISE_IDLE=n/a
-if command -v npm >/dev/null && npm install --silent --prefix "$WORK/npm" @jdxcode/mise-linux-x64 >/dev/null 2>&1; then
-  MISE=$(find "$WORK/npm" -type f -name mise -perm -u+x | head -1)
-  if [[ -n "$MISE" ]]; then
-    MISE_IDLE=$(prompt_cost "export MISE_DATA_DIR='$WORK/mise'; eval \"\$('$MISE' activate bash)\"" _mise_hook idle)
+# A project at depth $1 from /: $WORK/d$1/home/[p0/p1/...]/proj/pkg, the
+# working directory pkg, HOME the "home" directory, go.mod in proj choosing
+# go$GO_VERSION (a go.mod choice makes the hook watch .go-version,
+# .tool-versions and go.work at every level up to /). Prints pkg.
+make_tree() {
+  local depth=$1 base=$WORK/d$1 dir pad
+  pad=$((depth - $(tr -cd / <<<"$WORK" | wc -c) - 4))
+  if ((pad < 0)); then echo "BENCH_DIR is too deep for a $depth-deep tree" >&2; exit 1; fi
+  dir=$base/home
+  for ((i = 0; i < pad; i++)); do dir=$dir/p$i; done
+  mkdir -p "$dir/proj/pkg"
+  printf 'module example.com/proj\n\ngo 1.22\n\ntoolchain go%s\n' "$GO_VERSION" > "$dir/proj/go.mod"
+  echo 'use gvmr' > "$dir/proj/.envrc"
+  if command -v direnv >/dev/null; then direnv allow "$dir/proj" >/dev/null 2>&1; fi
+  echo "$dir/proj/pkg"
+}
+# The per-shell drivers. Each loads gvmr's hook (and direnv's), lets the
+# stamp's 2 s margin pass, then for $ROUNDS rounds, alternating, times $N
+# empty prompts, $N prompts running gvmr's hook and $ND prompts running
+# direnv's, one by one, printing "label microseconds" per prompt. Medians
+# of single prompts leave out the prompts that waited for the CPU, which on
+# a shared machine would otherwise measure the load rather than the hook.
+cat > "$WORK/prompt.bash" <<'SH'
+eval "$("$GVMR" hook bash)"
+if ((DIRENV)); then eval "$(direnv hook bash)"; fi
+cd "$CWD" || exit 1
+empty() { :; }
+measure() { # label function prompts
+  local i s e
+  for ((i = 0; i < $3; i++)); do
+    s=${EPOCHREALTIME/[.,]/}; $2; e=${EPOCHREALTIME/[.,]/}
+    echo "$1 $((e - s))"
+  done
+}
+_gvmr_hook; if ((DIRENV)); then _direnv_hook; fi
+sleep 2.5
+_gvmr_hook; if ((DIRENV)); then _direnv_hook; fi
+for ((r = 0; r < ROUNDS; r++)); do
+  measure empty empty "$N"; measure gvmr _gvmr_hook "$N"
+  if ((DIRENV)); then measure direnv _direnv_hook "$ND"; fi
+done
+SH
+cat > "$WORK/prompt.zsh" <<'SH'
+zmodload zsh/datetime
+eval "$("$GVMR" hook zsh)"
+if ((DIRENV)); then eval "$(direnv hook zsh)"; fi
+cd "$CWD" || exit 1
+empty() { :; }
+measure() { # label function prompts
+  local i; local -F s e
+  for ((i = 0; i < $3; i++)); do
+    s=$EPOCHREALTIME; $2; e=$EPOCHREALTIME
+    printf '%s %.1f\n' "$1" $(( (e - s) * 1e6 ))
+  done
+}
+_gvmr_hook; if ((DIRENV)); then _direnv_hook; fi
+sleep 2.5
+_gvmr_hook; if ((DIRENV)); then _direnv_hook; fi
+for ((r = 0; r < ROUNDS; r++)); do
+  measure empty empty "$N"; measure gvmr _gvmr_hook "$N"
+  if ((DIRENV)); then measure direnv _direnv_hook "$ND"; fi
+done
+SH
+# fish has no clock variable: its `time` keyword reports each prompt on
+# fish's own stderr ("Executed in 52.00 micros"), after a "label NAME" line
+# per loop; see fish_samples.
+cat > "$WORK/prompt.fish" <<'SH'
+$GVMR hook fish | source
+test $DIRENV = 1; and direnv hook fish | source
+cd $CWD; or exit 1
+function empty
+end
+function measure -a label fn prompts
+    echo label $label >&2
+    for i in (seq $prompts)
+        time $fn
+    end
+end
+_gvmr_hook; test $DIRENV = 1; and __direnv_export_eval
+sleep 2.5
+_gvmr_hook; test $DIRENV = 1; and __direnv_export_eval
+for r in (seq $ROUNDS)
+    measure empty empty $N; measure gvmr _gvmr_hook $N
+    if test $DIRENV = 1
+        measure direnv __direnv_export_eval $ND
+    end
+end
+SH
+# fish's stderr to "label value unit" lines.
+fish_samples() { awk '$1 == "label" {l = $2} /^Executed in/ {print l, $3, $4}'; }
+# "empty gvmr direnv" from a driver's output (µs): the median empty prompt,
+# and each hook's median prompt minus it.
+prompt_medians() {
+  awk '{v = $2} $3 == "millis" {v *= 1e3} $3 == "secs" {v *= 1e6} {print $1, v}' |
+    sort -k1,1 -k2,2g |
+    awk '{x[$1, ++n[$1]] = $2}
+         function med(l, m) { m = n[l]; if (!m) return "n/a"
+           return m % 2 ? x[l, (m + 1) / 2] : (x[l, m / 2] + x[l, m / 2 + 1]) / 2 }
+         END { e = med("empty"); g = med("gvmr"); d = med("direnv")
+               printf "%s %s %s\n", e, g - e, (d == "n/a" ? d : d - e) }'
+}
+# A busy tree: files created and deleted in each directory given, ten
+# times a second (an editor's swap files, a build, zsh's history lock); any
+# change within 2 s of gvmr's look used to make every prompt run gvmr.
+busy_writer() {
+  python3 - "$@" <<'PY' &
+import os, sys, time
+n = 0
+while True:
+    for d in sys.argv[1:]:
+        open(os.path.join(d, f".busy.{n}"), "w").close()
+        if n:
+            os.unlink(os.path.join(d, f".busy.{n - 1}"))
+    n += 1
+    time.sleep(0.1)
+PY
+  BUSY_PID=$!
+}
+# Runs the driver for $sh in $cwd with gvmr $1 (and direnv when $2 is 1);
+# prints "empty gvmr direnv" (see prompt_medians).
+drive_prompts() {
+  local drive=(env GVMR="$1" CWD="$cwd" HOME="$WORK/d$depth/home" DIRENV="$2" N=1000 ND=100
+    ROUNDS="$RUNS" "${run[@]}" "$WORK/prompt.$sh")
+  if [[ $sh == fish ]]; then
+    "${drive[@]}" 2>&1 >/dev/null | fish_samples > "$WORK/samples"
+  else
+    "${drive[@]}" 2>/dev/null > "$WORK/samples"
   fi
-fi
+  prompt_medians < "$WORK/samples"
+}
+DIRENV=0; command -v direnv >/dev/null && DIRENV=1
+PROMPT_ROWS=""
+PREVIOUS_HEAD="" PREVIOUS_LINE=""
+if [[ -n ${BENCH_PREVIOUS_GVMR:-} ]]; then PREVIOUS_HEAD=" previous gvmr |" PREVIOUS_LINE="---|"; fi
+for depth in 7 15; do
+  cwd=$(make_tree "$depth")
+  for tree in quiet busy; do
+    for sh in bash zsh fish; do
+      case $sh in
+        bash) run=(bash --noprofile --norc) ;;
+        zsh) run=(zsh -f) ;;
+        fish) run=(fish --no-config) ;;
+      esac
+      if ! command -v "$sh" >/dev/null; then continue; fi
+      if [[ $tree == busy ]]; then busy_writer "${cwd%/pkg}" "$WORK/d$depth/home"; fi
+      read -r E G D < <(drive_prompts "$GVMR" "$DIRENV")
+      previous=""
+      if [[ -n ${BENCH_PREVIOUS_GVMR:-} ]]; then
+        read -r _ P _ < <(drive_prompts "$BENCH_PREVIOUS_GVMR" 0)
+        previous=$(printf ' %.0f |' "$P")
+      fi
+      if [[ $tree == busy ]]; then kill "$BUSY_PID"; wait "$BUSY_PID" 2>/dev/null || true; rm -f "${cwd%/pkg}"/.busy.* "$WORK/d$depth/home"/.busy.*; fi
+      ratio=n/a
+      [[ $D != n/a ]] && ratio=$(awk -v g="$G" -v d="$D" 'BEGIN{printf "%.0f×", d / (g > 1 ? g : 1)}')
+      PROMPT_ROWS+=$(printf '| %s | %s | %s | %.1f | **%.1f** | %s | %s |%s' "$sh" "$depth" "$tree" "$E" "$G" \
+        "$(awk -v d="$D" 'BEGIN{if (d == "n/a") print d; else printf "%.0f", d}')" "$ratio" "$previous")$'\n'
+    done
+  done
+done
+# bash, one prompt after a cd into a project with another version (gvmr
+# runs): the median of 200 single prompts, cd-ing back and forth.
+mkdir -p "$WORK/other"
+echo 1.21.0 > "$WORK/other/.go-version"
+HOOK_CD=$(cd "$WORK/d7" && GVMR="$GVMR" bash --noprofile --norc -c '
+  eval "$("$GVMR" hook bash)"
+  for ((i = 0; i < 200; i++)); do
+    if ((i % 2)); then cd "$1"; else cd "$2"; fi
+    s=${EPOCHREALTIME/[.,]/}; _gvmr_hook 2>/dev/null; e=${EPOCHREALTIME/[.,]/}
+    echo "$((e - s))"
+  done' _ "$WORK/other" "$(make_tree 7)" | median)
 
 cat <<EOF
 
 ## Results ($(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), $RUNS runs, trees on $(df --output=fstype "$WORK" | tail -1); medians)
 
+EOF
+if [[ ${BENCH_ONLY:-} != prompt ]]; then
+cat <<EOF
 | what | median | baseline (same run) | ratio / target |
 |---|---|---|---|
 | install go$GO_VERSION ($((SIZE / 1000000)) MB) from loopback | ${G} s | manual curl+sha256sum+gpg+tar: ${M} s | $(awk -v g="$G" -v m="$M" 'BEGIN{printf "%.2f", g/m}') (target ≤ 0.60) |
@@ -206,6 +359,14 @@ cat <<EOF
 | install --source proxy (module zip + sumdb) | ${P} | | peak memory ${PM} |
 | uninstall | ${U} s | | target < 0.1 s |
 | \`go version\` via shim | ${SHIM_VIA} ms | direct: ${SHIM_DIRECT} ms; exec-only static C floor: ${FLOOR_VIA} ms (${FLOOR_RATIO}) | ${SHIM_RATIO} (target ≤ 1.15) |
-| bash prompt, hook loaded, nothing changed | ${HOOK_IDLE} µs | direnv hook: ${DIRENV_IDLE} µs; mise: ${MISE_IDLE} µs | target ≤ 150 µs |
-| bash prompt after cd to another version | ${HOOK_CD} µs | | target ≤ 5000 µs |
 EOF
+fi
+cat <<EOF
+| bash prompt after cd to another version | ${HOOK_CD} µs | | target ≤ 5000 µs |
+
+Prompt cost with nothing deciding changed (µs per prompt; hooks: extra cost over the empty prompt; medians of single prompts, $RUNS rounds alternating; target ≤ 150 µs for bash 7 deep, quiet and busy):
+
+| shell | depth | tree | empty prompt | gvmr hook | direnv hook | direnv / gvmr |${PREVIOUS_HEAD}
+|---|---|---|---|---|---|---|${PREVIOUS_LINE}
+EOF
+printf '%s' "$PROMPT_ROWS"

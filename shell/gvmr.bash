@@ -1,24 +1,18 @@
 # gvmr shell hook for bash. Load it from ~/.bashrc with:
 #   eval "$(gvmr hook bash)"
-# Each prompt it checks, with shell builtins only, whether the directory,
-# GVMR_GO_VERSION or any file that chose the version changed since gvmr
-# last looked; only then does it run gvmr.
+# Before each prompt it calls _gvmr_unchanged, a function each run of
+# `gvmr hook-env` redefines: shell builtins testing what decides the Go
+# version (the directory, GVMR_GO_VERSION, GOWORK, the version files that
+# chose it, the names that would override it, whether it is installed).
+# Only when one of those changed does the prompt run gvmr.
+
+_gvmr_unchanged() { return 1; }
 
 _gvmr_hook() {
   local previous_exit_status=$?
-  if [[ "$PWD" == "${_GVMR_PWD-}" && "${GVMR_GO_VERSION-}" == "${_GVMR_REQ-}" && -n "${_GVMR_STAMP-}" ]]; then
-    local watched changed=
-    for watched in "${_GVMR_WATCH[@]}"; do
-      if [[ "$watched" -nt "$_GVMR_STAMP" ]]; then
-        changed=1
-        break
-      fi
-    done
-    if [[ -z "$changed" ]]; then
-      return "$previous_exit_status"
-    fi
+  if ! _gvmr_unchanged; then
+    eval "$(__GVMR__ hook-env --shell bash --pid "$$")"
   fi
-  eval "$(__GVMR__ hook-env --shell bash --pid "$$")"
   return "$previous_exit_status"
 }
 

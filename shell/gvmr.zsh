@@ -1,21 +1,17 @@
 # gvmr shell hook for zsh. Load it from ~/.zshrc with:
 #   eval "$(gvmr hook zsh)"
-# Before each prompt it checks, with shell builtins only, whether the
-# directory, GVMR_GO_VERSION or any file that chose the version changed
-# since gvmr last looked; only then does it run gvmr.
+# Before each prompt it calls _gvmr_unchanged, a function each run of
+# `gvmr hook-env` redefines: shell builtins testing what decides the Go
+# version (the directory, GVMR_GO_VERSION, GOWORK, the version files that
+# chose it, the names that would override it, whether it is installed).
+# Only when one of those changed does the prompt run gvmr.
+
+_gvmr_unchanged() { return 1; }
 
 _gvmr_hook() {
-  if [[ "$PWD" == "${_GVMR_PWD-}" && "${GVMR_GO_VERSION-}" == "${_GVMR_REQ-}" && -n "${_GVMR_STAMP-}" ]]; then
-    local watched
-    for watched in "${_GVMR_WATCH[@]}"; do
-      if [[ "$watched" -nt "$_GVMR_STAMP" ]]; then
-        eval "$(__GVMR__ hook-env --shell zsh --pid "$$")"
-        return
-      fi
-    done
-    return
+  if ! _gvmr_unchanged; then
+    eval "$(__GVMR__ hook-env --shell zsh --pid "$$")"
   fi
-  eval "$(__GVMR__ hook-env --shell zsh --pid "$$")"
 }
 
 autoload -Uz add-zsh-hook

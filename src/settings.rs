@@ -84,6 +84,12 @@ pub struct Settings {
     /// `GVMR_CONNECT_TIMEOUT`: how long connecting, and a small file's
     /// first byte, may take.
     pub connect_timeout: Duration,
+    /// Where the shell hooks keep their per-shell stamp files, first
+    /// writable one wins: `$XDG_RUNTIME_DIR/gvmr`, then
+    /// `$XDG_CACHE_HOME/gvmr` (default `~/.cache/gvmr`; macOS
+    /// `~/Library/Caches/gvmr`). Never the data directory, which may be a
+    /// read-only store shared by several users.
+    pub hook_state_dirs: Vec<PathBuf>,
     key_primary: Option<String>,
     retries: Option<String>,
     retry_backoff_ms: Option<String>,
@@ -156,6 +162,11 @@ impl Settings {
             connect_timeout: parse_timeout(
                 var("GVMR_CONNECT_TIMEOUT").as_deref(),
                 DEFAULT_CONNECT_TIMEOUT,
+            ),
+            hook_state_dirs: hook_state_dirs(
+                var_os("XDG_RUNTIME_DIR"),
+                var_os("XDG_CACHE_HOME"),
+                var_os("HOME"),
             ),
             key_primary: std::env::var("GVMR_KEY_PRIMARY")
                 .ok()
@@ -265,6 +276,27 @@ impl Settings {
     }
 }
 
+/// See [`Settings::hook_state_dirs`]; relative XDG paths are ignored, as
+/// the XDG base directory specification says.
+fn hook_state_dirs(
+    runtime: Option<OsString>,
+    cache: Option<OsString>,
+    home: Option<OsString>,
+) -> Vec<PathBuf> {
+    let absolute = |value: Option<OsString>| value.map(PathBuf::from).filter(|p| p.is_absolute());
+    let home = absolute(home);
+    let cache = if cfg!(target_os = "macos") {
+        home.map(|h| h.join("Library/Caches"))
+    } else {
+        absolute(cache).or_else(|| home.map(|h| h.join(".cache")))
+    };
+    [absolute(runtime), cache]
+        .into_iter()
+        .flatten()
+        .map(|dir| dir.join("gvmr"))
+        .collect()
+}
+
 /// Seconds, fractions allowed; anything but a positive number is `default`.
 fn parse_timeout(value: Option<&str>, default: Duration) -> Duration {
     value
@@ -323,6 +355,31 @@ mod tests {
         for keeps_local in ["local", "auto", "path", "local+auto", "local+path", ""] {
             assert_eq!(gotoolchain_override(keeps_local), None, "{keeps_local}");
         }
+    }
+
+    #[test]
+    fn hook_state_goes_to_the_runtime_then_the_cache_directory() {
+        let os = |s: &str| Some(OsString::from(s));
+        let dirs = hook_state_dirs(os("/run/user/7"), os("/c"), os("/home/u"));
+        if cfg!(target_os = "macos") {
+            assert_eq!(
+                dirs,
+                [
+                    PathBuf::from("/run/user/7/gvmr"),
+                    PathBuf::from("/home/u/Library/Caches/gvmr")
+                ]
+            );
+            return;
+        }
+        assert_eq!(
+            dirs,
+            [PathBuf::from("/run/user/7/gvmr"), PathBuf::from("/c/gvmr")]
+        );
+        assert_eq!(
+            hook_state_dirs(None, os("relative"), os("/home/u")),
+            [PathBuf::from("/home/u/.cache/gvmr")]
+        );
+        assert!(hook_state_dirs(os("run"), None, None).is_empty());
     }
 
     #[test]

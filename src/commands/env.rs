@@ -7,7 +7,7 @@ use crate::files::FileError;
 use crate::settings::Settings;
 use crate::store::Store;
 use crate::switch::SwitchError;
-use crate::switch::activate::{activate, this_process, use_system};
+use crate::switch::activate::{activate, apply, this_process, use_system};
 use crate::switch::selection::{Active, GoVersionOrSystem, active, current_dir};
 use crate::switch::shell::{
     Change, render_dotenv, render_fish, render_github_env, render_json, render_posix, sh_quote,
@@ -86,17 +86,10 @@ pub fn exec(
         .ok_or_else(|| Error::Usage("name a command to run after --".into()))?;
     let mut child = std::process::Command::new(program);
     child.args(args);
-    for change in toolchain_changes(settings, store, ui, version, true)? {
-        match change {
-            Change::Export(name, value) => {
-                child.env(name, value);
-            }
-            Change::Unset(name) => {
-                child.env_remove(name);
-            }
-            Change::Var(..) | Change::List(..) => {}
-        }
-    }
+    apply(
+        toolchain_changes(settings, store, ui, version, true)?,
+        &mut child,
+    );
     let source = child.exec();
     Err(Error::Exec {
         program: program.into(),

@@ -18,7 +18,13 @@ pub fn hook_env(
     shell: HookShell,
     pid: u32,
 ) -> Result<(), Error> {
-    ui::out(hook::hook_env(&settings.selection, store, shell, pid)?)?;
+    ui::out(hook::hook_env(
+        &settings.selection,
+        store,
+        &settings.hook_state_dirs,
+        shell,
+        pid,
+    )?)?;
     Ok(())
 }
 

@@ -10,10 +10,10 @@
 //! the end of go's output: the toolchain is installed either way.
 
 use crate::store::Store;
-use crate::switch::activate::{activate, this_process};
-use crate::switch::shell::Change;
+use crate::switch::activate::{activate, apply, this_process};
 use crate::ui::{Ui, tildify};
 use gvmr_shim::GoVersion;
+use gvmr_shim::toolchain::PINNED_GOTOOLCHAIN;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -84,19 +84,9 @@ fn go_install(goroot: &Path, package: &str) -> Result<(), String> {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    for change in activate(goroot, &this_process, false) {
-        match change {
-            Change::Export(name, value) => {
-                command.env(name, value);
-            }
-            Change::Unset(name) => {
-                command.env_remove(name);
-            }
-            Change::Var(..) | Change::List(..) => {}
-        }
-    }
+    apply(activate(goroot, &this_process, false), &mut command);
     // This toolchain, whatever GOTOOLCHAIN the user set.
-    command.env("GOTOOLCHAIN", "local");
+    command.env("GOTOOLCHAIN", PINNED_GOTOOLCHAIN);
     let output = command
         .output()
         .map_err(|e| format!("cannot run {}: {e}", go.display()))?;

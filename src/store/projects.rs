@@ -19,6 +19,7 @@ use gvmr_shim::select::{Requirement, Selection, Source};
 use gvmr_shim::version::Minimum;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -92,6 +93,11 @@ impl Store {
     /// (not `GVMR_GO_VERSION`, not the default). Best effort: bookkeeping
     /// must never fail the command that resolved the version.
     pub fn remember_project(&self, selection: &Selection) {
+        // A store whose directory has no write bits is a read-only image
+        // shared by several users (as root could still write into it).
+        if fs::metadata(self.root()).is_ok_and(|m| m.permissions().readonly()) {
+            return;
+        }
         if let Source::File(path) = &selection.source {
             let _ = self.update_projects(|projects| {
                 let Some(key) = path.to_str() else {

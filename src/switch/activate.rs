@@ -21,6 +21,20 @@ pub const TOOLCHAIN_VAR: &str = "_GVMR_TOOLCHAIN";
 /// Reads a variable of the environment being changed.
 pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
+/// Applies `changes` to the environment of a child process.
+pub fn apply(changes: Vec<Change>, command: &mut std::process::Command) {
+    for change in changes {
+        match change {
+            Change::Export(name, value) => {
+                command.env(name, value);
+            }
+            Change::Unset(name) => {
+                command.env_remove(name);
+            }
+        }
+    }
+}
+
 /// The environment of this process as the activation sees it (`PATH`,
 /// `GOROOT`, `GOTOOLCHAIN` and the hook's bookkeeping): the state being
 /// edited, not configuration, so it is read here rather than in settings.

@@ -1,14 +1,18 @@
 //! Shell hooks: the scripts (kept as real files in `shell/`, embedded here)
-//! and `gvmr hook-env`, which the scripts run only when something that can
-//! change the version may have changed.
+//! and `gvmr hook-env`, which the scripts run only when something that
+//! decides the version changed: `hook-env` prints, with the environment
+//! changes, the test the scripts run before each prompt
+//! ([`crate::switch::watch`]) and dates a per-shell stamp file it compares
+//! against.
 
 use crate::files::own_executable;
 use crate::store::Store;
 use crate::switch::SwitchError as Error;
 use crate::switch::activate::{activate, deactivate, this_process, use_system};
 use crate::switch::selection::{current_dir, look_here};
-use crate::switch::shell::{Change, render_fish, render_posix, sh_quote};
-use gvmr_shim::select::{Inputs, Source};
+use crate::switch::shell::{render_fish, render_posix, sh_quote};
+use crate::switch::watch::{self, Snapshot};
+use gvmr_shim::select::Inputs;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -57,24 +61,50 @@ pub fn direnvrc() -> Result<String, Error> {
 }
 
 /// The stamp file of one shell session: dated just before gvmr looked, so
-/// the hook can ask `[[ file -nt stamp ]]` with no process.
-fn touch_stamp(store: &Store, pid: u32, looked_at: SystemTime) -> Option<PathBuf> {
-    let dir = store.root().join("hook");
-    fs::create_dir_all(&dir).ok()?;
-    remove_stamps_of_exited_shells(&dir);
-    let stamp = dir.join(pid.to_string());
-    let file = File::create(&stamp).ok()?;
-    file.set_modified(looked_at.checked_sub(STAMP_MARGIN)?)
-        .ok()?;
-    Some(stamp)
+/// the hook can ask `[[ file -nt stamp ]]` with no process. It lives in the
+/// first of `state_dirs` (the user's runtime, then cache directory) where
+/// it can be written, never in the data directory, which may be a
+/// read-only toolchain store shared by several users. `None` when none is
+/// writable: every prompt then asks gvmr.
+fn touch_stamp(state_dirs: &[PathBuf], pid: u32, looked_at: SystemTime) -> Option<PathBuf> {
+    let dated = looked_at.checked_sub(STAMP_MARGIN)?;
+    let name = stamp_name(pid);
+    state_dirs.iter().find_map(|dir| {
+        let dir = dir.join("hook");
+        fs::create_dir_all(&dir).ok()?;
+        remove_stamps_of_exited_shells(&dir);
+        let stamp = dir.join(&name);
+        File::create(&stamp).ok()?.set_modified(dated).ok()?;
+        Some(stamp)
+    })
 }
 
-/// Stamps are named by shell PID; on Linux, drop those whose shell is gone.
-fn remove_stamps_of_exited_shells(dir: &Path) {
-    let proc_fs = Path::new("/proc/self");
-    if !proc_fs.exists() {
-        return;
+/// The PID namespace on Linux (`pid:[4026531836]` → `4026531836`), so that
+/// shells of containers sharing a home directory keep apart stamps even
+/// when their PIDs are equal.
+fn pid_namespace() -> Option<String> {
+    let link = fs::read_link("/proc/self/ns/pid").ok()?;
+    let digits: String = link
+        .to_str()?
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    (!digits.is_empty()).then_some(digits)
+}
+
+/// `<namespace>-<pid>`, or `<pid>` where namespaces are unknown.
+fn stamp_name(pid: u32) -> String {
+    match pid_namespace() {
+        Some(namespace) => format!("{namespace}-{pid}"),
+        None => pid.to_string(),
     }
+}
+
+/// On Linux, drops the stamps of this PID namespace whose shell is gone.
+fn remove_stamps_of_exited_shells(dir: &Path) {
+    let Some(namespace) = pid_namespace() else {
+        return;
+    };
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -82,7 +112,9 @@ fn remove_stamps_of_exited_shells(dir: &Path) {
         let name = entry.file_name();
         let Some(pid) = name
             .to_str()
-            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|n| n.strip_prefix(&namespace))
+            .and_then(|n| n.strip_prefix('-'))
+            .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
         else {
             continue;
         };
@@ -93,31 +125,26 @@ fn remove_stamps_of_exited_shells(dir: &Path) {
 }
 
 /// What the hook evaluates: the toolchain for this directory (or none), and
-/// the hook's bookkeeping of what to watch.
+/// `_gvmr_unchanged`, the builtins-only test of whether anything deciding
+/// it changed (see [`crate::switch::watch`]).
 pub fn hook_env(
     inputs: &Inputs,
     store: &Store,
+    state_dirs: &[PathBuf],
     shell: HookShell,
     pid: u32,
 ) -> Result<String, Error> {
     let looked_at = SystemTime::now();
     let cwd = current_dir()?;
     let env = this_process;
-    // Directories: a version file appearing or vanishing changes their mtime.
-    let mut watch: Vec<String> = cwd.ancestors().map(|d| d.display().to_string()).collect();
-    watch.push(store.root().display().to_string());
-    watch.push(store.versions_dir().display().to_string());
-
+    let snapshot = Snapshot::take(&cwd, inputs, store);
     let here = look_here(inputs, store, &cwd);
     for note in &here.notes {
         eprintln!("gvmr: note: {note}");
     }
-    let mut changes = match here.resolved {
+    let changes = match &here.resolved {
         Ok(resolved) => {
             store.remember_project(&resolved.selection);
-            if let Source::File(path) | Source::Default(path) = &resolved.selection.source {
-                watch.push(path.display().to_string());
-            }
             match &resolved.goroot {
                 _ if resolved.system.is_some() => {
                     if !resolved.is_available() {
@@ -138,20 +165,13 @@ pub fn hook_env(
             deactivate(&env)
         }
     };
-    let stamp = touch_stamp(store, pid, looked_at)
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
-    let var = |name: &str, value: String| Change::Var(name.into(), value);
-    changes.push(var("_GVMR_PWD", cwd.display().to_string()));
-    changes.push(var(
-        "_GVMR_REQ",
-        inputs.env_version.clone().unwrap_or_default(),
-    ));
-    changes.push(Change::List("_GVMR_WATCH".into(), watch));
-    changes.push(var("_GVMR_STAMP", stamp));
+    let watch = watch::watch(&cwd, inputs, store, here.resolved.as_ref().ok(), &snapshot);
+    let stamp = touch_stamp(state_dirs, pid, looked_at);
     Ok(match shell {
-        HookShell::Bash | HookShell::Zsh => render_posix(&changes),
-        HookShell::Fish => render_fish(&changes),
+        HookShell::Bash | HookShell::Zsh => {
+            render_posix(&changes) + &watch::render_posix(&watch, stamp.as_deref())
+        }
+        HookShell::Fish => render_fish(&changes) + &watch::render_fish(&watch, stamp.as_deref()),
     })
 }
 
@@ -169,5 +189,45 @@ mod tests {
             assert!(text.contains(&format!("'{exe}'")), "{shell:?}");
         }
         assert!(direnvrc().unwrap().contains("use_gvmr()"));
+    }
+
+    #[test]
+    fn the_stamp_goes_to_the_first_writable_state_dir_dated_before_the_look() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("a-file");
+        fs::write(&file, "").unwrap();
+        let good = tmp.path().join("cache/gvmr");
+        let looked_at = SystemTime::now();
+        let stamp = touch_stamp(&[file.join("runtime"), good.clone()], 42, looked_at).unwrap();
+        assert_eq!(stamp.parent(), Some(good.join("hook").as_path()));
+        assert!(stamp.file_name().unwrap().to_str().unwrap().ends_with("42"));
+        let dated = fs::metadata(&stamp).unwrap().modified().unwrap();
+        assert_eq!(dated, looked_at - STAMP_MARGIN);
+        assert_eq!(touch_stamp(&[file.join("x")], 42, looked_at), None);
+        assert_eq!(touch_stamp(&[], 42, looked_at), None);
+    }
+
+    #[test]
+    fn stamps_of_exited_shells_of_this_namespace_are_removed() {
+        let Some(namespace) = pid_namespace() else {
+            return; // not Linux
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let alive = format!("{namespace}-{}", std::process::id());
+        // PIDs are below 2^22 on Linux.
+        let gone = format!("{namespace}-{}", 1u32 << 30);
+        let elsewhere = format!("1-{}", 1u32 << 30);
+        for name in [&alive, &gone, &elsewhere, &"notes".to_string()] {
+            fs::write(tmp.path().join(name), "").unwrap();
+        }
+        remove_stamps_of_exited_shells(tmp.path());
+        let mut left: Vec<String> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        let mut expected = vec![alive, elsewhere, "notes".to_string()];
+        expected.sort();
+        assert_eq!(left, expected);
     }
 }

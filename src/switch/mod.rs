@@ -1,10 +1,11 @@
 //! Switching between installed toolchains: which version applies here
 //! ([`selection`], on top of the resolver the shims share), the environment
 //! a toolchain runs with ([`activate`]) rendered for each shell
-//! ([`shell`]), the prompt hooks ([`hook`]) and the `go`/`gofmt` shim
-//! executables in `$GVMR_HOME/shims` ([`shim_files`]); which installed
-//! versions the default and the known projects select ([`usage`]); and
-//! moving a version file to another version ([`version_file`]).
+//! ([`shell`]), the prompt hooks ([`hook`], and what they watch:
+//! [`watch`]) and the `go`/`gofmt` shim executables in `$GVMR_HOME/shims`
+//! ([`shim_files`]); which installed versions the default and the known
+//! projects select ([`usage`]); and moving a version file to another
+//! version ([`version_file`]).
 
 pub mod activate;
 pub mod hook;
@@ -13,6 +14,7 @@ pub mod shell;
 pub mod shim_files;
 pub mod usage;
 pub mod version_file;
+pub mod watch;
 
 use crate::files::FileError;
 use gvmr_shim::select::SelectError;

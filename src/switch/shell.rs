@@ -10,10 +10,6 @@ pub enum Change {
     Export(String, String),
     /// Remove.
     Unset(String),
-    /// Set a shell variable (not exported): the hooks' own bookkeeping.
-    Var(String, String),
-    /// Set a shell array variable (not exported).
-    List(String, Vec<String>),
 }
 
 /// `'…'` for POSIX shells (bash, zsh, direnv): nothing inside is special
@@ -38,13 +34,6 @@ pub fn render_posix(changes: &[Change]) -> String {
             Change::Unset(name) => {
                 let _ = writeln!(out, "unset {name}");
             }
-            Change::Var(name, value) => {
-                let _ = writeln!(out, "{name}={}", sh_quote(value));
-            }
-            Change::List(name, words) => {
-                let words: Vec<String> = words.iter().map(|w| sh_quote(w)).collect();
-                let _ = writeln!(out, "{name}=({})", words.join(" "));
-            }
         }
     }
     out
@@ -64,13 +53,6 @@ pub fn render_fish(changes: &[Change]) -> String {
             }
             Change::Unset(name) => {
                 let _ = writeln!(out, "set -e {name}");
-            }
-            Change::Var(name, value) => {
-                let _ = writeln!(out, "set -g {name} {}", fish_quote(value));
-            }
-            Change::List(name, words) => {
-                let words: Vec<String> = words.iter().map(|w| fish_quote(w)).collect();
-                let _ = writeln!(out, "set -g {name} {}", words.join(" "));
             }
         }
     }
@@ -139,8 +121,6 @@ mod tests {
             Change::Export("GOROOT".into(), "/h o'me/go".into()),
             Change::Export("PATH".into(), "/h o'me/go/bin:/usr/bin".into()),
             Change::Unset("GOTOOLCHAIN".into()),
-            Change::List("_W".into(), vec!["a b".into(), "$(x)".into()]),
-            Change::Var("_V".into(), "it's".into()),
         ]
     }
 
@@ -148,7 +128,7 @@ mod tests {
     fn posix_output_quotes_everything() {
         assert_eq!(
             render_posix(&changes()),
-            "export GOROOT='/h o'\\''me/go'\nexport PATH='/h o'\\''me/go/bin:/usr/bin'\nunset GOTOOLCHAIN\n_W=('a b' '$(x)')\n_V='it'\\''s'\n"
+            "export GOROOT='/h o'\\''me/go'\nexport PATH='/h o'\\''me/go/bin:/usr/bin'\nunset GOTOOLCHAIN\n"
         );
     }
 
@@ -156,7 +136,7 @@ mod tests {
     fn fish_output_splits_path_and_escapes() {
         assert_eq!(
             render_fish(&changes()),
-            "set -gx GOROOT '/h o\\'me/go'\nset -gx PATH '/h o\\'me/go/bin' '/usr/bin'\nset -e GOTOOLCHAIN\nset -g _W 'a b' '$(x)'\nset -g _V 'it\\'s'\n"
+            "set -gx GOROOT '/h o\\'me/go'\nset -gx PATH '/h o\\'me/go/bin' '/usr/bin'\nset -e GOTOOLCHAIN\n"
         );
     }
 

@@ -3,8 +3,9 @@
 //! `probe` function (defined in the shell's rc file) appends what the shell
 //! then has (`GOROOT|GOTOOLCHAIN|PATH`) to a log file the test reads.
 //!
-//! Also: the hooks do not run gvmr when nothing changed, direnv's `use
-//! gvmr`, and the scripts pass shellcheck / `zsh -n` / `fish -n`.
+//! Also: direnv's `use gvmr`, and the scripts pass shellcheck / `zsh -n` /
+//! `fish -n`. What the hooks watch (and that nothing else runs gvmr) is
+//! tested in `hook_watch`, with the [`Session`] defined here.
 
 use crate::support::switching::{BASE_PATH, GVMR, World, err, out, run_with_timeout, write_file};
 use std::cell::Cell;
@@ -13,25 +14,25 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 /// How long one tmux command, or one probe, may take.
-const STEP_LIMIT: Duration = Duration::from_secs(30);
+pub(crate) const STEP_LIMIT: Duration = Duration::from_secs(30);
 
-const UNSET: &str = "<unset>";
+pub(crate) const UNSET: &str = "<unset>";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Sh {
+pub(crate) enum Sh {
     Bash,
     Zsh,
     Fish,
 }
 
-fn q(path: &Path) -> String {
+pub(crate) fn q(path: &Path) -> String {
     let text = path.display().to_string();
     assert!(!text.contains('\''), "test paths have no quotes: {text}");
     format!("'{text}'")
 }
 
 impl Sh {
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Sh::Bash => "bash",
             Sh::Zsh => "zsh",
@@ -40,7 +41,7 @@ impl Sh {
     }
 
     /// The line an rc file uses to load gvmr's hook the documented way.
-    fn load_hook(self) -> String {
+    pub(crate) fn load_hook(self) -> String {
         match self {
             Sh::Bash => format!("eval \"$({} hook bash)\"", q(Path::new(GVMR))),
             Sh::Zsh => format!("eval \"$({} hook zsh)\"", q(Path::new(GVMR))),
@@ -105,14 +106,14 @@ impl Sh {
         }
     }
 
-    fn export(self, name: &str, value: &str) -> String {
+    pub(crate) fn export(self, name: &str, value: &str) -> String {
         match self {
             Sh::Fish => format!("set -gx {name} '{value}'"),
             _ => format!("export {name}='{value}'"),
         }
     }
 
-    fn unset(self, name: &str) -> String {
+    pub(crate) fn unset(self, name: &str) -> String {
         match self {
             Sh::Fish => format!("set -e {name}"),
             _ => format!("unset {name}"),
@@ -129,14 +130,14 @@ impl Sh {
 
 /// What a probe saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Seen {
-    goroot: String,
-    toolchain: String,
-    path: String,
+pub(crate) struct Seen {
+    pub(crate) goroot: String,
+    pub(crate) toolchain: String,
+    pub(crate) path: String,
 }
 
 /// An interactive shell in a private tmux server.
-struct Session {
+pub(crate) struct Session {
     socket: PathBuf,
     log: PathBuf,
     env: Vec<(String, String)>,
@@ -149,7 +150,7 @@ impl Session {
     /// BASE_PATH, GVMR_HOME, TERM, plus `vars`), its rc file loading
     /// `hook`; files live in `run_dir` (which must not be an ancestor of
     /// the projects: the hook watches those). Waits for the first prompt.
-    fn start(
+    pub(crate) fn start(
         shell: Sh,
         world: &World,
         run_dir: &Path,
@@ -212,7 +213,7 @@ impl Session {
     }
 
     /// The whole pane, history included, wrapped lines joined.
-    fn pane(&self) -> String {
+    pub(crate) fn pane(&self) -> String {
         let mut cmd = Command::new("tmux");
         cmd.env_clear()
             .envs(self.env.iter().map(|(k, v)| (k, v)))
@@ -223,18 +224,18 @@ impl Session {
     }
 
     /// Types `text` and Enter.
-    fn line(&self, text: &str) {
+    pub(crate) fn line(&self, text: &str) {
         self.tmux(&["send-keys", "-l", text]);
         self.tmux(&["send-keys", "Enter"]);
     }
 
     /// Presses Enter on an empty line.
-    fn enter(&self) {
+    pub(crate) fn enter(&self) {
         self.tmux(&["send-keys", "Enter"]);
     }
 
     #[track_caller]
-    fn wait_for(&self, mut done: impl FnMut() -> bool, what: &str) {
+    pub(crate) fn wait_for(&self, mut done: impl FnMut() -> bool, what: &str) {
         let deadline = Instant::now() + STEP_LIMIT;
         while !done() {
             if Instant::now() > deadline {
@@ -250,7 +251,7 @@ impl Session {
 
     /// Runs `probe N` at the next prompt and returns what it saw.
     #[track_caller]
-    fn probe(&self) -> Seen {
+    pub(crate) fn probe(&self) -> Seen {
         let n = self.next.get() + 1;
         self.next.set(n);
         self.line(&format!("probe {n}"));
@@ -278,7 +279,7 @@ impl Session {
     /// Enter on an empty line (so the hook runs after whatever the test
     /// just changed on disk), then a probe.
     #[track_caller]
-    fn probe_after_change(&self) -> Seen {
+    pub(crate) fn probe_after_change(&self) -> Seen {
         self.enter();
         self.probe()
     }
@@ -296,8 +297,8 @@ impl Drop for Session {
     }
 }
 
-const PUBLISHED: &[&str] = &["go1.20.14", "go1.21.0", "go1.22.5", "go1.23.1"];
-const INSTALLED: &[&str] = &["1.21.0", "1.22.5", "1.23.1"];
+pub(crate) const PUBLISHED: &[&str] = &["go1.20.14", "go1.21.0", "go1.22.5", "go1.23.1"];
+pub(crate) const INSTALLED: &[&str] = &["1.21.0", "1.22.5", "1.23.1"];
 
 fn world() -> World {
     World::new(PUBLISHED, INSTALLED)
@@ -306,7 +307,7 @@ fn world() -> World {
 /// A `GVMR_HOME` name that quoting mistakes would break.
 const ODD_HOME: &str = "gvmr h'o me $(x) \"q\" \\";
 
-fn active(world: &World, version: &str, toolchain: &str, rest_of_path: &str) -> Seen {
+pub(crate) fn active(world: &World, version: &str, toolchain: &str, rest_of_path: &str) -> Seen {
     let goroot = world.goroot(version);
     Seen {
         goroot: goroot.display().to_string(),
@@ -315,7 +316,7 @@ fn active(world: &World, version: &str, toolchain: &str, rest_of_path: &str) -> 
     }
 }
 
-fn inactive(toolchain: &str, path: &str) -> Seen {
+pub(crate) fn inactive(toolchain: &str, path: &str) -> Seen {
     Seen {
         goroot: UNSET.to_string(),
         toolchain: toolchain.to_string(),
@@ -493,142 +494,6 @@ fn zsh_hook_switches_as_you_cd_and_edit() {
 #[test]
 fn fish_hook_switches_as_you_cd_and_edit() {
     switching_scenario(Sh::Fish, ODD_HOME);
-}
-
-/// A copy of `gvmr hook SHELL` calling, instead of gvmr, a wrapper script
-/// that logs each run to `log` and then runs gvmr.
-fn counting_hook(shell: Sh, dir: &Path, log: &Path) -> String {
-    let wrapper = write_file(
-        &dir.join("gvmr-wrapper"),
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> {}\nexec {} \"$@\"\n",
-            q(log),
-            q(Path::new(GVMR))
-        ),
-    );
-    std::fs::set_permissions(
-        &wrapper,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
-    let output = run_with_timeout(Command::new(GVMR).args(["hook", shell.name()]), STEP_LIMIT);
-    assert!(output.status.success(), "{}", err(&output));
-    let hook = String::from_utf8(output.stdout).unwrap();
-    let exe = std::fs::canonicalize(GVMR).unwrap();
-    let quoted = q(&exe);
-    assert!(hook.contains(&quoted), "the hook calls {quoted}:\n{hook}");
-    hook.replace(&quoted, &q(&wrapper))
-}
-
-fn count_lines(path: &Path) -> usize {
-    std::fs::read_to_string(path)
-        .map(|t| t.lines().count())
-        .unwrap_or(0)
-}
-
-/// With nothing changed, prompts do not run gvmr; a cd or an edit does.
-fn no_gvmr_without_changes(shell: Sh) {
-    let world = world();
-    // The hook watches every ancestor directory, so the projects must live
-    // where nothing else writes: not under /tmp (which changes all the time,
-    // and may hold the checkout itself). A parent directly under / (kept
-    // between runs, one per shell, so tests side by side do not touch each
-    // other's ancestors) when / is writable, as for root in CI; else the
-    // target directory's tmp dir.
-    let name = format!("gvmr-hooks-{}", shell.name());
-    let parent = [
-        Path::new("/").join(&name),
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(&name),
-    ]
-    .into_iter()
-    .find(|dir| std::fs::create_dir_all(dir).is_ok())
-    .expect("a directory for the quiet projects");
-    let quiet = tempfile::Builder::new()
-        .prefix("run")
-        .tempdir_in(&parent)
-        .unwrap();
-    let quiet_root = std::fs::canonicalize(quiet.path()).unwrap();
-    let project = quiet_root.join("project");
-    let gv = write_file(&project.join(".go-version"), "1.22.5\n");
-    let other = quiet_root.join("other");
-    write_file(&other.join(".go-version"), "1.21.0\n");
-    let run_dir = world.root.join("run");
-    let runs = run_dir.join("gvmr-runs.log");
-    std::fs::create_dir_all(&run_dir).unwrap();
-    let hook = counting_hook(shell, &run_dir, &runs);
-    let s = Session::start(shell, &world, &run_dir, &project, &hook, &[]);
-
-    assert_eq!(s.probe(), active(&world, "1.22.5", "local", BASE_PATH));
-    assert!(count_lines(&runs) >= 1, "the first prompt runs gvmr");
-    let hook_env_runs = std::fs::read_to_string(&runs).unwrap();
-    assert!(
-        hook_env_runs.starts_with("hook-env --shell"),
-        "{hook_env_runs}"
-    );
-
-    // Files written just now count as changed for 2 s (the stamp's margin);
-    // let that pass. Other processes can still touch an ancestor directory
-    // now and then, so several windows are tried: one window in which
-    // empty prompts ran gvmr zero times proves the hook can skip it.
-    std::thread::sleep(Duration::from_millis(2500));
-    s.enter();
-    s.probe();
-    let mut counts = Vec::new();
-    for _ in 0..4 {
-        let before = count_lines(&runs);
-        for _ in 0..4 {
-            s.enter();
-        }
-        s.probe();
-        let after = count_lines(&runs);
-        counts.push((before, after));
-        if before == after {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(2500));
-    }
-    eprintln!(
-        "{}: gvmr runs per window of empty prompts: {counts:?}",
-        shell.name()
-    );
-    assert!(
-        counts.iter().any(|(b, a)| b == a),
-        "{}: every window of empty prompts ran gvmr: {counts:?}",
-        shell.name()
-    );
-
-    // A cd runs it.
-    let before = count_lines(&runs);
-    s.line(&format!("cd {}", q(&other)));
-    assert_eq!(s.probe(), active(&world, "1.21.0", "local", BASE_PATH));
-    assert!(count_lines(&runs) > before, "a cd must run gvmr");
-
-    // So does an edit of the file that chose the version.
-    s.line(&format!("cd {}", q(&project)));
-    s.probe();
-    std::thread::sleep(Duration::from_millis(2500));
-    let before = count_lines(&runs);
-    std::fs::write(&gv, "1.23.1\n").unwrap();
-    assert_eq!(
-        s.probe_after_change(),
-        active(&world, "1.23.1", "local", BASE_PATH)
-    );
-    assert!(count_lines(&runs) > before, "an edit must run gvmr");
-}
-
-#[test]
-fn bash_hook_runs_gvmr_only_when_something_changed() {
-    no_gvmr_without_changes(Sh::Bash);
-}
-
-#[test]
-fn zsh_hook_runs_gvmr_only_when_something_changed() {
-    no_gvmr_without_changes(Sh::Zsh);
-}
-
-#[test]
-fn fish_hook_runs_gvmr_only_when_something_changed() {
-    no_gvmr_without_changes(Sh::Fish);
 }
 
 // ---------------------------------------------------------------------------

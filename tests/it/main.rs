@@ -17,6 +17,7 @@ mod env;
 mod errors;
 mod everyday;
 mod help;
+mod hook_watch;
 mod hooks;
 mod hostile_inputs;
 mod install;
