@@ -280,6 +280,25 @@ mod tests {
         }
     }
 
+    // A module zip with both go.mod and _go.mod in one directory: copying
+    // _go.mod over go.mod left the report (and so the install manifest)
+    // with two go.mod entries of different hashes. Go's toolchain zips never
+    // hold both; it is refused as a clash. Noticed while writing the
+    // unpack_zip fuzz target (its check of the report against the files).
+    #[test]
+    fn module_zips_with_go_mod_beside_underscore_go_mod_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        for names in [["go.mod", "_go.mod"], ["src/_go.mod", "src/go.mod"]] {
+            let names: Vec<String> = names.iter().map(|n| format!("{PREFIX}/{n}")).collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let zip = module_zip(dir.path(), &names);
+            let dest = dir.path().join("go");
+            let _ = fs::remove_dir_all(&dest);
+            let err = unpack_module_zip(&zip, &dest, PREFIX, Limits::default()).unwrap_err();
+            assert!(matches!(err, UnpackError::Clash { .. }), "{names:?}: {err}");
+        }
+    }
+
     #[test]
     fn module_zips_refuse_entries_outside_the_prefix() {
         let dir = tempfile::tempdir().unwrap();
