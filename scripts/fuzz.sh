@@ -70,9 +70,9 @@ def put(target, name, data):
     with open(os.path.join(corpus, target, "seed-" + name), "wb") as f:
         f.write(data)
 
-def tar_gz(entries):
+def tar_gz(entries, format=tarfile.GNU_FORMAT):
     raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w", format=tarfile.GNU_FORMAT) as tar:
+    with tarfile.open(fileobj=raw, mode="w", format=format) as tar:
         for name, data, mode in entries:
             info = tarfile.TarInfo(name)
             if data is None:
@@ -88,6 +88,10 @@ go = [("go/", None, 0), ("go/VERSION", b"go1.22.5\n", 0o644),
       ("go/src/fmt/print.go", b"package fmt\n", 0o644)]
 put("unpack_tar_gz", "go.tar.gz", tar_gz(go))
 put("unpack_tar_gz", "link.tar.gz", tar_gz([("go/", None, 0), ("go/a/../b", b"x", 0o644)]))
+long = "go/src/" + "d" * 90 + "/" + "f" * 60 + ".go"
+put("unpack_tar_gz", "gnu-long.tar.gz", tar_gz([("go/", None, 0), (long, b"package f\n", 0o644)]))
+put("unpack_tar_gz", "pax.tar.gz", tar_gz([("go/", None, 0), (long, b"package f\n", 0o644),
+                                          ("go/src/\u00e9t\u00e9.go", b"package e\n", 0o644)], tarfile.PAX_FORMAT))
 
 def zip_bytes(names):
     out = io.BytesIO()
