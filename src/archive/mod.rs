@@ -234,6 +234,83 @@ mod tests {
         }
     }
 
+    /// A `.tar.gz` of `go/` and `go/f`, whose header says `header_size`
+    /// bytes while a PAX record before it says `pax_size`; `data` follows.
+    fn pax_sized_tar_gz(dir: &Path, header_size: u64, pax_size: &str, data: &[u8]) -> PathBuf {
+        use std::io::Write;
+        let mut tar = tar::Builder::new(Vec::new());
+        let mut header = tar::Header::new_ustar();
+        header.set_entry_type(tar::EntryType::Directory);
+        header.set_path("go/").unwrap();
+        header.set_mode(0o755);
+        header.set_size(0);
+        header.set_cksum();
+        tar.append(&header, &[][..]).unwrap();
+        let body = format!("size={pax_size}\n");
+        let record = format!("{} {body}", body.len() + 3);
+        assert_eq!(record.len(), body.len() + 3, "a two-digit length");
+        let mut pax = tar::Header::new_ustar();
+        pax.set_entry_type(tar::EntryType::XHeader);
+        pax.set_path("PaxHeaders/f").unwrap();
+        pax.set_size(record.len() as u64);
+        pax.set_cksum();
+        tar.append(&pax, record.as_bytes()).unwrap();
+        let mut file = tar::Header::new_ustar();
+        file.set_entry_type(tar::EntryType::Regular);
+        file.set_path("go/f").unwrap();
+        file.set_mode(0o644);
+        file.set_size(header_size);
+        file.set_cksum();
+        tar.append(&file, data).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar.into_inner().unwrap()).unwrap();
+        let path = dir.join("pax.tar.gz");
+        fs::write(&path, gz.finish().unwrap()).unwrap();
+        path
+    }
+
+    // A PAX `size` record overrides the header's size field (it is how
+    // files over 8 GiB are stored); the unpacker used the header's, so it
+    // cut such a file short (header smaller) or refused the archive as
+    // truncated (header larger), unlike tar and Go. Noticed while writing
+    // the unpack_tar_gz fuzz target.
+    #[test]
+    fn pax_sizes_override_the_header_size() {
+        let dir = tempfile::tempdir().unwrap();
+        for (header_size, pax_size, data) in [(4, "10", &b"0123456789"[..]), (4, "2", b"01")] {
+            let archive = pax_sized_tar_gz(dir.path(), header_size, pax_size, data);
+            let dest = dir.path().join(format!("go-{pax_size}"));
+            let stats = unpack_tar_gz(&archive, &dest, Limits::default(), &hidden()).unwrap();
+            assert_eq!(
+                fs::read(dest.join("f")).unwrap(),
+                data,
+                "pax size {pax_size}"
+            );
+            assert_eq!(stats.bytes, data.len() as u64);
+            assert_eq!(stats.written[0].size, data.len() as u64);
+        }
+    }
+
+    // A module zip with both go.mod and _go.mod in one directory: copying
+    // _go.mod over go.mod left the report (and so the install manifest)
+    // with two go.mod entries of different hashes. Go's toolchain zips never
+    // hold both; it is refused as a clash. Noticed while writing the
+    // unpack_zip fuzz target (its check of the report against the files).
+    #[test]
+    fn module_zips_with_go_mod_beside_underscore_go_mod_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        for names in [["go.mod", "_go.mod"], ["src/_go.mod", "src/go.mod"]] {
+            let names: Vec<String> = names.iter().map(|n| format!("{PREFIX}/{n}")).collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let zip = module_zip(dir.path(), &names);
+            let dest = dir.path().join("go");
+            let _ = fs::remove_dir_all(&dest);
+            let err =
+                unpack_module_zip(&zip, &dest, PREFIX, Limits::default(), &hidden()).unwrap_err();
+            assert!(matches!(err, UnpackError::Clash { .. }), "{names:?}: {err}");
+        }
+    }
+
     #[test]
     fn module_zip_modes_are_what_the_go_toolchain_switch_sets() {
         use std::os::unix::fs::PermissionsExt;

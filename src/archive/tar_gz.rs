@@ -112,6 +112,9 @@ fn unpack_tar(
     let mut archive = tar::Archive::new(reader);
     for entry in archive.entries().map_err(classify_stream_error)? {
         let mut entry = entry.map_err(classify_stream_error)?;
+        // A PAX `size` record overrides the header's size field; the entry
+        // reads exactly `entry.size()` bytes.
+        let size = entry.size();
         let header = entry.header();
         let kind = header.entry_type();
         if kind.is_pax_global_extensions() {
@@ -121,7 +124,7 @@ fn unpack_tar(
             EntryKind::Dir
         } else if kind.is_file() {
             EntryKind::File {
-                size: header.size().map_err(classify_stream_error)?,
+                size,
                 executable: header.mode().unwrap_or(0) & 0o111 != 0,
             }
         } else {

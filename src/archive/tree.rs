@@ -295,6 +295,13 @@ impl<'a> TreeWriter<'a> {
         // the _go.mod), and so does gvmr.
         let mut stats = self.stats;
         for underscore in &self.underscore_go_mods {
+            let go_mod = underscore.with_file_name("go.mod");
+            if self.seen.contains(&go_mod) {
+                // Copying would overwrite a file the archive holds.
+                return Err(UnpackError::Clash {
+                    entry: go_mod.to_string_lossy().into_owned(),
+                });
+            }
             let from = self.dest.join(underscore);
             let to = from.with_file_name("go.mod");
             let write_err = |source| UnpackError::Write {
@@ -310,7 +317,7 @@ impl<'a> TreeWriter<'a> {
                 .clone();
             let meta = fs::metadata(&to).map_err(write_err)?;
             stats.written.push(WrittenFile::new(
-                underscore.with_file_name("go.mod"),
+                go_mod,
                 original.size,
                 original.sha256,
                 &meta,

@@ -13,6 +13,27 @@ use std::fmt;
 
 pub const HASH_SIZE: usize = 32;
 
+/// The largest tree (in records) gvmr accepts: far beyond any checksum
+/// database (sum.golang.org holds tens of millions of records), and small
+/// enough that no index arithmetic on such a tree comes near overflowing
+/// an `i64`. A signed tree head claiming more is refused.
+pub const MAX_TREE_SIZE: i64 = 1 << 48;
+
+/// Above every stored hash index of a tree of [`MAX_TREE_SIZE`] records
+/// (a tree of `n` records stores fewer than `2n` hashes).
+const MAX_HASH_INDEX: i64 = 2 * MAX_TREE_SIZE;
+
+/// `BadInput` unless `0 <= n <= MAX_TREE_SIZE`.
+fn check_size(n: i64) -> Result<(), TlogError> {
+    if (0..=MAX_TREE_SIZE).contains(&n) {
+        Ok(())
+    } else {
+        Err(TlogError::BadInput(format!(
+            "tree size {n} is outside 0..={MAX_TREE_SIZE}"
+        )))
+    }
+}
+
 /// A record hash or tree node hash.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Hash(pub [u8; HASH_SIZE]);
@@ -174,7 +195,7 @@ fn read_exact(r: &dyn HashReader, indexes: &[i64]) -> Result<Vec<Hash>, TlogErro
     Ok(hashes)
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 /// The hashes to store when appending record `n` whose hash is `h`.
 pub fn stored_hashes_for_record_hash(
     n: i64,
@@ -196,7 +217,7 @@ pub fn stored_hashes_for_record_hash(
     Ok(hashes)
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 /// The hashes to store when appending record `n` with `data`.
 pub fn stored_hashes(n: i64, data: &[u8], r: &dyn HashReader) -> Result<Vec<Hash>, TlogError> {
     stored_hashes_for_record_hash(n, record_hash(data), r)
@@ -234,6 +255,7 @@ fn sub_tree_hash(mut lo: i64, hi: i64, hashes: &[Hash]) -> (Hash, &[Hash]) {
 
 /// The root hash of the tree of `n` records (all zero for n = 0).
 pub fn tree_hash(n: i64, r: &dyn HashReader) -> Result<Hash, TlogError> {
+    check_size(n)?;
     if n == 0 {
         return Ok(Hash::default());
     }
@@ -281,6 +303,7 @@ fn leaf_proof(lo: i64, hi: i64, n: i64, hashes: &[Hash]) -> (Vec<Hash>, &[Hash])
 /// The proof that the tree of size `t` contains record `n` (an RFC 6962
 /// audit path).
 pub fn prove_record(t: i64, n: i64, r: &dyn HashReader) -> Result<Vec<Hash>, TlogError> {
+    check_size(t)?;
     if t < 0 || n < 0 || n >= t {
         return Err(TlogError::BadInput(format!(
             "record {n} is not in a tree of size {t}"
@@ -325,6 +348,7 @@ fn run_record_proof(p: &[Hash], lo: i64, hi: i64, n: i64, leaf: Hash) -> Result<
 /// Checks that `p` proves the tree of size `t` and hash `th` has record `n`
 /// with hash `h`.
 pub fn check_record(p: &[Hash], t: i64, th: Hash, n: i64, h: Hash) -> Result<(), TlogError> {
+    check_size(t)?;
     if t < 0 || n < 0 || n >= t {
         return Err(TlogError::BadInput(format!(
             "record {n} is not in a tree of size {t}"
@@ -380,6 +404,7 @@ fn tree_proof(lo: i64, hi: i64, n: i64, hashes: &[Hash]) -> (Vec<Hash>, &[Hash])
 /// The proof that the tree of size `t` extends the tree of size `n` (an
 /// RFC 6962 consistency proof).
 pub fn prove_tree(t: i64, n: i64, r: &dyn HashReader) -> Result<Vec<Hash>, TlogError> {
+    check_size(t)?;
     if t < 1 || n < 1 || n > t {
         return Err(TlogError::BadInput(format!(
             "cannot prove tree {n} is a prefix of tree {t}"
@@ -432,6 +457,7 @@ fn run_tree_proof(
 /// Checks that `p` proves the tree of size `t` and hash `th` extends the
 /// tree of size `n` and hash `h`.
 pub fn check_tree(p: &[Hash], t: i64, th: Hash, n: i64, h: Hash) -> Result<(), TlogError> {
+    check_size(t)?;
     if t < 1 || n < 1 || n > t {
         return Err(TlogError::BadInput(format!(
             "cannot check tree {n} is a prefix of tree {t}"
@@ -453,13 +479,13 @@ pub struct Tree {
 }
 
 /// Parses `go.sum database tree\n<size>\n<base64 hash>\n` (later lines are
-/// ignored).
+/// ignored). A size above [`MAX_TREE_SIZE`] is refused.
 pub fn parse_tree(text: &str) -> Option<Tree> {
     let mut f = text.splitn(4, '\n');
     if f.next()? != "go.sum database tree" {
         return None;
     }
-    let n = parse_decimal(f.next()?)?;
+    let n = parse_decimal(f.next()?).filter(|n| *n <= MAX_TREE_SIZE)?;
     let hash = Hash::parse(f.next()?)?;
     f.next()?;
     Some(Tree { n, hash })
@@ -530,7 +556,7 @@ impl Tile {
             n /= 1000;
             n_str = format!("x{:03}/{n_str}", n % 1000);
         }
-        let partial = if self.w != 1 << self.h {
+        let partial = if 1u32.checked_shl(self.h) != Some(self.w) {
             format!(".p/{}", self.w)
         } else {
             String::new()
@@ -622,6 +648,11 @@ pub fn hash_from_tile(t: &Tile, data: &[u8], index: i64) -> Result<Hash, TlogErr
     if t.h < 1 || t.h > 30 || t.l < 0 || t.l >= 64 || t.w < 1 || t.w > 1 << t.h {
         return Err(TlogError::BadTile(t.path()));
     }
+    if !(0..MAX_HASH_INDEX).contains(&index) {
+        return Err(TlogError::BadInput(format!(
+            "hash index {index} is out of range"
+        )));
+    }
     if data.len() < t.w as usize * HASH_SIZE {
         return Err(TlogError::BadTile(format!(
             "{}: {} bytes is too short",
@@ -641,7 +672,7 @@ pub fn hash_from_tile(t: &Tile, data: &[u8], index: i64) -> Result<Hash, TlogErr
 }
 
 /// The data of tile `t`, from stored hashes (what a server serves).
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 pub fn read_tile_data(t: &Tile, r: &dyn HashReader) -> Result<Vec<u8>, TlogError> {
     let start = t.n << t.h;
     let level = t.h * t.l as u32;
@@ -713,6 +744,10 @@ impl HashReader for TileHashReader<'_> {
     fn read_hashes(&self, indexes: &[i64]) -> Result<Vec<Hash>, TlogError> {
         let h = self.reader.height();
         let size = self.tree.n;
+        check_size(size)?;
+        if !(1..=30).contains(&h) {
+            return Err(TlogError::BadInput(format!("tile height {h}")));
+        }
         let mut order: HashMap<Tile, usize> = HashMap::new();
         let mut tiles: Vec<Tile> = Vec::new();
 
@@ -1156,5 +1191,88 @@ mod tests {
         );
         let paths: Vec<String> = all_tiles(8, 512).iter().map(Tile::path).collect();
         assert_eq!(paths, ["tile/8/0/000", "tile/8/0/001", "tile/8/1/000.p/2"]);
+    }
+
+    /// Serves no tile: what is refused before any tile is read.
+    struct NoTiles;
+
+    impl TileReader for NoTiles {
+        fn height(&self) -> u32 {
+            8
+        }
+        fn read_tiles(&self, _: &[Tile]) -> Result<Vec<Vec<u8>>, TlogError> {
+            Err(TlogError::Read("no tiles".into()))
+        }
+    }
+
+    // Found by the sumdb_tile fuzz target (minimised): a tree of
+    // 6004233988351197185 records, above 2^62, made the tile reader loop
+    // forever in `maxpow2` (release builds; an overflow in debug builds).
+    // Such a size is refused where a signed tree head is parsed, and by
+    // every function that takes a tree size.
+    #[test]
+    fn absurd_tree_sizes_are_refused_not_computed() {
+        let hash = "TszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=";
+        let head = |n: i64| format!("go.sum database tree\n{n}\n{hash}\n");
+        for n in [MAX_TREE_SIZE + 1, 6004233988351197185, i64::MAX] {
+            assert_eq!(parse_tree(&head(n)), None, "{n}");
+        }
+        assert_eq!(parse_tree(&head(MAX_TREE_SIZE)).unwrap().n, MAX_TREE_SIZE);
+
+        fn bad<T>(r: Result<T, TlogError>) -> bool {
+            matches!(r, Err(TlogError::BadInput(_)))
+        }
+        for n in [MAX_TREE_SIZE + 1, 6004233988351197185, i64::MAX, -1] {
+            let tree = Tree {
+                n,
+                hash: Hash::default(),
+            };
+            let thr = TileHashReader {
+                tree,
+                reader: &NoTiles,
+            };
+            assert!(bad(thr.read_hashes(&[0])), "{n}");
+            assert!(bad(tree_hash(n, &thr)), "{n}");
+            assert!(bad(prove_record(n, 1, &thr)), "{n}");
+            assert!(bad(prove_tree(n, 1, &thr)), "{n}");
+            assert!(bad(check_record(&[], n, tree.hash, 1, tree.hash)), "{n}");
+            assert!(bad(check_tree(&[], n, tree.hash, 1, tree.hash)), "{n}");
+        }
+    }
+
+    // Found by the sumdb_tile fuzz target: refusing a tile of height 255
+    // shifted by 255 to name it; an index out of any tree overflowed.
+    #[test]
+    fn hash_from_tile_refuses_impossible_tiles_and_indexes() {
+        let tile = Tile {
+            h: 255,
+            l: 0,
+            n: 0,
+            w: 0,
+        };
+        assert_eq!(tile.path(), "tile/255/0/000.p/0");
+        assert!(matches!(
+            hash_from_tile(&tile, &[], 0),
+            Err(TlogError::BadTile(_))
+        ));
+        let tile = Tile {
+            h: 8,
+            l: 0,
+            n: 0,
+            w: 1,
+        };
+        for index in [-1, MAX_HASH_INDEX, i64::MAX] {
+            assert!(
+                matches!(
+                    hash_from_tile(&tile, &[0; HASH_SIZE], index),
+                    Err(TlogError::BadInput(_))
+                ),
+                "{index}"
+            );
+        }
+        assert_eq!(
+            hash_from_tile(&tile, &[7; HASH_SIZE], 0),
+            Ok(Hash([7; HASH_SIZE]))
+        );
     }
 }
