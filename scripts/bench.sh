@@ -319,17 +319,17 @@ for depth in 7 15; do
       esac
       if ! command -v "$sh" >/dev/null; then continue; fi
       if [[ $tree == busy ]]; then busy_writer "${cwd%/pkg}" "$WORK/d$depth/home"; fi
-      read -r E G D < <(drive_prompts "$GVMR" "$DIRENV")
+      read -r EMPTY_US HOOK_US DIRENV_US < <(drive_prompts "$GVMR" "$DIRENV")
       previous=""
       if [[ -n ${BENCH_PREVIOUS_GVMR:-} ]]; then
-        read -r _ P _ < <(drive_prompts "$BENCH_PREVIOUS_GVMR" 0)
-        previous=$(printf ' %.0f |' "$P")
+        read -r _ PREVIOUS_US _ < <(drive_prompts "$BENCH_PREVIOUS_GVMR" 0)
+        previous=$(printf ' %.0f |' "$PREVIOUS_US")
       fi
       if [[ $tree == busy ]]; then kill "$BUSY_PID"; wait "$BUSY_PID" 2>/dev/null || true; rm -f "${cwd%/pkg}"/.busy.* "$WORK/d$depth/home"/.busy.*; fi
       ratio=n/a
-      [[ $D != n/a ]] && ratio=$(awk -v g="$G" -v d="$D" 'BEGIN{printf "%.0f×", d / (g > 1 ? g : 1)}')
-      PROMPT_ROWS+=$(printf '| %s | %s | %s | %.1f | **%.1f** | %s | %s |%s' "$sh" "$depth" "$tree" "$E" "$G" \
-        "$(awk -v d="$D" 'BEGIN{if (d == "n/a") print d; else printf "%.0f", d}')" "$ratio" "$previous")$'\n'
+      [[ $DIRENV_US != n/a ]] && ratio=$(awk -v g="$HOOK_US" -v d="$DIRENV_US" 'BEGIN{printf "%.0f×", d / (g > 1 ? g : 1)}')
+      PROMPT_ROWS+=$(printf '| %s | %s | %s | %.1f | **%.1f** | %s | %s |%s' "$sh" "$depth" "$tree" "$EMPTY_US" "$HOOK_US" \
+        "$(awk -v d="$DIRENV_US" 'BEGIN{if (d == "n/a") print d; else printf "%.0f", d}')" "$ratio" "$previous")$'\n'
     done
   done
 done
