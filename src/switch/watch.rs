@@ -191,16 +191,7 @@ pub fn render_posix(watch: &Watch, stamp: Option<&Path>) -> String {
         sh_quote(&watch.env_version),
         sh_quote(&watch.gowork),
     )];
-    for check in &watch.checks {
-        tests.push(match check {
-            Check::Unchanged(path) => {
-                let path = quote_path(path, sh_quote);
-                format!("-e {path} && ! {path} -nt {stamp}")
-            }
-            Check::Present(path) => format!("-e {}", quote_path(path, sh_quote)),
-            Check::Absent(path) => format!("! -e {}", quote_path(path, sh_quote)),
-        });
-    }
+    tests.extend(file_tests(&watch.checks, &stamp, sh_quote, "&&"));
     format!("{FUNCTION}() {{\n  [[ {} ]]\n}}\n", tests.join(" &&\n    "))
 }
 
@@ -216,20 +207,29 @@ pub fn render_fish(watch: &Watch, stamp: Option<&Path>) -> String {
         fish_quote(&watch.env_version),
         fish_quote(&watch.gowork),
     )];
-    for check in &watch.checks {
-        tests.push(match check {
-            Check::Unchanged(path) => {
-                let path = quote_path(path, fish_quote);
-                format!("-e {path} -a ! {path} -nt {stamp}")
-            }
-            Check::Present(path) => format!("-e {}", quote_path(path, fish_quote)),
-            Check::Absent(path) => format!("! -e {}", quote_path(path, fish_quote)),
-        });
-    }
+    tests.extend(file_tests(&watch.checks, &stamp, fish_quote, "-a"));
     format!(
         "function {FUNCTION}\n    test {}\nend\n",
         tests.join(" \\\n        -a ")
     )
+}
+
+/// The `test` expressions of `checks`, the same in bash, zsh and fish but
+/// for quoting and the "and" operator inside one check (`&&`, `-a`).
+fn file_tests<'a>(
+    checks: &'a [Check],
+    stamp: &'a str,
+    quote: fn(&str) -> String,
+    and: &'a str,
+) -> impl Iterator<Item = String> + 'a {
+    checks.iter().map(move |check| match check {
+        Check::Unchanged(path) => {
+            let path = quote_path(path, quote);
+            format!("-e {path} {and} ! {path} -nt {stamp}")
+        }
+        Check::Present(path) => format!("-e {}", quote_path(path, quote)),
+        Check::Absent(path) => format!("! -e {}", quote_path(path, quote)),
+    })
 }
 
 fn quote_path(path: &Path, quote: fn(&str) -> String) -> String {
