@@ -131,7 +131,7 @@ pub enum CopyError {
 /// The one copy loop: `reader` into `writer` chunk by chunk (each chunk is
 /// written as soon as it is read, so what arrived is on disk even if the
 /// process is killed), advancing `progress`. Hash on the way by writing
-/// through a [`crate::verify::checksum::HashingWriter`].
+/// through a [`crate::digest::HashingWriter`].
 pub fn copy(
     reader: &mut impl Read,
     writer: &mut impl Write,

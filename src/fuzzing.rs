@@ -5,9 +5,9 @@
 //! (the archive writers' reports, the transparency log's proofs).
 
 use crate::archive::{self, Limits, Stats, UnpackError};
+use crate::digest::{Sha256Digest, sha256_of};
 use crate::release::listing::Listing;
 use crate::release::platform::Platform;
-use crate::verify::checksum::{Sha256Digest, sha256_of};
 use crate::verify::sumdb::{client, note, tlog};
 use crate::verify::{dirhash, keys, signature};
 use gvmr_shim::{GoVersion, VersionRequest};

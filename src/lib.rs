@@ -9,11 +9,14 @@
 //!   [`doctor`]: diagnosis.
 //! - [`switch`]: which version applies and how shells and shims use it.
 //! - [`release`] (platforms, the release listing), [`verify`] (checksums,
-//!   signatures, keys, the checksum database), [`archive`] (strict
-//!   unpacking), [`net`] (HTTP, retries, downloads, GOPROXY), [`store`]
-//!   (the data directory).
-//! - [`settings`] (every environment variable, read once), [`files`] and
-//!   [`ui`].
+//!   signatures, keys, the checksum database), [`store`] (the data
+//!   directory).
+//! - [`archive`] (strict unpacking), [`net`] (HTTP, retries, downloads,
+//!   GOPROXY).
+//! - [`settings`] (every environment variable, read once), [`files`],
+//!   [`digest`] (SHA-256, hashing while streaming) and [`ui`].
+//!
+//! No two modules import each other, at any level (`tests/it/layout.rs`).
 
 // Stdout goes through `ui::out`, which treats a closed pipe as the end.
 #![deny(clippy::print_stdout)]
@@ -21,6 +24,7 @@
 mod archive;
 mod cli;
 mod commands;
+mod digest;
 mod doctor;
 mod error;
 mod files;

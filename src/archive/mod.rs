@@ -18,7 +18,7 @@ mod zip_file;
 pub use tar_gz::unpack_tar_gz;
 pub use zip_file::{unpack_module_zip, unpack_zip};
 
-use crate::verify::checksum::Sha256Digest;
+use crate::digest::Sha256Digest;
 use std::fs;
 use std::io;
 use std::path::PathBuf;

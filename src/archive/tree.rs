@@ -4,7 +4,7 @@
 //! file hashed as it is written.
 
 use super::{Limits, Stats, UnpackError, WrittenFile, classify_stream_error};
-use crate::verify::checksum::HashingWriter;
+use crate::digest::HashingWriter;
 use indicatif::ProgressBar;
 use std::collections::HashSet;
 use std::fs::{self, File};

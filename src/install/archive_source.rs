@@ -7,15 +7,14 @@
 use super::resolve::Target;
 use super::{InstallOptions, Installer, Outcome};
 use crate::archive;
+use crate::digest::{HashingWriter, ParseDigestError, Sha256Digest, sha256_of};
 use crate::error::Error;
 use crate::files::{CopyError, FileError, copy, read_file_capped, write_atomically};
 use crate::net::download::Downloader;
 use crate::net::http::{HttpError, join_url};
 use crate::release::platform::ArchiveFormat;
 use crate::ui::tildify;
-use crate::verify::checksum::{
-    ChecksumSource, ExpectedChecksum, HashingWriter, ParseDigestError, Sha256Digest, sha256_of,
-};
+use crate::verify::checksum::{ChecksumSource, ExpectedChecksum};
 use crate::verify::signature::{GoodSignature, MAX_SIGNATURE_BYTES};
 use gvmr_shim::VersionRequest;
 use std::fs::{self, File};

@@ -3,9 +3,9 @@
 //! for `--archive PATH`, from the file's name.
 
 use super::Installer;
+use crate::digest::Sha256Digest;
 use crate::error::Error;
 use crate::release::platform::{ArchiveFormat, Platform, parse_archive_name};
-use crate::verify::checksum::Sha256Digest;
 use gvmr_shim::{GoVersion, VersionRequest};
 use std::fs;
 use std::path::Path;

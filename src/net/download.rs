@@ -14,11 +14,11 @@
 //!
 //! Call with the file's lock held: the partial is shared between runs.
 
+use crate::digest::{HashingWriter, Sha256Digest};
 use crate::files::{CopyError, FileError, copy};
 use crate::net::http::{Http, HttpError, redact_url};
 use crate::net::retry::Retry;
 use crate::ui::error_chain;
-use crate::verify::checksum::{HashingWriter, Sha256Digest};
 use std::fmt;
 use std::fs::{self, File};
 use std::io::{self, Read};

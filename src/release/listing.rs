@@ -3,10 +3,10 @@
 //! over from one source to the next, a short-lived cache per source, and
 //! finding the archive for a version and platform.
 
+use crate::digest::{ParseDigestError, Sha256Digest};
 use crate::net::http::{Http, HttpError};
 use crate::release::platform::Platform;
 use crate::ui::Ui;
-use crate::verify::checksum::{ParseDigestError, Sha256Digest};
 use gvmr_shim::{GoVersion, VersionRequest};
 use serde::Deserialize;
 use std::cell::OnceCell;
@@ -231,8 +231,7 @@ pub fn is_plain_file_name(name: &str) -> bool {
 
 /// The cache file for one listing URL.
 fn cache_file(cache_dir: &Path, url: &str) -> PathBuf {
-    let digest =
-        crate::verify::checksum::sha256_of(url.as_bytes()).expect("hashing memory cannot fail");
+    let digest = crate::digest::sha256_of(url.as_bytes()).expect("hashing memory cannot fail");
     let hex = digest.to_string();
     cache_dir.join(format!("listing-{}.json", &hex[..16]))
 }

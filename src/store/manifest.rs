@@ -3,10 +3,10 @@
 //! `gvmr doctor` compares the tree with it.
 
 use crate::archive::{WrittenFile, mtime_ns};
+use crate::digest::sha256_of;
 use crate::files::FileError;
 use crate::files::write_atomically;
 use crate::store::Store;
-use crate::verify::checksum::sha256_of;
 use gvmr_shim::GoVersion;
 use serde::{Deserialize, Serialize};
 use std::fs;

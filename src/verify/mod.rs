@@ -1,7 +1,8 @@
-//! Everything that decides whether bytes can be trusted: SHA-256 digests
-//! ([`checksum`]), Go's OpenPGP release signatures ([`signature`]) and the
-//! signing keys gvmr trusts ([`keys`]), the Go checksum database
-//! ([`sumdb`]) and the module tree hash it vouches for ([`dirhash`]).
+//! Everything that decides whether bytes can be trusted: expected SHA-256
+//! digests ([`checksum`]; the digest itself is [`crate::digest`]), Go's
+//! OpenPGP release signatures ([`signature`]) and the signing keys gvmr
+//! trusts ([`keys`]), the Go checksum database ([`sumdb`]) and the module
+//! tree hash it vouches for ([`dirhash`]).
 
 pub mod checksum;
 pub mod dirhash;

@@ -1,5 +1,6 @@
 //! The architecture, checked: which `src/` file imports which, from the
-//! source text. No file imports a file that imports it back, errors flow
+//! source text. No import cycles, between files or between modules at any
+//! level (`net` -> `verify` -> `net` through several files), errors flow
 //! upward only (no lower layer names `crate::error`), and only `main`
 //! decides how the process exits.
 
@@ -218,21 +219,149 @@ fn the_import_reader_sees_use_trees_and_paths() {
     assert!(install.contains(Path::new("install/mod.rs")), "{install:?}");
 }
 
-#[test]
-fn no_file_imports_a_file_that_imports_it_back() {
-    let (_, graph) = graph();
-    let mut cycles = Vec::new();
-    for (file, targets) in &graph {
+/// The module of `file` that sits directly below the deepest module it
+/// shares with `other` (`net/http.rs` against `verify/keys.rs`: `net`;
+/// against `net/sources.rs`: `net::http`); `None` when one contains the
+/// other (a module and its own parent are one unit).
+fn sibling_module(file: &Path, other: &Path) -> Option<String> {
+    let (a, b) = (module_of(file), module_of(other));
+    let shared = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    (shared < a.len() && shared < b.len()).then(|| a[..=shared].join("::"))
+}
+
+/// The import graph between modules at every level: `net` → `verify`
+/// when a file under `net/` imports one under `verify/`, `net::http` →
+/// `net::sources` for files within `net`. Each edge keeps the file import
+/// that makes it, for the message.
+fn module_graph(
+    files: &BTreeMap<PathBuf, BTreeSet<PathBuf>>,
+) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut graph: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for (file, targets) in files {
         for target in targets {
-            if file < target && graph.get(target).is_some_and(|t| t.contains(file)) {
-                cycles.push(format!("{} <-> {}", file.display(), target.display()));
+            if let (Some(from), Some(to)) =
+                (sibling_module(file, target), sibling_module(target, file))
+            {
+                graph
+                    .entry(from)
+                    .or_default()
+                    .entry(to)
+                    .or_insert_with(|| format!("{} imports {}", file.display(), target.display()));
             }
         }
     }
+    graph
+}
+
+/// Every cycle of `graph`, one per strongly connected group of nodes, as
+/// the path around it (`a -> b -> a`) with why each step is there.
+fn cycles(graph: &BTreeMap<String, BTreeMap<String, String>>) -> Vec<String> {
+    let reaches = |from: &str, to: &str| -> Option<Vec<String>> {
+        // Breadth first: the shortest path from `from` to `to`.
+        let mut previous: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut queue = std::collections::VecDeque::from([from]);
+        while let Some(node) = queue.pop_front() {
+            for next in graph.get(node).into_iter().flat_map(|t| t.keys()) {
+                if next == to {
+                    let mut path = vec![to.to_string(), node.to_string()];
+                    let mut at = node;
+                    while at != from {
+                        at = previous[at];
+                        path.push(at.to_string());
+                    }
+                    path.reverse();
+                    return Some(path);
+                }
+                if next != from && !previous.contains_key(next.as_str()) {
+                    previous.insert(next, node);
+                    queue.push_back(next);
+                }
+            }
+        }
+        None
+    };
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut found = Vec::new();
+    for node in graph.keys() {
+        if seen.contains(node) {
+            continue;
+        }
+        let Some(path) = reaches(node, node) else {
+            continue;
+        };
+        seen.extend(path.iter().cloned());
+        let steps: Vec<String> = path
+            .windows(2)
+            .map(|w| format!("\n    {} -> {}: {}", w[0], w[1], graph[&w[0]][&w[1]]))
+            .collect();
+        found.push(format!("{}{}", path.join(" -> "), steps.concat()));
+    }
+    found
+}
+
+/// The file graph in the shape [`cycles`] reads.
+fn file_graph(
+    files: &BTreeMap<PathBuf, BTreeSet<PathBuf>>,
+) -> BTreeMap<String, BTreeMap<String, String>> {
+    files
+        .iter()
+        .map(|(file, targets)| {
+            let name = file.display().to_string();
+            let edges = targets
+                .iter()
+                .map(|t| (t.display().to_string(), "imported".to_string()))
+                .collect();
+            (name, edges)
+        })
+        .collect()
+}
+
+#[test]
+fn the_cycle_finder_sees_cycles_across_several_files() {
+    let files: BTreeMap<PathBuf, BTreeSet<PathBuf>> = [
+        ("net/download.rs", "verify/checksum.rs"),
+        ("verify/sumdb/client.rs", "net/http.rs"),
+        ("verify/keys.rs", "verify/sumdb/mod.rs"),
+        ("archive/mod.rs", "files.rs"),
+    ]
+    .into_iter()
+    .map(|(from, to)| (PathBuf::from(from), BTreeSet::from([PathBuf::from(to)])))
+    .collect();
+    let found = cycles(&module_graph(&files));
+    assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
-        cycles.is_empty(),
-        "files importing each other:\n{}",
-        cycles.join("\n")
+        found[0].starts_with(
+            "net -> verify -> net\n    net -> verify: net/download.rs imports verify/checksum.rs"
+        ),
+        "{}",
+        found[0]
+    );
+    assert!(cycles(&file_graph(&files)).is_empty());
+    // A module and its parent are one unit; a longer file cycle is seen.
+    assert_eq!(
+        sibling_module(Path::new("net/http.rs"), Path::new("net/mod.rs")),
+        None
+    );
+    let ring: BTreeMap<PathBuf, BTreeSet<PathBuf>> =
+        [("a.rs", "b.rs"), ("b.rs", "c.rs"), ("c.rs", "a.rs")]
+            .into_iter()
+            .map(|(from, to)| (PathBuf::from(from), BTreeSet::from([PathBuf::from(to)])))
+            .collect();
+    assert_eq!(cycles(&file_graph(&ring)).len(), 1);
+    assert_eq!(cycles(&module_graph(&ring)).len(), 1);
+}
+
+#[test]
+fn no_import_cycles_between_files_or_modules() {
+    let (_, graph) = graph();
+    let found: Vec<String> = cycles(&file_graph(&graph))
+        .into_iter()
+        .chain(cycles(&module_graph(&graph)))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "import cycles (each layer imports only the ones below it):\n{}",
+        found.join("\n")
     );
 }
 
