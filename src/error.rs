@@ -13,17 +13,20 @@ use crate::store::NoDataDir;
 use crate::switch::SwitchError;
 use crate::ui::OutputError;
 use crate::verify::checksum::ChecksumMismatch;
+use crate::verify::dirhash::ModuleZipError;
 use crate::verify::keys::KeysError;
 use crate::verify::signature::{KeyringError, SignatureError};
 use crate::verify::sumdb::SumdbError;
-use gvmr_shim::{GoVersion, ParseVersionError};
+use crate::verify::sumdb::client::StateProblem;
+use gvmr_shim::{GoVersion, ParseVersionError, VersionRequest};
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
     BadVersion(#[from] ParseVersionError),
-    /// The command line asks for something that cannot be done.
+    /// The command line asks for something that cannot be done: arguments
+    /// that contradict each other or name nothing gvmr can act on.
     #[error("{0}")]
     Usage(String),
     #[error(transparent)]
@@ -44,6 +47,37 @@ pub enum Error {
         request: String,
         suggestions: Vec<GoVersion>,
     },
+    /// `stable`/`oldstable` when the listing has no such release.
+    #[error("the release listing has no {alias} release")]
+    NoRelease { alias: VersionRequest },
+    /// The version file selects `system`, which gvmr does not manage.
+    #[error(
+        "{selected_by} selects system (the Go on PATH outside gvmr); there is nothing for gvmr to {action}"
+    )]
+    SystemSelected {
+        selected_by: String,
+        /// What the command would have done: `install`, `upgrade`.
+        action: &'static str,
+    },
+    /// `gvmr upgrade` found no version to replace in the file that selects it.
+    #[error("cannot find {old} in {} to replace it with {new}", path.display())]
+    PinNotFound {
+        path: PathBuf,
+        old: GoVersion,
+        new: GoVersion,
+    },
+    /// `--archive PATH` that gvmr cannot read.
+    #[error("cannot read --archive {}: {}", path.display(), crate::files::describe_io(source))]
+    LocalArchive {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("--archive {} is not a file", .0.display())]
+    LocalArchiveNotAFile(PathBuf),
+    /// `--archive PATH` whose name does not say the version and platform.
+    #[error("{} is not named like a Go release archive (e.g. go1.22.5.linux-amd64.tar.gz)", .0.display())]
+    LocalArchiveName(PathBuf),
     #[error("{version} has no archive for {platform} (it has: {})", .available.join(", "))]
     NoArchive {
         version: GoVersion,
@@ -94,18 +128,18 @@ pub enum Error {
         /// Every proxy answered "not found".
         not_found: bool,
     },
-    #[error("cannot check {module} against the checksum database: {message}")]
+    #[error("cannot check {module} against the checksum database: {source}")]
     Sumdb {
         module: String,
-        message: String,
-        /// The database could not be reached (rather than answering wrongly).
-        network: bool,
+        #[source]
+        source: SumdbError,
     },
-    #[error("{module}: {message}")]
-    ModuleVerification { module: String, message: String },
-    /// `gvmr internal-sumdb-lookup` failed.
-    #[error(transparent)]
-    SumdbLookup(#[from] SumdbError),
+    #[error("{module}: {source}")]
+    ModuleVerification {
+        module: String,
+        #[source]
+        source: ModuleZipError,
+    },
     /// Stdout failed; a closed one (`| head`) ends gvmr quietly in `main`.
     #[error(transparent)]
     Output(#[from] OutputError),
@@ -180,7 +214,13 @@ pub mod exit {
 impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::BadVersion(_) | Error::Usage(_) | Error::Settings(_) => exit::USAGE,
+            Error::Settings(SettingsError::Netrc { .. }) => exit::FILESYSTEM,
+            Error::BadVersion(_)
+            | Error::Usage(_)
+            | Error::Settings(_)
+            | Error::SystemSelected { .. }
+            | Error::PinNotFound { .. }
+            | Error::LocalArchiveName(_) => exit::USAGE,
             Error::Switch(e) => match e {
                 SwitchError::BadVersion(_) | SwitchError::VersionFile(_) => exit::USAGE,
                 SwitchError::NoSelection
@@ -197,7 +237,14 @@ impl Error {
                 exit::NOT_FOUND
             }
             Error::Exec { .. } => exit::FILESYSTEM,
-            Error::UnknownVersion { .. } | Error::NoArchive { .. } => exit::NOT_FOUND,
+            Error::UnknownVersion { .. }
+            | Error::NoRelease { .. }
+            | Error::NoArchive { .. }
+            | Error::LocalArchiveNotAFile(_) => exit::NOT_FOUND,
+            Error::LocalArchive { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                exit::NOT_FOUND
+            }
+            Error::LocalArchive { .. } => exit::FILESYSTEM,
             Error::ListingNeeded { .. } | Error::Listing(_) | Error::Download { .. } => {
                 exit::NETWORK
             }
@@ -216,10 +263,18 @@ impl Error {
                 not_found: true, ..
             } => exit::NOT_FOUND,
             Error::Proxy { .. } => exit::NETWORK,
-            Error::Sumdb { network: true, .. } => exit::NETWORK,
-            Error::Sumdb { .. } | Error::ModuleVerification { .. } | Error::SumdbLookup(_) => {
-                exit::VERIFICATION
-            }
+            Error::Sumdb { source, .. } if source.is_network() => exit::NETWORK,
+            Error::Sumdb { source, .. } if source.is_setting() => exit::USAGE,
+            Error::Sumdb {
+                source:
+                    SumdbError::Store { .. }
+                    | SumdbError::BadState {
+                        problem: StateProblem::Unreadable(_),
+                        ..
+                    },
+                ..
+            } => exit::FILESYSTEM,
+            Error::Sumdb { .. } | Error::ModuleVerification { .. } => exit::VERIFICATION,
             Error::MirrorIndex { .. } => exit::FILESYSTEM,
             // A refused archive matters most; otherwise the first failure's kind.
             Error::MirrorIncomplete { failures, .. } => {
@@ -251,6 +306,28 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         Some(match self {
             Error::UnknownVersion { .. } => "run `gvmr list-remote --all` to see every release".into(),
+            Error::NoRelease { .. } => {
+                "run `gvmr list-remote` to see the releases in the listing, and name one".into()
+            }
+            Error::SystemSelected { .. } => {
+                "gvmr manages only the versions it installs: select one for this project with `gvmr use VERSION`".into()
+            }
+            Error::PinNotFound { old, new, .. } => {
+                format!("the file changed since gvmr read it, or names {old} in a way gvmr cannot edit: put {new} in place of {old} by hand")
+            }
+            Error::LocalArchive { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                "check the path given to --archive".into()
+            }
+            Error::LocalArchive { source, .. } => crate::files::io_hint(source.kind()).into(),
+            Error::LocalArchiveNotAFile(_) => {
+                "give --archive the path of a Go release archive (a .tar.gz or .zip file)".into()
+            }
+            Error::LocalArchiveName(_) => {
+                "gvmr reads the version and platform from the archive's name: keep the name Go gave it".into()
+            }
+            Error::Settings(SettingsError::Netrc { name, .. }) => {
+                format!("make {name} readable by you, or name another file in NETRC")
+            }
             Error::Switch(SwitchError::NotInstalled { .. }) => {
                 "run `gvmr list` to see what is installed".into()
             }
@@ -305,9 +382,27 @@ impl Error {
             Error::Proxy { .. } => {
                 "check GOPROXY (e.g. https://proxy.golang.org, or file:///path/to/mirror) and your network".into()
             }
-            Error::Sumdb { network: true, .. } => {
+            Error::Sumdb { source, .. } if source.is_network() => {
                 "check your network and GOSUMDB; gvmr installs from a proxy only what the checksum database vouches for".into()
             }
+            Error::Sumdb { source: SumdbError::Off, .. } => {
+                "unset GOSUMDB (or set it to sum.golang.org): proxy installs are verified against the checksum database; or install from the release archives (--source archive)".into()
+            }
+            Error::Sumdb { source, .. } if source.is_setting() => {
+                "set GOSUMDB as go reads it: sum.golang.org, sum.golang.google.cn, or name+hash+key [URL]".into()
+            }
+            Error::Sumdb {
+                source: SumdbError::Store { source, .. },
+                ..
+            } => source.hint().into(),
+            Error::Sumdb {
+                source:
+                    SumdbError::BadState {
+                        problem: StateProblem::Unreadable(e),
+                        ..
+                    },
+                ..
+            } => crate::files::io_hint(e.kind()).into(),
             Error::ModuleVerification { .. } => {
                 "do not use this toolchain zip; if a proxy serves it, report it to the proxy's operator".into()
             }
@@ -321,3 +416,7 @@ impl Error {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "error_tests.rs"]
+mod tests;

@@ -9,7 +9,7 @@
 //! configuration.)
 
 use crate::net::credentials::Credentials;
-use crate::net::goproxy::{DEFAULT_GOPROXY, ProxyList};
+use crate::net::goproxy::{DEFAULT_GOPROXY, GoproxyError, ProxyList};
 use crate::net::http::{DEFAULT_CONNECT_TIMEOUT, Http, HttpOptions};
 use crate::net::retry::RetryPolicy;
 use crate::net::sources::{self, Sources};
@@ -44,11 +44,24 @@ pub enum Source {
     Auto,
 }
 
-/// A variable whose value gvmr cannot use; the message names it and what
-/// it accepts.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{0}")]
-pub struct SettingsError(String);
+/// A variable whose value gvmr cannot use (the message names it and what
+/// it accepts), or the netrc file it names that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("{0}")]
+    Invalid(String),
+    /// `GVMR_MIRROR`, `GVMR_INDEX_URL`.
+    #[error(transparent)]
+    Source(#[from] sources::BadSource),
+    #[error(transparent)]
+    Goproxy(#[from] GoproxyError),
+    #[error("cannot read {name}: {}", crate::files::describe_io(source))]
+    Netrc {
+        name: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
 
 /// The environment as gvmr understands it.
 #[derive(Debug, Clone, Default)]
@@ -68,7 +81,7 @@ pub struct Settings {
     sources: Sources,
     /// An unusable `GVMR_MIRROR`/`GVMR_INDEX_URL` entry, reported when the
     /// network is used, so commands that need none still work.
-    sources_error: Option<SettingsError>,
+    sources_error: Option<sources::BadSource>,
     /// `NETRC`, else `~/.netrc`: credentials for private mirrors.
     pub netrc: Option<PathBuf>,
     /// `GVMR_KEYRING`: a keyring that replaces the built-in Go release key.
@@ -139,7 +152,7 @@ impl Settings {
             var("GVMR_INDEX_URL").as_deref(),
         ) {
             Ok(sources) => (sources, None),
-            Err(e) => (Sources::default(), Some(SettingsError(e.to_string()))),
+            Err(e) => (Sources::default(), Some(e)),
         };
         let urls = |list: &[sources::Sourced]| -> Vec<String> {
             list.iter().map(|s| s.url.clone()).collect()
@@ -196,7 +209,10 @@ impl Settings {
             self.netrc.as_deref(),
             &netrc_name,
         )
-        .map_err(|e| SettingsError(format!("cannot read {netrc_name}: {e}")))?;
+        .map_err(|source| SettingsError::Netrc {
+            name: netrc_name.clone(),
+            source,
+        })?;
         let options = HttpOptions {
             read_timeout: self.http_timeout,
             connect_timeout: self.connect_timeout,
@@ -226,7 +242,7 @@ impl Settings {
     /// for an unusable `GVMR_MIRROR` or `GVMR_INDEX_URL` entry.
     pub fn sources(&self) -> Result<&Sources, SettingsError> {
         match &self.sources_error {
-            Some(e) => Err(e.clone()),
+            Some(e) => Err(e.clone().into()),
             None => Ok(&self.sources),
         }
     }
@@ -249,7 +265,7 @@ impl Settings {
         match &self.source {
             None => Ok(Source::Archive),
             Some(text) => <Source as clap::ValueEnum>::from_str(text.trim(), true).map_err(|_| {
-                SettingsError(format!(
+                SettingsError::Invalid(format!(
                     "GVMR_SOURCE must be archive, proxy or auto, not {text:?}"
                 ))
             }),
@@ -267,7 +283,7 @@ impl Settings {
     }
 
     pub fn proxies(&self) -> Result<ProxyList, SettingsError> {
-        ProxyList::parse(self.goproxy()).map_err(SettingsError)
+        Ok(ProxyList::parse(self.goproxy())?)
     }
 
     /// `GOSUMDB`: the checksum database proxy installs are checked against.
@@ -318,7 +334,7 @@ fn parse_retry(
             .ok()
             .filter(|n| *n <= MAX_RETRIES)
             .ok_or_else(|| {
-                SettingsError(format!(
+                SettingsError::Invalid(format!(
                     "GVMR_RETRIES must be a whole number from 0 to {MAX_RETRIES}, not {text:?}"
                 ))
             })?,
@@ -332,7 +348,7 @@ fn parse_retry(
             .filter(|n| *n <= MAX_BACKOFF_MS)
             .map(Duration::from_millis)
             .ok_or_else(|| {
-                SettingsError(format!(
+                SettingsError::Invalid(format!(
                     "GVMR_RETRY_BACKOFF_MS must be a whole number of milliseconds from 0 to {MAX_BACKOFF_MS}, not {text:?}"
                 ))
             })?,

@@ -24,7 +24,7 @@ pub struct Ui {
 /// (disk full behind a redirect).
 #[derive(Debug, thiserror::Error)]
 #[error("cannot write to standard output: {}", crate::files::describe_io(.0))]
-pub struct OutputError(io::Error);
+pub struct OutputError(pub(crate) io::Error);
 
 impl OutputError {
     pub fn is_closed(&self) -> bool {

@@ -66,10 +66,10 @@ fn selected_request(settings: &Settings, store: &Store, ui: &Ui) -> Result<Versi
     let resolved = here.resolved?;
     store.remember_project(&resolved.selection);
     if resolved.system.is_some() {
-        return Err(Error::Usage(format!(
-            "{} selects system (the Go on PATH outside gvmr); there is nothing for gvmr to install",
-            resolved.selection.source
-        )));
+        return Err(Error::SystemSelected {
+            selected_by: resolved.selection.source.to_string(),
+            action: "install",
+        });
     }
     let argument = resolved.install_argument();
     ui.status(format!("{} selects {argument}", resolved.selection.source));

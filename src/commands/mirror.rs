@@ -8,6 +8,7 @@ use crate::install::mirror::{Action, SyncOptions, SyncReport};
 use crate::release::platform::Platform;
 use crate::settings::Settings;
 use crate::store::Store;
+use crate::switch::SwitchError;
 use crate::ui::Ui;
 use gvmr_shim::VersionRequest;
 use serde_json::json;
@@ -42,8 +43,11 @@ pub fn sync(settings: &Settings, store: &Store, ui: &Ui, args: SyncArgs) -> Resu
     if platforms.is_empty() {
         platforms.push(Platform::host());
     }
-    let dir = std::path::absolute(args.dir)
-        .map_err(|e| Error::Usage(format!("cannot use {}: {e}", args.dir.display())))?;
+    if args.dir.as_os_str().is_empty() {
+        return Err(Error::Usage("the mirror directory is an empty path".into()));
+    }
+    // Fails only when the current directory cannot be read.
+    let dir = std::path::absolute(args.dir).map_err(SwitchError::WorkingDir)?;
 
     let installer = Installer::new(store, ui, settings)?;
     let report = installer.sync_mirror(&SyncOptions {

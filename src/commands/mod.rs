@@ -125,9 +125,16 @@ pub fn run(cli: Cli) -> Result<Finished, Error> {
         },
         Command::InternalPurge { dir } => Ok(store.purge(&dir)?),
         Command::InternalSumdbLookup { module, version } => {
-            let sumdb = settings.sumdb()?;
+            let failed = |source| Error::Sumdb {
+                module: format!("{module}@{version}"),
+                source,
+            };
+            let sumdb = settings.sumdb().map_err(failed)?;
             let http = settings.http(&ui)?;
-            for line in sumdb.lookup(&http, &store.root().join("sumdb"), &module, &version)? {
+            let lines = sumdb
+                .lookup(&http, &store.root().join("sumdb"), &module, &version)
+                .map_err(failed)?;
+            for line in lines {
                 ui::outln(line)?;
             }
             Ok(())

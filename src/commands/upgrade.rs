@@ -45,15 +45,16 @@ pub fn upgrade(
         VersionRequest::Exact(v) => v,
         VersionRequest::Line { major, minor } => GoVersion::new(major, minor, 0),
         VersionRequest::System => {
-            return Err(Error::Usage(format!(
-                "{shown} selects system, the Go on PATH outside gvmr: gvmr cannot upgrade it"
-            )));
+            return Err(Error::SystemSelected {
+                selected_by: shown,
+                action: "upgrade",
+            });
         }
         alias => installer
             .listing()?
             .resolve(&alias, &Platform::host())
             .map(|release| release.version)
-            .ok_or_else(|| Error::Usage(format!("the release listing has no {alias} release")))?,
+            .ok_or(Error::NoRelease { alias })?,
     };
     let Some(newest) = support.newest_in_line(&current) else {
         ui.status(format!(
@@ -104,10 +105,11 @@ pub fn upgrade(
         return Ok(());
     };
     if !version_file::rewrite(&file, &newest)? {
-        return Err(Error::Usage(format!(
-            "cannot find the version to replace in {}",
-            file.display()
-        )));
+        return Err(Error::PinNotFound {
+            path: file,
+            old,
+            new: newest,
+        });
     }
     if !default {
         store.remember_project(&Selection {

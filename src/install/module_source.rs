@@ -14,8 +14,7 @@ use crate::net::download::SourceFailure;
 use crate::net::goproxy::{Failure, ProxyError, ProxyList};
 use crate::net::http::redact_url;
 use crate::release::platform::Platform;
-use crate::ui::error_chain;
-use crate::verify::dirhash;
+use crate::verify::dirhash::{self, ModuleZipError};
 use crate::verify::sumdb::{SumDb, SumdbError};
 use gvmr_shim::{GoVersion, VersionRequest};
 use std::fs;
@@ -51,10 +50,9 @@ fn proxy_error(what: &str) -> impl FnOnce(ProxyError) -> Error {
 }
 
 fn sumdb_error(module: &str) -> impl FnOnce(SumdbError) -> Error {
-    move |e| Error::Sumdb {
+    move |source| Error::Sumdb {
         module: module.to_string(),
-        network: e.is_network(),
-        message: error_chain(&e),
+        source,
     }
 }
 
@@ -150,7 +148,7 @@ impl Installer<'_> {
         let expected = crate::verify::sumdb::zip_hash(&lines, TOOLCHAIN_MODULE, module_version)
             .ok_or_else(|| Error::ModuleVerification {
                 module: module.clone(),
-                message: "the checksum database has no h1: hash for its zip".into(),
+                source: ModuleZipError::NotInDatabase,
             })?;
         let limits = archive::Limits::default();
         let file_name = format!("{module_version}.zip");
@@ -170,16 +168,22 @@ impl Installer<'_> {
 
         let part = work.join(&file_name);
         let origin = self.download_module(proxies, &module, &file_name, &part)?;
-        let actual = dirhash::hash_zip(&part, limits).map_err(|e| Error::ModuleVerification {
-            module: module.clone(),
-            message: format!("the zip from {origin} cannot be checked: {e}"),
-        })?;
+        let actual =
+            dirhash::hash_zip(&part, limits).map_err(|source| Error::ModuleVerification {
+                module: module.clone(),
+                source: ModuleZipError::Unhashable {
+                    origin: origin.clone(),
+                    source,
+                },
+            })?;
         if actual != expected {
             return Err(Error::ModuleVerification {
                 module,
-                message: format!(
-                    "the zip from {origin} does not match the checksum database (SECURITY ERROR)\n  checksum database: {expected}\n  downloaded:        {actual}"
-                ),
+                source: ModuleZipError::Mismatch {
+                    origin,
+                    expected,
+                    actual,
+                },
             });
         }
         self.ui.status(format!(

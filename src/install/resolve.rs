@@ -105,26 +105,17 @@ impl Installer<'_> {
             .and_then(|n| n.to_str())
             .unwrap_or_default()
             .to_string();
-        let (version, platform) = parse_archive_name(&file_name).ok_or_else(|| {
-            Error::Usage(format!(
-                "{} is not named like a Go release archive (e.g. go1.22.5.linux-amd64.tar.gz)",
-                path.display()
-            ))
-        })?;
+        let (version, platform) = parse_archive_name(&file_name)
+            .ok_or_else(|| Error::LocalArchiveName(path.to_path_buf()))?;
         // Before looking for its checksum and signature, which would blame those.
         match fs::metadata(path) {
             Ok(meta) if meta.is_file() => {}
-            Ok(_) => {
-                return Err(Error::Usage(format!(
-                    "--archive {} is not a file",
-                    path.display()
-                )));
-            }
-            Err(e) => {
-                return Err(Error::Usage(format!(
-                    "cannot read --archive {}: {e}",
-                    path.display()
-                )));
+            Ok(_) => return Err(Error::LocalArchiveNotAFile(path.to_path_buf())),
+            Err(source) => {
+                return Err(Error::LocalArchive {
+                    path: path.to_path_buf(),
+                    source,
+                });
             }
         }
         if let Some(request) = request

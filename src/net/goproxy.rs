@@ -54,6 +54,15 @@ impl Failure {
     }
 }
 
+/// A `GOPROXY` gvmr cannot use (shown with its passwords hidden).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum GoproxyError {
+    #[error("GOPROXY={setting}: {entry} is not an https://, http:// or file:// URL")]
+    NotAUrl { setting: String, entry: String },
+    #[error("GOPROXY={setting} lists no proxy")]
+    Empty { setting: String },
+}
+
 /// Every proxy failed (or the list stopped): what each said.
 #[derive(Debug, Clone)]
 pub struct ProxyError {
@@ -69,7 +78,7 @@ impl ProxyList {
         self.entries.iter().map(|(entry, _)| entry)
     }
 
-    pub fn parse(setting: &str) -> Result<ProxyList, String> {
+    pub fn parse(setting: &str) -> Result<ProxyList, GoproxyError> {
         let mut entries = Vec::new();
         let mut rest = setting;
         // Messages show the setting with each URL's password hidden.
@@ -102,15 +111,15 @@ impl ProxyList {
                     || url.starts_with("http://")
                     || url.starts_with("file://"))
             {
-                return Err(format!(
-                    "GOPROXY={shown}: {} is not an https://, http:// or file:// URL",
-                    redact_url(url)
-                ));
+                return Err(GoproxyError::NotAUrl {
+                    setting: shown,
+                    entry: redact_url(url),
+                });
             }
             entries.push((entry, any_error));
         }
         if entries.is_empty() {
-            return Err(format!("GOPROXY={shown} lists no proxy"));
+            return Err(GoproxyError::Empty { setting: shown });
         }
         Ok(ProxyList {
             entries,
@@ -194,7 +203,7 @@ mod tests {
             "https://u:***@a.example/,direct|http://b.example"
         );
         let err = ProxyList::parse("https://u:secret@a.example/,ftp://v:secret@c").unwrap_err();
-        assert!(!err.contains("secret"), "{err}");
+        assert!(!err.to_string().contains("secret"), "{err}");
     }
 
     #[test]

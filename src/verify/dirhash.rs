@@ -29,7 +29,27 @@ pub enum DirhashError {
     #[error("it holds more than {0} entries, far beyond any Go release; refusing it")]
     TooManyEntries(u64),
     #[error("cannot read {0}: {1}")]
-    Read(String, io::Error),
+    Read(String, #[source] io::Error),
+}
+
+/// A module zip that the checksum database does not vouch for.
+#[derive(Debug, thiserror::Error)]
+pub enum ModuleZipError {
+    #[error("the checksum database has no h1: hash for its zip")]
+    NotInDatabase,
+    #[error("the zip from {origin} cannot be checked: {source}")]
+    Unhashable {
+        origin: String,
+        source: DirhashError,
+    },
+    #[error(
+        "the zip from {origin} does not match the checksum database (SECURITY ERROR)\n  checksum database: {expected}\n  downloaded:        {actual}"
+    )]
+    Mismatch {
+        origin: String,
+        expected: String,
+        actual: String,
+    },
 }
 
 /// `Hash1` over files given as (name, SHA-256 of content), in any order.

@@ -674,7 +674,7 @@ fn another_platform_installs_its_archive() {
 }
 
 #[test]
-fn a_local_archive_that_does_not_exist_is_a_usage_error() {
+fn a_local_archive_that_does_not_exist_is_not_found_and_a_misnamed_one_a_usage_error() {
     let server = TestServer::start();
     let key = key();
     let mut mirror = Mirror::new(&server, &key);
@@ -689,10 +689,23 @@ fn a_local_archive_that_does_not_exist_is_a_usage_error() {
         .arg("--archive")
         .arg(&missing)
         .assert()
-        .code(2)
+        .code(3)
         .stderr(contains(format!(
             "error: cannot read --archive {}: No such file or directory",
             missing.display()
+        )))
+        .stderr(contains("hint: check the path given to --archive"));
+    let named_like_one = dir.path().join("go1.22.5.linux-amd64.zip");
+    std::fs::create_dir(&named_like_one).unwrap();
+    env.gvmr()
+        .arg("install")
+        .arg("--archive")
+        .arg(&named_like_one)
+        .assert()
+        .code(3)
+        .stderr(contains(format!(
+            "error: --archive {} is not a file",
+            named_like_one.display()
         )));
     env.gvmr()
         .arg("install")

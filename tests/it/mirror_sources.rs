@@ -380,6 +380,27 @@ fn a_private_mirror_takes_credentials_from_netrc() {
 }
 
 #[test]
+fn an_unreadable_netrc_is_a_file_system_error_naming_it() {
+    let server = TestServer::start();
+    let key = key();
+    let (mirror, _) = published(&server, &key);
+    let env = Env::new(&mirror, &key);
+    // A directory where the netrc file should be: it exists but cannot be read.
+    let netrc = env.root().join("netrc.d");
+    std::fs::create_dir(&netrc).unwrap();
+    let output = install(&env, &[("NETRC", &netrc.display().to_string())]);
+    assert_eq!(output.status.code(), Some(7), "{}", stderr_of(&output));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains(&format!("error: cannot read {}: ", netrc.display()))
+            && stderr.contains("hint: make ")
+            && stderr.contains("or name another file in NETRC"),
+        "{stderr}"
+    );
+    env.assert_nothing_installed();
+}
+
+#[test]
 fn credentials_in_a_url_are_used_and_never_shown() {
     let server = TestServer::start();
     let key = key();

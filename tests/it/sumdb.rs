@@ -184,9 +184,15 @@ fn assert_ok(o: &Output, log: &Log, id: i64) {
     assert_eq!(stdout(o), log.records[id as usize], "lookup #{id}");
 }
 
+/// Verification failed (exit 5), saying `needle`.
 #[track_caller]
 fn assert_fails(o: &Output, needle: &str) {
-    assert_eq!(o.status.code(), Some(5), "stderr: {}", stderr(o));
+    assert_fails_with(o, 5, needle);
+}
+
+#[track_caller]
+fn assert_fails_with(o: &Output, code: i32, needle: &str) {
+    assert_eq!(o.status.code(), Some(code), "stderr: {}", stderr(o));
     assert!(
         stderr(o).contains(needle),
         "want {needle:?} in: {}",
@@ -361,12 +367,18 @@ fn gosumdb_off_and_unknown_names_are_refused() {
     let home = tempfile::tempdir().unwrap();
     let o = gvmr(home.path(), Some("off"), 1);
     assert_fails(&o, "GOSUMDB=off");
+    // A GOSUMDB naming no usable database is a bad setting (exit 2).
     let o = gvmr(home.path(), Some("sum.example.org"), 1);
-    assert_fails(&o, "unknown checksum database \"sum.example.org\"");
+    assert_fails_with(&o, 2, "unknown checksum database \"sum.example.org\"");
     let db = Db::new();
     let wrong = db.gosumdb().replacen(NAME, "sum.other.example", 1);
     let o = gvmr(home.path(), Some(&wrong), 1);
-    assert_fails(&o, "invalid GOSUMDB");
+    assert_fails_with(&o, 2, "invalid GOSUMDB");
+    assert!(
+        stderr(&o).contains("hint: set GOSUMDB as go reads it"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

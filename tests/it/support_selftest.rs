@@ -690,7 +690,7 @@ fn verify(cert: &Cert, signature: &[u8], data: &[u8]) -> openpgp::Result<()> {
                     }
                 }
             }
-            Err(anyhow::anyhow!("no good signature"))
+            Err(openpgp::Error::BadSignature("no good signature".into()).into())
         }
     }
     let policy = StandardPolicy::new();

@@ -217,3 +217,38 @@ fn upgrade_says_when_there_is_nothing_newer_or_the_line_has_ended() {
         "1.24rc1\n"
     );
 }
+
+#[test]
+fn upgrade_names_what_it_cannot_upgrade() {
+    let server = TestServer::start();
+    let key = key();
+    let mut mirror = Mirror::new(&server, &key);
+    // One release line: there is no oldstable.
+    for version in ["go1.22.3", "go1.22.5"] {
+        mirror.publish(version, true);
+    }
+    mirror.write_listing();
+    let env = Env::new(&mirror, &key);
+
+    let old = project(&env, "old", ".go-version", "oldstable\n");
+    env.gvmr()
+        .current_dir(&old)
+        .arg("upgrade")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "error: the release listing has no oldstable release\nhint: run `gvmr list-remote`",
+        ));
+
+    let system = project(&env, "system", ".go-version", "system\n");
+    env.gvmr()
+        .current_dir(&system)
+        .arg("upgrade")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("selects system (the Go on PATH outside gvmr); there is nothing for gvmr to upgrade\nhint: gvmr manages only the versions it installs"));
+    assert_eq!(
+        fs::read_to_string(system.join(".go-version")).unwrap(),
+        "system\n"
+    );
+}

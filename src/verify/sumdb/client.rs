@@ -11,6 +11,7 @@ use crate::net::http::{Http, HttpError};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The key of sum.golang.org, as embedded in the go command.
 pub const DEFAULT_KEY: &str =
@@ -31,13 +32,15 @@ pub enum SumdbError {
     Off,
     #[error("invalid GOSUMDB={value:?}: {reason}")]
     BadConfig { value: String, reason: String },
+    #[error("invalid GOSUMDB={value:?}: {source}")]
+    BadKey { value: String, source: NoteError },
     #[error("{module}@{version}: not a valid module path and version")]
     BadModule { module: String, version: String },
     #[error("checksum database {db}: cannot fetch {what}: {source}")]
     Http {
         db: String,
         what: String,
-        source: HttpError,
+        source: Box<HttpError>,
     },
     #[error("checksum database {db}: malformed answer from {url}: {reason}")]
     Malformed {
@@ -85,23 +88,36 @@ pub enum SumdbError {
         version: String,
     },
     #[error(
-        "checksum database {db}: SECURITY ERROR: the server's tree is inconsistent with the one seen before (a fork or a rollback):\n  stored: tree #{stored_n} {stored_hash}\n  served: tree #{served_n} {served_hash}"
+        "checksum database {db}: SECURITY ERROR: the server's tree is inconsistent with the one seen before (a fork or a rollback):\n  stored: tree #{} {}\n  served: tree #{} {}", .heads.stored.n, .heads.stored.hash, .heads.served.n, .heads.served.hash
     )]
-    Fork {
-        db: String,
-        stored_n: i64,
-        stored_hash: Hash,
-        served_n: i64,
-        served_hash: Hash,
-    },
-    #[error("checksum database {db}: the stored tree head {} is unreadable or not validly signed: {reason} (delete it to trust the server's next answer)", .path.display())]
+    Fork { db: String, heads: Box<ForkHeads> },
+    #[error("checksum database {db}: the stored tree head {} is unreadable or not validly signed: {problem} (delete it to trust the server's next answer)", .path.display())]
     BadState {
         db: String,
         path: PathBuf,
-        reason: String,
+        #[source]
+        problem: StateProblem,
     },
     #[error("checksum database {db}: cannot store the tree head: {source}")]
     Store { db: String, source: FileError },
+}
+
+/// The two tree heads that disagree.
+#[derive(Debug)]
+pub struct ForkHeads {
+    pub stored: Tree,
+    pub served: Tree,
+}
+
+/// What is wrong with the stored tree head.
+#[derive(Debug, thiserror::Error)]
+pub enum StateProblem {
+    #[error("{}", crate::files::describe_io(.0))]
+    Unreadable(#[source] std::io::Error),
+    #[error(transparent)]
+    BadSignature(#[from] NoteError),
+    #[error("not a tree head")]
+    NotATreeHead,
 }
 
 impl SumdbError {
@@ -110,9 +126,22 @@ impl SumdbError {
     pub fn is_network(&self) -> bool {
         match self {
             SumdbError::Http { source, .. } => source.is_unreachable(),
-            SumdbError::Tlog { source, .. } => matches!(source, TlogError::Unavailable(_)),
+            SumdbError::Tlog {
+                source: TlogError::Fetch { source, .. },
+                ..
+            } => source
+                .downcast_ref::<HttpError>()
+                .is_some_and(HttpError::is_unreachable),
             _ => false,
         }
+    }
+
+    /// True when `GOSUMDB` names no usable database (but not `off`).
+    pub fn is_setting(&self) -> bool {
+        matches!(
+            self,
+            SumdbError::BadConfig { .. } | SumdbError::BadKey { .. }
+        )
     }
 }
 
@@ -153,7 +182,10 @@ impl SumDb {
                 "unknown checksum database {key:?}: give its key as name+hash+key"
             )));
         }
-        let verifier = Verifier::parse(key).map_err(|e| bad(e.to_string()))?;
+        let verifier = Verifier::parse(key).map_err(|source| SumdbError::BadKey {
+            value: value.to_string(),
+            source,
+        })?;
         let name = verifier.name().to_string();
         if name.contains('/') || name.contains('\\') || name.starts_with('.') {
             return Err(bad(format!("unusable database name {name:?}")));
@@ -204,7 +236,7 @@ impl SumDb {
             .map_err(|source| SumdbError::Http {
                 db: db(),
                 what: format!("the record of {module}@{version}"),
-                source,
+                source: Box::new(source),
             })?;
         let malformed = |reason: &str| SumdbError::Malformed {
             db: db(),
@@ -298,20 +330,20 @@ impl SumDb {
     }
 
     fn load_state(&self, path: &Path) -> Result<Option<Tree>, SumdbError> {
-        let bad = |reason: String| SumdbError::BadState {
+        let bad = |problem: StateProblem| SumdbError::BadState {
             db: self.name.clone(),
             path: path.to_path_buf(),
-            reason,
+            problem,
         };
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(bad(crate::files::describe_io(&e))),
+            Err(e) => return Err(bad(StateProblem::Unreadable(e))),
         };
         match self.open_tree(&bytes) {
             Ok(tree) => Ok(Some(tree)),
-            Err(Ok(e)) => Err(bad(e.to_string())),
-            Err(Err(())) => Err(bad("not a tree head".into())),
+            Err(Ok(e)) => Err(bad(e.into())),
+            Err(Err(())) => Err(bad(StateProblem::NotATreeHead)),
         }
     }
 
@@ -325,10 +357,7 @@ impl SumDb {
     ) -> Result<(), SumdbError> {
         let fork = || SumdbError::Fork {
             db: self.name.clone(),
-            stored_n: stored.n,
-            stored_hash: stored.hash,
-            served_n: served.n,
-            served_hash: served.hash,
+            heads: Box::new(ForkHeads { stored, served }),
         };
         let (older, newer) = if stored.n <= served.n {
             (stored, served)
@@ -395,28 +424,27 @@ impl RemoteTiles<'_> {
                     ..*tile
                 };
                 let full_url = format!("{}/{}", self.base, full.path());
-                let mut data = self
-                    .http
-                    .get_small(&full_url, MAX_TILE_BYTES)
-                    .map_err(|e| fetch_error(tile, &e))?;
+                let mut data =
+                    self.http
+                        .get_small(&full_url, MAX_TILE_BYTES)
+                        .map_err(|source| TlogError::Fetch {
+                            tile: full.path(),
+                            source: Arc::new(source),
+                        })?;
                 if data.len() >= want {
                     data.truncate(want);
                 }
                 data
             }
-            Err(e) => return Err(fetch_error(tile, &e)),
+            Err(source) => {
+                return Err(TlogError::Fetch {
+                    tile: tile.path(),
+                    source: Arc::new(source),
+                });
+            }
         };
         self.cache.borrow_mut().insert(*tile, data.clone());
         Ok(data)
-    }
-}
-
-fn fetch_error(tile: &Tile, e: &HttpError) -> TlogError {
-    let message = format!("cannot fetch {}: {e}", tile.path());
-    if e.is_unreachable() {
-        TlogError::Unavailable(message)
-    } else {
-        TlogError::Read(message)
     }
 }
 
@@ -547,7 +575,10 @@ mod tests {
         let mangled = DEFAULT_KEY.replace("033de0ae", "033de0af");
         assert!(matches!(
             SumDb::from_gosumdb(Some(&mangled)),
-            Err(SumdbError::BadConfig { .. })
+            Err(SumdbError::BadKey {
+                source: NoteError::VerifierHashMismatch(_),
+                ..
+            })
         ));
         assert!(matches!(
             SumDb::from_gosumdb(Some("a b c")),
