@@ -13,6 +13,7 @@ use crate::net::goproxy::{DEFAULT_GOPROXY, GoproxyError, ProxyList};
 use crate::net::http::{DEFAULT_CONNECT_TIMEOUT, Http, HttpOptions};
 use crate::net::retry::RetryPolicy;
 use crate::net::sources::{self, Sources};
+use crate::net::url::DisplaySafeUrl;
 use crate::ui::{Ui, tildify};
 use crate::verify::signature::{KeyringError, Pinned};
 use crate::verify::sumdb::{SumDb, SumdbError};
@@ -71,13 +72,13 @@ pub struct Settings {
     /// What the version resolver reads: `GVMR_GO_VERSION`, `GOWORK`.
     pub selection: Inputs,
     /// `GVMR_MIRROR`: archive base URLs, in order (presets expanded, paths
-    /// made `file://` URLs, passwords shown as `***`).
-    pub mirrors: Vec<String>,
+    /// made `file://` URLs).
+    pub mirrors: Vec<DisplaySafeUrl>,
     /// `GVMR_INDEX_URL` (else the presets' listings): release listing URLs,
     /// tried in order.
-    pub index_urls: Vec<String>,
-    /// The same sources with where each came from, and the passwords taken
-    /// out of their URLs: see [`Settings::sources`].
+    pub index_urls: Vec<DisplaySafeUrl>,
+    /// The same sources with where each came from, and the passwords in
+    /// their URLs as credentials: see [`Settings::sources`].
     sources: Sources,
     /// An unusable `GVMR_MIRROR`/`GVMR_INDEX_URL` entry, reported when the
     /// network is used, so commands that need none still work.
@@ -154,7 +155,7 @@ impl Settings {
             Ok(sources) => (sources, None),
             Err(e) => (Sources::default(), Some(e)),
         };
-        let urls = |list: &[sources::Sourced]| -> Vec<String> {
+        let urls = |list: &[sources::Sourced]| -> Vec<DisplaySafeUrl> {
             list.iter().map(|s| s.url.clone()).collect()
         };
         Settings {

@@ -5,6 +5,7 @@
 use crate::error::Error;
 use crate::files::FileError;
 use crate::files::write_atomically;
+use crate::net::url::DisplaySafeUrl;
 use crate::settings::Settings;
 use crate::store::Store;
 use crate::ui::{self, Ui, tildify};
@@ -204,13 +205,21 @@ pub fn update(settings: &Settings, store: &Store, ui: &Ui, url: Option<&str>) ->
     if let Some(warning) = pinned.warning() {
         ui.warn(warning);
     }
-    let url = url.filter(|u| !u.is_empty()).unwrap_or(DEFAULT_KEY_URL);
+    let given = url.filter(|u| !u.is_empty()).unwrap_or(DEFAULT_KEY_URL);
+    let url = DisplaySafeUrl::parse(given).map_err(|e| {
+        Error::Usage(format!(
+            "--url {}: not a URL ({e})",
+            crate::net::url::shown(given)
+        ))
+    })?;
     ui.status(format!("Fetching the Go release signing key from {url}"));
     let bytes = settings
         .http(ui)?
-        .get_small(url, MAX_KEY_BYTES)
+        .get_small(&url, MAX_KEY_BYTES)
         .map_err(KeysError::from)?;
-    let accepted = check_update(&bytes, url, &pinned.fingerprint)?;
+    // From here on the URL is only shown.
+    let url = url.to_string();
+    let accepted = check_update(&bytes, &url, &pinned.fingerprint)?;
 
     // What was trusted before, to tell what is new.
     let path = stored_path(store);
@@ -248,7 +257,7 @@ pub fn update(settings: &Settings, store: &Store, ui: &Ui, url: Option<&str>) ->
     let keys_dir = store.root().join("keys");
     std::fs::create_dir_all(&keys_dir).map_err(|e| FileError::new("create", &keys_dir, e))?;
     let meta = Meta {
-        url: url.to_string(),
+        url,
         updated: SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())

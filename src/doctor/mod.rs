@@ -495,8 +495,12 @@ pub mod fake {
                 Ok(())
             }
         }
-        fn http_get(&self, url: &str, _: Duration) -> Result<u16, String> {
-            self.http.get(url).cloned().unwrap_or(Ok(200))
+        fn http_get(
+            &self,
+            url: &crate::net::url::DisplaySafeUrl,
+            _: Duration,
+        ) -> Result<u16, String> {
+            self.http.get(&url.to_string()).cloned().unwrap_or(Ok(200))
         }
     }
 }

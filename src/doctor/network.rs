@@ -5,7 +5,7 @@ use super::environment::go_env_file;
 use super::system::System;
 use super::{Check, Context};
 use crate::net::goproxy::{DEFAULT_GOPROXY, Entry, ProxyList};
-use crate::net::http::redact_url;
+use crate::net::url::DisplaySafeUrl;
 use std::time::{Duration, Instant};
 
 pub const SECTION: &str = "Module downloads";
@@ -72,10 +72,7 @@ fn covered(pattern: &str, by: &[String]) -> bool {
 
 pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
     let goproxy = go_setting(sys, "GOPROXY", DEFAULT_GOPROXY);
-    let goproxy_shown = goproxy
-        .split_inclusive([',', '|'])
-        .map(redact_url)
-        .collect::<String>();
+    let goproxy_shown = crate::net::goproxy::shown(&goproxy);
     // An unusable setting lists nothing to try, like `off`.
     let gosumdb = go_setting(sys, "GOSUMDB", DEFAULT_GOSUMDB);
     let goprivate = patterns(&go_setting(sys, "GOPRIVATE", ""));
@@ -99,7 +96,7 @@ pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
     }
     let public = entries
         .iter()
-        .any(|e| matches!(e, Entry::Url(u) if u.contains("proxy.golang.org")));
+        .any(|e| matches!(e, Entry::Url(u) if u.host_str() == Some("proxy.golang.org")));
     if gosumdb.trim() == "off" && public {
         problems.push(Check::warning(
             SECTION,
@@ -188,12 +185,10 @@ pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
     let through_proxy = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"]
         .iter()
         .any(|v| sys.env(v).is_some());
-    let urls: Vec<String> = entries
+    let urls: Vec<DisplaySafeUrl> = entries
         .iter()
         .filter_map(|e| match e {
-            Entry::Url(u) if u.starts_with("http://") || u.starts_with("https://") => {
-                Some(u.clone())
-            }
+            Entry::Url(u) if matches!(u.scheme(), "http" | "https") => Some(u.clone()),
             _ => None,
         })
         .collect();
@@ -232,7 +227,7 @@ fn https_proxy_check(sys: &dyn System, value: &str) -> Check {
     } else {
         format!("http://{value}")
     };
-    let parsed = match reqwest::Url::parse(&url) {
+    let parsed = match DisplaySafeUrl::parse(&url) {
         Ok(u) if u.host_str().is_some() => u,
         _ => {
             return Check::error(
@@ -298,11 +293,11 @@ fn https_proxy_check(sys: &dyn System, value: &str) -> Check {
     }
 }
 
-fn probe(sys: &dyn System, url: &str, through_proxy: bool) -> Check {
+fn probe(sys: &dyn System, url: &DisplaySafeUrl, through_proxy: bool) -> Check {
     let started = Instant::now();
     // A password in the URL is never shown.
-    let shown = redact_url(url);
-    let name = format!("proxy {shown}");
+    let shown = url.to_string();
+    let name = format!("proxy {}", shown.trim_end_matches('/'));
     let fail = |finding: String, symptom: &str| {
         Check::error(SECTION, name.clone(), finding, symptom.to_string(), &[])
             .with_fix(vec![
@@ -312,20 +307,16 @@ fn probe(sys: &dyn System, url: &str, through_proxy: bool) -> Check {
             ])
             .took(started)
     };
-    let parsed = match reqwest::Url::parse(url) {
-        Ok(u) if u.host_str().is_some() => u,
-        _ => {
-            return Check::error(
-                SECTION,
-                name.clone(),
-                format!("{shown} is not a valid URL"),
-                "go: invalid proxy URL",
-                &["go env -w GOPROXY=https://proxy.golang.org,direct"],
-            );
-        }
+    let Some(host) = url.host_str().map(str::to_string) else {
+        return Check::error(
+            SECTION,
+            name.clone(),
+            format!("{shown} is not a valid URL"),
+            "go: invalid proxy URL",
+            &["go env -w GOPROXY=https://proxy.golang.org,direct"],
+        );
     };
-    let host = parsed.host_str().unwrap_or_default().to_string();
-    let port = parsed.port_or_known_default().unwrap_or(443);
+    let port = url.port_or_known_default().unwrap_or(443);
     let mut timings = Vec::new();
     if !through_proxy {
         let t = Instant::now();
@@ -358,8 +349,8 @@ fn probe(sys: &dyn System, url: &str, through_proxy: bool) -> Check {
         timings.push(format!("connect {} ms", t.elapsed().as_millis()));
     }
     let t = Instant::now();
-    let root = format!("{}/", url.trim_end_matches('/'));
-    let shown_root = format!("{}/", shown.trim_end_matches('/'));
+    let root = url.join("");
+    let shown_root = root.to_string();
     match sys.http_get(&root, HTTP_TIMEOUT) {
         Ok(status) if status < 500 => {
             timings.push(format!("GET / {status} in {} ms", t.elapsed().as_millis()));
@@ -415,7 +406,7 @@ mod tests {
         assert!(
             find(&found, "settings")
                 .finding
-                .starts_with("GOPROXY=https://u:***@athens.corp,direct ")
+                .starts_with("GOPROXY=https://u:***@athens.corp/,direct ")
         );
     }
 

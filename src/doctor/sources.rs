@@ -13,6 +13,7 @@ use super::{Check, Context, Status};
 use crate::net::credentials::Credentials;
 use crate::net::goproxy::DEFAULT_GOPROXY;
 use crate::net::sources::{self, Sourced, Sources};
+use crate::net::url::DisplaySafeUrl;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -46,8 +47,7 @@ pub enum Kind {
 #[derive(Debug, Clone, Serialize)]
 pub struct Probe {
     pub kind: Kind,
-    /// The URL as shown (a password is `***`).
-    pub url: String,
+    pub url: DisplaySafeUrl,
     pub origin: String,
     /// The netrc file or variable whose credentials go to this source.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -107,13 +107,10 @@ pub fn probe(
         steps: Vec::new(),
     };
     let left = |limit: Duration| limit.min(deadline.saturating_duration_since(Instant::now()));
-    let local = source.url.starts_with("file://");
+    let local = source.url.scheme() == "file";
     if !local && !through_proxy {
-        let Ok(url) = reqwest::Url::parse(&source.url) else {
-            return found.failed(format!("{} is not a valid URL", source.url));
-        };
-        let host = url.host_str().unwrap_or_default().to_string();
-        let port = url.port_or_known_default().unwrap_or(443);
+        let host = source.url.host_str().unwrap_or_default().to_string();
+        let port = source.url.port_or_known_default().unwrap_or(443);
         let t = Instant::now();
         let addrs = match resolve_host(sys, &host, port, left(timeouts.dns)) {
             Ok(addrs) if !addrs.is_empty() => addrs,
@@ -221,7 +218,7 @@ pub fn check_files(
     }
     for name in files {
         let wait = timeout.min(deadline.saturating_duration_since(Instant::now()));
-        let url = crate::net::http::join_url(&found.url, name);
+        let url = found.url.join(name);
         let result = match sys.http_get(&url, wait) {
             Ok(200) => "found".to_string(),
             Ok(404 | 410) => "missing".to_string(),
@@ -278,12 +275,8 @@ pub fn probe_all(
 }
 
 /// Where the credentials for `url`'s host come from, if any.
-pub fn credentials_for(credentials: &Credentials, url: &str) -> Option<String> {
-    let url = reqwest::Url::parse(url).ok()?;
-    let login = crate::net::http::percent_decode(url.username());
-    credentials
-        .find(url.host_str()?, &login)
-        .map(|c| c.origin.clone())
+pub fn credentials_for(credentials: &Credentials, url: &DisplaySafeUrl) -> Option<String> {
+    credentials.for_url(url).map(|c| c.origin.clone())
 }
 
 /// The netrc file doctor reads: `NETRC`, else `~/.netrc`; and its name.
@@ -334,11 +327,11 @@ pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
 /// there, unless already chosen.
 fn china_advice(sys: &dyn System, probes: &[Probe]) -> Option<Check> {
     let listing = |host: &str, status: Status| {
-        probes
-            .iter()
-            .any(|p| p.kind == Kind::Listing && p.url.contains(host) && p.status == status)
+        probes.iter().any(|p| {
+            p.kind == Kind::Listing && p.url.host_str() == Some(host) && p.status == status
+        })
     };
-    if !(listing("://go.dev/", Status::Error) && listing("://golang.google.cn/", Status::Ok)) {
+    if !(listing("go.dev", Status::Error) && listing("golang.google.cn", Status::Ok)) {
         return None;
     }
     let mut fix = Vec::new();
@@ -536,7 +529,7 @@ mod tests {
         sys.http
             .insert("https://m.example/go/f.tar.gz.asc".into(), Ok(404));
         let source = Sourced {
-            url: "https://m.example/go/".into(),
+            url: DisplaySafeUrl::parse("https://m.example/go/").unwrap(),
             origin: sources::Origin::Env("GVMR_MIRROR"),
         };
         let deadline = Instant::now() + Duration::from_secs(5);

@@ -2,6 +2,7 @@
 //! network. [`RealSystem`] is the machine; tests use a fake.
 
 use crate::net::http::{Http, HttpError};
+use crate::net::url::DisplaySafeUrl;
 use std::io::Read;
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
@@ -42,7 +43,7 @@ pub trait System: Send + Sync {
     fn connect(&self, addr: SocketAddr, timeout: Duration) -> Result<(), String>;
     /// GETs `url` (with the credentials gvmr sends to its host; `file://`
     /// too); the HTTP status once the answer's head arrives within `timeout`.
-    fn http_get(&self, url: &str, timeout: Duration) -> Result<u16, String>;
+    fn http_get(&self, url: &DisplaySafeUrl, timeout: Duration) -> Result<u16, String>;
     /// The first `program` on `PATH` entries, in order (all of them).
     fn path_lookup(&self, program: &str) -> Vec<PathBuf> {
         let Some(path) = self.env("PATH") else {
@@ -174,7 +175,7 @@ impl System for RealSystem {
             .map_err(|e| format!("cannot connect to {addr}: {e}"))
     }
 
-    fn http_get(&self, url: &str, timeout: Duration) -> Result<u16, String> {
+    fn http_get(&self, url: &DisplaySafeUrl, timeout: Duration) -> Result<u16, String> {
         match self.http.first_byte(url, timeout) {
             Ok(status) => Ok(status),
             Err(HttpError::NoAnswer { after, .. }) => {

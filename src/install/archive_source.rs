@@ -11,7 +11,7 @@ use crate::digest::{HashingWriter, ParseDigestError, Sha256Digest, sha256_of};
 use crate::error::Error;
 use crate::files::{CopyError, FileError, copy, read_file_capped, write_atomically};
 use crate::net::download::Downloader;
-use crate::net::http::{HttpError, join_url};
+use crate::net::http::HttpError;
 use crate::release::platform::ArchiveFormat;
 use crate::ui::tildify;
 use crate::verify::checksum::{ChecksumSource, ExpectedChecksum};
@@ -314,12 +314,13 @@ impl Installer<'_> {
 
     /// A small file from the first mirror that serves it, or every failure.
     /// Each mirror gets the retries of every fetch ([`Http::get_small`]).
+    /// Returns the bytes and the URL they came from, as shown.
     fn fetch_small(&self, name: &str, limit: u64) -> Result<(Vec<u8>, String), Vec<HttpError>> {
         let mut failures = Vec::new();
         for base in &self.settings.mirrors {
-            let url = join_url(base, name);
+            let url = base.join(name);
             match self.http.get_small(&url, limit) {
-                Ok(bytes) => return Ok((bytes, url)),
+                Ok(bytes) => return Ok((bytes, url.to_string())),
                 Err(e) => failures.push(e),
             }
         }
@@ -338,7 +339,7 @@ impl Installer<'_> {
             .settings
             .mirrors
             .iter()
-            .map(|base| join_url(base, &target.file_name));
+            .map(|base| base.join(&target.file_name));
         let downloader = Downloader {
             http: &self.http,
             partial_dir,

@@ -12,7 +12,6 @@ use crate::archive;
 use crate::error::Error;
 use crate::net::download::SourceFailure;
 use crate::net::goproxy::{Failure, ProxyError, ProxyList};
-use crate::net::http::redact_url;
 use crate::release::platform::Platform;
 use crate::verify::dirhash::{self, ModuleZipError};
 use crate::verify::sumdb::{SumDb, SumdbError};
@@ -210,7 +209,7 @@ impl Installer<'_> {
                 return Err(Failure::Other("skipped after a local failure".into()));
             }
             match downloader.fetch_from(url, file_name, dest) {
-                Ok(_) => Ok(redact_url(url)),
+                Ok(_) => Ok(url.to_string()),
                 Err(SourceFailure::Remote {
                     message,
                     not_found: true,

@@ -5,10 +5,8 @@
 //! to that host only; no message ever shows a password.
 
 use super::netrc::{self, NetrcEntry};
+use super::url::{DisplaySafeUrl, REDACTED};
 use std::path::Path;
-
-/// What replaces a password in every URL gvmr shows.
-pub const REDACTED: &str = "***";
 
 /// A login and password for one host (`None`: every host, netrc `default`).
 #[derive(Clone, PartialEq, Eq)]
@@ -106,6 +104,11 @@ impl Credentials {
     /// The credential for `host` when the URL names `login` (empty: any).
     pub fn find(&self, host: &str, login: &str) -> Option<&Credential> {
         self.entries.iter().find(|c| c.matches(host, login))
+    }
+
+    /// The credential for `url`'s host and the login it names, if any.
+    pub fn for_url(&self, url: &DisplaySafeUrl) -> Option<&Credential> {
+        self.find(url.host_str()?, &url.login())
     }
 }
 

@@ -16,8 +16,9 @@
 
 use crate::digest::{HashingWriter, Sha256Digest};
 use crate::files::{CopyError, FileError, copy};
-use crate::net::http::{Http, HttpError, redact_url};
+use crate::net::http::{Http, HttpError};
 use crate::net::retry::Retry;
+use crate::net::url::DisplaySafeUrl;
 use crate::ui::error_chain;
 use std::fmt;
 use std::fs::{self, File};
@@ -101,7 +102,7 @@ impl Downloader<'_> {
     pub fn download(
         &self,
         file_name: &str,
-        urls: impl IntoIterator<Item = String>,
+        urls: impl IntoIterator<Item = DisplaySafeUrl>,
         dest: &Path,
     ) -> Result<(Sha256Digest, u64), DownloadError> {
         let mut failures = Vec::new();
@@ -121,7 +122,7 @@ impl Downloader<'_> {
     /// Downloads `file_name` from `url` into `dest`, retrying and resuming.
     pub fn fetch_from(
         &self,
-        url: &str,
+        url: &DisplaySafeUrl,
         file_name: &str,
         dest: &Path,
     ) -> Result<(Sha256Digest, u64), SourceFailure> {
@@ -168,7 +169,7 @@ impl Downloader<'_> {
     /// One request: resumes the partial if it holds bytes, else starts it.
     fn attempt(
         &self,
-        url: &str,
+        url: &DisplaySafeUrl,
         file_name: &str,
         partial: &Path,
     ) -> Result<(Sha256Digest, u64), AttemptError> {
@@ -179,8 +180,6 @@ impl Downloader<'_> {
             Err(e) => return Err(disk("read", e)),
         };
         let mut response = self.http.get_from(url, have)?;
-        // From here on `url` is only shown, never a password with it.
-        let url = &redact_url(url);
         let status = response.status();
         if status == 416 && have > 0 {
             // The partial is not a prefix of what the server has: start over.

@@ -7,14 +7,15 @@
 //! error). A URL may be `file:///dir`, a directory laid out as a proxy.
 //! Unset or empty means `https://proxy.golang.org,direct`, as for Go.
 
-use crate::net::http::{HttpError, join_url, redact_url};
+use crate::net::http::HttpError;
+use crate::net::url::{self, DisplaySafeUrl};
 
 pub const DEFAULT_GOPROXY: &str = "https://proxy.golang.org,direct";
 
 /// One entry of the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
-    Url(String),
+    Url(DisplaySafeUrl),
     Direct,
     Off,
 }
@@ -72,6 +73,17 @@ pub struct ProxyError {
     pub not_found: bool,
 }
 
+/// A `GOPROXY` setting as messages show it: each URL's password hidden.
+pub fn shown(setting: &str) -> String {
+    setting
+        .split_inclusive([',', '|'])
+        .map(|item| match item.strip_suffix([',', '|']) {
+            Some(entry) => format!("{}{}", url::shown(entry), &item[entry.len()..]),
+            None => url::shown(item),
+        })
+        .collect()
+}
+
 impl ProxyList {
     /// The entries, in order.
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
@@ -81,14 +93,7 @@ impl ProxyList {
     pub fn parse(setting: &str) -> Result<ProxyList, GoproxyError> {
         let mut entries = Vec::new();
         let mut rest = setting;
-        // Messages show the setting with each URL's password hidden.
-        let shown: String = setting
-            .split_inclusive([',', '|'])
-            .map(|item| match item.strip_suffix([',', '|']) {
-                Some(url) => format!("{}{}", redact_url(url), &item[url.len()..]),
-                None => redact_url(item),
-            })
-            .collect();
+        let shown = shown(setting);
         while !rest.is_empty() {
             let (item, any_error, tail) = match rest.find([',', '|']) {
                 Some(at) => (&rest[..at], rest.as_bytes()[at] == b'|', &rest[at + 1..]),
@@ -96,27 +101,33 @@ impl ProxyList {
             };
             rest = tail;
             let item = item.trim();
-            let entry = match item {
+            let text = match item {
                 "" => continue,
-                "off" => Entry::Off,
-                "direct" => Entry::Direct,
+                "off" => {
+                    entries.push((Entry::Off, any_error));
+                    continue;
+                }
+                "direct" => {
+                    entries.push((Entry::Direct, any_error));
+                    continue;
+                }
                 // Go's keyword for "no proxy for this": nothing to try.
                 "noproxy" => continue,
-                url if url.contains("://") => Entry::Url(url.to_string()),
+                url if url.contains("://") => url.to_string(),
                 // Go assumes https:// for a URL without a scheme.
-                host => Entry::Url(format!("https://{host}")),
+                host => format!("https://{host}"),
             };
-            if let Entry::Url(url) = &entry
-                && !(url.starts_with("https://")
-                    || url.starts_with("http://")
-                    || url.starts_with("file://"))
-            {
-                return Err(GoproxyError::NotAUrl {
-                    setting: shown,
-                    entry: redact_url(url),
-                });
+            match DisplaySafeUrl::parse(&text) {
+                Ok(url) if matches!(url.scheme(), "https" | "http" | "file") => {
+                    entries.push((Entry::Url(url), any_error));
+                }
+                _ => {
+                    return Err(GoproxyError::NotAUrl {
+                        setting: shown,
+                        entry: url::shown(&text),
+                    });
+                }
             }
-            entries.push((entry, any_error));
         }
         if entries.is_empty() {
             return Err(GoproxyError::Empty { setting: shown });
@@ -132,7 +143,7 @@ impl ProxyList {
     pub fn first<T>(
         &self,
         path: &str,
-        mut fetch: impl FnMut(&str) -> Result<T, Failure>,
+        mut fetch: impl FnMut(&DisplaySafeUrl) -> Result<T, Failure>,
     ) -> Result<T, ProxyError> {
         let mut failures = Vec::new();
         let mut not_found = true;
@@ -147,7 +158,7 @@ impl ProxyList {
                 Entry::Direct => {
                     Failure::NotFound("direct: toolchains come only from proxies".into())
                 }
-                Entry::Url(base) => match fetch(&join_url(base, path)) {
+                Entry::Url(base) => match fetch(&base.join(path)) {
                     Ok(value) => return Ok(value),
                     Err(failure) => failure,
                 },
@@ -209,12 +220,13 @@ mod tests {
     #[test]
     fn parses_separators_and_keywords() {
         let l = list("https://a, b.example |file:///m,direct,off");
+        let url = |s: &str| Entry::Url(DisplaySafeUrl::parse(s).unwrap());
         assert_eq!(
             l.entries,
             vec![
-                (Entry::Url("https://a".into()), false),
-                (Entry::Url("https://b.example".into()), true),
-                (Entry::Url("file:///m".into()), false),
+                (url("https://a/"), false),
+                (url("https://b.example/"), true),
+                (url("file:///m"), false),
                 (Entry::Direct, false),
                 (Entry::Off, false),
             ]

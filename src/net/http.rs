@@ -11,8 +11,9 @@
 //! as Artifactory may fetch an archive upstream before it answers.
 
 use crate::files::read_capped;
-use crate::net::credentials::{Credential, Credentials, REDACTED};
+use crate::net::credentials::{Credential, Credentials};
 use crate::net::retry::{Retry, RetryPolicy, parse_retry_after};
+use crate::net::url::DisplaySafeUrl;
 use crate::ui::{Ui, error_chain};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -51,6 +52,7 @@ pub struct HttpOptions {
     pub credentials: Credentials,
 }
 
+/// A failed request; `url` is the URL as shown (its password hidden).
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum HttpError {
     #[error("{url}: {message}")]
@@ -135,78 +137,6 @@ impl HttpError {
     }
 }
 
-/// `url` with its password (if any) shown as `***`; text that is not a URL
-/// with userinfo is returned as it is.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
-        return url.to_string();
-    };
-    let userinfo = &authority[..at];
-    let user = match userinfo.split_once(':') {
-        Some((user, _)) => format!("{user}:{REDACTED}"),
-        None => userinfo.to_string(),
-    };
-    format!("{scheme}://{user}{}", &rest[at..])
-}
-
-/// The `file://` URL of an absolute path, percent-encoding what a URL path
-/// cannot hold (`/srv/go mirror/` → `file:///srv/go%20mirror/`).
-pub fn file_url(path: &str) -> String {
-    let mut url = String::from("file://");
-    for b in path.bytes() {
-        match b {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'.'
-            | b'_'
-            | b'~'
-            | b'/'
-            | b'+'
-            | b'='
-            | b','
-            | b':'
-            | b'@' => url.push(b as char),
-            _ => url.push_str(&format!("%{b:02X}")),
-        }
-    }
-    url
-}
-
-/// The local path of a `file://` URL (`file:///dir/x`, `file://localhost/dir/x`,
-/// percent-escapes decoded); `None` for other URLs.
-pub fn file_url_path(url: &str) -> Option<PathBuf> {
-    let rest = url.strip_prefix("file://")?;
-    let rest = rest.strip_prefix("localhost").unwrap_or(rest);
-    Some(PathBuf::from(percent_decode(rest)))
-}
-
-/// `%XX` escapes decoded; invalid UTF-8 replaced.
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = text.get(i + 1..i + 3)
-            && let Ok(b) = u8::from_str_radix(hex, 16)
-        {
-            out.push(b);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 impl Http {
     /// `options`: timeouts and credentials; `retry`: what
     /// [`Http::get_small`] and the downloads do after a transient failure;
@@ -265,26 +195,18 @@ impl Http {
         &self.credentials
     }
 
-    /// The URL to request (without userinfo when gvmr sends the credentials
-    /// itself) and the credential for its host.
-    fn authorize(&self, url: &str) -> (String, Option<&Credential>) {
-        let Ok(mut parsed) = reqwest::Url::parse(url) else {
-            return (url.to_string(), None);
-        };
-        let Some(host) = parsed.host_str().map(str::to_string) else {
-            return (url.to_string(), None);
-        };
-        let login = percent_decode(parsed.username());
-        let credential = self.credentials.find(&host, &login);
-        if credential.is_some() || parsed.password() == Some(REDACTED) {
-            let _ = parsed.set_username("");
-            let _ = parsed.set_password(None);
+    /// The URL to request and the credential gvmr sends with it: its
+    /// host's (the URL's own user name and password give way to it), else
+    /// none (reqwest sends the URL's user name and password, if any).
+    fn authorize(&self, url: &DisplaySafeUrl) -> (reqwest::Url, Option<&Credential>) {
+        match self.credentials.for_url(url) {
+            Some(credential) => (url.without_credentials().expose().clone(), Some(credential)),
+            None => (url.expose().clone(), None),
         }
-        (parsed.to_string(), credential)
     }
 
     /// Starts a GET and checks the status; the body is read by the caller.
-    fn get(&self, url: &str, timeout: Option<Duration>) -> Result<Response, HttpError> {
+    fn get(&self, url: &DisplaySafeUrl, timeout: Option<Duration>) -> Result<Response, HttpError> {
         let response = self.send(url, 0, timeout)?;
         match response.status {
             200..=299 => Ok(response),
@@ -295,7 +217,7 @@ impl Http {
     /// Starts a GET asking for the bytes from `offset` on (`Range: bytes=N-`)
     /// when `offset` is not 0. Any status is returned: the caller judges it
     /// ([`Response::error`]).
-    pub fn get_from(&self, url: &str, offset: u64) -> Result<Response, HttpError> {
+    pub fn get_from(&self, url: &DisplaySafeUrl, offset: u64) -> Result<Response, HttpError> {
         self.send(url, offset, None)
     }
 
@@ -303,15 +225,15 @@ impl Http {
     /// the answer and for each read of the body.
     fn send(
         &self,
-        url: &str,
+        url: &DisplaySafeUrl,
         offset: u64,
         timeout: Option<Duration>,
     ) -> Result<Response, HttpError> {
-        if let Some(path) = file_url_path(url) {
+        if let Some(path) = url.to_file_path() {
             return Response::local(url, path, offset);
         }
         let (target, credential) = self.authorize(url);
-        let mut request = self.client.get(&target);
+        let mut request = self.client.get(target);
         if let Some(credential) = credential {
             request = request.basic_auth(&credential.login, Some(credential.password()));
         }
@@ -324,17 +246,19 @@ impl Http {
         let response = request.send().map_err(|e| {
             if e.is_redirect() {
                 HttpError::TooManyRedirects {
-                    url: redact_url(url),
+                    url: url.to_string(),
                 }
             } else if let Some(after) = timeout.filter(|_| e.is_timeout()) {
                 HttpError::NoAnswer {
-                    url: redact_url(url),
+                    url: url.to_string(),
                     after,
                 }
             } else {
                 HttpError::Transport {
-                    url: redact_url(url),
-                    message: error_chain(&e),
+                    url: url.to_string(),
+                    // reqwest's messages name the URL it was given, with
+                    // its password: never shown.
+                    message: error_chain(&e.without_url()),
                 }
             }
         })?;
@@ -365,7 +289,7 @@ impl Http {
 
     /// Fetches a small file whole, refusing anything larger than `limit`;
     /// transient failures are retried by the policy.
-    pub fn get_small(&self, url: &str, limit: u64) -> Result<Vec<u8>, HttpError> {
+    pub fn get_small(&self, url: &DisplaySafeUrl, limit: u64) -> Result<Vec<u8>, HttpError> {
         self.retry
             .run(
                 &self.ui,
@@ -375,11 +299,11 @@ impl Http {
             .map_err(|gave_up| gave_up.last)
     }
 
-    fn get_small_once(&self, url: &str, limit: u64) -> Result<Vec<u8>, HttpError> {
+    fn get_small_once(&self, url: &DisplaySafeUrl, limit: u64) -> Result<Vec<u8>, HttpError> {
         let timeout = self.connect_timeout;
         let response = self.get(url, Some(timeout))?;
         let too_large = || HttpError::TooLarge {
-            url: redact_url(url),
+            url: url.to_string(),
             limit,
         };
         if response.content_length().is_some_and(|n| n > limit) {
@@ -394,8 +318,8 @@ impl Http {
     /// once the answer's head and its first body bytes arrive (one read:
     /// a server that stalls after its headers does not pass). A `file://`
     /// URL answers 200 for a file or directory, 404 for nothing.
-    pub fn first_byte(&self, url: &str, timeout: Duration) -> Result<u16, HttpError> {
-        if file_url_path(url).is_some_and(|path| path.is_dir()) {
+    pub fn first_byte(&self, url: &DisplaySafeUrl, timeout: Duration) -> Result<u16, HttpError> {
+        if url.to_file_path().is_some_and(|path| path.is_dir()) {
             return Ok(200);
         }
         let mut response = match self.send(url, 0, Some(timeout)) {
@@ -412,19 +336,19 @@ impl Http {
 }
 
 /// A body that broke off: no answer in time, or a transfer failure.
-fn read_error(url: &str, e: &io::Error, timeout: Duration) -> HttpError {
+fn read_error(url: &DisplaySafeUrl, e: &io::Error, timeout: Duration) -> HttpError {
     let timed_out = e.kind() == io::ErrorKind::TimedOut
         || e.get_ref()
             .and_then(|inner| inner.downcast_ref::<reqwest::Error>())
             .is_some_and(reqwest::Error::is_timeout);
     if timed_out {
         HttpError::NoAnswer {
-            url: redact_url(url),
+            url: url.to_string(),
             after: timeout,
         }
     } else {
         HttpError::Transport {
-            url: redact_url(url),
+            url: url.to_string(),
             message: error_chain(e),
         }
     }
@@ -460,13 +384,13 @@ struct Auth {
 }
 
 impl Response {
-    fn local(url: &str, path: PathBuf, offset: u64) -> Result<Response, HttpError> {
+    fn local(url: &DisplaySafeUrl, path: PathBuf, offset: u64) -> Result<Response, HttpError> {
         let failed = |e: io::Error| match e.kind() {
             io::ErrorKind::NotFound => HttpError::NoFile {
-                url: redact_url(url),
+                url: url.to_string(),
             },
             _ => HttpError::LocalRead {
-                url: redact_url(url),
+                url: url.to_string(),
                 message: crate::files::describe_io(&e),
             },
         };
@@ -474,7 +398,7 @@ impl Response {
         let meta = file.metadata().map_err(failed)?;
         if !meta.is_file() {
             return Err(HttpError::NoFile {
-                url: redact_url(url),
+                url: url.to_string(),
             });
         }
         let len = meta.len();
@@ -511,10 +435,10 @@ impl Response {
 
     /// The error for this answer's (unwanted) status: a refusal (401, 403)
     /// says whether credentials were sent and where to put them.
-    pub fn error(&self, url: &str) -> HttpError {
+    pub fn error(&self, url: &DisplaySafeUrl) -> HttpError {
         match (self.status, &self.auth) {
             (401 | 403, Some(auth)) => HttpError::Denied {
-                url: redact_url(url),
+                url: url.to_string(),
                 status: self.status,
                 reason: match &auth.sent {
                     Some(origin) => format!(
@@ -529,7 +453,7 @@ impl Response {
                 },
             },
             (status, _) => HttpError::Status {
-                url: redact_url(url),
+                url: url.to_string(),
                 status,
                 retry_after: self.retry_after,
             },
@@ -546,40 +470,16 @@ impl Read for Response {
     }
 }
 
-/// Joins a mirror base URL and a file name with exactly one slash.
-pub fn join_url(base: &str, file: &str) -> String {
-    format!("{}/{}", base.trim_end_matches('/'), file)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn joins_with_one_slash() {
-        assert_eq!(join_url("https://x/go/", "a.tgz"), "https://x/go/a.tgz");
-        assert_eq!(join_url("https://x/go", "a.tgz"), "https://x/go/a.tgz");
-    }
-
-    #[test]
-    fn file_urls_map_to_paths() {
-        assert_eq!(
-            file_url_path("file:///a/b%20c"),
-            Some(PathBuf::from("/a/b c"))
-        );
-        assert_eq!(
-            file_url_path("file://localhost/a"),
-            Some(PathBuf::from("/a"))
-        );
-        assert_eq!(file_url_path("https://x/a"), None);
-    }
 
     #[test]
     fn local_files_answer_like_a_server() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f");
         std::fs::write(&path, b"0123456789").unwrap();
-        let url = format!("file://{}", path.display());
+        let url = DisplaySafeUrl::from_path(&path).unwrap();
         let http = Http::for_tests();
         assert_eq!(http.get_small(&url, 10).unwrap(), b"0123456789");
         assert!(matches!(
@@ -595,7 +495,8 @@ mod tests {
         rest.read_to_string(&mut text).unwrap();
         assert_eq!(text, "456789");
         assert_eq!(http.get_from(&url, 10).unwrap().status(), 416);
-        let missing = http.get(&format!("{url}.asc"), None).err().unwrap();
+        let asc = DisplaySafeUrl::from_path(&dir.path().join("f.asc")).unwrap();
+        let missing = http.get(&asc, None).err().unwrap();
         assert!(missing.is_not_found(), "{missing}");
         assert!(!missing.is_unreachable());
     }

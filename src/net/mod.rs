@@ -1,4 +1,5 @@
-//! Getting bytes from the network: the one HTTP client ([`http`]), the
+//! Getting bytes from the network: the one HTTP client ([`http`]) and the
+//! one URL type, which never prints a password ([`url`]), the
 //! retry policy every fetch shares ([`retry`]), resumable downloads from a
 //! list of mirrors ([`download`]), where releases come from ([`sources`]:
 //! presets, `GVMR_MIRROR`, `GVMR_INDEX_URL`), credentials for private
@@ -12,3 +13,4 @@ pub mod http;
 pub mod netrc;
 pub mod retry;
 pub mod sources;
+pub mod url;

@@ -6,16 +6,17 @@
 //! absolute path (made a `file://` URL) or a preset name; `GVMR_INDEX_URL`
 //! entries are URLs or absolute paths. The presets chosen in `GVMR_MIRROR`
 //! also decide the listing order when `GVMR_INDEX_URL` is unset. A password
-//! in a URL is moved out into a [`Credential`] and the URL keeps
-//! `user:***@`, so every message and output shows the URL safely.
+//! in a URL becomes a [`Credential`] for its host (sent to that host only);
+//! the URL shows it as `user:***@` ([`DisplaySafeUrl`]).
 //!
 //! Any mirror is safe to use: gvmr checks Google's signature end to end, so
 //! a mirror can withhold a release but never forge one.
 
-use super::credentials::{Credential, REDACTED};
-use super::http::{file_url, percent_decode, redact_url};
+use super::credentials::Credential;
+use super::url::{self, DisplaySafeUrl};
 use serde::Serialize;
 use std::fmt;
+use std::path::Path;
 
 /// go.dev's listing of every release.
 pub const GO_DEV_LISTING: &str = "https://go.dev/dl/?mode=json&include=all";
@@ -87,10 +88,10 @@ impl Serialize for Origin {
     }
 }
 
-/// One source: its URL (password redacted) and where it came from.
+/// One source: its URL and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Sourced {
-    pub url: String,
+    pub url: DisplaySafeUrl,
     pub origin: Origin,
 }
 
@@ -99,7 +100,7 @@ pub struct Sourced {
 pub struct Sources {
     pub listings: Vec<Sourced>,
     pub archives: Vec<Sourced>,
-    /// Passwords moved out of the URLs.
+    /// The passwords in the URLs, for their hosts.
     pub credentials: Vec<Credential>,
 }
 
@@ -127,12 +128,16 @@ pub fn expand(mirror: Option<&str>, index: Option<&str>) -> Result<Sources, BadS
             Some(p) => {
                 chosen.push(p);
                 for url in p.archives {
-                    push(&mut sources.archives, url, Origin::Preset(p.name));
+                    push(
+                        &mut sources.archives,
+                        preset_url(url),
+                        Origin::Preset(p.name),
+                    );
                 }
             }
             None => {
                 let url = source_url(MIRROR, entry, &mut sources.credentials)?;
-                push(&mut sources.archives, &url, Origin::Env(MIRROR));
+                push(&mut sources.archives, url, Origin::Env(MIRROR));
             }
         }
     }
@@ -145,17 +150,17 @@ pub fn expand(mirror: Option<&str>, index: Option<&str>) -> Result<Sources, BadS
         };
         for p in presets {
             for url in p.listings {
-                push(&mut sources.listings, url, origin(p.name));
+                push(&mut sources.listings, preset_url(url), origin(p.name));
             }
         }
     }
     for entry in index_entries {
         let url = source_url(INDEX, entry, &mut sources.credentials)?;
-        push(&mut sources.listings, &url, Origin::Env(INDEX));
+        push(&mut sources.listings, url, Origin::Env(INDEX));
     }
     if sources.archives.is_empty() {
         for url in PRESETS[0].archives {
-            push(&mut sources.archives, url, Origin::Default);
+            push(&mut sources.archives, preset_url(url), Origin::Default);
         }
     }
     Ok(sources)
@@ -171,23 +176,25 @@ fn entries(value: Option<&str>) -> Vec<&str> {
         .collect()
 }
 
+/// A preset's URL, parsed.
+fn preset_url(url: &str) -> DisplaySafeUrl {
+    DisplaySafeUrl::parse(url).expect("the presets' URLs are valid")
+}
+
 /// Adds `url` unless it is already there (the first occurrence counts).
-fn push(list: &mut Vec<Sourced>, url: &str, origin: Origin) {
+fn push(list: &mut Vec<Sourced>, url: DisplaySafeUrl, origin: Origin) {
     if !list.iter().any(|s| s.url == url) {
-        list.push(Sourced {
-            url: url.to_string(),
-            origin,
-        });
+        list.push(Sourced { url, origin });
     }
 }
 
 /// A URL or absolute path as the URL gvmr uses: paths become `file://`
-/// URLs; a password moves into `credentials`.
+/// URLs; a password also goes into `credentials`, for the URL's host.
 fn source_url(
     var: &'static str,
     entry: &str,
     credentials: &mut Vec<Credential>,
-) -> Result<String, BadSource> {
+) -> Result<DisplaySafeUrl, BadSource> {
     let accepted = if var == MIRROR {
         "https://, http:// or file:// URLs, absolute paths, or a preset (official, china or cn)"
     } else {
@@ -195,12 +202,12 @@ fn source_url(
     };
     let bad = |problem: &str| BadSource {
         var,
-        entry: redact_url(entry),
+        entry: url::shown(entry),
         problem: problem.to_string(),
         accepted: accepted.to_string(),
     };
     if entry.starts_with('/') {
-        return Ok(file_url(entry));
+        return Ok(DisplaySafeUrl::from_path(Path::new(entry)).expect("the path is absolute"));
     }
     let Some((scheme, _)) = entry.split_once("://") else {
         return Err(bad(if var == MIRROR {
@@ -209,44 +216,38 @@ fn source_url(
             "is not a URL or an absolute path"
         }));
     };
-    match scheme.to_ascii_lowercase().as_str() {
-        "file" => match super::http::file_url_path(entry) {
-            Some(path) if path.is_absolute() => Ok(entry.to_string()),
-            _ => Err(bad(
+    let scheme = scheme.to_ascii_lowercase();
+    if !matches!(scheme.as_str(), "file" | "http" | "https") {
+        return Err(bad(&format!("has the unsupported scheme {scheme}://")));
+    }
+    let url =
+        DisplaySafeUrl::parse(entry).map_err(|e| bad(&format!("is not a valid URL ({e})")))?;
+    if scheme == "file" {
+        // `file://relative/x` names the host `relative`.
+        return match url.host_str() {
+            None => Ok(url),
+            Some(_) => Err(bad(
                 "is not a file:// URL of an absolute path (file:///dir/)",
             )),
-        },
-        "http" | "https" => {
-            let mut url = reqwest::Url::parse(entry)
-                .map_err(|e| bad(&format!("is not a valid URL ({e})")))?;
-            let Some(host) = url.host_str().map(str::to_string) else {
-                return Err(bad("names no host"));
-            };
-            let Some(password) = url.password().map(str::to_string) else {
-                return Ok(entry.to_string());
-            };
-            let login = percent_decode(url.username());
-            credentials.push(Credential::new(
-                &host,
-                &login,
-                &percent_decode(&password),
-                var,
-            ));
-            url.set_password(Some(REDACTED))
-                .expect("a URL with a host takes a password");
-            Ok(url.to_string())
-        }
-        other => Err(bad(&format!("has the unsupported scheme {other}://"))),
+        };
     }
+    let Some(host) = url.host_str() else {
+        return Err(bad("names no host"));
+    };
+    if let Some(password) = url.password() {
+        credentials.push(Credential::new(host, &url.login(), &password, var));
+    }
+    Ok(url)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn urls(list: &[Sourced]) -> Vec<(&str, String)> {
+    /// Each source as `URL (origin)`.
+    fn urls(list: &[Sourced]) -> Vec<String> {
         list.iter()
-            .map(|s| (s.url.as_str(), s.origin.to_string()))
+            .map(|s| format!("{} ({})", s.url, s.origin))
             .collect()
     }
 
@@ -255,13 +256,13 @@ mod tests {
         let sources = expand(None, Some("  ")).unwrap();
         assert_eq!(
             urls(&sources.archives),
-            [("https://dl.google.com/go/", "default".into())]
+            ["https://dl.google.com/go/ (default)"]
         );
         assert_eq!(
             urls(&sources.listings),
             [
-                (GO_DEV_LISTING, "default".into()),
-                (GOOGLE_CN_LISTING, "default".into())
+                format!("{GO_DEV_LISTING} (default)"),
+                format!("{GOOGLE_CN_LISTING} (default)")
             ]
         );
     }
@@ -270,20 +271,20 @@ mod tests {
     fn china_expands_to_its_mirrors_and_lists_from_google_cn_first() {
         for name in ["china", "cn", "CN"] {
             let sources = expand(Some(name), None).unwrap();
-            let preset = "preset china (GVMR_MIRROR)".to_string();
+            let preset = "(preset china (GVMR_MIRROR))";
             assert_eq!(
                 urls(&sources.archives),
                 [
-                    ("https://mirrors.aliyun.com/golang/", preset.clone()),
-                    ("https://mirrors.ustc.edu.cn/golang/", preset.clone()),
-                    ("https://golang.google.cn/dl/", preset.clone()),
+                    format!("https://mirrors.aliyun.com/golang/ {preset}"),
+                    format!("https://mirrors.ustc.edu.cn/golang/ {preset}"),
+                    format!("https://golang.google.cn/dl/ {preset}"),
                 ]
             );
             assert_eq!(
                 urls(&sources.listings),
                 [
-                    (GOOGLE_CN_LISTING, preset.clone()),
-                    (GO_DEV_LISTING, preset)
+                    format!("{GOOGLE_CN_LISTING} {preset}"),
+                    format!("{GO_DEV_LISTING} {preset}")
                 ]
             );
         }
@@ -296,7 +297,7 @@ mod tests {
             None,
         )
         .unwrap();
-        let archives: Vec<&str> = sources.archives.iter().map(|s| s.url.as_str()).collect();
+        let archives: Vec<String> = sources.archives.iter().map(|s| s.url.to_string()).collect();
         assert_eq!(
             archives,
             [
@@ -315,8 +316,8 @@ mod tests {
         assert_eq!(
             urls(&sources.listings),
             [
-                (GO_DEV_LISTING, "preset official (GVMR_MIRROR)".into()),
-                (GOOGLE_CN_LISTING, "preset official (GVMR_MIRROR)".into()),
+                format!("{GO_DEV_LISTING} (preset official (GVMR_MIRROR))"),
+                format!("{GOOGLE_CN_LISTING} (preset official (GVMR_MIRROR))"),
             ]
         );
         // Only URLs: the default listings.
@@ -334,8 +335,8 @@ mod tests {
         assert_eq!(
             urls(&sources.listings),
             [
-                ("https://a.example/l.json", "GVMR_INDEX_URL".into()),
-                ("file:///srv/listing.json", "GVMR_INDEX_URL".into()),
+                "https://a.example/l.json (GVMR_INDEX_URL)",
+                "file:///srv/listing.json (GVMR_INDEX_URL)",
             ]
         );
     }
@@ -358,22 +359,27 @@ mod tests {
             "GVMR_INDEX_URL: \"china\" is not a URL or an absolute path; use https://, http:// or file:// URLs, or absolute paths"
         );
         assert!(err(Some("https://"), None).contains("is not a valid URL"));
-        let secret = err(Some("gopher://u:s3cret@h/"), None);
-        assert!(!secret.contains("s3cret"), "{secret}");
+        for secret in ["gopher://u:s3cret@h/", "https://u:s3cret@bad host/"] {
+            let message = err(Some(secret), None);
+            assert!(!message.contains("s3cret"), "{message}");
+        }
     }
 
     #[test]
-    fn passwords_move_out_of_urls() {
+    fn passwords_stay_in_the_url_unshown_and_become_credentials_for_its_host() {
         let sources = expand(
             Some("https://alice:s%40cret@Go.Corp.example/dl/"),
             Some("http://bob:pw@h.example:8080/l"),
         )
         .unwrap();
         assert_eq!(
-            sources.archives[0].url,
+            sources.archives[0].url.to_string(),
             "https://alice:***@go.corp.example/dl/"
         );
-        assert_eq!(sources.listings[0].url, "http://bob:***@h.example:8080/l");
+        assert_eq!(
+            sources.listings[0].url.to_string(),
+            "http://bob:***@h.example:8080/l"
+        );
         let creds: Vec<_> = sources
             .credentials
             .iter()
@@ -403,17 +409,5 @@ mod tests {
                 ),
             ]
         );
-    }
-
-    #[test]
-    fn redaction_keeps_the_user_and_hides_the_password() {
-        assert_eq!(
-            redact_url("https://user:pw@host/x"),
-            "https://user:***@host/x"
-        );
-        assert_eq!(redact_url("https://user@host/x"), "https://user@host/x");
-        assert_eq!(redact_url("https://host/a@b"), "https://host/a@b");
-        assert_eq!(redact_url("https://u:p:q@host"), "https://u:***@host");
-        assert_eq!(redact_url("direct"), "direct");
     }
 }

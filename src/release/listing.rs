@@ -5,6 +5,7 @@
 
 use crate::digest::{ParseDigestError, Sha256Digest};
 use crate::net::http::{Http, HttpError};
+use crate::net::url::DisplaySafeUrl;
 use crate::release::platform::Platform;
 use crate::ui::Ui;
 use gvmr_shim::{GoVersion, VersionRequest};
@@ -229,16 +230,18 @@ pub fn is_plain_file_name(name: &str) -> bool {
     !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\', '\0'])
 }
 
-/// The cache file for one listing URL.
-fn cache_file(cache_dir: &Path, url: &str) -> PathBuf {
-    let digest = crate::digest::sha256_of(url.as_bytes()).expect("hashing memory cannot fail");
+/// The cache file for one listing URL (named by the URL as shown, so
+/// passwords never make a difference).
+fn cache_file(cache_dir: &Path, url: &DisplaySafeUrl) -> PathBuf {
+    let digest =
+        crate::digest::sha256_of(url.to_string().as_bytes()).expect("hashing memory cannot fail");
     let hex = digest.to_string();
     cache_dir.join(format!("listing-{}.json", &hex[..16]))
 }
 
 /// The most recent cached listing of any of `urls`, however old, and its
 /// age, without the network; `None` when there is none.
-fn newest_cached(cache_dir: &Path, urls: &[String]) -> Option<(Duration, Listing)> {
+fn newest_cached(cache_dir: &Path, urls: &[DisplaySafeUrl]) -> Option<(Duration, Listing)> {
     urls.iter()
         .filter_map(|url| {
             let cached = cache_file(cache_dir, url);
@@ -248,7 +251,7 @@ fn newest_cached(cache_dir: &Path, urls: &[String]) -> Option<(Duration, Listing
 }
 
 /// The most recent cached listing of any of `urls`, however old.
-pub fn cached(cache_dir: &Path, urls: &[String]) -> Option<Listing> {
+pub fn cached(cache_dir: &Path, urls: &[DisplaySafeUrl]) -> Option<Listing> {
     newest_cached(cache_dir, urls).map(|(_, listing)| listing)
 }
 
@@ -271,7 +274,7 @@ fn age_of(path: &Path) -> Option<Duration> {
 pub fn load(
     http: &Http,
     cache_dir: &Path,
-    urls: &[String],
+    urls: &[DisplaySafeUrl],
 ) -> Result<(Listing, Freshness), ListingError> {
     for url in urls {
         let cached = cache_file(cache_dir, url);
@@ -307,11 +310,11 @@ pub fn load(
 }
 
 /// Fetches and parses the listing at `url`, keeping a copy in `cached`.
-fn fetch(http: &Http, cached: &Path, url: &str) -> Result<Listing, ListingError> {
+fn fetch(http: &Http, cached: &Path, url: &DisplaySafeUrl) -> Result<Listing, ListingError> {
     let bytes = http
         .get_small(url, MAX_LISTING_BYTES)
         .map_err(ListingError::Fetch)?;
-    let listing = Listing::parse(&bytes, url)?;
+    let listing = Listing::parse(&bytes, &url.to_string())?;
     // A cache that cannot be written only costs a refetch next time.
     let _ = crate::files::write_atomically(cached, &bytes);
     Ok(listing)
@@ -322,7 +325,7 @@ fn fetch(http: &Http, cached: &Path, url: &str) -> Result<Listing, ListingError>
 pub struct LazyListing<'a> {
     http: Http,
     cache_dir: PathBuf,
-    urls: Vec<String>,
+    urls: Vec<DisplaySafeUrl>,
     ui: &'a Ui,
     loaded: OnceCell<Result<Listing, ListingError>>,
 }
@@ -330,7 +333,12 @@ pub struct LazyListing<'a> {
 impl<'a> LazyListing<'a> {
     /// The listing from `urls` (`GVMR_INDEX_URL`, tried in order), cached
     /// in `cache_dir`.
-    pub fn new(http: Http, cache_dir: PathBuf, ui: &'a Ui, urls: &[String]) -> LazyListing<'a> {
+    pub fn new(
+        http: Http,
+        cache_dir: PathBuf,
+        ui: &'a Ui,
+        urls: &[DisplaySafeUrl],
+    ) -> LazyListing<'a> {
         LazyListing {
             http,
             cache_dir,
@@ -379,9 +387,9 @@ pub fn humanize(age: Duration) -> String {
 }
 
 /// The cached copy of the listing at `url`, if there is one that parses.
-fn read_cached(path: &Path, url: &str) -> Option<Listing> {
+fn read_cached(path: &Path, url: &DisplaySafeUrl) -> Option<Listing> {
     let bytes = fs::read(path).ok()?;
-    Listing::parse(&bytes, url).ok()
+    Listing::parse(&bytes, &url.to_string()).ok()
 }
 
 #[cfg(test)]
@@ -497,25 +505,23 @@ mod tests {
 
     #[test]
     fn load_fails_over_to_the_next_source_and_caches_each() {
-        use crate::net::http::file_url;
         let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().display().to_string();
         std::fs::write(dir.path().join("good.json"), GO1_14).unwrap();
         std::fs::write(dir.path().join("bad.json"), "<html>").unwrap();
-        let url = |name: &str| file_url(&format!("{root}/{name}"));
+        let url = |name: &str| DisplaySafeUrl::from_path(&dir.path().join(name)).unwrap();
         let http = Http::for_tests();
         let cache = dir.path().join("cache");
         let urls = [url("missing.json"), url("bad.json"), url("good.json")];
         let (listing, freshness) = load(&http, &cache, &urls).unwrap();
         assert_eq!(
-            (listing.origin.as_str(), freshness),
-            (urls[2].as_str(), Freshness::Fetched)
+            (listing.origin, freshness),
+            (urls[2].to_string(), Freshness::Fetched)
         );
         // The fresh copy of any source is used without asking the others.
         let (listing, freshness) = load(&http, &cache, &urls).unwrap();
         assert_eq!(
-            (listing.origin.as_str(), freshness),
-            (urls[2].as_str(), Freshness::Cached)
+            (listing.origin, freshness),
+            (urls[2].to_string(), Freshness::Cached)
         );
 
         let err = load(&http, &cache, &urls[..2]).unwrap_err().to_string();

@@ -8,6 +8,7 @@ use super::tlog::{self, Hash, Tile, TileHashReader, TileReader, TlogError, Tree}
 use crate::files::FileError;
 use crate::files::write_atomically;
 use crate::net::http::{Http, HttpError};
+use crate::net::url::DisplaySafeUrl;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -150,7 +151,7 @@ impl SumdbError {
 pub struct SumDb {
     name: String,
     verifier: Verifier,
-    url: String,
+    url: DisplaySafeUrl,
 }
 
 impl SumDb {
@@ -191,10 +192,19 @@ impl SumDb {
             return Err(bad(format!("unusable database name {name:?}")));
         }
         let url = match url {
-            Some(u) if u.contains("://") => u.trim_end_matches('/').to_string(),
-            Some(u) => format!("https://{}", u.trim_end_matches('/')),
+            Some(u) if u.contains("://") => u.to_string(),
+            Some(u) => format!("https://{u}"),
             None => format!("https://{name}"),
         };
+        let url = DisplaySafeUrl::parse(&url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "https" | "http"))
+            .ok_or_else(|| {
+                bad(format!(
+                    "{} is not an https:// or http:// URL",
+                    crate::net::url::shown(&url)
+                ))
+            })?;
         Ok(SumDb {
             name,
             verifier,
@@ -208,8 +218,8 @@ impl SumDb {
     }
 
     #[cfg(test)]
-    pub fn url(&self) -> &str {
-        &self.url
+    pub fn url(&self) -> String {
+        self.url.to_string()
     }
 
     /// Looks `module@version` up and returns the record's lines for that
@@ -230,7 +240,7 @@ impl SumDb {
                 version: version.into(),
             });
         };
-        let url = format!("{}/lookup/{emod}@{ever}", self.url);
+        let url = self.url.join(&format!("lookup/{emod}@{ever}"));
         let body = http
             .get_small(&url, MAX_LOOKUP_BYTES)
             .map_err(|source| SumdbError::Http {
@@ -240,14 +250,14 @@ impl SumDb {
             })?;
         let malformed = |reason: &str| SumdbError::Malformed {
             db: db(),
-            url: url.clone(),
+            url: url.to_string(),
             reason: reason.into(),
         };
         let (id, text, head) = tlog::parse_record(&body).ok_or_else(|| malformed("bad record"))?;
         let served = self.open_tree(head).map_err(|e| match e {
             Ok(source) => SumdbError::TreeHead {
                 db: db(),
-                url: url.clone(),
+                url: url.to_string(),
                 source,
             },
             Err(()) => malformed("the signed text is not a tree head"),
@@ -403,7 +413,7 @@ impl TileHashReader<'_> {
 /// Tiles fetched from the database over HTTP, kept for one lookup.
 struct RemoteTiles<'a> {
     http: &'a Http,
-    base: &'a str,
+    base: &'a DisplaySafeUrl,
     cache: RefCell<HashMap<Tile, Vec<u8>>>,
 }
 
@@ -413,7 +423,7 @@ impl RemoteTiles<'_> {
             return Ok(data.clone());
         }
         let want = tile.w as usize * tlog::HASH_SIZE;
-        let url = format!("{}/{}", self.base, tile.path());
+        let url = self.base.join(&tile.path());
         let data = match self.http.get_small(&url, MAX_TILE_BYTES) {
             Ok(data) => data,
             // A partial tile may have been completed since: its hashes
@@ -423,7 +433,7 @@ impl RemoteTiles<'_> {
                     w: 1 << tile.h,
                     ..*tile
                 };
-                let full_url = format!("{}/{}", self.base, full.path());
+                let full_url = self.base.join(&full.path());
                 let mut data =
                     self.http
                         .get_small(&full_url, MAX_TILE_BYTES)
@@ -548,15 +558,15 @@ mod tests {
         ] {
             let db = SumDb::from_gosumdb(v).unwrap();
             assert_eq!(db.name(), "sum.golang.org");
-            assert_eq!(db.url(), "https://sum.golang.org");
+            assert_eq!(db.url(), "https://sum.golang.org/");
         }
         let db = SumDb::from_gosumdb(Some("sum.golang.google.cn")).unwrap();
-        assert_eq!(db.url(), "https://sum.golang.google.cn");
+        assert_eq!(db.url(), "https://sum.golang.google.cn/");
         let db = SumDb::from_gosumdb(Some(DEFAULT_KEY)).unwrap();
-        assert_eq!(db.url(), "https://sum.golang.org");
+        assert_eq!(db.url(), "https://sum.golang.org/");
         let db =
             SumDb::from_gosumdb(Some(&format!("{DEFAULT_KEY} http://127.0.0.1:8080/"))).unwrap();
-        assert_eq!(db.url(), "http://127.0.0.1:8080");
+        assert_eq!(db.url(), "http://127.0.0.1:8080/");
         let db = SumDb::from_gosumdb(Some(&format!("{DEFAULT_KEY} mirror.example/sumdb"))).unwrap();
         assert_eq!(db.url(), "https://mirror.example/sumdb");
 
