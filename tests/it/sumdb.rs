@@ -8,7 +8,7 @@
 //! unit tests.
 
 #[allow(dead_code)]
-#[path = "../../src/verify/sumdb/tlog.rs"]
+#[path = "../../src/verify/sumdb/tlog/mod.rs"]
 mod tlog;
 
 #[allow(dead_code)]

@@ -9,17 +9,25 @@
 //! nothing is given up quickly, so the next source gets its turn. Large
 //! downloads keep the read timeout (`GVMR_HTTP_TIMEOUT`), since a proxy such
 //! as Artifactory may fetch an archive upstream before it answers.
+//!
+//! [`error`] says what a failed request means; [`response`] reads an
+//! answer (or a local file) and judges its status.
+
+mod error;
+mod response;
+
+pub use error::HttpError;
+pub use response::Response;
 
 use crate::files::read_capped;
 use crate::net::credentials::{Credential, Credentials};
-use crate::net::retry::{Retry, RetryPolicy, parse_retry_after};
+use crate::net::retry::RetryPolicy;
 use crate::net::url::DisplaySafeUrl;
 use crate::ui::{Ui, error_chain};
-use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
-use std::path::PathBuf;
+use response::Auth;
+use std::io::Read;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 pub const USER_AGENT: &str = concat!("gvmr/", env!("CARGO_PKG_VERSION"));
 
@@ -50,91 +58,6 @@ pub struct HttpOptions {
     /// (`GVMR_CONNECT_TIMEOUT`).
     pub connect_timeout: Duration,
     pub credentials: Credentials,
-}
-
-/// A failed request; `url` is the URL as shown (its password hidden).
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum HttpError {
-    #[error("{url}: {message}")]
-    Transport { url: String, message: String },
-    #[error("{url}: HTTP {status}")]
-    Status {
-        url: String,
-        status: u16,
-        /// The server's `Retry-After`, when it sent one.
-        retry_after: Option<Duration>,
-    },
-    /// 401 or 403; `reason` says whether credentials were sent (and from
-    /// where) or where to put them.
-    #[error("{url}: HTTP {status}: {reason}")]
-    Denied {
-        url: String,
-        status: u16,
-        reason: String,
-    },
-    /// Nothing arrived within the first-byte timeout.
-    #[error("{url}: no answer within {} s (GVMR_CONNECT_TIMEOUT)", .after.as_secs_f64())]
-    NoAnswer { url: String, after: Duration },
-    #[error("{url}: the response is larger than {limit} bytes")]
-    TooLarge { url: String, limit: u64 },
-    #[error("{url}: more than {MAX_REDIRECTS} redirects (a redirect loop?)")]
-    TooManyRedirects { url: String },
-    /// A `file://` URL that names no file: "not found", as a 404 is.
-    #[error("{url}: no such file")]
-    NoFile { url: String },
-    /// A `file://` URL that names a file gvmr cannot read.
-    #[error("{url}: {message}")]
-    LocalRead { url: String, message: String },
-}
-
-impl HttpError {
-    /// True when no answer about the file came back: the transfer failed or
-    /// the server reported its own failure (5xx). Retrying later may work.
-    /// A server that refuses gvmr (401, 403) counts too: it said nothing
-    /// about the file.
-    pub fn is_unreachable(&self) -> bool {
-        match self {
-            HttpError::Transport { .. }
-            | HttpError::TooManyRedirects { .. }
-            | HttpError::Denied { .. }
-            | HttpError::NoAnswer { .. } => true,
-            HttpError::Status { status, .. } => *status >= 500,
-            HttpError::TooLarge { .. } | HttpError::NoFile { .. } | HttpError::LocalRead { .. } => {
-                false
-            }
-        }
-    }
-
-    /// True when the server answered that the file does not exist.
-    pub fn is_not_found(&self) -> bool {
-        matches!(
-            self,
-            HttpError::Status {
-                status: 404 | 410,
-                ..
-            } | HttpError::NoFile { .. }
-        )
-    }
-
-    /// Whether another attempt may succeed: transfer failures and the
-    /// statuses that mean "busy, try later" (429, 500, 502, 503, 504). A
-    /// source that sent nothing within the first-byte timeout is given up
-    /// at once (a blocked host would only stall every retry too).
-    pub fn retry(&self) -> Retry {
-        match self {
-            HttpError::Transport { .. } => Retry::Again(None),
-            HttpError::Status {
-                status: 429 | 503,
-                retry_after,
-                ..
-            } => Retry::Again(*retry_after),
-            HttpError::Status {
-                status: 500 | 502 | 504,
-                ..
-            } => Retry::Again(None),
-            _ => Retry::No,
-        }
-    }
 }
 
 impl Http {
@@ -208,7 +131,7 @@ impl Http {
     /// Starts a GET and checks the status; the body is read by the caller.
     fn get(&self, url: &DisplaySafeUrl, timeout: Option<Duration>) -> Result<Response, HttpError> {
         let response = self.send(url, 0, timeout)?;
-        match response.status {
+        match response.status() {
             200..=299 => Ok(response),
             _ => Err(response.error(url)),
         }
@@ -272,19 +195,12 @@ impl Http {
                     .is_none_or(|h| h.eq_ignore_ascii_case(&answered_by))
             })
             .map(|c| c.origin.clone());
-        Ok(Response {
-            status: response.status().as_u16(),
-            content_length: response.content_length(),
-            content_range: header(&response, "content-range"),
-            retry_after: header(&response, "retry-after")
-                .and_then(|v| parse_retry_after(&v, SystemTime::now())),
-            auth: Some(Auth {
-                host: answered_by,
-                sent,
-                netrc: self.credentials.netrc_name.clone(),
-            }),
-            body: Body::Remote(response),
-        })
+        let auth = Auth {
+            host: answered_by,
+            sent,
+            netrc: self.credentials.netrc_name.clone(),
+        };
+        Ok(Response::remote(response, auth))
     }
 
     /// Fetches a small file whole, refusing anything larger than `limit`;
@@ -310,7 +226,7 @@ impl Http {
             return Err(too_large());
         }
         read_capped(response, limit)
-            .map_err(|e| read_error(url, &e, timeout))?
+            .map_err(|e| HttpError::body(url, &e, timeout))?
             .ok_or_else(too_large)
     }
 
@@ -330,143 +246,8 @@ impl Http {
         let mut first = [0u8; 1024];
         response
             .read(&mut first)
-            .map_err(|e| read_error(url, &e, timeout))?;
-        Ok(response.status)
-    }
-}
-
-/// A body that broke off: no answer in time, or a transfer failure.
-fn read_error(url: &DisplaySafeUrl, e: &io::Error, timeout: Duration) -> HttpError {
-    let timed_out = e.kind() == io::ErrorKind::TimedOut
-        || e.get_ref()
-            .and_then(|inner| inner.downcast_ref::<reqwest::Error>())
-            .is_some_and(reqwest::Error::is_timeout);
-    if timed_out {
-        HttpError::NoAnswer {
-            url: url.to_string(),
-            after: timeout,
-        }
-    } else {
-        HttpError::Transport {
-            url: url.to_string(),
-            message: error_chain(e),
-        }
-    }
-}
-
-fn header(response: &reqwest::blocking::Response, name: &str) -> Option<String> {
-    Some(response.headers().get(name)?.to_str().ok()?.to_string())
-}
-
-enum Body {
-    Remote(reqwest::blocking::Response),
-    Local(File),
-}
-
-/// A response (from [`Http::get`], one whose status was a success); read it
-/// for the body. A `file://` URL answers as a server would: 200, 206 for a
-/// range, 416 for a range past the end.
-pub struct Response {
-    status: u16,
-    content_length: Option<u64>,
-    content_range: Option<String>,
-    retry_after: Option<Duration>,
-    /// Who answered and whether credentials reached it (`None` for files).
-    auth: Option<Auth>,
-    body: Body,
-}
-
-struct Auth {
-    host: String,
-    /// Where the credentials sent came from.
-    sent: Option<String>,
-    netrc: String,
-}
-
-impl Response {
-    fn local(url: &DisplaySafeUrl, path: PathBuf, offset: u64) -> Result<Response, HttpError> {
-        let failed = |e: io::Error| match e.kind() {
-            io::ErrorKind::NotFound => HttpError::NoFile {
-                url: url.to_string(),
-            },
-            _ => HttpError::LocalRead {
-                url: url.to_string(),
-                message: crate::files::describe_io(&e),
-            },
-        };
-        let mut file = File::open(&path).map_err(failed)?;
-        let meta = file.metadata().map_err(failed)?;
-        if !meta.is_file() {
-            return Err(HttpError::NoFile {
-                url: url.to_string(),
-            });
-        }
-        let len = meta.len();
-        let (status, content_range) = match offset {
-            0 => (200, None),
-            _ if offset >= len => (416, None),
-            _ => {
-                file.seek(SeekFrom::Start(offset)).map_err(failed)?;
-                (206, Some(format!("bytes {offset}-{}/{len}", len - 1)))
-            }
-        };
-        Ok(Response {
-            status,
-            content_length: Some(len.saturating_sub(offset)),
-            content_range,
-            retry_after: None,
-            auth: None,
-            body: Body::Local(file),
-        })
-    }
-
-    pub fn content_length(&self) -> Option<u64> {
-        self.content_length
-    }
-
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
-    /// The `Content-Range` of a 206 answer.
-    pub fn content_range(&self) -> Option<&str> {
-        self.content_range.as_deref()
-    }
-
-    /// The error for this answer's (unwanted) status: a refusal (401, 403)
-    /// says whether credentials were sent and where to put them.
-    pub fn error(&self, url: &DisplaySafeUrl) -> HttpError {
-        match (self.status, &self.auth) {
-            (401 | 403, Some(auth)) => HttpError::Denied {
-                url: url.to_string(),
-                status: self.status,
-                reason: match &auth.sent {
-                    Some(origin) => format!(
-                        "authentication failed for {} (credentials from {origin})",
-                        auth.host
-                    ),
-                    None => format!(
-                        "{host} requires authentication: add `machine {host} login USER password PASSWORD` to {}",
-                        auth.netrc,
-                        host = auth.host
-                    ),
-                },
-            },
-            (status, _) => HttpError::Status {
-                url: url.to_string(),
-                status,
-                retry_after: self.retry_after,
-            },
-        }
-    }
-}
-
-impl Read for Response {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match &mut self.body {
-            Body::Remote(response) => response.read(buf),
-            Body::Local(file) => file.read(buf),
-        }
+            .map_err(|e| HttpError::body(url, &e, timeout))?;
+        Ok(response.status())
     }
 }
 
