@@ -8,7 +8,7 @@ use crate::archive::UnpackError;
 use crate::files::FileError;
 use crate::net::download::DownloadError;
 use crate::release::listing::ListingError;
-use crate::settings::SettingsError;
+use crate::settings::{HttpSetupError, SettingsError};
 use crate::store::NoDataDir;
 use crate::switch::SwitchError;
 use crate::ui::OutputError;
@@ -28,6 +28,12 @@ pub enum Error {
     Usage(String),
     #[error(transparent)]
     Settings(#[from] SettingsError),
+    /// The netrc file named by `NETRC` (or `~/.netrc`) cannot be read.
+    #[error("cannot read {name}: {source}")]
+    Netrc {
+        name: String,
+        source: std::sync::Arc<std::io::Error>,
+    },
     #[error(transparent)]
     Switch(#[from] SwitchError),
     #[error("no default version is set; set one with `gvmr default VERSION`")]
@@ -126,6 +132,15 @@ pub enum Error {
     },
 }
 
+impl From<HttpSetupError> for Error {
+    fn from(e: HttpSetupError) -> Error {
+        match e {
+            HttpSetupError::Settings(e) => Error::Settings(e),
+            HttpSetupError::Netrc { name, source } => Error::Netrc { name, source },
+        }
+    }
+}
+
 impl From<DownloadError> for Error {
     fn from(e: DownloadError) -> Error {
         match e {
@@ -210,7 +225,9 @@ impl Error {
             Error::Keys(_) => exit::VERIFICATION,
             Error::Unpack { source, .. } if source.write_error().is_some() => exit::FILESYSTEM,
             Error::Unpack { .. } => exit::BAD_ARCHIVE,
-            Error::File(_) | Error::NoDataDir(_) | Error::Output(_) => exit::FILESYSTEM,
+            Error::File(_) | Error::NoDataDir(_) | Error::Output(_) | Error::Netrc { .. } => {
+                exit::FILESYSTEM
+            }
             Error::NotConfirmed(_) => exit::USAGE,
             Error::Proxy {
                 not_found: true, ..
@@ -274,6 +291,7 @@ impl Error {
                 "the installed toolchain lacks it; reinstall it with `gvmr install --force VERSION`".into()
             }
             Error::Output(_) => "check where standard output is redirected to".into(),
+            Error::Netrc { source, .. } => crate::files::io_hint(source.kind()).into(),
             Error::NotConfirmed(_) => {
                 "see what it would remove with --dry-run, then confirm with --yes".into()
             }

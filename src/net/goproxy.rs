@@ -5,11 +5,10 @@
 //! error), plus two keywords: `direct` (fetching from the origin, which Go
 //! toolchains never come from: a "not here" failure) and `off` (stop with an
 //! error). A URL may be `file:///dir`, a directory laid out as a proxy.
-//! Unset or empty means `https://proxy.golang.org,direct`, as for Go.
+//! The setting itself is read as `go env` reads it
+//! ([`gvmr_shim::go_env`]); an empty one lists no proxy, as for Go.
 
 use crate::net::http::{HttpError, join_url, redact_url};
-
-pub const DEFAULT_GOPROXY: &str = "https://proxy.golang.org,direct";
 
 /// One entry of the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +62,17 @@ pub struct ProxyError {
     pub not_found: bool,
 }
 
+/// A GOPROXY-style list as messages show it: each URL's password hidden.
+pub fn redact_list(setting: &str) -> String {
+    setting
+        .split_inclusive([',', '|'])
+        .map(|item| match item.strip_suffix([',', '|']) {
+            Some(url) => format!("{}{}", redact_url(url), &item[url.len()..]),
+            None => redact_url(item),
+        })
+        .collect()
+}
+
 impl ProxyList {
     /// The entries, in order.
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
@@ -73,13 +83,7 @@ impl ProxyList {
         let mut entries = Vec::new();
         let mut rest = setting;
         // Messages show the setting with each URL's password hidden.
-        let shown: String = setting
-            .split_inclusive([',', '|'])
-            .map(|item| match item.strip_suffix([',', '|']) {
-                Some(url) => format!("{}{}", redact_url(url), &item[url.len()..]),
-                None => redact_url(item),
-            })
-            .collect();
+        let shown = redact_list(setting);
         while !rest.is_empty() {
             let (item, any_error, tail) = match rest.find([',', '|']) {
                 Some(at) => (&rest[..at], rest.as_bytes()[at] == b'|', &rest[at + 1..]),
