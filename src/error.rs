@@ -8,7 +8,7 @@ use crate::archive::UnpackError;
 use crate::files::FileError;
 use crate::net::download::DownloadError;
 use crate::release::listing::ListingError;
-use crate::settings::SettingsError;
+use crate::settings::{HttpSetupError, SettingsError};
 use crate::store::NoDataDir;
 use crate::switch::SwitchError;
 use crate::ui::OutputError;
@@ -31,6 +31,13 @@ pub enum Error {
     Usage(String),
     #[error(transparent)]
     Settings(#[from] SettingsError),
+    /// The netrc file named by `NETRC` (or `~/.netrc`) cannot be read.
+    #[error("cannot read {name}: {}", crate::files::describe_io(source))]
+    Netrc {
+        name: String,
+        #[source]
+        source: std::sync::Arc<std::io::Error>,
+    },
     #[error(transparent)]
     Switch(#[from] SwitchError),
     #[error("no default version is set; set one with `gvmr default VERSION`")]
@@ -160,6 +167,15 @@ pub enum Error {
     },
 }
 
+impl From<HttpSetupError> for Error {
+    fn from(e: HttpSetupError) -> Error {
+        match e {
+            HttpSetupError::Settings(e) => Error::Settings(e),
+            HttpSetupError::Netrc { name, source } => Error::Netrc { name, source },
+        }
+    }
+}
+
 impl From<DownloadError> for Error {
     fn from(e: DownloadError) -> Error {
         match e {
@@ -214,7 +230,6 @@ pub mod exit {
 impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Settings(SettingsError::Netrc { .. }) => exit::FILESYSTEM,
             Error::BadVersion(_)
             | Error::Usage(_)
             | Error::Settings(_)
@@ -257,7 +272,9 @@ impl Error {
             Error::Keys(_) => exit::VERIFICATION,
             Error::Unpack { source, .. } if source.write_error().is_some() => exit::FILESYSTEM,
             Error::Unpack { .. } => exit::BAD_ARCHIVE,
-            Error::File(_) | Error::NoDataDir(_) | Error::Output(_) => exit::FILESYSTEM,
+            Error::File(_) | Error::NoDataDir(_) | Error::Output(_) | Error::Netrc { .. } => {
+                exit::FILESYSTEM
+            }
             Error::NotConfirmed(_) => exit::USAGE,
             Error::Proxy {
                 not_found: true, ..
@@ -325,7 +342,7 @@ impl Error {
             Error::LocalArchiveName(_) => {
                 "gvmr reads the version and platform from the archive's name: keep the name Go gave it".into()
             }
-            Error::Settings(SettingsError::Netrc { name, .. }) => {
+            Error::Netrc { name, .. } => {
                 format!("make {name} readable by you, or name another file in NETRC")
             }
             Error::Switch(SwitchError::NotInstalled { .. }) => {

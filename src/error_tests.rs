@@ -99,13 +99,13 @@ rows! {
         Error::BadVersion(ParseVersionError { input: "1.x".into() });
     Error::Usage(_) => 2, "bad arguments", None,
         Error::Usage("--archive installs one version".into());
-    Error::Settings(SettingsError::Netrc { .. }) => 7, "the netrc file cannot be read", Some("NETRC"),
-        Error::Settings(SettingsError::Netrc {
+    Error::Netrc { .. } => 7, "the netrc file cannot be read", Some("NETRC"),
+        Error::Netrc {
             name: "~/.netrc".into(),
-            source: io_error(io::ErrorKind::PermissionDenied),
-        });
+            source: std::sync::Arc::new(io_error(io::ErrorKind::PermissionDenied)),
+        };
     Error::Settings(
-        SettingsError::Invalid(_) | SettingsError::Source(_) | SettingsError::Goproxy(_)
+        SettingsError::Invalid { .. } | SettingsError::Source(_) | SettingsError::GoProxy { .. }
     ) => 2, "setting (`GVMR_RETRIES`, `GVMR_SOURCE`, `GOPROXY`", None,
         Error::Settings(crate::net::sources::expand(Some("offical"), None).unwrap_err().into());
     Error::Switch(SwitchError::BadVersion(_)) => 2, "malformed version", None,

@@ -12,6 +12,29 @@
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// What the user's environment says about presenting output (`HOME` for
+/// `~` in paths, `NO_COLOR`), set once from the settings when a command
+/// starts ([`present_with`]).
+#[derive(Debug, Default)]
+struct Presentation {
+    home: Option<PathBuf>,
+    no_color: bool,
+}
+
+static PRESENTATION: OnceLock<Presentation> = OnceLock::new();
+
+/// Sets how paths and colours are shown for the rest of this run: `home`
+/// (shown as `~`) and `no_color`. Later calls change nothing.
+pub fn present_with(home: Option<PathBuf>, no_color: bool) {
+    let _ = PRESENTATION.set(Presentation { home, no_color });
+}
+
+fn presentation() -> &'static Presentation {
+    PRESENTATION.get_or_init(Presentation::default)
+}
 
 #[derive(Debug, Clone)]
 pub struct Ui {
@@ -148,13 +171,13 @@ impl Ui {
 
 /// True when stdout is a terminal and `NO_COLOR` is not set.
 pub fn stdout_in_colour() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    std::io::stdout().is_terminal() && !presentation().no_color
 }
 
 /// `/home/u/.local/share/x` as `~/.local/share/x`, for messages.
 pub fn tildify(path: &std::path::Path) -> String {
-    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty())
-        && let Ok(rest) = path.strip_prefix(&home)
+    if let Some(home) = &presentation().home
+        && let Ok(rest) = path.strip_prefix(home)
     {
         return format!("~/{}", rest.display());
     }

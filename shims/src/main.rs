@@ -8,10 +8,13 @@
 //! hands the arguments to std before `main` runs.
 #![no_main]
 
+use gvmr_shim::env::Environment;
+use gvmr_shim::go_env::GoEnv;
 use gvmr_shim::home::data_dir;
 use gvmr_shim::select::{Inputs, select};
 use gvmr_shim::toolchain::{
-    PINNED_GOTOOLCHAIN, Resolved, TOOLS, is_gvmr_goroot, path_with_first, resolve, system_tool,
+    PINNED_GOTOOLCHAIN, Resolved, TOOLS, is_gvmr_goroot, path_with_first, pins_gotoolchain,
+    resolve, system_tool,
 };
 use std::ffi::OsString;
 use std::os::unix::process::CommandExt;
@@ -32,8 +35,11 @@ fn fail(code: i32, message: &str) -> ! {
 }
 
 /// Runs `gvmr install` for the selection (only with GVMR_AUTO_INSTALL=1).
-fn auto_install(resolved: &Resolved) {
-    let gvmr = std::env::var_os("GVMR_BIN").unwrap_or_else(|| OsString::from("gvmr"));
+fn auto_install(env: &Environment, resolved: &Resolved) {
+    let gvmr = env
+        .path("GVMR_BIN")
+        .map(OsString::from)
+        .unwrap_or_else(|| OsString::from("gvmr"));
     let status = Command::new(&gvmr)
         .args(["install", &resolved.install_argument()])
         .status();
@@ -73,12 +79,14 @@ fn run() -> ! {
             "this is gvmr's shim; it runs as `go` or `gofmt` (copies in $GVMR_HOME/shims, made by `gvmr shims`)",
         );
     }
-    let Some(home) = data_dir() else {
+    let env = Environment::Process;
+    let Some(home) = data_dir(&env) else {
         fail(2, "cannot find the data directory: set GVMR_HOME (or HOME)")
     };
-    let cwd = gvmr_shim::home::working_dir()
+    let go_env = GoEnv::read(&env, None);
+    let inputs = Inputs::read(&env, &go_env, Some(home.clone()));
+    let cwd = gvmr_shim::home::working_dir(inputs.pwd.as_deref())
         .unwrap_or_else(|e| fail(2, &format!("cannot read the current directory: {e}")));
-    let inputs = Inputs::from_env(Some(home.clone()));
     let selection = match select(&cwd, &inputs) {
         Ok(Some(selection)) => selection,
         Ok(None) => fail(
@@ -90,11 +98,10 @@ fn run() -> ! {
     let path = inputs.path.as_deref();
     let mut resolved = resolve(selection, &home, path);
     if resolved.system.is_some() {
-        exec_system(&tool, args, &home, &resolved);
+        exec_system(&env, &tool, args, &home, &resolved);
     }
-    if resolved.goroot.is_none() && std::env::var_os("GVMR_AUTO_INSTALL").is_some_and(|v| v == "1")
-    {
-        auto_install(&resolved);
+    if resolved.goroot.is_none() && env.setting("GVMR_AUTO_INSTALL").as_deref() == Some("1") {
+        auto_install(&env, &resolved);
         resolved = resolve(resolved.selection, &home, path);
     }
     let Some(goroot) = resolved.goroot.as_deref() else {
@@ -102,11 +109,11 @@ fn run() -> ! {
     };
     let bin = goroot.join("bin");
     let mut command = Command::new(bin.join(&tool));
-    command.args(args).env("GOROOT", goroot).env(
-        "PATH",
-        path_with_first(&bin, std::env::var_os("PATH").as_deref(), None),
-    );
-    if std::env::var_os("GOTOOLCHAIN").is_none() {
+    command
+        .args(args)
+        .env("GOROOT", goroot)
+        .env("PATH", path_with_first(&bin, inputs.path.as_deref(), None));
+    if pins_gotoolchain(&go_env) {
         command.env("GOTOOLCHAIN", PINNED_GOTOOLCHAIN);
     }
     let error = command.exec();
@@ -118,17 +125,23 @@ fn run() -> ! {
 
 /// Execs the first `tool` on `PATH` that is not a gvmr shim, with a GOROOT
 /// that gvmr set removed; exit 127 when there is none.
-fn exec_system(tool: &str, args: std::env::ArgsOs, home: &Path, resolved: &Resolved) -> ! {
+fn exec_system(
+    env: &Environment,
+    tool: &str,
+    args: std::env::ArgsOs,
+    home: &Path,
+    resolved: &Resolved,
+) -> ! {
     let pid = std::process::id().to_string();
     let mut tried: Vec<PathBuf> = Vec::new();
-    if std::env::var_os(EXEC_PID_VAR).is_some_and(|v| v == pid.as_str())
-        && let Some(list) = std::env::var_os(EXEC_TRIED_VAR)
+    if env.var_os(EXEC_PID_VAR).is_some_and(|v| v == pid.as_str())
+        && let Some(list) = env.var_os(EXEC_TRIED_VAR)
     {
         tried.extend(std::env::split_paths(&list));
     }
     let mut skip = tried.clone();
     skip.extend(std::env::current_exe().ok());
-    let path = std::env::var_os("PATH");
+    let path = env.var_os("PATH");
     let Some(program) = system_tool(tool, path.as_deref(), home, &skip) else {
         fail(
             127,
@@ -143,7 +156,7 @@ fn exec_system(tool: &str, args: std::env::ArgsOs, home: &Path, resolved: &Resol
     if let Ok(list) = std::env::join_paths(&tried) {
         command.env(EXEC_TRIED_VAR, list);
     }
-    if std::env::var_os("GOROOT").is_some_and(|g| is_gvmr_goroot(Path::new(&g), home)) {
+    if env.path("GOROOT").is_some_and(|g| is_gvmr_goroot(&g, home)) {
         command.env_remove("GOROOT");
     }
     let error = command.exec();

@@ -8,6 +8,7 @@
 //! as Go would refuse the pin under GOTOOLCHAIN=local. `system` names the
 //! first `go` on `PATH` that is not a gvmr shim.
 
+use crate::go_env::GoEnv;
 use crate::home::VERSIONS_DIR;
 use crate::select::{Requirement, Selection, Source, installed_versions};
 use crate::version::{GoVersion, Minimum, VersionRequest};
@@ -26,6 +27,13 @@ pub const TOOLS: [&str; 2] = ["go", "gofmt"];
 /// What `GOTOOLCHAIN` is set to wherever gvmr runs a toolchain, unless the
 /// user set it: Go's own toolchain switching must not override the pin.
 pub const PINNED_GOTOOLCHAIN: &str = "local";
+
+/// Whether gvmr sets `GOTOOLCHAIN=local` for a toolchain it runs: unless the
+/// user set GOTOOLCHAIN, in the environment or with `go env -w` (the
+/// toolchain's own `go.env` says `auto`, which would let go switch away).
+pub fn pins_gotoolchain(go_env: &GoEnv) -> bool {
+    go_env.users("GOTOOLCHAIN").is_none()
+}
 
 /// A selection resolved against what is installed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -390,20 +398,22 @@ mod tests {
         );
     }
 
-    /// A fresh directory under the system temp dir, removed on drop.
-    struct Temp(PathBuf);
+    /// A fresh directory (its canonical path, so paths compare), removed
+    /// on drop.
+    struct Temp {
+        _dir: tempfile::TempDir,
+        path: PathBuf,
+    }
 
     impl Temp {
-        fn new(name: &str) -> Temp {
-            let dir =
-                std::env::temp_dir().join(format!("gvmr-toolchain-{name}-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).unwrap();
-            Temp(std::fs::canonicalize(&dir).unwrap())
+        fn new() -> Temp {
+            let dir = tempfile::tempdir().unwrap();
+            let path = std::fs::canonicalize(dir.path()).unwrap();
+            Temp { _dir: dir, path }
         }
 
         fn executable(&self, rel: &str) -> PathBuf {
-            let path = self.0.join(rel);
+            let path = self.path.join(rel);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, "#!/bin/sh\n").unwrap();
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -411,40 +421,38 @@ mod tests {
         }
     }
 
-    impl Drop for Temp {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-
     #[test]
     fn system_go_is_the_first_go_on_path_that_is_no_shim() {
-        let t = Temp::new("system");
-        let home = t.0.join("home");
+        let t = Temp::new();
+        let home = t.path.join("home");
         t.executable("home/shims/go");
         let copy = t.executable("copy/go");
         let real = t.executable("usr/lib/go-1.22/bin/go");
-        std::fs::write(t.0.join("usr/lib/go-1.22/VERSION"), "go1.22.2\ntime 2024\n").unwrap();
-        std::fs::create_dir_all(t.0.join("usr/bin")).unwrap();
-        std::os::unix::fs::symlink(&real, t.0.join("usr/bin/go")).unwrap();
-        std::fs::create_dir_all(t.0.join("noexec")).unwrap();
-        std::fs::write(t.0.join("noexec/go"), "").unwrap();
+        std::fs::write(
+            t.path.join("usr/lib/go-1.22/VERSION"),
+            "go1.22.2\ntime 2024\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(t.path.join("usr/bin")).unwrap();
+        std::os::unix::fs::symlink(&real, t.path.join("usr/bin/go")).unwrap();
+        std::fs::create_dir_all(t.path.join("noexec")).unwrap();
+        std::fs::write(t.path.join("noexec/go"), "").unwrap();
         let path = std::env::join_paths([
             PathBuf::from("relative"),
-            t.0.join("noexec"),
+            t.path.join("noexec"),
             home.join("shims"),
-            t.0.join("copy"),
-            t.0.join("usr/bin"),
+            t.path.join("copy"),
+            t.path.join("usr/bin"),
         ])
         .unwrap();
         let found = |skip: &[PathBuf]| system_tool("go", Some(&path), &home, skip);
         assert_eq!(found(&[]), Some(copy.clone()));
-        assert_eq!(found(&[copy]), Some(t.0.join("usr/bin/go")));
+        assert_eq!(found(&[copy]), Some(t.path.join("usr/bin/go")));
         assert_eq!(
-            system_version(&t.0.join("usr/bin/go")),
+            system_version(&t.path.join("usr/bin/go")),
             Some(GoVersion::new(1, 22, 2))
         );
-        assert_eq!(system_version(&t.0.join("copy/go")), None);
+        assert_eq!(system_version(&t.path.join("copy/go")), None);
         assert_eq!(system_tool("go", None, &home, &[]), None);
         assert!(is_gvmr_goroot(&home.join("versions/go1.22.5"), &home));
         assert!(!is_gvmr_goroot(Path::new("/usr/local/go"), &home));

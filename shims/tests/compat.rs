@@ -336,6 +336,7 @@ fn run(case: &Case, n: usize) -> String {
         gowork: None,
         home: Some(home.clone()),
         path: Some(system_bin.into_os_string()),
+        pwd: None,
     };
     let found = lookup(&dir, &inputs);
     let selection = match found.result {

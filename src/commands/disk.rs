@@ -183,7 +183,13 @@ pub fn prune(
     yes: bool,
 ) -> Result<(), Error> {
     // The project here counts as seen, as `gvmr current` would record it.
-    if let Ok(resolved) = look_here(&settings.selection, store, &current_dir()?).resolved {
+    if let Ok(resolved) = look_here(
+        &settings.selection,
+        store,
+        &current_dir(&settings.selection)?,
+    )
+    .resolved
+    {
         store.remember_project(&resolved.selection);
     }
     let installed = store.installed()?;

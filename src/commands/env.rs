@@ -40,7 +40,10 @@ fn toolchain_changes(
         ui.note(note);
     }
     Ok(match active {
-        Active::Installed { goroot, .. } => activate(&goroot, &this_process, false),
+        Active::Installed { goroot, .. } => {
+            let in_file = settings.go.in_file("GOTOOLCHAIN").is_some();
+            activate(&goroot, &this_process, false, in_file)
+        }
         Active::System { .. } => use_system(&store.versions_dir(), &this_process, false),
     })
 }
@@ -116,7 +119,7 @@ pub fn env(
         EnvFormat::Github => return write_github(settings, &changes),
         EnvFormat::Direnv => {
             let mut out = render_posix(&changes);
-            let dir = current_dir()?;
+            let dir = current_dir(&settings.selection)?;
             for file in candidate_files(&dir, Some(store.root())) {
                 out.push_str(&format!(
                     "watch_file {}\n",

@@ -59,7 +59,11 @@ pub fn install(
 
 /// What the current directory selects, as a request for `gvmr install`.
 fn selected_request(settings: &Settings, store: &Store, ui: &Ui) -> Result<VersionRequest, Error> {
-    let here = look_here(&settings.selection, store, &current_dir()?);
+    let here = look_here(
+        &settings.selection,
+        store,
+        &current_dir(&settings.selection)?,
+    );
     for note in &here.notes {
         ui.note(note);
     }

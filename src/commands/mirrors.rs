@@ -4,15 +4,16 @@
 //! for the newest release's `.sha256` and `.asc`, within 10 s whatever hangs.
 
 use super::Finished;
-use crate::doctor::Status;
-use crate::doctor::sources::{Kind, Probe, Timeouts, check_files, credentials_for, probe_all};
-use crate::doctor::system::RealSystem;
 use crate::error::Error;
+use crate::net::goproxy::redact_list;
 use crate::net::http::Http;
+use crate::net::probe::{
+    Kind, Probe, ProbeStatus as Status, Timeouts, check_files, credentials_for, probe_all,
+};
 use crate::net::sources::Sourced;
 use crate::release::listing::{self, Listing};
 use crate::release::platform::{ArchiveFormat, Platform};
-use crate::settings::Settings;
+use crate::settings::{Settings, origin_words};
 use crate::store::Store;
 use crate::ui::Ui;
 use serde_json::json;
@@ -40,8 +41,16 @@ pub fn mirrors(
                     .map(|s| json!({"url": s.url, "origin": s.origin, "credentials": credentials(s)}))
                     .collect()
             };
-            let value =
-                json!({"listings": rows(&sources.listings), "archives": rows(&sources.archives)});
+            let go = |name: &str| {
+                let value = settings.go.get(name);
+                json!({"value": redact_list(&value.value), "origin": value.origin.kind()})
+            };
+            let value = json!({
+                "listings": rows(&sources.listings),
+                "archives": rows(&sources.archives),
+                "goproxy": go("GOPROXY"),
+                "gosumdb": go("GOSUMDB"),
+            });
             format!("{value:#}\n")
         } else {
             let mut out = String::new();
@@ -57,6 +66,18 @@ pub fn mirrors(
                     out.push_str(&format!("  {}  ({}{creds})\n", source.url, source.origin));
                 }
             }
+            // Where `--source proxy` and `auto` get toolchains.
+            for (title, name) in [
+                ("Module proxies for --source proxy/auto", "GOPROXY"),
+                ("Checksum database for --source proxy/auto", "GOSUMDB"),
+            ] {
+                let value = settings.go.get(name);
+                out.push_str(&format!(
+                    "{title} ({name}; {}):\n  {}\n",
+                    origin_words(&value.origin),
+                    redact_list(&value.value)
+                ));
+            }
             out
         };
         print(&text);
@@ -66,13 +87,19 @@ pub fn mirrors(
     let started = Instant::now();
     let deadline = started + CHECK_BUDGET;
     let newest = newest_release(&http, store, settings);
-    let sys = RealSystem::new(http.clone());
     let timeouts = Timeouts {
         dns: DNS_TIMEOUT,
         connect: http.connect_timeout(),
         first_byte: http.connect_timeout(),
     };
-    let mut probes = probe_all(&sys, sources, http.credentials(), timeouts, deadline);
+    let mut probes = probe_all(
+        &http,
+        sources,
+        http.credentials(),
+        settings.process.behind_proxy,
+        timeouts,
+        deadline,
+    );
     let newest = newest
         .recv_timeout(deadline.saturating_duration_since(Instant::now()))
         .ok()
@@ -80,8 +107,8 @@ pub fn mirrors(
     if let Some((_, files)) = &newest {
         std::thread::scope(|scope| {
             for probe in probes.iter_mut().filter(|p| p.kind == Kind::Archive) {
-                let sys = &sys;
-                scope.spawn(move || check_files(sys, probe, files, timeouts.first_byte, deadline));
+                let http = &http;
+                scope.spawn(move || check_files(http, probe, files, timeouts.first_byte, deadline));
             }
         });
     }

@@ -3,6 +3,7 @@
 //! result. [`run`] dispatches; `main` turns its answer into an exit code.
 
 mod disk;
+mod doctor;
 mod env;
 mod install;
 mod keys;
@@ -29,7 +30,8 @@ pub enum Finished {
 
 pub fn run(cli: Cli) -> Result<Finished, Error> {
     let ui = Ui::new(cli.quiet);
-    let settings = Settings::from_env();
+    let settings = Settings::from_process();
+    ui::present_with(settings.home.clone(), settings.no_color);
     let store = Store::open(settings.data_dir.clone())?;
     let s = &settings;
     match cli.command {
@@ -103,16 +105,7 @@ pub fn run(cli: Cli) -> Result<Finished, Error> {
             json,
             offline,
             verify_files,
-        } => {
-            let http = settings.http_for_diagnosis(&ui);
-            return Ok(
-                if crate::doctor::doctor(&store, http, json, offline, verify_files)? {
-                    Finished::Success
-                } else {
-                    Finished::ProblemsFound
-                },
-            );
-        }
+        } => return doctor::doctor(s, &store, &ui, json, offline, verify_files),
         Command::Mirrors { check, json } => {
             return mirrors::mirrors(s, &store, &ui, check, json);
         }

@@ -4,7 +4,7 @@
 use crate::error::Error;
 use crate::files::write_atomically;
 use crate::install::{InstallOptions, Installer};
-use crate::settings::{Settings, gotoolchain_override};
+use crate::settings::{Settings, origin_words};
 use crate::store::Store;
 use crate::switch::SwitchError;
 use crate::switch::selection::{Active, GoVersionOrSystem, active, current_dir, look_here};
@@ -15,7 +15,11 @@ use serde_json::json;
 use std::path::Path;
 
 pub fn current(settings: &Settings, store: &Store, ui: &Ui, json: bool) -> Result<(), Error> {
-    let here = look_here(&settings.selection, store, &current_dir()?);
+    let here = look_here(
+        &settings.selection,
+        store,
+        &current_dir(&settings.selection)?,
+    );
     for note in &here.notes {
         ui.note(note);
     }
@@ -31,10 +35,7 @@ pub fn current(settings: &Settings, store: &Store, ui: &Ui, json: bool) -> Resul
         (None, Some(v)) => v.to_string(),
         (None, None) => resolved.selection.requirement.to_string(),
     };
-    let instead = settings
-        .gotoolchain
-        .as_deref()
-        .and_then(gotoolchain_override);
+    let instead = settings.gotoolchain_override();
     if json {
         let value = json!({
             "version": resolved.version.map(|v| v.to_string()),
@@ -43,7 +44,7 @@ pub fn current(settings: &Settings, store: &Store, ui: &Ui, json: bool) -> Resul
             "installed": resolved.is_available(),
             "goroot": resolved.goroot,
             "system": system_go,
-            "gotoolchain": instead,
+            "gotoolchain": instead.map(|(toolchain, _)| toolchain),
             "notes": here.notes,
         });
         ui::outln(value.to_string())?;
@@ -54,15 +55,12 @@ pub fn current(settings: &Settings, store: &Store, ui: &Ui, json: bool) -> Resul
         };
         ui::outln(format!("{shown} ({how} {source})"))?;
     }
-    if let Some(toolchain) = instead {
+    if let Some((toolchain, setting)) = instead {
         ui.note(format!(
-            "GOTOOLCHAIN={} is set, so `go` runs {toolchain} instead of {shown}{}",
-            settings.gotoolchain.as_deref().unwrap_or_default().trim(),
-            if settings
-                .gotoolchain
-                .as_deref()
-                .is_some_and(|v| v.contains("+auto"))
-            {
+            "GOTOOLCHAIN={} is set in {}, so `go` runs {toolchain} instead of {shown}{}",
+            setting.value.trim(),
+            origin_words(&setting.origin),
+            if setting.value.contains("+auto") {
                 " (or a newer toolchain that go.mod/go.work asks for)"
             } else {
                 ""
@@ -137,7 +135,7 @@ fn name(chosen: &GoVersionOrSystem) -> String {
 
 pub fn use_version(settings: &Settings, store: &Store, ui: &Ui, text: &str) -> Result<(), Error> {
     let chosen = ensure_installed(settings, store, ui, text)?;
-    let path = current_dir()?.join(GO_VERSION_FILE);
+    let path = current_dir(&settings.selection)?.join(GO_VERSION_FILE);
     write_version_file(&path, &chosen)?;
     let requirement = Requirement::Request(match &chosen {
         GoVersionOrSystem::Version(v) => VersionRequest::Exact(*v),

@@ -20,6 +20,7 @@ pub fn hook_env(
 ) -> Result<(), Error> {
     ui::out(hook::hook_env(
         &settings.selection,
+        &settings.go,
         store,
         &settings.hook_state_dirs,
         shell,

@@ -138,7 +138,12 @@ fn default_selection(store: &Store) -> Result<(PathBuf, Requirement), Error> {
 
 /// The version file that selects here and what it asks for.
 fn project_selection(settings: &Settings, store: &Store) -> Result<(PathBuf, Requirement), Error> {
-    let resolved = look_here(&settings.selection, store, &current_dir()?).resolved?;
+    let resolved = look_here(
+        &settings.selection,
+        store,
+        &current_dir(&settings.selection)?,
+    )
+    .resolved?;
     match resolved.selection.source {
         Source::File(path) => Ok((path, resolved.selection.requirement)),
         Source::Env => Err(Error::Usage(

@@ -56,8 +56,9 @@ pub fn checks(ctx: &Context, sys: &dyn System) -> Vec<Check> {
         }
     }
     let go = goroot.join("bin/go");
-    let path = match sys.env("PATH") {
-        Some(p) => format!("{}:{p}", goroot.join("bin").display()),
+    let user_path = ctx.settings.process.path.as_deref();
+    let path = match user_path {
+        Some(p) => format!("{}:{}", goroot.join("bin").display(), p.to_string_lossy()),
         None => goroot.join("bin").display().to_string(),
     };
     let base = |extra: &[(&'static str, &str)]| {
@@ -175,7 +176,7 @@ pub fn checks(ctx: &Context, sys: &dyn System) -> Vec<Check> {
     let found = if compiler.contains('/') {
         sys.is_executable(Path::new(&compiler))
     } else {
-        !sys.path_lookup(&compiler).is_empty()
+        !sys.path_lookup(&compiler, user_path).is_empty()
     };
     if !found {
         checks.push(Check::warning(
@@ -185,7 +186,7 @@ pub fn checks(ctx: &Context, sys: &dyn System) -> Vec<Check> {
             format!("packages that use cgo fail: \"cgo: C compiler \\\"{compiler}\\\" not found\"; set CGO_ENABLED=0 for pure-Go builds"),
             &["install a C compiler (e.g. apt install gcc), or export CGO_ENABLED=0"],
         ));
-    } else if sys.env("CGO_ENABLED").as_deref() == Some("0") {
+    } else if ctx.settings.process.cgo_enabled.as_deref() == Some("0") {
         checks.push(Check::ok(
             SECTION,
             "cgo",
@@ -266,7 +267,7 @@ mod tests {
     use gvmr_shim::GoVersion;
 
     fn ctx(goroot: Option<&str>) -> Context {
-        let mut ctx = test_context();
+        let mut ctx = test_context().with_env(&[("PATH", "/usr/bin")]);
         ctx.selected = Ok(Some(Selected {
             system: None,
             notes: Vec::new(),
@@ -284,7 +285,6 @@ mod tests {
     #[test]
     fn a_working_toolchain_builds_runs_cgo_and_cross_compiles() {
         let sys = FakeSystem::new()
-            .with_env("PATH", "/usr/bin")
             .with_executable("/usr/bin/gcc")
             .with_command(&format!("{GO} build"), "")
             .with_command(&format!("{GO} env CC"), "gcc\n")
@@ -310,7 +310,6 @@ mod tests {
     #[test]
     fn no_c_compiler_is_a_warning() {
         let sys = FakeSystem::new()
-            .with_env("PATH", "/usr/bin")
             .with_command(&format!("{GO} build"), "")
             .with_command(&format!("{GO} env CC"), "gcc\n")
             .with_command("/hello", "hello from gvmr doctor\n");

@@ -2,19 +2,24 @@
 
 use super::system::System;
 use super::{Check, Context};
+use crate::ui::tildify;
+use gvmr_shim::go_env::Origin;
 use std::path::{Path, PathBuf};
 
 pub const SECTION: &str = "Environment";
 
 pub fn checks(ctx: &Context, sys: &dyn System) -> Vec<Check> {
-    let mut checks = vec![goroot(ctx, sys), go_on_path(ctx, sys), shell_hook(ctx, sys)];
-    checks.extend(gotoolchain(sys));
-    checks.push(gobin(sys));
-    checks
+    vec![
+        goroot(ctx),
+        go_on_path(ctx, sys),
+        shell_hook(ctx),
+        gotoolchain(ctx),
+        gobin(ctx),
+    ]
 }
 
-fn goroot(ctx: &Context, sys: &dyn System) -> Check {
-    let Some(value) = sys.env("GOROOT") else {
+fn goroot(ctx: &Context) -> Check {
+    let Some(value) = ctx.settings.process.goroot.clone() else {
         return Check::ok(SECTION, "GOROOT", "GOROOT is not set (the shims set it)");
     };
     match ctx.goroot() {
@@ -46,7 +51,7 @@ fn goroot(ctx: &Context, sys: &dyn System) -> Check {
 }
 
 fn go_on_path(ctx: &Context, sys: &dyn System) -> Check {
-    let found = sys.path_lookup("go");
+    let found = sys.path_lookup("go", ctx.settings.process.path.as_deref());
     let shim = ctx.shims_dir().join("go");
     // With `system` selected, the Go outside gvmr is the one meant to run.
     let system = ctx
@@ -120,10 +125,11 @@ fn go_on_path(ctx: &Context, sys: &dyn System) -> Check {
 
 /// Whether anything makes `go` gvmr's in this shell: the hook (it exports
 /// `_GVMR_ADDED` while active) or the shims directory on PATH.
-fn shell_hook(ctx: &Context, sys: &dyn System) -> Check {
+fn shell_hook(ctx: &Context) -> Check {
     let name = "shell hook";
     let shims = ctx.shims_dir();
-    if let Some(added) = sys.env(crate::switch::activate::ADDED_VAR) {
+    let process = &ctx.settings.process;
+    if let Some(added) = &process.hook_added {
         return Check::ok(
             SECTION,
             name,
@@ -133,15 +139,14 @@ fn shell_hook(ctx: &Context, sys: &dyn System) -> Check {
             ),
         );
     }
-    let path = sys.env("PATH").unwrap_or_default();
-    if std::env::split_paths(&path).any(|p| p == shims) {
+    if on_path(process.path.as_deref(), &shims) {
         return Check::ok(
             SECTION,
             name,
             format!("the shims ({}) are on PATH", shims.display()),
         );
     }
-    let shell = sys.env("SHELL").unwrap_or_default();
+    let shell = process.shell.clone().unwrap_or_default();
     let hook = match shell.rsplit('/').next().unwrap_or_default() {
         "zsh" => "eval \"$(gvmr hook zsh)\"   (in ~/.zshrc)",
         "fish" => "gvmr hook fish | source   (in ~/.config/fish/config.fish)",
@@ -169,19 +174,9 @@ fn shell_hook(ctx: &Context, sys: &dyn System) -> Check {
     ])
 }
 
-/// The file `go env -w` writes: GOENV, else $XDG_CONFIG_HOME/go/env, else
-/// ~/.config/go/env. `None` when GOENV=off or nothing locates it.
-pub fn go_env_file(sys: &dyn System) -> Option<PathBuf> {
-    match sys.env("GOENV") {
-        Some(v) if v == "off" => None,
-        Some(v) => Some(PathBuf::from(v)),
-        None => sys
-            .env("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute())
-            .or_else(|| sys.env("HOME").map(|h| PathBuf::from(h).join(".config")))
-            .map(|c| c.join("go/env")),
-    }
+/// Whether `dir` is one of `path`'s entries.
+fn on_path(path: Option<&std::ffi::OsStr>, dir: &Path) -> bool {
+    path.is_some_and(|path| std::env::split_paths(path).any(|p| p == dir))
 }
 
 /// GOTOOLCHAIN values that let Go run another toolchain than the pinned one.
@@ -190,74 +185,49 @@ fn overrides_pin(value: &str) -> bool {
     !(value.is_empty() || value == "local")
 }
 
-fn gotoolchain(sys: &dyn System) -> Vec<Check> {
+/// A GOTOOLCHAIN the user set (environment or `go env -w`) that lets go run
+/// another toolchain than the selected one. (The toolchain's own go.env says
+/// `auto`; gvmr sets `local` over that wherever it runs a toolchain.)
+fn gotoolchain(ctx: &Context) -> Check {
     let symptom = "go downloads or runs another toolchain than the selected one (\"go: downloading go1.x\", `go version` differs from `gvmr current`)";
-    let mut checks = Vec::new();
-    match sys.env("GOTOOLCHAIN") {
-        Some(value) if overrides_pin(&value) => checks.push(Check::warning(
+    let setting = ctx.go.get("GOTOOLCHAIN");
+    let Some(value) = ctx.go.users("GOTOOLCHAIN") else {
+        return Check::ok(
             SECTION,
             "GOTOOLCHAIN",
-            format!(
-                "GOTOOLCHAIN={value} in the environment overrides gvmr's pin (GOTOOLCHAIN=local)"
-            ),
-            symptom,
-            &["unset GOTOOLCHAIN   (and remove it from your shell startup files)"],
-        )),
-        Some(value) => checks.push(Check::ok(
-            SECTION,
-            "GOTOOLCHAIN",
-            format!("GOTOOLCHAIN={value}"),
-        )),
-        None => checks.push(Check::ok(
-            SECTION,
-            "GOTOOLCHAIN",
-            "GOTOOLCHAIN is not set (the shims set local)",
-        )),
+            "GOTOOLCHAIN is not set by you (gvmr sets local where it runs go)",
+        );
+    };
+    if !overrides_pin(value) {
+        return Check::ok(SECTION, "GOTOOLCHAIN", format!("GOTOOLCHAIN={value}"));
     }
-    if let Some(file) = go_env_file(sys)
-        && let Some(text) = sys.read_file(&file)
-    {
-        let value = text
-            .lines()
-            .filter_map(|l| l.trim().strip_prefix("GOTOOLCHAIN="))
-            .next_back()
-            .map(|v| v.trim().to_string());
-        match value {
-            Some(value) if overrides_pin(&value) => checks.push(Check::warning(
-                SECTION,
-                "Go env file",
-                format!("{} sets GOTOOLCHAIN={value}, which overrides the pin wherever GOTOOLCHAIN is not set", file.display()),
-                symptom,
-                &["go env -u GOTOOLCHAIN"],
-            )),
-            _ => checks.push(Check::ok(
-                SECTION,
-                "Go env file",
-                format!("{} does not override GOTOOLCHAIN", file.display()),
-            )),
-        }
-    }
-    checks
+    let (where_, fix) = match &setting.origin {
+        Origin::EnvFile(file) => (format!("in {}", tildify(file)), "go env -u GOTOOLCHAIN"),
+        _ => (
+            "in the environment".to_string(),
+            "unset GOTOOLCHAIN   (and remove it from your shell startup files)",
+        ),
+    };
+    Check::warning(
+        SECTION,
+        "GOTOOLCHAIN",
+        format!("GOTOOLCHAIN={value} {where_} overrides gvmr's pin (GOTOOLCHAIN=local)"),
+        symptom,
+        &[fix],
+    )
 }
 
-fn gobin(sys: &dyn System) -> Check {
-    let (dir, what) = match sys.env("GOBIN") {
-        Some(gobin) => (PathBuf::from(gobin), "GOBIN"),
-        None => {
-            let gopath = sys
-                .env("GOPATH")
-                .and_then(|p| std::env::split_paths(&p).next())
-                .or_else(|| sys.env("HOME").map(|h| PathBuf::from(h).join("go")));
-            match gopath {
-                Some(gopath) => (gopath.join("bin"), "$GOPATH/bin"),
-                None => {
-                    return Check::ok(SECTION, "GOBIN", "neither GOBIN, GOPATH nor HOME is set");
-                }
-            }
-        }
+/// Where `go install` puts programs, and whether it is on PATH.
+fn gobin(ctx: &Context) -> Check {
+    let Some(dir) = ctx.go.install_dir() else {
+        return Check::ok(SECTION, "GOBIN", "neither GOBIN, GOPATH nor HOME is set");
     };
-    let path = sys.env("PATH").unwrap_or_default();
-    if std::env::split_paths(&path).any(|p| p == dir) {
+    let what = if ctx.go.get("GOBIN").origin.is_users() {
+        "GOBIN"
+    } else {
+        "$GOPATH/bin"
+    };
+    if on_path(ctx.settings.process.path.as_deref(), &dir) {
         Check::ok(
             SECTION,
             "GOBIN",
@@ -285,8 +255,24 @@ mod tests {
     use super::*;
     use gvmr_shim::GoVersion;
 
-    fn ctx() -> Context {
-        let mut ctx = test_context();
+    const HEALTHY: [(&str, &str); 2] = [
+        (
+            "PATH",
+            "/gvmr/shims:/home/u/go/bin:/usr/local/go/bin:/usr/bin",
+        ),
+        ("HOME", "/home/u"),
+    ];
+
+    /// go1.22.5 selected and installed; the healthy environment with `vars`
+    /// added or replaced.
+    fn ctx(vars: &[(&str, &str)]) -> Context {
+        let mut env: Vec<(&str, &str)> = HEALTHY
+            .iter()
+            .filter(|(name, _)| !vars.iter().any(|(n, _)| n == name))
+            .copied()
+            .collect();
+        env.extend_from_slice(vars);
+        let mut ctx = test_context().with_env(&env);
         ctx.selected = Ok(Some(Selected {
             system: None,
             notes: Vec::new(),
@@ -299,34 +285,28 @@ mod tests {
         ctx
     }
 
-    fn healthy() -> FakeSystem {
+    fn sys() -> FakeSystem {
         FakeSystem::new()
-            .with_env(
-                "PATH",
-                "/gvmr/shims:/home/u/go/bin:/usr/local/go/bin:/usr/bin",
-            )
-            .with_env("HOME", "/home/u")
             .with_executable("/gvmr/shims/go")
             .with_executable("/usr/local/go/bin/go")
     }
 
-    fn find<'a>(checks: &'a [Check], name: &str) -> &'a Check {
-        checks
-            .iter()
+    fn find(ctx: &Context, name: &str) -> Check {
+        checks(ctx, &sys())
+            .into_iter()
             .find(|c| c.check == name)
-            .unwrap_or_else(|| panic!("no {name} in {checks:?}"))
+            .unwrap_or_else(|| panic!("no {name}"))
     }
 
     #[test]
     fn a_healthy_environment_is_all_ok() {
-        let checks = checks(&ctx(), &healthy());
+        let checks = checks(&ctx(&[]), &sys());
         assert!(checks.iter().all(|c| c.status == Status::Ok), "{checks:#?}");
     }
 
     #[test]
     fn a_foreign_goroot_is_an_error() {
-        let sys = healthy().with_env("GOROOT", "/usr/local/go");
-        let check = find(&checks(&ctx(), &sys), "GOROOT").clone();
+        let check = find(&ctx(&[("GOROOT", "/usr/local/go")]), "GOROOT");
         assert_eq!(check.status, Status::Error);
         assert!(check.finding.contains("GOROOT is /usr/local/go"));
         assert!(
@@ -336,14 +316,14 @@ mod tests {
                 .contains("does not match go tool version")
         );
         assert!(check.fix[0].starts_with("unset GOROOT"));
-        let sys = healthy().with_env("GOROOT", "/gvmr/versions/go1.22.5");
-        assert_eq!(find(&checks(&ctx(), &sys), "GOROOT").status, Status::Ok);
+        let ours = ctx(&[("GOROOT", "/gvmr/versions/go1.22.5")]);
+        assert_eq!(find(&ours, "GOROOT").status, Status::Ok);
     }
 
     #[test]
     fn another_go_earlier_on_path_is_an_error() {
-        let sys = healthy().with_env("PATH", "/usr/local/go/bin:/gvmr/shims:/home/u/go/bin");
-        let check = find(&checks(&ctx(), &sys), "go on PATH").clone();
+        let path = [("PATH", "/usr/local/go/bin:/gvmr/shims:/home/u/go/bin")];
+        let check = find(&ctx(&path), "go on PATH");
         assert_eq!(check.status, Status::Error);
         assert!(
             check
@@ -351,52 +331,48 @@ mod tests {
                 .contains("/usr/local/go/bin/go comes before gvmr's /gvmr/shims/go")
         );
         assert!(check.fix[0].contains("/gvmr/shims:$PATH"));
-        let sys = healthy().with_env("PATH", "/home/u/go/bin");
-        assert_eq!(
-            find(&checks(&ctx(), &sys), "go on PATH").status,
-            Status::Warning
-        );
+        let check = find(&ctx(&[("PATH", "/home/u/go/bin")]), "go on PATH");
+        assert_eq!(check.status, Status::Warning);
     }
 
     #[test]
     fn gotoolchain_in_the_environment_or_the_env_file_is_a_warning() {
-        let sys = healthy().with_env("GOTOOLCHAIN", "auto");
-        let check = find(&checks(&ctx(), &sys), "GOTOOLCHAIN").clone();
+        let check = find(&ctx(&[("GOTOOLCHAIN", "auto")]), "GOTOOLCHAIN");
         assert_eq!(check.status, Status::Warning);
+        assert!(check.finding.contains("in the environment"), "{check:?}");
         assert_eq!(
             check.fix,
             ["unset GOTOOLCHAIN   (and remove it from your shell startup files)"]
         );
-        let sys = healthy().with_env("GOTOOLCHAIN", "local");
-        assert_eq!(
-            find(&checks(&ctx(), &sys), "GOTOOLCHAIN").status,
-            Status::Ok
-        );
+        let check = find(&ctx(&[("GOTOOLCHAIN", "local")]), "GOTOOLCHAIN");
+        assert_eq!(check.status, Status::Ok);
 
-        let sys = healthy().with_file(
-            "/home/u/.config/go/env",
-            "GOPROXY=direct\nGOTOOLCHAIN=go1.23.0+auto\n",
-        );
-        let check = find(&checks(&ctx(), &sys), "Go env file").clone();
+        let home = tempfile::tempdir().unwrap();
+        let file = home.path().join(".config/go/env");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "GOPROXY=direct\nGOTOOLCHAIN=go1.23.0+auto\n").unwrap();
+        let root = home.path().to_str().unwrap();
+        let check = find(&ctx(&[("HOME", root)]), "GOTOOLCHAIN");
         assert_eq!(check.status, Status::Warning);
-        assert!(check.finding.contains("GOTOOLCHAIN=go1.23.0+auto"));
+        assert!(
+            check.finding.contains("GOTOOLCHAIN=go1.23.0+auto in "),
+            "{check:?}"
+        );
         assert_eq!(check.fix, ["go env -u GOTOOLCHAIN"]);
 
-        let sys = healthy()
-            .with_env("GOENV", "/etc/goenv")
-            .with_file("/etc/goenv", "GOTOOLCHAIN=local\n");
-        assert_eq!(
-            find(&checks(&ctx(), &sys), "Go env file").status,
-            Status::Ok
-        );
+        let other = home.path().join("goenv");
+        std::fs::write(&other, "GOTOOLCHAIN=local\n").unwrap();
+        let goenv = [("HOME", root), ("GOENV", other.to_str().unwrap())];
+        assert_eq!(find(&ctx(&goenv), "GOTOOLCHAIN").status, Status::Ok);
     }
 
     #[test]
     fn no_hook_and_no_shims_on_path_is_a_warning() {
-        let sys = healthy()
-            .with_env("PATH", "/usr/local/go/bin:/usr/bin")
-            .with_env("SHELL", "/bin/zsh");
-        let check = find(&checks(&ctx(), &sys), "shell hook").clone();
+        let zsh = [
+            ("PATH", "/usr/local/go/bin:/usr/bin"),
+            ("SHELL", "/bin/zsh"),
+        ];
+        let check = find(&ctx(&zsh), "shell hook");
         assert_eq!(check.status, Status::Warning);
         assert!(check.finding.contains("_GVMR_ADDED is unset"));
         assert!(check.finding.contains("/gvmr/shims"));
@@ -407,27 +383,29 @@ mod tests {
         assert!(check.fix[0].starts_with("eval \"$(gvmr hook zsh)\""));
         assert!(check.fix[1].contains("export PATH=\"/gvmr/shims:$PATH\""));
 
-        let sys = sys.with_env("SHELL", "/usr/bin/fish");
-        let check = find(&checks(&ctx(), &sys), "shell hook").clone();
+        let fish = [("PATH", "/usr/bin"), ("SHELL", "/usr/bin/fish")];
+        let check = find(&ctx(&fish), "shell hook");
         assert!(check.fix[0].starts_with("gvmr hook fish | source"));
 
-        let sys = sys.with_env("_GVMR_ADDED", "/gvmr/versions/go1.22.5/bin");
-        let check = find(&checks(&ctx(), &sys), "shell hook").clone();
+        let hooked = [
+            ("PATH", "/usr/bin"),
+            ("_GVMR_ADDED", "/gvmr/versions/go1.22.5/bin"),
+        ];
+        let check = find(&ctx(&hooked), "shell hook");
         assert_eq!(check.status, Status::Ok);
         assert!(check.finding.contains("hook is active"));
 
-        let check = find(&checks(&ctx(), &healthy()), "shell hook").clone();
+        let check = find(&ctx(&[]), "shell hook");
         assert_eq!(check.status, Status::Ok);
         assert!(check.finding.contains("shims (/gvmr/shims) are on PATH"));
     }
 
     #[test]
     fn gobin_missing_from_path_is_a_warning() {
-        let sys = healthy().with_env("GOPATH", "/srv/gopath");
-        let check = find(&checks(&ctx(), &sys), "GOBIN").clone();
+        let check = find(&ctx(&[("GOPATH", "/srv/gopath")]), "GOBIN");
         assert_eq!(check.status, Status::Warning);
         assert!(check.finding.contains("/srv/gopath/bin"));
-        let sys = healthy().with_env("GOBIN", "/opt/bin");
-        assert_eq!(find(&checks(&ctx(), &sys), "GOBIN").status, Status::Warning);
+        let check = find(&ctx(&[("GOBIN", "/opt/bin")]), "GOBIN");
+        assert_eq!(check.status, Status::Warning);
     }
 }

@@ -1,10 +1,10 @@
 //! Module downloads: GOPROXY, GOSUMDB, GOPRIVATE & co, and whether each
 //! proxy answers (DNS, TCP connect, an HTTP GET), each with a short timeout.
 
-use super::environment::go_env_file;
 use super::system::System;
 use super::{Check, Context};
-use crate::net::goproxy::{DEFAULT_GOPROXY, Entry, ProxyList};
+use crate::net::goproxy::{Entry, ProxyList, redact_list};
+use crate::net::probe::{is_ip_literal, resolve_host};
 use crate::net::url::DisplaySafeUrl;
 use std::time::{Duration, Instant};
 
@@ -13,43 +13,6 @@ const DNS_TIMEOUT: Duration = Duration::from_millis(2000);
 const CONNECT_TIMEOUT: Duration = Duration::from_millis(1500);
 const HTTP_TIMEOUT: Duration = Duration::from_millis(1500);
 pub const GROUP_TIMEOUT: Duration = Duration::from_millis(7000);
-
-const DEFAULT_GOSUMDB: &str = "sum.golang.org";
-
-/// A Go setting: the environment, else the Go env file, else `default`.
-pub fn go_setting(sys: &dyn System, name: &str, default: &str) -> String {
-    if let Some(value) = sys.env(name) {
-        return value;
-    }
-    let prefix = format!("{name}=");
-    go_env_file(sys)
-        .and_then(|file| sys.read_file(&file))
-        .and_then(|text| {
-            text.lines()
-                .filter_map(|l| l.trim().strip_prefix(prefix.as_str()).map(str::to_string))
-                .next_back()
-        })
-        .unwrap_or_else(|| default.to_string())
-}
-
-pub(super) fn is_ip_literal(host: &str) -> bool {
-    host.trim_matches(['[', ']'])
-        .parse::<std::net::IpAddr>()
-        .is_ok()
-}
-
-/// The addresses of `host`: an IP literal as it is, a name through DNS.
-pub(super) fn resolve_host(
-    sys: &dyn System,
-    host: &str,
-    port: u16,
-    timeout: Duration,
-) -> Result<Vec<std::net::SocketAddr>, String> {
-    match host.trim_matches(['[', ']']).parse::<std::net::IpAddr>() {
-        Ok(ip) => Ok(vec![std::net::SocketAddr::new(ip, port)]),
-        Err(_) => sys.resolve(host, port, timeout),
-    }
-}
 
 fn patterns(value: &str) -> Vec<String> {
     value
@@ -70,15 +33,16 @@ fn covered(pattern: &str, by: &[String]) -> bool {
     })
 }
 
-pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
-    let goproxy = go_setting(sys, "GOPROXY", DEFAULT_GOPROXY);
-    let goproxy_shown = crate::net::goproxy::shown(&goproxy);
+pub fn checks(ctx: &Context, sys: &dyn System) -> Vec<Check> {
+    let go = &ctx.go;
+    let goproxy = go.value("GOPROXY");
+    let goproxy_shown = redact_list(goproxy);
     // An unusable setting lists nothing to try, like `off`.
-    let gosumdb = go_setting(sys, "GOSUMDB", DEFAULT_GOSUMDB);
-    let goprivate = patterns(&go_setting(sys, "GOPRIVATE", ""));
-    let goflags = go_setting(sys, "GOFLAGS", "");
-    let goinsecure = go_setting(sys, "GOINSECURE", "");
-    let entries: Vec<Entry> = ProxyList::parse(&goproxy)
+    let gosumdb = go.value("GOSUMDB");
+    let goprivate = patterns(go.value("GOPRIVATE"));
+    let goflags = go.value("GOFLAGS");
+    let goinsecure = go.value("GOINSECURE");
+    let entries: Vec<Entry> = ProxyList::parse(goproxy)
         .map(|list| list.entries().cloned().collect())
         .unwrap_or_default();
     let mut checks = Vec::new();
@@ -110,8 +74,9 @@ pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
         ("GONOSUMDB", "the checksum database"),
         ("GONOPROXY", "the proxy"),
     ] {
-        if let Some(value) = sys.env(name) {
-            let by = patterns(&value);
+        // Only a value the user set: unset, it defaults to GOPRIVATE.
+        if let Some(value) = go.users(name) {
+            let by = patterns(value);
             let missing: Vec<&String> = goprivate.iter().filter(|p| !covered(p, &by)).collect();
             if !missing.is_empty() {
                 let list = missing
@@ -182,9 +147,7 @@ pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
     checks.extend(problems);
 
     // Reachability of each proxy, in parallel.
-    let through_proxy = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"]
-        .iter()
-        .any(|v| sys.env(v).is_some());
+    let through_proxy = ctx.settings.process.behind_proxy;
     let urls: Vec<DisplaySafeUrl> = entries
         .iter()
         .filter_map(|e| match e {
@@ -192,7 +155,7 @@ pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
             _ => None,
         })
         .collect();
-    let https_proxy = sys.env("HTTPS_PROXY").or_else(|| sys.env("https_proxy"));
+    let https_proxy = ctx.settings.process.https_proxy.clone();
     let reached: Vec<Check> = std::thread::scope(|scope| {
         let proxy = https_proxy
             .as_deref()
@@ -398,8 +361,9 @@ mod tests {
 
     #[test]
     fn proxy_passwords_are_never_shown() {
-        let sys = FakeSystem::new().with_env("GOPROXY", "https://u:s3cret@athens.corp,direct");
-        let found = checks(&test_context(), &sys);
+        let env = [("GOPROXY", "https://u:s3cret@athens.corp,direct")];
+        let sys = FakeSystem::new();
+        let found = checks(&test_context().with_env(&env), &sys);
         let text = format!("{found:?}");
         assert!(!text.contains("s3cret"), "{text}");
         find(&found, "proxy https://u:***@athens.corp");
@@ -412,9 +376,10 @@ mod tests {
 
     #[test]
     fn a_refusing_proxy_is_an_error() {
-        let mut sys = FakeSystem::new().with_env("GOPROXY", "http://127.0.0.1:9");
+        let env = [("GOPROXY", "http://127.0.0.1:9")];
+        let mut sys = FakeSystem::new();
         sys.refused.push(SocketAddr::from(([127, 0, 0, 1], 9)));
-        let checks = checks(&test_context(), &sys);
+        let checks = checks(&test_context().with_env(&env), &sys);
         let check = find(&checks, "proxy http://127.0.0.1:9");
         assert_eq!(check.status, Status::Error);
         assert!(check.finding.contains("refused"));
@@ -422,46 +387,56 @@ mod tests {
 
     #[test]
     fn an_unresolvable_or_silent_proxy_is_an_error() {
-        let mut sys = FakeSystem::new().with_env("GOPROXY", "https://nowhere.example");
+        let env = [("GOPROXY", "https://nowhere.example")];
+        let mut sys = FakeSystem::new();
         sys.resolved.insert(
             "nowhere.example".into(),
             Err("cannot resolve nowhere.example".into()),
         );
         assert_eq!(
             find(
-                &checks(&test_context(), &sys),
+                &checks(&test_context().with_env(&env), &sys),
                 "proxy https://nowhere.example"
             )
             .status,
             Status::Error
         );
-        let mut sys = FakeSystem::new().with_env("GOPROXY", "https://slow.example");
+        let env = [("GOPROXY", "https://slow.example")];
+        let mut sys = FakeSystem::new();
         sys.http.insert(
             "https://slow.example/".into(),
             Err("operation timed out".into()),
         );
-        let check = find(&checks(&test_context(), &sys), "proxy https://slow.example").clone();
+        let check = find(
+            &checks(&test_context().with_env(&env), &sys),
+            "proxy https://slow.example",
+        )
+        .clone();
         assert_eq!(check.status, Status::Error);
         assert!(check.finding.contains("timed out"));
     }
 
     #[test]
     fn inconsistent_settings_are_warnings() {
-        let sys = FakeSystem::new().with_env("GOPROXY", "off");
+        let env = [("GOPROXY", "off")];
+        let sys = FakeSystem::new();
         assert_eq!(
-            find(&checks(&test_context(), &sys), "GOPROXY").status,
+            find(&checks(&test_context().with_env(&env), &sys), "GOPROXY").status,
             Status::Warning
         );
 
-        let sys = FakeSystem::new().with_env("GOSUMDB", "off");
-        let check = find(&checks(&test_context(), &sys), "GOSUMDB").clone();
+        let env = [("GOSUMDB", "off")];
+        let sys = FakeSystem::new();
+        let check = find(&checks(&test_context().with_env(&env), &sys), "GOSUMDB").clone();
         assert_eq!(check.status, Status::Warning);
         assert!(check.fix[0].contains("go env -u GOSUMDB"));
 
-        let sys = FakeSystem::new()
-            .with_env("GOPRIVATE", "git.corp.example,github.com/acme")
-            .with_env("GONOSUMDB", "github.com/acme");
-        let check = find(&checks(&test_context(), &sys), "GONOSUMDB").clone();
+        let env = [
+            ("GOPRIVATE", "git.corp.example,github.com/acme"),
+            ("GONOSUMDB", "github.com/acme"),
+        ];
+        let sys = FakeSystem::new();
+        let check = find(&checks(&test_context().with_env(&env), &sys), "GONOSUMDB").clone();
         assert!(
             check
                 .finding
@@ -470,11 +445,13 @@ mod tests {
             check.finding
         );
 
-        let sys = FakeSystem::new()
-            .with_env("GOPRIVATE", "github.com/acme/private")
-            .with_env("GONOSUMDB", "github.com/acme");
+        let env = [
+            ("GOPRIVATE", "github.com/acme/private"),
+            ("GONOSUMDB", "github.com/acme"),
+        ];
+        let sys = FakeSystem::new();
         assert!(
-            checks(&test_context(), &sys)
+            checks(&test_context().with_env(&env), &sys)
                 .iter()
                 .all(|c| c.status == Status::Ok)
         );
@@ -482,8 +459,9 @@ mod tests {
 
     #[test]
     fn goflags_is_reported_and_insecure_downloads_are_a_warning() {
-        let sys = FakeSystem::new().with_env("GOFLAGS", "-mod=mod -modcacherw");
-        let found = checks(&test_context(), &sys);
+        let env = [("GOFLAGS", "-mod=mod -modcacherw")];
+        let sys = FakeSystem::new();
+        let found = checks(&test_context().with_env(&env), &sys);
         assert!(found.iter().all(|c| c.status == Status::Ok), "{found:#?}");
         assert!(
             find(&found, "settings")
@@ -491,8 +469,13 @@ mod tests {
                 .contains("GOFLAGS=-mod=mod -modcacherw")
         );
 
-        let sys = FakeSystem::new().with_env("GOFLAGS", "-mod=mod -insecure");
-        let check = find(&checks(&test_context(), &sys), "insecure downloads").clone();
+        let env = [("GOFLAGS", "-mod=mod -insecure")];
+        let sys = FakeSystem::new();
+        let check = find(
+            &checks(&test_context().with_env(&env), &sys),
+            "insecure downloads",
+        )
+        .clone();
         assert_eq!(check.status, Status::Warning);
         assert!(check.finding.contains("has -insecure"));
         assert!(
@@ -502,8 +485,13 @@ mod tests {
                 .contains("without TLS certificate verification")
         );
 
-        let sys = FakeSystem::new().with_env("GOINSECURE", "git.corp.example");
-        let check = find(&checks(&test_context(), &sys), "insecure downloads").clone();
+        let env = [("GOINSECURE", "git.corp.example")];
+        let sys = FakeSystem::new();
+        let check = find(
+            &checks(&test_context().with_env(&env), &sys),
+            "insecure downloads",
+        )
+        .clone();
         assert_eq!(check.status, Status::Warning);
         assert!(check.finding.contains("GOINSECURE=git.corp.example"));
         assert!(check.fix[0].starts_with("go env -u GOINSECURE"));
@@ -511,8 +499,9 @@ mod tests {
 
     #[test]
     fn an_unreachable_https_proxy_is_an_error() {
-        let sys = FakeSystem::new().with_env("HTTPS_PROXY", "http://user:secret@proxy.corp:3128");
-        let found = checks(&test_context(), &sys);
+        let env = [("HTTPS_PROXY", "http://user:secret@proxy.corp:3128")];
+        let sys = FakeSystem::new();
+        let found = checks(&test_context().with_env(&env), &sys);
         let check = find(&found, "HTTPS proxy");
         assert_eq!(check.status, Status::Ok, "{check:#?}");
         assert!(
@@ -522,9 +511,10 @@ mod tests {
         );
         assert!(!check.finding.contains("secret"));
 
-        let mut sys = FakeSystem::new().with_env("https_proxy", "proxy.corp:3128");
+        let env = [("https_proxy", "proxy.corp:3128")];
+        let mut sys = FakeSystem::new();
         sys.refused.push(SocketAddr::from(([192, 0, 2, 1], 3128)));
-        let found = checks(&test_context(), &sys);
+        let found = checks(&test_context().with_env(&env), &sys);
         let check = find(&found, "HTTPS proxy");
         assert_eq!(check.status, Status::Error);
         assert!(check.finding.contains("refused"), "{}", check.finding);
@@ -533,10 +523,11 @@ mod tests {
             Some("every module download fails with \"proxyconnect tcp: ...\"")
         );
 
-        let mut sys = FakeSystem::new().with_env("HTTPS_PROXY", "http://gone.corp:8080");
+        let env = [("HTTPS_PROXY", "http://gone.corp:8080")];
+        let mut sys = FakeSystem::new();
         sys.resolved
             .insert("gone.corp".into(), Err("cannot resolve gone.corp".into()));
-        let check = find(&checks(&test_context(), &sys), "HTTPS proxy").clone();
+        let check = find(&checks(&test_context().with_env(&env), &sys), "HTTPS proxy").clone();
         assert_eq!(check.status, Status::Error);
         assert!(check.finding.contains("cannot resolve gone.corp"));
 
@@ -549,12 +540,21 @@ mod tests {
 
     #[test]
     fn settings_come_from_the_go_env_file_too() {
-        let sys = FakeSystem::new()
-            .with_env("HOME", "/home/u")
-            .with_file("/home/u/.config/go/env", "GOPROXY=off\n");
-        assert_eq!(
-            find(&checks(&test_context(), &sys), "GOPROXY").status,
-            Status::Warning
+        let home = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(home.path().join(".config/go")).unwrap();
+        std::fs::write(
+            home.path().join(".config/go/env"),
+            "GOPROXY=off\nGONOSUMDB=x.example\nGOPRIVATE=y.example\n",
+        )
+        .unwrap();
+        let env = [("HOME", home.path().to_str().unwrap())];
+        let found = checks(&test_context().with_env(&env), &FakeSystem::new());
+        assert_eq!(find(&found, "GOPROXY").status, Status::Warning);
+        // GONOSUMDB from the file is the user's setting too.
+        assert!(
+            find(&found, "GONOSUMDB")
+                .finding
+                .contains("does not cover GOPRIVATE's y.example")
         );
     }
 }

@@ -9,18 +9,19 @@ const RESOLVECTL_TIMEOUT: Duration = Duration::from_secs(1);
 
 pub const SECTION: &str = "Resolver";
 
-pub fn checks(_ctx: &Context, sys: &dyn System) -> Vec<Check> {
+pub fn checks(ctx: &Context, sys: &dyn System) -> Vec<Check> {
     let mut checks = vec![resolv_conf(sys)];
     checks.extend(nsswitch(sys));
-    checks.push(godebug(sys));
-    checks.extend(dns_over_tls(sys));
+    checks.push(godebug(ctx.settings.process.godebug.as_deref()));
+    checks.extend(dns_over_tls(ctx, sys));
     checks
 }
 
 /// Notes DNS-over-TLS in systemd-resolved (`resolvectl status` shows
 /// `+DNSOverTLS`). Nothing when resolvectl is missing, fails or is slow.
-fn dns_over_tls(sys: &dyn System) -> Option<Check> {
-    let resolvectl = sys.path_lookup("resolvectl").into_iter().next()?;
+fn dns_over_tls(ctx: &Context, sys: &dyn System) -> Option<Check> {
+    let path = ctx.settings.process.path.as_deref();
+    let resolvectl = sys.path_lookup("resolvectl", path).into_iter().next()?;
     let output = sys
         .run(&Run {
             program: &resolvectl,
@@ -137,8 +138,8 @@ fn nsswitch(sys: &dyn System) -> Option<Check> {
     }
 }
 
-fn godebug(sys: &dyn System) -> Check {
-    let netdns = sys.env("GODEBUG").and_then(|g| {
+fn godebug(value: Option<&str>) -> Check {
+    let netdns = value.and_then(|g| {
         g.split(',')
             .find_map(|kv| kv.trim().strip_prefix("netdns=").map(str::to_string))
     });
@@ -199,14 +200,14 @@ mod tests {
 
     #[test]
     fn dns_over_tls_is_noted_when_resolvectl_shows_it() {
+        let ctx = test_context().with_env(&[("PATH", "/usr/bin")]);
         let sys = healthy()
-            .with_env("PATH", "/usr/bin")
             .with_executable("/usr/bin/resolvectl")
             .with_command(
                 "/usr/bin/resolvectl status",
                 "Global\n  Protocols: +LLMNR -mDNS +DNSOverTLS DNSSEC=no/unsupported\n",
             );
-        let found = checks(&test_context(), &sys);
+        let found = checks(&ctx, &sys);
         let check = found.iter().find(|c| c.check == "DNS over TLS").unwrap();
         assert_eq!(check.status, Status::Ok);
         assert!(check.finding.contains("port 853"));
@@ -218,18 +219,15 @@ mod tests {
         );
 
         let sys = healthy()
-            .with_env("PATH", "/usr/bin")
             .with_executable("/usr/bin/resolvectl")
             .with_command(
                 "/usr/bin/resolvectl status",
                 "Global\n  Protocols: +LLMNR -mDNS -DNSOverTLS DNSSEC=no/unsupported\n",
             );
-        assert_eq!(checks(&test_context(), &sys).len(), 3);
+        assert_eq!(checks(&ctx, &sys).len(), 3);
         // resolvectl that fails (or times out) adds nothing.
-        let sys = healthy()
-            .with_env("PATH", "/usr/bin")
-            .with_executable("/usr/bin/resolvectl");
-        assert_eq!(checks(&test_context(), &sys).len(), 3);
+        let sys = healthy().with_executable("/usr/bin/resolvectl");
+        assert_eq!(checks(&ctx, &sys).len(), 3);
     }
 
     #[test]
@@ -253,13 +251,12 @@ mod tests {
 
     #[test]
     fn hosts_without_dns_and_bad_godebug_are_warnings() {
-        let sys = healthy()
-            .with_file("/etc/nsswitch.conf", "hosts: files\n")
-            .with_env("GODEBUG", "http2client=0,netdns=fast");
-        let checks = checks(&test_context(), &sys);
+        let sys = healthy().with_file("/etc/nsswitch.conf", "hosts: files\n");
+        let ctx = test_context().with_env(&[("GODEBUG", "http2client=0,netdns=fast")]);
+        let checks = checks(&ctx, &sys);
         assert_eq!(checks[1].status, Status::Warning);
         assert_eq!(checks[2].status, Status::Warning);
-        let sys = healthy().with_env("GODEBUG", "netdns=go+1");
-        assert_eq!(super::checks(&test_context(), &sys)[2].status, Status::Ok);
+        let ctx = test_context().with_env(&[("GODEBUG", "netdns=go+1")]);
+        assert_eq!(super::checks(&ctx, &healthy())[2].status, Status::Ok);
     }
 }

@@ -1,13 +1,15 @@
-//! How the checks see the machine: environment, files, commands, the
-//! network. [`RealSystem`] is the machine; tests use a fake.
+//! How the checks see the machine: files, commands, the network. (The
+//! environment comes from the settings, in the [`Context`](super::Context).)
+//! [`RealSystem`] is the machine; tests use a fake.
 
-use crate::net::http::{Http, HttpError};
+use crate::net::http::Http;
+use crate::net::probe::Network;
 use crate::net::url::DisplaySafeUrl;
+use std::ffi::OsStr;
 use std::io::Read;
-use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// What a finished command printed.
@@ -28,28 +30,19 @@ pub struct Run<'a> {
     pub timeout: Duration,
 }
 
-pub trait System: Send + Sync {
-    /// An environment variable; `None` when unset or empty.
-    fn env(&self, name: &str) -> Option<String>;
+pub trait System: Network {
     /// A (small) text file; `None` when it cannot be read.
     fn read_file(&self, path: &Path) -> Option<String>;
     /// Whether `path` is an executable file.
     fn is_executable(&self, path: &Path) -> bool;
     /// Runs a command, killing it after its timeout (an `Err` then).
     fn run(&self, run: &Run) -> Result<Output, String>;
-    /// Resolves a host name.
-    fn resolve(&self, host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, String>;
-    /// Opens (and closes) a TCP connection.
-    fn connect(&self, addr: SocketAddr, timeout: Duration) -> Result<(), String>;
-    /// GETs `url` (with the credentials gvmr sends to its host; `file://`
-    /// too); the HTTP status once the answer's head arrives within `timeout`.
-    fn http_get(&self, url: &DisplaySafeUrl, timeout: Duration) -> Result<u16, String>;
-    /// The first `program` on `PATH` entries, in order (all of them).
-    fn path_lookup(&self, program: &str) -> Vec<PathBuf> {
-        let Some(path) = self.env("PATH") else {
+    /// Every `program` on `path`'s entries, in order.
+    fn path_lookup(&self, program: &str, path: Option<&OsStr>) -> Vec<PathBuf> {
+        let Some(path) = path else {
             return Vec::new();
         };
-        std::env::split_paths(&path)
+        std::env::split_paths(path)
             .filter(|dir| dir.is_absolute())
             .map(|dir| dir.join(program))
             .filter(|candidate| self.is_executable(candidate))
@@ -69,10 +62,6 @@ impl RealSystem {
 }
 
 impl System for RealSystem {
-    fn env(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok().filter(|v| !v.is_empty())
-    }
-
     fn read_file(&self, path: &Path) -> Option<String> {
         let mut text = String::new();
         std::fs::File::open(path)
@@ -148,47 +137,18 @@ impl System for RealSystem {
             stderr: stderr.join().unwrap_or_default(),
         })
     }
+}
 
+impl Network for RealSystem {
     fn resolve(&self, host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, String> {
-        if let Ok(ip) = host.trim_matches(['[', ']']).parse::<IpAddr>() {
-            return Ok(vec![SocketAddr::new(ip, port)]);
-        }
-        // getaddrinfo has no timeout: ask in a thread, stop waiting after one.
-        let (tx, rx) = mpsc::channel();
-        let name = host.to_string();
-        std::thread::spawn(move || {
-            let _ = tx.send((name.as_str(), port).to_socket_addrs().map(|a| a.collect()));
-        });
-        match rx.recv_timeout(timeout) {
-            Ok(Ok(addrs)) => Ok(addrs),
-            Ok(Err(e)) => Err(format!("cannot resolve {host}: {e}")),
-            Err(_) => Err(format!(
-                "resolving {host} took longer than {} s",
-                timeout.as_secs_f64()
-            )),
-        }
+        self.http.resolve(host, port, timeout)
     }
 
     fn connect(&self, addr: SocketAddr, timeout: Duration) -> Result<(), String> {
-        TcpStream::connect_timeout(&addr, timeout)
-            .map(drop)
-            .map_err(|e| format!("cannot connect to {addr}: {e}"))
+        self.http.connect(addr, timeout)
     }
 
     fn http_get(&self, url: &DisplaySafeUrl, timeout: Duration) -> Result<u16, String> {
-        match self.http.first_byte(url, timeout) {
-            Ok(status) => Ok(status),
-            Err(HttpError::NoAnswer { after, .. }) => {
-                Err(format!("no answer within {} s", after.as_secs_f64()))
-            }
-            // The URL is shown beside the finding already.
-            Err(e) => {
-                let text = e.to_string();
-                Err(text
-                    .strip_prefix(&format!("{url}: "))
-                    .unwrap_or(&text)
-                    .to_string())
-            }
-        }
+        self.http.http_get(url, timeout)
     }
 }

@@ -9,6 +9,7 @@
 //! and the user's `GOPATH`/`GOBIN`. A package that fails is a warning with
 //! the end of go's output: the toolchain is installed either way.
 
+use crate::settings::Settings;
 use crate::store::Store;
 use crate::switch::activate::{activate, apply, this_process};
 use crate::ui::{Ui, tildify};
@@ -48,8 +49,9 @@ pub fn parse(text: &str, origin: &Path) -> (Vec<String>, Vec<String>) {
 }
 
 /// Installs the default packages with the toolchain `version` just
-/// installed; failures are warnings.
-pub fn install_all(store: &Store, ui: &Ui, version: &GoVersion) {
+/// installed; failures are warnings. Says where they went: `GOBIN`, else
+/// `$GOPATH/bin`, as that toolchain's `go env` has them.
+pub fn install_all(settings: &Settings, store: &Store, ui: &Ui, version: &GoVersion) {
     let file = store.default_packages_file();
     let Ok(text) = std::fs::read_to_string(&file) else {
         return; // none configured (or unreadable: nothing to install)
@@ -59,17 +61,28 @@ pub fn install_all(store: &Store, ui: &Ui, version: &GoVersion) {
         ui.warn(warning);
     }
     let goroot = store.version_dir(version);
+    let mut installed = 0;
     for (i, package) in packages.iter().enumerate() {
         ui.status(format!(
             "Installing default package {package} ({}/{})…",
             i + 1,
             packages.len()
         ));
-        if let Err(why) = go_install(&goroot, package) {
-            ui.warn(format!(
+        match go_install(&goroot, package) {
+            Ok(()) => installed += 1,
+            Err(why) => ui.warn(format!(
                 "default package {package} was not installed with {version}: {why}"
-            ));
+            )),
         }
+    }
+    if installed > 0
+        && let Some(dir) = settings.go_env_for(&goroot, Some(*version)).install_dir()
+    {
+        ui.status(format!(
+            "Installed {installed} default package{} into {}",
+            if installed == 1 { "" } else { "s" },
+            tildify(&dir)
+        ));
     }
 }
 
@@ -84,7 +97,7 @@ fn go_install(goroot: &Path, package: &str) -> Result<(), String> {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    apply(activate(goroot, &this_process, false), &mut command);
+    apply(activate(goroot, &this_process, false, false), &mut command);
     // This toolchain, whatever GOTOOLCHAIN the user set.
     command.env("GOTOOLCHAIN", PINNED_GOTOOLCHAIN);
     let output = command

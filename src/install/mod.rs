@@ -151,7 +151,7 @@ impl<'a> Installer<'a> {
             ));
         }
         if options.default_packages && options.platform == Platform::host() {
-            default_packages::install_all(self.store, self.ui, version);
+            default_packages::install_all(self.settings, self.store, self.ui, version);
         }
     }
 

@@ -5,12 +5,11 @@
 //! error), plus two keywords: `direct` (fetching from the origin, which Go
 //! toolchains never come from: a "not here" failure) and `off` (stop with an
 //! error). A URL may be `file:///dir`, a directory laid out as a proxy.
-//! Unset or empty means `https://proxy.golang.org,direct`, as for Go.
+//! The setting itself is read as `go env` reads it
+//! ([`gvmr_shim::go_env`]); an empty one lists no proxy, as for Go.
 
 use crate::net::http::HttpError;
 use crate::net::url::{self, DisplaySafeUrl};
-
-pub const DEFAULT_GOPROXY: &str = "https://proxy.golang.org,direct";
 
 /// One entry of the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +55,7 @@ impl Failure {
 }
 
 /// A `GOPROXY` gvmr cannot use (shown with its passwords hidden).
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GoproxyError {
     #[error("GOPROXY={setting}: {entry} is not an https://, http:// or file:// URL")]
     NotAUrl { setting: String, entry: String },
@@ -73,8 +72,8 @@ pub struct ProxyError {
     pub not_found: bool,
 }
 
-/// A `GOPROXY` setting as messages show it: each URL's password hidden.
-pub fn shown(setting: &str) -> String {
+/// A GOPROXY-style list as messages show it: each URL's password hidden.
+pub fn redact_list(setting: &str) -> String {
     setting
         .split_inclusive([',', '|'])
         .map(|item| match item.strip_suffix([',', '|']) {
@@ -93,7 +92,8 @@ impl ProxyList {
     pub fn parse(setting: &str) -> Result<ProxyList, GoproxyError> {
         let mut entries = Vec::new();
         let mut rest = setting;
-        let shown = shown(setting);
+        // Messages show the setting with each URL's password hidden.
+        let shown = redact_list(setting);
         while !rest.is_empty() {
             let (item, any_error, tail) = match rest.find([',', '|']) {
                 Some(at) => (&rest[..at], rest.as_bytes()[at] == b'|', &rest[at + 1..]),

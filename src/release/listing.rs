@@ -393,10 +393,8 @@ fn read_cached(path: &Path, url: &DisplaySafeUrl) -> Option<Listing> {
 }
 
 #[cfg(test)]
-#[path = "listing_tests.rs"]
 mod tests;
 
 /// Property-based fuzzing (proptest); `scripts/fuzz.sh` runs these far longer.
 #[cfg(test)]
-#[path = "listing_fuzz.rs"]
 mod fuzz;

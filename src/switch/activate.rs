@@ -43,8 +43,10 @@ pub fn this_process(name: &str) -> Option<String> {
 }
 
 /// Changes that make `goroot` the active toolchain. With `track`, also the
-/// bookkeeping that lets `deactivate` undo them.
-pub fn activate(goroot: &Path, env: Lookup, track: bool) -> Vec<Change> {
+/// bookkeeping that lets `deactivate` undo them. `GOTOOLCHAIN=local` is
+/// set unless the user set GOTOOLCHAIN: in `env`, or in the go env file
+/// (`toolchain_in_file`, from `go env -w`).
+pub fn activate(goroot: &Path, env: Lookup, track: bool, toolchain_in_file: bool) -> Vec<Change> {
     let bin = goroot.join("bin");
     let previous = env(ADDED_VAR).filter(|_| track);
     let path = env("PATH");
@@ -62,7 +64,15 @@ pub fn activate(goroot: &Path, env: Lookup, track: bool) -> Vec<Change> {
     // Ours only while it still holds what we set: a GOTOOLCHAIN the user
     // set since then is theirs.
     let ours = marked && toolchain.as_deref() == Some(PINNED_GOTOOLCHAIN);
-    if toolchain.is_none() || ours {
+    if toolchain_in_file {
+        // `go env -w GOTOOLCHAIN=…` decides: take back what we set.
+        if ours {
+            changes.push(Change::Unset("GOTOOLCHAIN".into()));
+        }
+        if marked {
+            changes.push(Change::Unset(TOOLCHAIN_VAR.into()));
+        }
+    } else if toolchain.is_none() || ours {
         changes.push(Change::Export(
             "GOTOOLCHAIN".into(),
             PINNED_GOTOOLCHAIN.into(),
@@ -163,7 +173,7 @@ mod tests {
     #[test]
     fn activation_puts_bin_first_and_pins_the_toolchain() {
         let env = lookup(&[("PATH", "/usr/bin:/bin")]);
-        let changes = activate(Path::new("/h/go1.22.5"), &env, false);
+        let changes = activate(Path::new("/h/go1.22.5"), &env, false, false);
         assert_eq!(
             changes,
             [
@@ -175,9 +185,21 @@ mod tests {
     }
 
     #[test]
+    fn a_gotoolchain_in_the_go_env_file_is_left_to_go() {
+        let env = lookup(&[("PATH", "/bin")]);
+        let changes = activate(Path::new("/h/g"), &env, true, true);
+        assert!(
+            changes
+                .iter()
+                .all(|c| !matches!(c, Change::Export(name, _) if name == "GOTOOLCHAIN")),
+            "{changes:?}"
+        );
+    }
+
+    #[test]
     fn a_users_gotoolchain_is_left_alone() {
         let env = lookup(&[("PATH", "/bin"), ("GOTOOLCHAIN", "go1.23.0")]);
-        let changes = activate(Path::new("/h/g"), &env, true);
+        let changes = activate(Path::new("/h/g"), &env, true, false);
         assert!(
             !changes
                 .iter()
@@ -198,7 +220,7 @@ mod tests {
             ("GOTOOLCHAIN", "local"),
             (TOOLCHAIN_VAR, "1"),
         ]);
-        let changes = activate(Path::new("/h/b"), &env, true);
+        let changes = activate(Path::new("/h/b"), &env, true, false);
         assert!(changes.contains(&export("PATH", "/h/b/bin:/mine:/usr/bin")));
         assert!(changes.contains(&export("GOTOOLCHAIN", "local")));
         assert!(changes.contains(&export(ADDED_VAR, "/h/b/bin")));
@@ -265,7 +287,7 @@ mod tests {
             ("GOTOOLCHAIN", "go1.23.0"),
             (TOOLCHAIN_VAR, "1"),
         ]);
-        let changes = activate(Path::new("/h/b"), &env, true);
+        let changes = activate(Path::new("/h/b"), &env, true, false);
         assert!(
             !changes
                 .iter()

@@ -12,6 +12,7 @@ use crate::switch::activate::{activate, deactivate, this_process, use_system};
 use crate::switch::selection::{current_dir, look_here};
 use crate::switch::shell::{render_fish, render_posix, sh_quote};
 use crate::switch::watch::{self, Snapshot};
+use gvmr_shim::go_env::GoEnv;
 use gvmr_shim::select::Inputs;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -129,15 +130,16 @@ fn remove_stamps_of_exited_shells(dir: &Path) {
 /// it changed (see [`crate::switch::watch`]).
 pub fn hook_env(
     inputs: &Inputs,
+    go: &GoEnv,
     store: &Store,
     state_dirs: &[PathBuf],
     shell: HookShell,
     pid: u32,
 ) -> Result<String, Error> {
     let looked_at = SystemTime::now();
-    let cwd = current_dir()?;
+    let cwd = current_dir(inputs)?;
     let env = this_process;
-    let snapshot = Snapshot::take(&cwd, inputs, store);
+    let snapshot = Snapshot::take(&cwd, inputs, go, store);
     let here = look_here(inputs, store, &cwd);
     for note in &here.notes {
         eprintln!("gvmr: note: {note}");
@@ -152,7 +154,7 @@ pub fn hook_env(
                     }
                     use_system(&store.versions_dir(), &env, true)
                 }
-                Some(goroot) => activate(goroot, &env, true),
+                Some(goroot) => activate(goroot, &env, true, go.in_file("GOTOOLCHAIN").is_some()),
                 None => {
                     eprintln!("gvmr: {}", resolved.not_installed_message());
                     deactivate(&env)
@@ -165,7 +167,8 @@ pub fn hook_env(
             deactivate(&env)
         }
     };
-    let watch = watch::watch(&cwd, inputs, store, here.resolved.as_ref().ok(), &snapshot);
+    let resolved = here.resolved.as_ref().ok();
+    let watch = watch::watch(&cwd, inputs, go, store, resolved, &snapshot);
     let stamp = touch_stamp(state_dirs, pid, looked_at);
     Ok(match shell {
         HookShell::Bash | HookShell::Zsh => {

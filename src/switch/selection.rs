@@ -9,8 +9,10 @@ use gvmr_shim::select::{Inputs, lookup};
 use gvmr_shim::toolchain::{Resolved, resolve, system_tool};
 use std::path::{Path, PathBuf};
 
-pub fn current_dir() -> Result<PathBuf, Error> {
-    gvmr_shim::home::working_dir().map_err(Error::WorkingDir)
+/// The working directory as the user's shell names it (see
+/// [`gvmr_shim::home::working_dir`]).
+pub fn current_dir(inputs: &Inputs) -> Result<PathBuf, Error> {
+    gvmr_shim::home::working_dir(inputs.pwd.as_deref()).map_err(Error::WorkingDir)
 }
 
 /// What the directory selects, with the resolver's notes (to print on
@@ -74,7 +76,7 @@ pub fn active(
             Ok((system_go(inputs, store, "the command line")?, Vec::new()))
         }
         None => {
-            let here = look_here(inputs, store, &current_dir()?);
+            let here = look_here(inputs, store, &current_dir(inputs)?);
             let resolved = here.resolved?;
             let active = if resolved.system.is_some() {
                 system_go(inputs, store, &resolved.selection.source.to_string())?

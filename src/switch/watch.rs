@@ -3,7 +3,8 @@
 //! looked: the directory, `GVMR_GO_VERSION` and `GOWORK`; every version file
 //! that chose the version or was read on the way (still there, not newer
 //! than the stamp); every candidate name whose appearance would change the
-//! choice (still absent); and whether the selected version is installed.
+//! choice (still absent); the go env file (`go env -w` may set `GOWORK` or
+//! `GOTOOLCHAIN`); and whether the selected version is installed.
 //! Nothing else is watched: creating or deleting any other file, anywhere,
 //! starts no process.
 //!
@@ -13,6 +14,7 @@
 use crate::store::Store;
 use crate::switch::shell::{fish_quote, sh_quote};
 use gvmr_shim::VersionRequest;
+use gvmr_shim::go_env::{GoEnv, Origin};
 use gvmr_shim::select::{
     DEFAULT_FILE, GO_VERSION_FILE, Inputs, Requirement, Source, TOOL_VERSIONS_FILE, candidate_files,
 };
@@ -41,7 +43,7 @@ pub struct Watch {
     pub dir: PathBuf,
     /// `GVMR_GO_VERSION` as gvmr saw it (empty when unset).
     pub env_version: String,
-    /// `GOWORK` as gvmr saw it (empty when unset).
+    /// `GOWORK` as gvmr saw it in the environment (empty when unset).
     pub gowork: String,
     pub checks: Vec<Check>,
 }
@@ -117,9 +119,10 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn take(dir: &Path, inputs: &Inputs, store: &Store) -> Snapshot {
+    pub fn take(dir: &Path, inputs: &Inputs, go: &GoEnv, store: &Store) -> Snapshot {
         let mut paths = deciding_files(dir, inputs, None);
         paths.push(store.versions_dir());
+        paths.extend(go.file.clone());
         Snapshot {
             existing: paths.into_iter().filter(|p| p.exists()).collect(),
         }
@@ -140,6 +143,7 @@ impl Snapshot {
 pub fn watch(
     dir: &Path,
     inputs: &Inputs,
+    go: &GoEnv,
     store: &Store,
     resolved: Option<&Resolved>,
     snapshot: &Snapshot,
@@ -147,15 +151,20 @@ pub fn watch(
     let source = resolved.map(|r| &r.selection.source);
     let mut checks: Vec<Check> = deciding_files(dir, inputs, source)
         .into_iter()
+        .chain(go.file.clone())
         .map(|path| snapshot.check(path))
         .collect();
     if let Some(resolved) = resolved {
         checks.push(install_check(resolved, store, snapshot));
     }
+    let gowork = go.get("GOWORK");
     Watch {
         dir: dir.to_path_buf(),
         env_version: inputs.env_version.clone().unwrap_or_default(),
-        gowork: inputs.gowork.clone().unwrap_or_default(),
+        gowork: match gowork.origin {
+            Origin::Environment => gowork.value.clone(),
+            _ => String::new(),
+        },
         checks,
     }
 }

@@ -197,8 +197,10 @@ fn doctor_finds_what_breaks_a_real_go_installation() {
     write(&goenv, "GOTOOLCHAIN=auto\n");
     let run = world.doctor(&["--offline"], &[("GOENV", goenv.display().to_string())]);
     assert!(
-        run.stdout
-            .contains(&format!("{} sets GOTOOLCHAIN=auto", goenv.display())),
+        run.stdout.contains(&format!(
+            "GOTOOLCHAIN=auto in {} overrides",
+            goenv.display()
+        )),
         "{}",
         run.stdout
     );

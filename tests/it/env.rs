@@ -158,6 +158,18 @@ fn json_output_parses() {
         format!("{}:{BASE_PATH}", goroot.join("bin").display())
     );
     assert_eq!(json.as_object().unwrap().len(), 3, "{json}");
+
+    // A GOTOOLCHAIN set with `go env -w` is the user's: gvmr leaves it to go.
+    let goenv = world.write("goenv", "GOTOOLCHAIN=go1.23.0+auto\n");
+    let output = world
+        .gvmr_in(&dir)
+        .args(["env", "--shell", "json"])
+        .env("PATH", BASE_PATH)
+        .env("GOENV", &goenv)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&out(&output)).expect("valid JSON");
+    assert!(json.get("GOTOOLCHAIN").is_none(), "{json}");
 }
 
 #[test]

@@ -134,6 +134,23 @@ fn usage_errors() {
         &["use", "1.22.5"],
         &[("GVMR_SOURCE", "usb")],
     );
+    // Timeouts that do not parse are errors, never a silent default.
+    expect(
+        "bad-connect-timeout",
+        &env,
+        &server,
+        2,
+        &["install", "1.22.5"],
+        &[("GVMR_CONNECT_TIMEOUT", "abc")],
+    );
+    expect(
+        "bad-http-timeout",
+        &env,
+        &server,
+        2,
+        &["list-remote"],
+        &[("GVMR_HTTP_TIMEOUT", "-1")],
+    );
     expect(
         "bad-goproxy",
         &env,

@@ -321,6 +321,21 @@ fn current_says_when_gotoolchain_runs_another_toolchain() {
     }
     let output = current(&world, &dir, &[("GOTOOLCHAIN", "go1.23.1+auto")]);
     crate::snapshot!("current-gotoolchain-note", output, world.env, world.server);
+
+    // Set with `go env -w`, it is noted with its file; the toolchain's own
+    // go.env (`auto`) is not the user's and switches nothing under gvmr.
+    let goenv = world.write("goenv", "GOTOOLCHAIN=go1.23.1\n");
+    let goenv = goenv.to_str().unwrap();
+    let output = current(&world, &dir, &[("GOENV", goenv), ("GOTOOLCHAIN", "")]);
+    assert!(
+        err(&output).contains(&format!(
+            "GOTOOLCHAIN=go1.23.1 is set in the go env file {goenv}, so `go` runs go1.23.1"
+        )),
+        "{}",
+        err(&output)
+    );
+    let output = current(&world, &dir, &[("GOENV", "off"), ("GOTOOLCHAIN", "")]);
+    assert!(!err(&output).contains("GOTOOLCHAIN="), "{}", err(&output));
 }
 
 #[test]

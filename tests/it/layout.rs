@@ -215,7 +215,10 @@ fn the_import_reader_sees_use_trees_and_paths() {
     assert_eq!(code_only("a // crate::x\n\"crate::y\" b"), "a \n\"\" b");
     let (_, graph) = graph();
     let install = &graph[Path::new("install/archive_source.rs")];
-    assert!(install.contains(Path::new("net/http/mod.rs")), "{install:?}");
+    assert!(
+        install.contains(Path::new("net/http/mod.rs")),
+        "{install:?}"
+    );
     assert!(install.contains(Path::new("install/mod.rs")), "{install:?}");
 }
 
@@ -418,31 +421,60 @@ fn only_main_decides_how_the_process_exits() {
     assert!(exits.is_empty(), "process::exit outside main: {exits:?}");
 }
 
+/// Every `.rs` file under `shims/src/` with its code (tests cut off).
+fn shim_sources() -> Vec<(String, String)> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("shims/src");
+    source_files(&src)
+        .into_iter()
+        .map(|file| {
+            let code = code_only(&std::fs::read_to_string(src.join(&file)).unwrap());
+            (file.display().to_string(), code)
+        })
+        .collect()
+}
+
+/// Code before the first test module: tests may set up their own environment.
+fn without_tests(code: &str) -> &str {
+    code.split("#[cfg(test)]").next().unwrap_or("")
+}
+
 #[test]
 fn only_settings_reads_configuration_from_the_environment() {
     let (src, graph) = graph();
-    // doctor inspects the environment as a diagnosis (through its System);
-    // activation reads the PATH/GOROOT it edits (state, not configuration);
-    // ui reads HOME and NO_COLOR for how it shows things.
-    let allowed = [
-        "settings.rs",
-        "doctor/system.rs",
-        "switch/activate.rs",
-        "ui.rs",
-    ];
     let mut readers = Vec::new();
     for file in graph.keys() {
         let name = file.to_string_lossy();
-        if allowed.contains(&name.as_ref()) {
-            continue;
-        }
         let code = code_of(&src, file);
-        // Test modules may set up their own environment.
-        let code = code.split("#[cfg(test)]").next().unwrap_or("");
-        for call in ["env::var(", "env::var_os("] {
-            if code.contains(call) {
-                readers.push(format!("{name} calls {call}"));
+        let code = without_tests(&code);
+        // Activation reads the PATH/GOROOT it edits: the shell's state, not
+        // configuration.
+        if name != "switch/activate.rs" {
+            for call in ["env::var(", "env::var_os(", "env::vars("] {
+                if code.contains(call) {
+                    readers.push(format!("{name} calls {call}"));
+                }
             }
+        }
+        // Settings alone reads the process's environment, through the
+        // shim crate's `Environment`.
+        if name != "settings.rs" && code.contains("Environment::Process") {
+            readers.push(format!("{name} reads Environment::Process"));
+        }
+    }
+    // The shim crate: `env.rs` is the one reader, the shim's `main` the
+    // one place that chooses the process's environment.
+    for (name, code) in shim_sources() {
+        let code = without_tests(&code);
+        if name != "env.rs"
+            && ["env::var(", "env::var_os(", "env::vars("]
+                .iter()
+                .any(|c| code.contains(c))
+        {
+            readers.push(format!("shims/src/{name} reads the environment"));
+        }
+        if !["env.rs", "main.rs"].contains(&name.as_str()) && code.contains("Environment::Process")
+        {
+            readers.push(format!("shims/src/{name} reads Environment::Process"));
         }
     }
     assert!(

@@ -16,6 +16,7 @@ mod e2e_switch;
 mod env;
 mod errors;
 mod everyday;
+mod go_env;
 mod help;
 mod hook_watch;
 mod hooks;

@@ -476,3 +476,175 @@ fn a_password_in_goproxy_is_never_printed() {
     assert!(!stderr.contains("s3cret"), "{stderr}");
     env.assert_nothing_installed();
 }
+
+/// Go's settings as `go env -w` leaves them: proxy installs read the go
+/// env file (in `~/.config/go`, in `XDG_CONFIG_HOME`, or named by `GOENV`)
+/// as the go command does, the environment overriding it both ways
+/// (a value beats the file, an empty value does not), and `GOENV=off`
+/// ignores it. A decoy file says `GOSUMDB=off`, which gvmr refuses, so a
+/// success proves which file was read.
+#[test]
+fn proxy_installs_read_go_env_w_settings_as_go_does() {
+    let world = World::honest();
+    let good = format!(
+        "GOPROXY={}\nGOSUMDB={}\n",
+        world.proxy("/proxy"),
+        world.sumdb_gosumdb
+    );
+    let decoy = "GOPROXY=https://127.0.0.1:9\nGOSUMDB=off\n";
+    // (what, files under HOME, extra environment, expected exit code)
+    type Files<'a> = Vec<(&'a str, &'a str)>;
+    type Vars<'a> = Vec<(&'a str, String)>;
+    let cases: Vec<(&str, Files, Vars, i32)> = vec![
+        ("go env -w", vec![(".config/go/env", &good)], vec![], 0),
+        (
+            "XDG_CONFIG_HOME",
+            vec![(".config/go/env", decoy), ("xdg/go/env", &good)],
+            vec![("XDG_CONFIG_HOME", "@HOME@/xdg".into())],
+            0,
+        ),
+        (
+            "GOENV names the file",
+            vec![(".config/go/env", decoy), ("goenv", &good)],
+            vec![("GOENV", "@HOME@/goenv".into())],
+            0,
+        ),
+        (
+            "the environment beats the file",
+            vec![(".config/go/env", decoy)],
+            vec![
+                ("GOPROXY", world.proxy("/proxy")),
+                ("GOSUMDB", world.sumdb_gosumdb.clone()),
+            ],
+            0,
+        ),
+        (
+            "an empty variable leaves the file in charge",
+            vec![(".config/go/env", decoy)],
+            vec![
+                ("GOPROXY", world.proxy("/proxy")),
+                ("GOSUMDB", String::new()),
+            ],
+            5,
+        ),
+        (
+            "GOENV=off ignores the file",
+            vec![(".config/go/env", decoy)],
+            vec![
+                ("GOENV", "off".into()),
+                ("GOPROXY", world.proxy("/proxy")),
+                ("GOSUMDB", world.sumdb_gosumdb.clone()),
+            ],
+            0,
+        ),
+    ];
+    for (what, files, vars, code) in cases {
+        let env = world.env();
+        let home = env.user_home().to_str().unwrap().to_string();
+        for (file, text) in files {
+            crate::support::switching::write_file(&env.user_home().join(file), text);
+        }
+        let mut cmd = env.gvmr();
+        cmd.env_remove("GOPROXY")
+            .env_remove("GOSUMDB")
+            .env_remove("GOENV")
+            .args([
+                "install",
+                "--platform",
+                "linux-amd64",
+                "--source",
+                "proxy",
+                "1.22.5",
+            ]);
+        for (name, value) in vars {
+            cmd.env(name, value.replace("@HOME@", &home));
+        }
+        let output = cmd.output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "{what}: {}",
+            stderr_of(&output)
+        );
+        if code == 0 {
+            assert_installed_like_go(&env);
+        } else {
+            assert!(
+                stderr_of(&output).contains("GOSUMDB=off"),
+                "{what}: {}",
+                stderr_of(&output)
+            );
+            env.assert_nothing_installed();
+        }
+    }
+}
+
+/// What `gvmr doctor` reports for GOPROXY and GOSUMDB, with their source,
+/// is what a proxy install then uses.
+#[test]
+fn doctor_reports_the_goproxy_and_gosumdb_install_uses() {
+    let world = World::honest();
+    let env = world.env();
+    let proxy = world.proxy("/proxy");
+    crate::support::switching::write_file(
+        &env.user_home().join(".config/go/env"),
+        format!("GOPROXY={proxy}\n"),
+    );
+    let doctor = |env: &Env| {
+        let output = env
+            .gvmr()
+            .env_remove("GOPROXY")
+            .env("GOSUMDB", &world.sumdb_gosumdb)
+            .args(["doctor", "--offline", "--json"])
+            .output()
+            .unwrap();
+        let checks: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+        let finding = |name: &str| {
+            checks
+                .iter()
+                .find(|c| c["section"] == "Settings" && c["check"] == name)
+                .unwrap_or_else(|| panic!("no {name} in {checks:#?}"))["finding"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        (finding("GOPROXY"), finding("GOSUMDB"))
+    };
+    let (goproxy, gosumdb) = doctor(&env);
+    assert_eq!(goproxy, format!("{proxy} (file ~/.config/go/env)"));
+    assert_eq!(gosumdb, format!("{} (env)", world.sumdb_gosumdb));
+
+    world.server.clear_requests();
+    env.gvmr()
+        .env_remove("GOPROXY")
+        .env("GOSUMDB", &world.sumdb_gosumdb)
+        .args([
+            "install",
+            "--platform",
+            "linux-amd64",
+            "--source",
+            "proxy",
+            "1.22.5",
+        ])
+        .assert()
+        .success();
+    let requests = world.server.requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.ends_with(&format!("/proxy/{ZIP_PATH}"))),
+        "the zip came from the reported proxy: {requests:?}"
+    );
+    let db = world
+        .sumdb_gosumdb
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default();
+    let db_path = db.trim_start_matches(&world.server.base()).to_string();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.contains(&db_path) && r.contains("/lookup/")),
+        "the checksum database asked is the reported one ({db}): {requests:?}"
+    );
+}

@@ -138,6 +138,17 @@ fn the_shim_sets_goroot_gotoolchain_and_path_once() {
     // A user's GOTOOLCHAIN is kept.
     let (_, toolchain, _, _) = probe(&world, &dir, &[("GOTOOLCHAIN", "go1.23.0+auto")]);
     assert_eq!(toolchain, "go1.23.0+auto");
+    // So is one set with `go env -w`: the shim leaves it to go, which reads
+    // its env file (an empty GOTOOLCHAIN in the environment is unset).
+    let goenv = world.write("goenv", "GOTOOLCHAIN=go1.23.0+auto\n");
+    let goenv = goenv.to_str().unwrap();
+    let (_, toolchain, _, _) = probe(&world, &dir, &[("GOENV", goenv), ("GOTOOLCHAIN", "")]);
+    assert_eq!(
+        toolchain, "",
+        "the shim set GOTOOLCHAIN over the go env file"
+    );
+    let (_, toolchain, _, _) = probe(&world, &dir, &[("GOENV", "off"), ("GOTOOLCHAIN", "")]);
+    assert_eq!(toolchain, "local");
 
     // The bin directory is first exactly once, even when PATH already has
     // it (say, from a shell hook) or the shims directory.

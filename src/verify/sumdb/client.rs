@@ -17,7 +17,7 @@ use std::sync::Arc;
 /// The key of sum.golang.org, as embedded in the go command.
 pub const DEFAULT_KEY: &str =
     "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8";
-const DEFAULT_NAME: &str = "sum.golang.org";
+const DEFAULT_NAME: &str = gvmr_shim::go_env::DEFAULT_GOSUMDB;
 /// The tile height every Go checksum database uses.
 const TILE_HEIGHT: u32 = 8;
 /// A full tile: 2^8 hashes of 32 bytes.
@@ -159,6 +159,7 @@ impl SumDb {
     /// https://sum.golang.org; "name+hash+key" → that key at https://name;
     /// "name+hash+key URL" → that URL; "off" → an error.
     pub fn from_gosumdb(value: Option<&str>) -> Result<SumDb, SumdbError> {
+        let given = value.is_some();
         let value = value.map(str::trim).unwrap_or("");
         let bad = |reason: String| SumdbError::BadConfig {
             value: value.to_string(),
@@ -166,6 +167,13 @@ impl SumDb {
         };
         let fields: Vec<&str> = value.split_whitespace().collect();
         let (key, url) = match fields.as_slice() {
+            // Set, but to nothing (an empty `GOSUMDB=` in the go env file):
+            // go fails with "missing GOSUMDB" too.
+            [] if given => {
+                return Err(bad(
+                    "it is empty; set it to sum.golang.org (or remove the empty setting)".into(),
+                ));
+            }
             [] => (DEFAULT_KEY, None),
             ["off"] => return Err(SumdbError::Off),
             ["sum.golang.google.cn"] => (DEFAULT_KEY, Some("https://sum.golang.google.cn")),
@@ -550,12 +558,11 @@ mod tests {
 
     #[test]
     fn gosumdb_values() {
-        for v in [
-            None,
-            Some(""),
-            Some("sum.golang.org"),
-            Some("  sum.golang.org "),
-        ] {
+        assert!(matches!(
+            SumDb::from_gosumdb(Some(" ")),
+            Err(SumdbError::BadConfig { .. })
+        ));
+        for v in [None, Some("sum.golang.org"), Some("  sum.golang.org ")] {
             let db = SumDb::from_gosumdb(v).unwrap();
             assert_eq!(db.name(), "sum.golang.org");
             assert_eq!(db.url(), "https://sum.golang.org/");

@@ -1,5 +1,3 @@
-//! Property-based fuzzing (proptest); `scripts/fuzz.sh` runs these far longer.
-
 use super::*;
 use proptest::prelude::*;
 

@@ -1,7 +1,7 @@
 use super::*;
 
-const GO1_14: &[u8] = include_bytes!("../../tests/fixtures/go-dl-go1.14-verbatim.json");
-const GO1_22_5: &[u8] = include_bytes!("../../tests/fixtures/go-dl-go1.22.5-excerpt.json");
+const GO1_14: &[u8] = include_bytes!("../../../tests/fixtures/go-dl-go1.14-verbatim.json");
+const GO1_22_5: &[u8] = include_bytes!("../../../tests/fixtures/go-dl-go1.22.5-excerpt.json");
 
 fn p(s: &str) -> Platform {
     s.parse().unwrap()
