@@ -435,5 +435,4 @@ impl Error {
 }
 
 #[cfg(test)]
-#[path = "error_tests.rs"]
 mod tests;

@@ -280,7 +280,7 @@ rows! {
 
 /// The README's "Exit codes" table: code → what its row says.
 fn readme_exit_codes() -> BTreeMap<u8, String> {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let section = readme
         .split("\n## Exit codes\n")
         .nth(1)
