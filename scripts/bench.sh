@@ -13,6 +13,11 @@
 #               install (skipped without python3-cryptography).
 #  2. uninstall: wall time of `gvmr uninstall` (the tree is deleted in the
 #               background; the next run waits for that).
+#  2b. failover: `gvmr list-remote` with no cached listing when the first
+#               listing host accepts connections and never answers
+#               (GVMR_CONNECT_TIMEOUT=1), vs the good host alone,
+#               alternating: what a dead host costs (the integration tests
+#               check that it is given up, not how fast).
 #  3. shim:     `go version` through the shim vs the real binary directly,
 #               alternating.
 #  4. prompt:   the bash, zsh and fish hooks per prompt when nothing
@@ -109,6 +114,26 @@ G=$(cut -d' ' -f1 "$WORK/gvmr.txt" | median)
 M=$(cut -d' ' -f1 "$WORK/manual.txt" | median)
 GM=$(cut -d' ' -f2 "$WORK/gvmr.txt" | median)
 U=$(cut -d' ' -f1 "$WORK/uninstall.txt" | median)
+
+echo "== 2b. listing failover past a silent host" >&2
+# A listening socket that never accepts: connections complete, nothing is
+# ever sent back.
+SILENT_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); time.sleep(3600)' "$SILENT_PORT" &
+SILENT_PID=$!
+trap 'kill "${SERVER_PID:-0}" "${SILENT_PID:-0}" 2>/dev/null || true; gpgconf --homedir "$WORK/gnupg" --kill gpg-agent 2>/dev/null || true; rm -rf "$WORK"' EXIT
+sleep 0.2
+: > "$WORK/failover.txt"; : > "$WORK/direct.txt"
+for i in $(seq "$RUNS"); do
+  OUT=$WORK/failover.txt GVMR_HOME=$WORK/failover.$i GVMR_CONNECT_TIMEOUT=1 \
+    GVMR_INDEX_URL="http://127.0.0.1:$SILENT_PORT/listing.json,$BASE/listing.json" timed "$GVMR" list-remote
+  OUT=$WORK/direct.txt GVMR_HOME=$WORK/direct.$i timed "$GVMR" list-remote
+done
+kill "$SILENT_PID" 2>/dev/null || true
+F=$(cut -d' ' -f1 "$WORK/failover.txt" | median)
+FD=$(cut -d' ' -f1 "$WORK/direct.txt" | median)
 
 # 1b. (optional: needs python3-cryptography) the same archive as a module
 # zip from a loopback Go module proxy, checked against a one-record
@@ -358,6 +383,7 @@ cat <<EOF
 | install peak memory | $((GM / 1024)) MB | | target ≤ 32 MB |
 | install --source proxy (module zip + sumdb) | ${P} | | peak memory ${PM} |
 | uninstall | ${U} s | | target < 0.1 s |
+| \`list-remote\` past a silent listing host (GVMR_CONNECT_TIMEOUT=1) | ${F} s | good host alone: ${FD} s | target ≤ 1.5 s |
 | \`go version\` via shim | ${SHIM_VIA} ms | direct: ${SHIM_DIRECT} ms; exec-only static C floor: ${FLOOR_VIA} ms (${FLOOR_RATIO}) | ${SHIM_RATIO} (target ≤ 1.15) |
 EOF
 fi

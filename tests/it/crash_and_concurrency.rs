@@ -9,10 +9,9 @@
 //! Whatever the crash, `versions/` never shows a partial toolchain, and the
 //! next install cleans what the dead one left in `tmp/`.
 
-use crate::support::keys::TestKey;
-use crate::support::mirror::{ArchiveBuilder, Mirror, go_like_archive};
-use crate::support::server::{Fault, TestServer};
-use crate::support::{Env, dir_names, stderr_of, stdout_of};
+use crate::support::mirror::{ArchiveBuilder, go_like_archive};
+use crate::support::server::Fault;
+use crate::support::{Session, dir_names, stderr_of, stdout_of};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
@@ -25,16 +24,6 @@ const PATH: &str = "/dl/go1.22.5.linux-amd64.tar.gz";
 /// Every spawned command must end within this, or the test fails (no hang).
 const DEADLINE: Duration = Duration::from_secs(30);
 
-fn key() -> TestKey {
-    TestKey::generate("Test Go Releases <go@example.org>")
-}
-
-fn publish_usual(mirror: &mut Mirror<'_>) {
-    mirror.publish("go1.22.4", true);
-    mirror.publish("go1.22.5", true);
-    mirror.write_listing();
-}
-
 fn piped(mut cmd: Command) -> Child {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -43,15 +32,15 @@ fn piped(mut cmd: Command) -> Child {
         .expect("spawn")
 }
 
-fn spawn_gvmr(env: &Env, args: &[&str]) -> Child {
-    let mut cmd = env.std_gvmr();
+fn spawn_gvmr(s: &Session, args: &[&str]) -> Child {
+    let mut cmd = s.std_gvmr();
     cmd.args(args);
     piped(cmd)
 }
 
 /// `gvmr install VERSION` stopping or marking at `point`.
-fn spawn_install_at(env: &Env, version: &str, var: &str, point: &str, marker: &Path) -> Child {
-    let mut cmd = env.std_gvmr();
+fn spawn_install_at(s: &Session, version: &str, var: &str, point: &str, marker: &Path) -> Child {
+    let mut cmd = s.std_gvmr();
     cmd.args(["install", version])
         .env(var, point)
         .env("GVMR_TEST_PAUSE_MARKER", marker);
@@ -96,9 +85,9 @@ fn kill_with(mut child: Child, signal: &str) -> ExitStatus {
 
 /// `versions/` is empty and `gvmr list` shows nothing.
 #[track_caller]
-fn assert_no_visible_version(env: &Env) {
-    assert_eq!(env.version_names(), Vec::<String>::new(), "versions/");
-    let output = env.gvmr().arg("list").output().unwrap();
+fn assert_no_visible_version(s: &Session) {
+    assert_eq!(s.version_names(), Vec::<String>::new(), "versions/");
+    let output = s.gvmr().arg("list").output().unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
     assert_eq!(stdout_of(&output), "", "gvmr list");
 }
@@ -106,14 +95,10 @@ fn assert_no_visible_version(env: &Env) {
 /// Kills an install of go1.22.5 paused at `point` with `signal`, checks
 /// nothing is visible, then checks that the next install works and cleans up.
 fn crash_at(point: &str, signal: &str) {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
-    let marker = env.root().join("marker");
+    let s = Session::usual();
+    let marker = s.root().join("marker");
 
-    let mut child = spawn_install_at(&env, "1.22.5", "GVMR_TEST_PAUSE_AT", point, &marker);
+    let mut child = spawn_install_at(&s, "1.22.5", "GVMR_TEST_PAUSE_AT", point, &marker);
     wait_for_marker(&mut child, &marker, point);
     let status = kill_with(child, signal);
     let number = if signal == "KILL" { 9 } else { 2 };
@@ -123,30 +108,30 @@ fn crash_at(point: &str, signal: &str) {
         "gvmr dies by SIG{signal} at {point}: {status}"
     );
 
-    assert_no_visible_version(&env);
-    let leftovers = env.tmp_leftovers();
+    assert_no_visible_version(&s);
+    let leftovers = s.tmp_leftovers();
     assert_eq!(leftovers.len(), 1, "the dead run's work dir: {leftovers:?}");
     assert!(leftovers[0].starts_with("go1.22.5."), "{leftovers:?}");
     // The archive is kept in the cache once verified, before unpacking.
     let fetched = usize::from(point != "download");
-    assert_eq!(server.count(PATH), fetched, "archive fetches at {point}");
-    assert_eq!(env.downloads().contains_key(FILE), point != "download");
+    assert_eq!(s.server.count(PATH), fetched, "archive fetches at {point}");
+    assert_eq!(s.downloads().contains_key(FILE), point != "download");
 
-    let next = env.gvmr().args(["install", "1.22.5"]).assert().success();
+    let next = s.gvmr().args(["install", "1.22.5"]).assert().success();
     let stderr = String::from_utf8_lossy(&next.get_output().stderr).into_owned();
     assert!(stderr.contains("Installed go1.22.5 in"), "{stderr}");
     if point != "download" {
         assert!(stderr.contains("Using the cached download"), "{stderr}");
     }
-    assert_eq!(server.count(PATH), 1, "downloaded once in all");
-    assert_eq!(env.version_names(), ["go1.22.5"]);
-    assert!(env.versions_dir().join("go1.22.5/bin/go").is_file());
+    assert_eq!(s.server.count(PATH), 1, "downloaded once in all");
+    assert_eq!(s.version_names(), ["go1.22.5"]);
+    assert!(s.versions_dir().join("go1.22.5/bin/go").is_file());
     assert_eq!(
-        env.tmp_after_purge(),
+        s.tmp_after_purge(),
         Vec::<String>::new(),
         "the next install removed the leftover"
     );
-    env.gvmr()
+    s.gvmr()
         .arg("list")
         .assert()
         .success()
@@ -191,16 +176,12 @@ fn sigint_at_the_rename_point_kills_by_signal_and_leaves_no_version() {
 
 #[test]
 fn sigint_while_the_archive_streams_leaves_no_version() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    server.fault(PATH, Fault::Stall(Duration::from_secs(60)));
-    let env = Env::new(&mirror, &key);
+    let s = Session::usual();
+    s.server.fault(PATH, Fault::Stall(Duration::from_secs(60)));
 
-    let child = spawn_gvmr(&env, &["install", "1.22.5"]);
+    let child = spawn_gvmr(&s, &["install", "1.22.5"]);
     let deadline = Instant::now() + DEADLINE;
-    while server.count(PATH) == 0 {
+    while s.server.count(PATH) == 0 {
         assert!(
             Instant::now() < deadline,
             "gvmr never asked for the archive"
@@ -210,33 +191,26 @@ fn sigint_while_the_archive_streams_leaves_no_version() {
     sleep(Duration::from_millis(100)); // headers sent, body stalled
     let status = kill_with(child, "INT");
     assert_eq!(status.signal(), Some(2), "{status}");
-    assert_no_visible_version(&env);
-    assert!(
-        !env.downloads().contains_key(FILE),
-        "no partial cache entry"
-    );
+    assert_no_visible_version(&s);
+    assert!(!s.downloads().contains_key(FILE), "no partial cache entry");
 
-    server.clear_fault(PATH);
-    env.gvmr().args(["install", "1.22.5"]).assert().success();
-    assert_eq!(env.version_names(), ["go1.22.5"]);
-    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+    s.server.clear_fault(PATH);
+    s.gvmr().args(["install", "1.22.5"]).assert().success();
+    assert_eq!(s.version_names(), ["go1.22.5"]);
+    assert_eq!(s.tmp_after_purge(), Vec::<String>::new());
 }
 
 #[test]
 fn sigkill_in_the_middle_of_unpacking_a_real_archive_leaves_no_version() {
     let archive = std::fs::read(crate::support::real_go_archive("1.22.10")).unwrap();
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    mirror.publish_archive("go1.22.10", true, archive);
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
-    let marker = env.root().join("marker");
+    let s = Session::new();
+    s.publish_archive("go1.22.10", archive);
+    let marker = s.root().join("marker");
 
     let mut partial = Vec::new();
     for delay in [50, 150, 400] {
         let _ = std::fs::remove_file(&marker);
-        let mut child = spawn_install_at(&env, "1.22.10", "GVMR_TEST_MARK_AT", "unpack", &marker);
+        let mut child = spawn_install_at(&s, "1.22.10", "GVMR_TEST_MARK_AT", "unpack", &marker);
         wait_for_marker(&mut child, &marker, "unpack");
         sleep(Duration::from_millis(delay));
         assert!(
@@ -245,25 +219,25 @@ fn sigkill_in_the_middle_of_unpacking_a_real_archive_leaves_no_version() {
         );
         let status = kill_with(child, "KILL");
         assert_eq!(status.signal(), Some(9));
-        assert_no_visible_version(&env);
+        assert_no_visible_version(&s);
         // The dead run (and only it: each run cleans the one before) left
         // a partly written tree.
-        let leftovers = env.tmp_leftovers();
+        let leftovers = s.tmp_leftovers();
         assert_eq!(leftovers.len(), 1, "after {delay} ms: {leftovers:?}");
-        let tree = env.home().join("tmp").join(&leftovers[0]).join("go");
+        let tree = s.home().join("tmp").join(&leftovers[0]).join("go");
         assert!(tree.is_dir(), "after {delay} ms the unpack had started");
         partial.push((delay, crate::support::walk(&tree).len()));
     }
-    assert_eq!(server.count("/dl/go1.22.10.linux-amd64.tar.gz"), 1);
+    assert_eq!(s.server.count("/dl/go1.22.10.linux-amd64.tar.gz"), 1);
 
     let output = wait_gvmr(
-        spawn_gvmr(&env, &["install", "1.22.10"]),
+        spawn_gvmr(&s, &["install", "1.22.10"]),
         Duration::from_secs(60),
     );
     assert!(output.status.success(), "{}", stderr_of(&output));
-    assert_eq!(env.version_names(), ["go1.22.10"]);
-    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
-    let complete = crate::support::walk(&env.versions_dir().join("go1.22.10")).len();
+    assert_eq!(s.version_names(), ["go1.22.10"]);
+    assert_eq!(s.tmp_after_purge(), Vec::<String>::new());
+    let complete = crate::support::walk(&s.versions_dir().join("go1.22.10")).len();
     eprintln!("entries written when killed: {partial:?} of {complete}");
     for (delay, written) in partial {
         assert!(
@@ -271,7 +245,7 @@ fn sigkill_in_the_middle_of_unpacking_a_real_archive_leaves_no_version() {
             "killed {delay} ms into unpacking, {written} of {complete} entries were written"
         );
     }
-    let version = Command::new(env.versions_dir().join("go1.22.10/bin/go"))
+    let version = Command::new(s.versions_dir().join("go1.22.10/bin/go"))
         .arg("version")
         .env_clear()
         .env("GOTOOLCHAIN", "local")
@@ -285,15 +259,12 @@ fn sigkill_in_the_middle_of_unpacking_a_real_archive_leaves_no_version() {
 
 #[test]
 fn four_installs_of_one_version_download_it_once() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    server.fault(PATH, Fault::Stall(Duration::from_millis(1500)));
-    let env = Env::new(&mirror, &key);
+    let s = Session::usual();
+    s.server
+        .fault(PATH, Fault::Stall(Duration::from_millis(1500)));
 
     let children: Vec<Child> = (0..4)
-        .map(|_| spawn_gvmr(&env, &["install", "1.22.5"]))
+        .map(|_| spawn_gvmr(&s, &["install", "1.22.5"]))
         .collect();
     let stderrs: Vec<String> = children
         .into_iter()
@@ -309,34 +280,30 @@ fn four_installs_of_one_version_download_it_once() {
         .filter(|s| s.contains("Installed go1.22.5 in"))
         .count();
     assert_eq!(installed, 1, "{stderrs:#?}");
-    assert_eq!(server.count(PATH), 1, "downloaded once");
-    assert_eq!(env.version_names(), ["go1.22.5"]);
-    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+    assert_eq!(s.server.count(PATH), 1, "downloaded once");
+    assert_eq!(s.version_names(), ["go1.22.5"]);
+    assert_eq!(s.tmp_after_purge(), Vec::<String>::new());
     assert_eq!(
-        env.downloads().keys().collect::<Vec<_>>(),
+        s.downloads().keys().collect::<Vec<_>>(),
         [FILE, &format!("{FILE}.asc")]
     );
 }
 
 #[test]
 fn three_installs_of_different_versions_at_once_all_install() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
+    let s = Session::new();
     let versions = ["go1.22.3", "go1.22.4", "go1.22.5"];
     for version in versions {
-        mirror.publish(version, true);
-        server.fault(
+        s.publish(version);
+        s.server.fault(
             &format!("/dl/{version}.linux-amd64.tar.gz"),
             Fault::Stall(Duration::from_millis(500)),
         );
     }
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
 
     let children: Vec<Child> = versions
         .iter()
-        .map(|v| spawn_gvmr(&env, &["install", v]))
+        .map(|v| spawn_gvmr(&s, &["install", v]))
         .collect();
     for (child, version) in children.into_iter().zip(versions) {
         let output = wait_gvmr(child, DEADLINE);
@@ -347,10 +314,10 @@ fn three_installs_of_different_versions_at_once_all_install() {
             "{stderr}"
         );
     }
-    assert_eq!(env.version_names(), versions);
-    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+    assert_eq!(s.version_names(), versions);
+    assert_eq!(s.tmp_after_purge(), Vec::<String>::new());
     for version in versions {
-        let go = env.versions_dir().join(version).join("bin/go");
+        let go = s.versions_dir().join(version).join("bin/go");
         let output = Command::new(go).arg("version").output().unwrap();
         assert!(stdout_of(&output).contains(version), "{output:?}");
     }
@@ -376,34 +343,30 @@ fi
 }
 
 /// The `go` shim of `env`, selecting go1.22.5.
-fn shim_go(env: &Env) -> Command {
-    let mut cmd = Command::new(env.home().join("shims/go"));
+fn shim_go(s: &Session) -> Command {
+    let mut cmd = Command::new(s.home().join("shims/go"));
     cmd.env_clear()
         .env("PATH", "/usr/bin:/bin")
-        .env("HOME", env.user_home())
-        .env("GVMR_HOME", env.home())
+        .env("HOME", s.user_home())
+        .env("GVMR_HOME", s.home())
         .env("GVMR_GO_VERSION", "1.22.5")
-        .current_dir(env.project());
+        .current_dir(s.project());
     cmd
 }
 
 #[test]
 fn uninstalling_while_the_shim_runs_that_version_neither_hangs_nor_breaks() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    mirror.publish_archive("go1.22.5", true, sleepy_go("go1.22.5"));
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
-    env.gvmr().args(["install", "1.22.5"]).assert().success();
+    let s = Session::new();
+    s.publish_archive("go1.22.5", sleepy_go("go1.22.5"));
+    s.gvmr().args(["install", "1.22.5"]).assert().success();
 
-    let started = env.root().join("started");
-    let mut cmd = shim_go(&env);
+    let started = s.root().join("started");
+    let mut cmd = shim_go(&s);
     cmd.arg("sleep").env("SLEEPY_STARTED", &started);
     let mut running = piped(cmd);
     wait_for_marker(&mut running, &started, "go sleep");
     let uninstall = wait_gvmr(
-        spawn_gvmr(&env, &["uninstall", "1.22.5"]),
+        spawn_gvmr(&s, &["uninstall", "1.22.5"]),
         Duration::from_secs(10),
     );
     assert!(uninstall.status.success(), "{}", stderr_of(&uninstall));
@@ -418,33 +381,29 @@ fn uninstalling_while_the_shim_runs_that_version_neither_hangs_nor_breaks() {
         ran.status.success() && stdout_of(&ran) == "slept\n",
         "the running go finished normally: {ran:?}"
     );
-    let after = shim_go(&env).arg("version").output().unwrap();
+    let after = shim_go(&s).arg("version").output().unwrap();
     assert_eq!(after.status.code(), Some(127), "{after:?}");
     assert!(
         stderr_of(&after).contains("not installed"),
         "{}",
         stderr_of(&after)
     );
-    assert_eq!(env.version_names(), Vec::<String>::new());
-    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+    assert_eq!(s.version_names(), Vec::<String>::new());
+    assert_eq!(s.tmp_after_purge(), Vec::<String>::new());
 }
 
 #[test]
 fn install_racing_uninstall_of_one_version_never_corrupts_it() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
+    let s = Session::usual();
     // Shims exist from the start, so `go version` can be tried any time.
-    env.gvmr().args(["install", "1.22.4"]).assert().success();
+    s.gvmr().args(["install", "1.22.4"]).assert().success();
 
     for round in 0..10 {
-        let install = spawn_gvmr(&env, &["install", "1.22.5"]);
+        let install = spawn_gvmr(&s, &["install", "1.22.5"]);
         if round % 2 == 1 {
             sleep(Duration::from_millis(5 * round));
         }
-        let uninstall = spawn_gvmr(&env, &["uninstall", "1.22.5"]);
+        let uninstall = spawn_gvmr(&s, &["uninstall", "1.22.5"]);
         let install = wait_gvmr(install, DEADLINE);
         let uninstall = wait_gvmr(uninstall, DEADLINE);
         assert!(
@@ -459,25 +418,25 @@ fn install_racing_uninstall_of_one_version_never_corrupts_it() {
             uninstall.status,
             stderr_of(&uninstall)
         );
-        let names = env.version_names();
+        let names = s.version_names();
         if names.contains(&"go1.22.5".to_string()) {
-            let version = shim_go(&env).arg("version").output().unwrap();
+            let version = shim_go(&s).arg("version").output().unwrap();
             assert_eq!(
                 stdout_of(&version),
                 "go version go1.22.5 linux/amd64\n",
                 "round {round}: {version:?}"
             );
-            let tree = dir_names(&env.versions_dir().join("go1.22.5"));
+            let tree = dir_names(&s.versions_dir().join("go1.22.5"));
             assert_eq!(tree, ["VERSION", "bin", "pkg", "src"], "round {round}");
         } else {
             assert_eq!(names, ["go1.22.4"], "round {round}");
-            let version = shim_go(&env).arg("version").output().unwrap();
+            let version = shim_go(&s).arg("version").output().unwrap();
             assert_eq!(version.status.code(), Some(127), "round {round}");
         }
     }
-    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+    assert_eq!(s.tmp_after_purge(), Vec::<String>::new());
     // Uninstall takes the cached archive with it: at most one download a round.
-    assert!(server.count(PATH) <= 10, "{}", server.count(PATH));
+    assert!(s.server.count(PATH) <= 10, "{}", s.server.count(PATH));
 }
 
 /// A tmpfs mounted for one test; unmounted (lazily if busy) when dropped.
@@ -559,19 +518,15 @@ fn archive_with_big_file(version: &str, big: Vec<u8>) -> Vec<u8> {
 /// Installs go1.22.5 (published as `archive`) with `GVMR_HOME` on a 3 MB
 /// tmpfs; checks the failure and that nothing is left but the caches.
 fn install_on_a_full_disk(archive: Vec<u8>, archive_fits: bool) {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    mirror.publish_archive("go1.22.5", true, archive);
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
-    let mount_point = env.root().join("small-disk");
+    let s = Session::new();
+    s.publish_archive("go1.22.5", archive);
+    let mount_point = s.root().join("small-disk");
     let mut disk = Tmpfs::mount(&mount_point, "3m");
     let home = mount_point.join("gvmr-home");
 
     let output = wait_gvmr(
         {
-            let mut cmd = env.std_gvmr();
+            let mut cmd = s.std_gvmr();
             cmd.env("GVMR_HOME", &home).args(["install", "1.22.5"]);
             piped(cmd)
         },
@@ -597,7 +552,7 @@ fn install_on_a_full_disk(archive: Vec<u8>, archive_fits: bool) {
         // Neither the archive nor a partial that would keep the disk full.
         assert_eq!(downloads, Vec::<String>::new());
     }
-    let listed = env
+    let listed = s
         .gvmr()
         .env("GVMR_HOME", &home)
         .arg("list")
@@ -611,8 +566,8 @@ fn install_on_a_full_disk(archive: Vec<u8>, archive_fits: bool) {
         Vec::<String>::new(),
         "nothing was written outside the small disk"
     );
-    assert_eq!(env.version_names(), Vec::<String>::new());
-    assert_eq!(env.tmp_leftovers(), Vec::<String>::new());
+    assert_eq!(s.version_names(), Vec::<String>::new());
+    assert_eq!(s.tmp_leftovers(), Vec::<String>::new());
 }
 
 #[test]

@@ -2,11 +2,9 @@
 //! that toolchain's environment, failures as warnings. A stand-in `go`
 //! records how it was run (the real one: `e2e_default_packages`).
 
-use crate::snapshot;
-use crate::support::Env;
-use crate::support::keys::TestKey;
-use crate::support::mirror::{Mirror, go_like_archive};
-use crate::support::server::TestServer;
+use crate::assert_transcript;
+use crate::support::Session;
+use crate::support::mirror::go_like_archive;
 use std::fs;
 
 /// A `go` that logs `ARGS|GOTOOLCHAIN|GOROOT|first PATH entry` to
@@ -24,19 +22,14 @@ esac
 
 #[test]
 fn default_packages_are_installed_with_each_new_toolchain() {
-    let server = TestServer::start();
-    let key = TestKey::generate("Test Go Releases <go@example.org>");
-    let mut mirror = Mirror::new(&server, &key);
-    mirror.publish_archive(
+    let s = Session::new();
+    s.publish_archive(
         "go1.22.5",
-        true,
         go_like_archive("go1.22.5", LOGGING_GO, "#!/bin/sh\n"),
     );
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
-    fs::create_dir_all(env.home()).unwrap();
+    fs::create_dir_all(s.home()).unwrap();
     fs::write(
-        env.home().join("default-packages"),
+        s.home().join("default-packages"),
         "# tools for every Go\n\
          example.com/tool@v1.0.0\n\
          \n\
@@ -45,9 +38,9 @@ fn default_packages_are_installed_with_each_new_toolchain() {
          example.org/other/cmd/x@v2.1.0\n",
     )
     .unwrap();
-    let log = env.root().join("go.log");
+    let log = s.root().join("go.log");
     let run = |args: &[&str]| {
-        env.gvmr()
+        s.gvmr()
             .env("FAKE_GO_LOG", &log)
             .env("GOTOOLCHAIN", "go1.21.0")
             .args(args)
@@ -56,9 +49,25 @@ fn default_packages_are_installed_with_each_new_toolchain() {
     };
 
     let output = run(&["install", "1.22.5"]);
-    snapshot!("default-packages", output, env, server);
+    assert_transcript!(s, output, @r#"
+    exit: 0
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    Verified sha256 [SHA256] (release listing at [SERVER]/listing.json) and OpenPGP signature (Test Go Releases <go@example.org>, key [KEY]…, made [DATE])
+    Installed go1.22.5 in [ROOT]/gvmr-home/versions/go1.22.5 ([T] s)
+    warning: [ROOT]/gvmr-home/default-packages:4: "not a package" is not module/path@version (e.g. golang.org/x/tools/gopls@latest); skipped
+    Installing default package example.com/tool@v1.0.0 (1/3)…
+    Installing default package example.com/broken@latest (2/3)…
+    warning: default package example.com/broken@latest was not installed with go1.22.5: go install failed (exit status: 1)
+      go: downloading example.com/broken@latest
+      go: example.com/broken@latest: module example.com/broken: not found
+    Installing default package example.org/other/cmd/x@v2.1.0 (3/3)…
+    Installed 2 default packages into ~/go/bin
+    Created the go and gofmt shims in [ROOT]/gvmr-home/shims (put it on PATH, or load a shell hook: see `gvmr hook --help`)
+    "#);
     assert!(output.status.success());
-    let goroot = env.versions_dir().join("go1.22.5");
+    let goroot = s.versions_dir().join("go1.22.5");
     let expected: String = [
         "example.com/tool@v1.0.0",
         "example.com/broken@latest",

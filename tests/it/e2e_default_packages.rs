@@ -4,10 +4,7 @@
 //! package that does not exist is a warning naming it while the install
 //! succeeds.
 
-use crate::support::keys::TestKey;
-use crate::support::mirror::Mirror;
-use crate::support::server::TestServer;
-use crate::support::{Env, stderr_of};
+use crate::support::{Session, stderr_of};
 use std::fs;
 use std::io::Write;
 use std::path::Path;
@@ -48,28 +45,24 @@ fn e2e_default_packages_are_installed_by_the_real_go() {
         .lock()
         .unwrap_or_else(|e| e.into_inner());
     let archive = fs::read(crate::support::real_go_archive("1.22.10")).unwrap();
-    let server = TestServer::start();
-    let key = TestKey::generate("Test Go Releases <go@example.org>");
-    let mut mirror = Mirror::new(&server, &key);
-    mirror.publish_archive("go1.22.10", true, archive);
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
-    let proxy = env.root().join("proxy");
+    let s = Session::new();
+    s.publish_archive("go1.22.10", archive);
+    let proxy = s.root().join("proxy");
     module_proxy(&proxy);
     fs::write(
-        env.home().join("default-packages"),
+        s.home().join("default-packages"),
         format!("{MODULE}@{VERSION}\nexample.com/missing@{VERSION}\n"),
     )
     .unwrap();
-    let gopath = env.root().join("gopath");
+    let gopath = s.root().join("gopath");
 
-    let output = env
+    let output = s
         .gvmr()
         .args(["install", "1.22.10"])
         .env("GOPROXY", format!("file://{}", proxy.display()))
         .env("GOSUMDB", "off")
         .env("GOPATH", &gopath)
-        .env("GOCACHE", env.root().join("gocache"))
+        .env("GOCACHE", s.root().join("gocache"))
         .env("GOFLAGS", "")
         .env("GOTELEMETRY", "off")
         .env("CGO_ENABLED", "0")

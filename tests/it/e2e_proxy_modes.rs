@@ -12,11 +12,12 @@
 //! - by running a test under `GOOS=js GOARCH=wasm`, which needs
 //!   `lib/wasm/go_js_wasm_exec` to be executable.
 
-use crate::support::keys::TestKey;
-use crate::support::mirror::{Mirror, sha256_hex};
+use crate::support::mirror::sha256_hex;
 use crate::support::server::TestServer;
 use crate::support::sumdb::{TestSumDb, h1_of_zip};
-use crate::support::{Env, real_go_archive, spawn, stderr_of, stdout_of, wait_with_timeout, walk};
+use crate::support::{
+    Session, real_go_archive, spawn, stderr_of, stdout_of, wait_with_timeout, walk,
+};
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -167,11 +168,9 @@ fn a_proxy_install_has_the_modes_gos_own_toolchain_switch_gives() {
     let archive = real_go_archive(VERSION);
     let zip = real_toolchain_zip(&archive);
 
-    let server = TestServer::start();
-    let (goproxy, gosumdb) = serve_toolchain(&server, VERSION, zip.clone());
-    let key = TestKey::generate("Test Go Releases <go@example.org>");
-    let env = Env::new(&Mirror::new(&server, &key), &key);
-    env.gvmr()
+    let s = Session::new();
+    let (goproxy, gosumdb) = serve_toolchain(&s.server, VERSION, zip.clone());
+    s.gvmr()
         .env("GOPROXY", &goproxy)
         .env("GOSUMDB", &gosumdb)
         .env_remove("GONOSUMDB")
@@ -187,7 +186,7 @@ fn a_proxy_install_has_the_modes_gos_own_toolchain_switch_gives() {
         ])
         .assert()
         .success();
-    let goroot = env.versions_dir().join(format!("go{VERSION}"));
+    let goroot = s.versions_dir().join(format!("go{VERSION}"));
     let installed = file_modes(&goroot);
     assert!(installed.len() > 10_000, "{} files", installed.len());
 

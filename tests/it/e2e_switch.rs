@@ -8,7 +8,8 @@
 //! Without the archives (and no network to make them) the test fails: it
 //! never passes without having run Go.
 
-use crate::support::switching::{BASE_PATH, GVMR, World, err, out, run_with_timeout, write_file};
+use crate::support::switching::{GVMR, assert_shim_binary_built, err, out, run_with_timeout};
+use crate::support::{BASE_PATH, Session, write_file};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -17,15 +18,15 @@ use std::time::{Duration, Instant};
 const GO_LIMIT: Duration = Duration::from_secs(240);
 
 /// Runs the `go` shim in `dir` with a throw-away, offline environment.
-fn go(world: &World, scratch: &Path, dir: &Path, args: &[&str]) -> String {
-    let mut cmd = Command::new(world.shim("go"));
+fn go(s: &Session, scratch: &Path, dir: &Path, args: &[&str]) -> String {
+    let mut cmd = Command::new(s.shim("go"));
     cmd.args(args)
         .current_dir(dir)
         .env_clear()
         .env("PWD", dir)
         .env("PATH", BASE_PATH)
         .env("HOME", scratch.join("home"))
-        .env("GVMR_HOME", &world.home)
+        .env("GVMR_HOME", s.home())
         .env("GOCACHE", scratch.join("gocache"))
         .env("GOPATH", scratch.join("gopath"))
         .env("GOMODCACHE", scratch.join("gopath/pkg/mod"))
@@ -64,23 +65,21 @@ const MAIN_GO: &str = "package main\n\nimport (\n\t\"fmt\"\n\t\"runtime\"\n)\n\n
 #[test]
 fn two_projects_build_with_their_own_real_go_through_the_shim() {
     let started = Instant::now();
-    let archives = ["1.21.13", "1.22.10"]
-        .iter()
-        .map(|v| {
-            let path = crate::support::real_go_archive(v);
-            let bytes =
-                std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-            (format!("go{v}"), bytes)
-        })
-        .collect();
-    let world = World::with_archives(archives, None, &["1.21.13", "1.22.10"]);
+    assert_shim_binary_built();
+    let s = Session::new();
+    for v in ["1.21.13", "1.22.10"] {
+        let path = crate::support::real_go_archive(v);
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        s.publish_archive(&format!("go{v}"), bytes);
+    }
+    s.install(&["1.21.13", "1.22.10"]);
     eprintln!("archives ready and installed after {:?}", started.elapsed());
     for v in ["go1.21.13", "go1.22.10"] {
-        assert!(world.goroot(v).join("bin/go").is_file(), "{v} installed");
+        assert!(s.goroot(v).join("bin/go").is_file(), "{v} installed");
     }
 
-    let scratch = world.dir("scratch");
-    let old = world.dir("old");
+    let scratch = s.dir("scratch");
+    let old = s.dir("old");
     write_file(&old.join("go.mod"), "module example.com/old\n\ngo 1.21\n");
     write_file(&old.join(".go-version"), "1.21.13\n");
     write_file(&old.join("main.go"), MAIN_GO);
@@ -89,36 +88,36 @@ fn two_projects_build_with_their_own_real_go_through_the_shim() {
         "package main\n\nimport (\n\t\"fmt\"\n\t\"runtime\"\n)\n\n\
          func main() { fmt.Println(\"hello from\", runtime.Version()) }\n",
     );
-    let new = world.dir("new");
+    let new = s.dir("new");
     write_file(&new.join("go.mod"), "module example.com/new\n\ngo 1.22\n");
     write_file(&new.join(".go-version"), "1.22.10\n");
     write_file(&new.join("main.go"), MAIN_GO);
 
     // The shim picks each project's toolchain.
     assert_eq!(
-        go(&world, &scratch, &old, &["version"]),
+        go(&s, &scratch, &old, &["version"]),
         "go version go1.21.13 linux/amd64"
     );
     assert_eq!(
-        go(&world, &scratch, &new, &["version"]),
+        go(&s, &scratch, &new, &["version"]),
         "go version go1.22.10 linux/amd64"
     );
     assert_eq!(
-        go(&world, &scratch, &new, &["env", "GOROOT"]),
-        world.goroot("1.22.10").display().to_string()
+        go(&s, &scratch, &new, &["env", "GOROOT"]),
+        s.goroot("1.22.10").display().to_string()
     );
-    assert_eq!(go(&world, &scratch, &old, &["env", "GOTOOLCHAIN"]), "local");
+    assert_eq!(go(&s, &scratch, &old, &["env", "GOTOOLCHAIN"]), "local");
 
     // Each builds a program that reports the Go it was built with.
-    go(&world, &scratch, &old, &["build", "-o", "app", "."]);
+    go(&s, &scratch, &old, &["build", "-o", "app", "."]);
     eprintln!("built old after {:?}", started.elapsed());
-    go(&world, &scratch, &new, &["build", "-o", "app", "."]);
+    go(&s, &scratch, &new, &["build", "-o", "app", "."]);
     eprintln!("built new after {:?}", started.elapsed());
     assert_eq!(run(&old.join("app")), "go1.21.13");
     assert_eq!(run(&new.join("app")), "go1.22.10");
 
     // A tool installed with go1.21.13 lands in $GOPATH/bin (GOBIN unset) ...
-    go(&world, &scratch, &old, &["install", "./cmd/hello"]);
+    go(&s, &scratch, &old, &["install", "./cmd/hello"]);
     let hello = scratch.join("gopath/bin/hello");
     assert!(
         hello.is_file(),
@@ -126,14 +125,14 @@ fn two_projects_build_with_their_own_real_go_through_the_shim() {
         hello.display()
     );
     // ... and still runs after the other project (and its Go) is used.
-    go(&world, &scratch, &new, &["build", "-o", "app2", "."]);
+    go(&s, &scratch, &new, &["build", "-o", "app2", "."]);
     assert_eq!(run(&new.join("app2")), "go1.22.10");
     assert_eq!(run(&hello), "hello from go1.21.13");
 
     // gofmt comes from the selected toolchain too.
     let unformatted = write_file(&new.join("ugly.go"), "package main\nfunc  f( ) {}\n");
     let formatted = go_tool(
-        &world,
+        &s,
         &scratch,
         &new,
         "gofmt",
@@ -143,16 +142,16 @@ fn two_projects_build_with_their_own_real_go_through_the_shim() {
     eprintln!("done after {:?}", started.elapsed());
 }
 
-fn go_tool(world: &World, scratch: &Path, dir: &Path, tool: &str, args: &[&str]) -> String {
+fn go_tool(s: &Session, scratch: &Path, dir: &Path, tool: &str, args: &[&str]) -> String {
     let output = run_with_timeout(
-        Command::new(world.shim(tool))
+        Command::new(s.shim(tool))
             .args(args)
             .current_dir(dir)
             .env_clear()
             .env("PWD", dir)
             .env("PATH", BASE_PATH)
             .env("HOME", scratch.join("home"))
-            .env("GVMR_HOME", &world.home),
+            .env("GVMR_HOME", s.home()),
         GO_LIMIT,
     );
     assert!(output.status.success(), "{tool} {args:?}: {}", err(&output));
@@ -168,25 +167,28 @@ fn go_tool(world: &World, scratch: &Path, dir: &Path, tool: &str, args: &[&str])
 fn a_go_line_module_runs_the_newer_default_with_real_go() {
     let path = crate::support::real_go_archive("1.22.10");
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    let world = World::with_archives(vec![("go1.22.10".into(), bytes)], None, &["1.22.10"]);
-    world.gvmr().args(["default", "1.22.10"]).assert().success();
-    let goroot = world.goroot("1.22.10");
+    assert_shim_binary_built();
+    let s = Session::new();
+    s.publish_archive("go1.22.10", bytes);
+    s.install(&["1.22.10"]);
+    s.gvmr().args(["default", "1.22.10"]).assert().success();
+    let goroot = s.goroot("1.22.10");
 
-    let scratch = world.dir("scratch");
-    let project = world.dir("project21");
+    let scratch = s.dir("scratch");
+    let project = s.dir("project21");
     write_file(&project.join("go.mod"), "module example.com/p\n\ngo 1.21\n");
     write_file(&project.join("main.go"), MAIN_GO);
 
     // Through the shim: `go` runs go1.22.10 and builds the module.
     assert_eq!(
-        go(&world, &scratch, &project, &["version"]),
+        go(&s, &scratch, &project, &["version"]),
         "go version go1.22.10 linux/amd64"
     );
-    go(&world, &scratch, &project, &["build", "-o", "app", "."]);
+    go(&s, &scratch, &project, &["build", "-o", "app", "."]);
     assert_eq!(run(&project.join("app")), "go1.22.10");
 
     // `gvmr env` exports it.
-    let output = world
+    let output = s
         .gvmr_in(&project)
         .args(["env", "--shell", "dotenv"])
         .output()
@@ -210,7 +212,7 @@ fn a_go_line_module_runs_the_newer_default_with_real_go() {
         .env("PWD", &project)
         .env("PATH", BASE_PATH)
         .env("HOME", scratch.join("home"))
-        .env("GVMR_HOME", &world.home)
+        .env("GVMR_HOME", s.home())
         .env("GOCACHE", scratch.join("gocache"))
         .env("GOPATH", scratch.join("gopath"))
         .env("GOPROXY", "off")
@@ -224,10 +226,10 @@ fn a_go_line_module_runs_the_newer_default_with_real_go() {
     write_file(&project.join("go.mod"), "module example.com/p\n\ngo 1.22\n");
     write_file(&project.join(".go-version"), "1.21.13\n");
     assert_eq!(
-        go(&world, &scratch, &project, &["version"]),
+        go(&s, &scratch, &project, &["version"]),
         "go version go1.22.10 linux/amd64"
     );
-    let output = world.gvmr_in(&project).arg("current").output().unwrap();
+    let output = s.gvmr_in(&project).arg("current").output().unwrap();
     assert!(output.status.success(), "{}", err(&output));
     assert!(err(&output).contains("1.21.13"), "{}", err(&output));
 }

@@ -2,9 +2,8 @@
 //! (bash, zsh, fish) it is meant for, with a `GVMR_HOME` whose path has
 //! spaces and a single quote in it.
 
-use crate::support::switching::{
-    BASE_PATH, GVMR, World, clean_command, err, out, run_with_timeout,
-};
+use crate::support::switching::{GVMR, assert_shim_binary_built, err, out, run_with_timeout};
+use crate::support::{BASE_PATH, Session};
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
@@ -14,18 +13,18 @@ const LIMIT: Duration = Duration::from_secs(60);
 /// A GVMR_HOME name a naive `eval` would choke on.
 const ODD_HOME: &str = "gvmr h'o me $(x) \"q\"";
 
-fn odd_world() -> World {
-    World::with_home(
-        &["go1.21.0", "go1.22.5", "go1.23.1"],
-        &["1.21.0", "1.22.5"],
-        ODD_HOME,
-    )
+fn odd_home() -> Session {
+    assert_shim_binary_built();
+    let s = Session::new().home_named(ODD_HOME);
+    s.publish_probes(&["go1.21.0", "go1.22.5", "go1.23.1"]);
+    s.install(&["1.21.0", "1.22.5"]);
+    s
 }
 
 /// Runs `shell -c script` in `dir` with a clean environment and `GVMR` set
 /// to the gvmr binary.
-fn shell(world: &World, program: &str, args: &[&str], dir: &Path, vars: &[(&str, &str)]) -> Output {
-    let mut cmd = clean_command(program, world, dir);
+fn shell(s: &Session, program: &str, args: &[&str], dir: &Path, vars: &[(&str, &str)]) -> Output {
+    let mut cmd = s.clean_command(program, dir);
     cmd.args(args).env("GVMR", GVMR);
     for (name, value) in vars {
         cmd.env(name, value);
@@ -47,33 +46,33 @@ fn assert_probe(output: &Output, goroot: &Path, toolchain: &str) {
 
 #[test]
 fn bash_evaluates_the_output() {
-    let world = odd_world();
-    world.write("p/.go-version", "1.22.5\n");
-    let dir = world.dir("p");
-    let goroot = world.goroot("1.22.5");
+    let s = odd_home();
+    s.write("p/.go-version", "1.22.5\n");
+    let dir = s.dir("p");
+    let goroot = s.goroot("1.22.5");
     let script = format!(r#"eval "$("$GVMR" env)" || exit 9; {POSIX_PROBE}"#);
     assert_probe(
-        &shell(&world, "bash", &["-c", &script], &dir, &[]),
+        &shell(&s, "bash", &["-c", &script], &dir, &[]),
         &goroot,
         "local",
     );
     let script = format!(r#"eval "$("$GVMR" env --shell bash)" || exit 9; {POSIX_PROBE}"#);
     assert_probe(
-        &shell(&world, "bash", &["-c", &script], &dir, &[]),
+        &shell(&s, "bash", &["-c", &script], &dir, &[]),
         &goroot,
         "local",
     );
     // Evaluating twice keeps one bin entry.
     let script = format!(r#"eval "$("$GVMR" env)"; eval "$("$GVMR" env)"; {POSIX_PROBE}"#);
     assert_probe(
-        &shell(&world, "bash", &["-c", &script], &dir, &[]),
+        &shell(&s, "bash", &["-c", &script], &dir, &[]),
         &goroot,
         "local",
     );
     // A user's GOTOOLCHAIN is kept.
     let script = format!(r#"eval "$("$GVMR" env)"; {POSIX_PROBE}"#);
     let output = shell(
-        &world,
+        &s,
         "bash",
         &["-c", &script],
         &dir,
@@ -81,68 +80,68 @@ fn bash_evaluates_the_output() {
     );
     assert_probe(&output, &goroot, "go1.23.0");
     // sh (dash) reads it too.
-    let output = shell(&world, "sh", &["-c", &script], &dir, &[]);
+    let output = shell(&s, "sh", &["-c", &script], &dir, &[]);
     assert_probe(&output, &goroot, "local");
 }
 
 #[test]
 fn zsh_evaluates_the_output() {
-    let world = odd_world();
-    world.write("p/.go-version", "1.21.0\n");
-    let dir = world.dir("p");
+    let s = odd_home();
+    s.write("p/.go-version", "1.21.0\n");
+    let dir = s.dir("p");
     let script = format!(r#"eval "$("$GVMR" env --shell zsh)" || exit 9; {POSIX_PROBE}"#);
-    let output = shell(&world, "zsh", &["-f", "-c", &script], &dir, &[]);
-    assert_probe(&output, &world.goroot("1.21.0"), "local");
+    let output = shell(&s, "zsh", &["-f", "-c", &script], &dir, &[]);
+    assert_probe(&output, &s.goroot("1.21.0"), "local");
 }
 
 #[test]
 fn fish_sources_the_output() {
-    let world = odd_world();
-    world.write("p/.go-version", "1.22.5\n");
-    let dir = world.dir("p");
+    let s = odd_home();
+    s.write("p/.go-version", "1.22.5\n");
+    let dir = s.dir("p");
     let script = r#"$GVMR env --shell fish | source; or exit 9
 set -l r '<unset>'; set -q GOROOT; and set r $GOROOT
 echo "$r|$GOTOOLCHAIN|$PATH[1]|$PATH""#;
-    let output = shell(&world, "fish", &["--no-config", "-c", script], &dir, &[]);
-    assert_probe(&output, &world.goroot("1.22.5"), "local");
+    let output = shell(&s, "fish", &["--no-config", "-c", script], &dir, &[]);
+    assert_probe(&output, &s.goroot("1.22.5"), "local");
 }
 
 #[test]
 fn an_explicit_version_overrides_the_selection() {
-    let world = odd_world();
-    world.write("p/.go-version", "1.22.5\n");
-    let dir = world.dir("p");
+    let s = odd_home();
+    s.write("p/.go-version", "1.22.5\n");
+    let dir = s.dir("p");
     let script = format!(r#"eval "$("$GVMR" env 1.21.0)" || exit 9; {POSIX_PROBE}"#);
     assert_probe(
-        &shell(&world, "bash", &["-c", &script], &dir, &[]),
-        &world.goroot("1.21.0"),
+        &shell(&s, "bash", &["-c", &script], &dir, &[]),
+        &s.goroot("1.21.0"),
         "local",
     );
     // A partial version picks the newest installed match.
     let script = format!(r#"eval "$("$GVMR" env go1.21)" || exit 9; {POSIX_PROBE}"#);
     assert_probe(
-        &shell(&world, "bash", &["-c", &script], &dir, &[]),
-        &world.goroot("1.21.0"),
+        &shell(&s, "bash", &["-c", &script], &dir, &[]),
+        &s.goroot("1.21.0"),
         "local",
     );
     // Works with no selection at all.
-    let bare = world.dir("bare");
-    let output = world
+    let bare = s.dir("bare");
+    let output = s
         .gvmr_in(&bare)
         .args(["env", "--shell", "json", "1.22.5"])
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", err(&output));
     let json: serde_json::Value = serde_json::from_str(&out(&output)).unwrap();
-    assert_eq!(json["GOROOT"], world.goroot("1.22.5").display().to_string());
+    assert_eq!(json["GOROOT"], s.goroot("1.22.5").display().to_string());
 }
 
 #[test]
 fn json_output_parses() {
-    let world = odd_world();
-    world.write("p/.go-version", "1.22.5\n");
-    let dir = world.dir("p");
-    let output = world
+    let s = odd_home();
+    s.write("p/.go-version", "1.22.5\n");
+    let dir = s.dir("p");
+    let output = s
         .gvmr_in(&dir)
         .args(["env", "--shell", "json"])
         .env("PATH", BASE_PATH)
@@ -150,7 +149,7 @@ fn json_output_parses() {
         .unwrap();
     assert!(output.status.success(), "{}", err(&output));
     let json: serde_json::Value = serde_json::from_str(&out(&output)).expect("valid JSON");
-    let goroot = world.goroot("1.22.5");
+    let goroot = s.goroot("1.22.5");
     assert_eq!(json["GOROOT"], goroot.display().to_string());
     assert_eq!(json["GOTOOLCHAIN"], "local");
     assert_eq!(
@@ -160,8 +159,8 @@ fn json_output_parses() {
     assert_eq!(json.as_object().unwrap().len(), 3, "{json}");
 
     // A GOTOOLCHAIN set with `go env -w` is the user's: gvmr leaves it to go.
-    let goenv = world.write("goenv", "GOTOOLCHAIN=go1.23.0+auto\n");
-    let output = world
+    let goenv = s.write("goenv", "GOTOOLCHAIN=go1.23.0+auto\n");
+    let output = s
         .gvmr_in(&dir)
         .args(["env", "--shell", "json"])
         .env("PATH", BASE_PATH)
@@ -175,10 +174,12 @@ fn json_output_parses() {
 #[test]
 fn dotenv_output_reads_back() {
     for home in ["gvmr-home", ODD_HOME] {
-        let world = World::with_home(&["go1.22.5"], &["1.22.5"], home);
-        world.write("p/.go-version", "1.22.5\n");
-        let dir = world.dir("p");
-        let output = world
+        let s = Session::new().home_named(home);
+        s.publish_probes(&["go1.22.5"]);
+        s.install(&["1.22.5"]);
+        s.write("p/.go-version", "1.22.5\n");
+        let dir = s.dir("p");
+        let output = s
             .gvmr_in(&dir)
             .args(["env", "--shell", "dotenv"])
             .env("PATH", BASE_PATH)
@@ -186,7 +187,7 @@ fn dotenv_output_reads_back() {
             .unwrap();
         assert!(output.status.success(), "{}", err(&output));
         let text = out(&output);
-        let goroot = world.goroot("1.22.5");
+        let goroot = s.goroot("1.22.5");
         let names: Vec<&str> = text.lines().map(|l| l.split('=').next().unwrap()).collect();
         assert_eq!(names, ["GOROOT", "PATH", "GOTOOLCHAIN"], "{text}");
         if home == "gvmr-home" {
@@ -196,12 +197,12 @@ fn dotenv_output_reads_back() {
             );
         }
         // A shell reading it as a .env file gets the values back.
-        let env_file = world.write("out/.env", format!("{text}\n"));
+        let env_file = s.write("out/.env", format!("{text}\n"));
         let script = format!(
             r#"set -a; . '{}'; printf '%s|%s|%s' "$GOROOT" "$GOTOOLCHAIN" "$PATH""#,
             env_file.display()
         );
-        let output = shell(&world, "bash", &["-c", &script], &dir, &[]);
+        let output = shell(&s, "bash", &["-c", &script], &dir, &[]);
         assert_eq!(
             out(&output),
             format!(
@@ -215,12 +216,12 @@ fn dotenv_output_reads_back() {
 
 #[test]
 fn github_output_appends_to_github_env_and_github_path() {
-    let world = odd_world();
-    world.write("p/.go-version", "1.21.0\n");
-    let dir = world.dir("p");
-    let github_env = world.write("gh/env", "EXISTING=1\n");
-    let github_path = world.write("gh/path", "/opt/tool/bin\n");
-    let output = world
+    let s = odd_home();
+    s.write("p/.go-version", "1.21.0\n");
+    let dir = s.dir("p");
+    let github_env = s.write("gh/env", "EXISTING=1\n");
+    let github_path = s.write("gh/path", "/opt/tool/bin\n");
+    let output = s
         .gvmr_in(&dir)
         .args(["env", "--shell", "github"])
         .env("GITHUB_ENV", &github_env)
@@ -229,7 +230,7 @@ fn github_output_appends_to_github_env_and_github_path() {
         .unwrap();
     assert!(output.status.success(), "{}", err(&output));
     assert_eq!(out(&output), "", "everything goes to the files");
-    let goroot = world.goroot("1.21.0");
+    let goroot = s.goroot("1.21.0");
     assert_eq!(
         std::fs::read_to_string(&github_env).unwrap(),
         format!(
@@ -244,8 +245,7 @@ fn github_output_appends_to_github_env_and_github_path() {
 
     // With a user's GOTOOLCHAIN, only GOROOT.
     std::fs::write(&github_env, "").unwrap();
-    world
-        .gvmr_in(&dir)
+    s.gvmr_in(&dir)
         .args(["env", "--shell", "github", "1.22.5"])
         .env("GITHUB_ENV", &github_env)
         .env("GITHUB_PATH", &github_path)
@@ -254,11 +254,11 @@ fn github_output_appends_to_github_env_and_github_path() {
         .success();
     assert_eq!(
         std::fs::read_to_string(&github_env).unwrap(),
-        format!("GOROOT={}\n", world.goroot("1.22.5").display())
+        format!("GOROOT={}\n", s.goroot("1.22.5").display())
     );
 
     // Outside Actions, the lines are printed.
-    let output = world
+    let output = s
         .gvmr_in(&dir)
         .args(["env", "--shell", "github"])
         .env("PATH", BASE_PATH)
@@ -277,11 +277,11 @@ fn github_output_appends_to_github_env_and_github_path() {
 
 #[test]
 fn not_installed_exits_3_with_the_install_hint() {
-    let world = odd_world();
-    let gv = world.write("p/.go-version", "1.23.1\n");
-    let dir = world.dir("p");
+    let s = odd_home();
+    let gv = s.write("p/.go-version", "1.23.1\n");
+    let dir = s.dir("p");
     for format in ["bash", "zsh", "fish", "json", "dotenv", "github", "direnv"] {
-        let output = world
+        let output = s
             .gvmr_in(&dir)
             .args(["env", "--shell", format])
             .output()
@@ -300,19 +300,11 @@ fn not_installed_exits_3_with_the_install_hint() {
     // An explicit version that no mirror publishes (an explicit version
     // that is published but not installed is installed first: see
     // `an_explicit_version_is_installed_first`).
-    let output = world
-        .gvmr_in(&dir)
-        .args(["env", "1.99.1"])
-        .output()
-        .unwrap();
+    let output = s.gvmr_in(&dir).args(["env", "1.99.1"]).output().unwrap();
     assert_eq!(output.status.code(), Some(3), "{}", err(&output));
     assert_eq!(out(&output), "");
     // Nothing selected.
-    let output = world
-        .gvmr_in(&world.dir("none"))
-        .arg("env")
-        .output()
-        .unwrap();
+    let output = s.gvmr_in(&s.dir("none")).arg("env").output().unwrap();
     assert_eq!(output.status.code(), Some(3));
     assert!(
         err(&output).contains("no Go version is selected here"),
@@ -323,15 +315,15 @@ fn not_installed_exits_3_with_the_install_hint() {
 
 #[test]
 fn a_hostile_version_file_is_an_error_and_runs_nothing() {
-    let world = odd_world();
-    let dir = world.dir("p");
-    let marker = world.root.join("pwned");
+    let s = odd_home();
+    let dir = s.dir("p");
+    let marker = s.root().join("pwned");
     for payload in [
         format!("1.22.5; touch '{}'", marker.display()),
         format!("$(touch '{}')", marker.display()),
         format!("`touch '{}'`\n1.22.5", marker.display()),
     ] {
-        let gv = world.write("p/.go-version", format!("{payload}\n"));
+        let gv = s.write("p/.go-version", format!("{payload}\n"));
         for (program, args) in [
             ("bash", vec!["-c", r#"eval "$("$GVMR" env)""#]),
             (
@@ -343,7 +335,7 @@ fn a_hostile_version_file_is_an_error_and_runs_nothing() {
                 vec!["--no-config", "-c", "$GVMR env --shell fish | source"],
             ),
         ] {
-            let output = shell(&world, program, &args, &dir, &[]);
+            let output = shell(&s, program, &args, &dir, &[]);
             let stderr = err(&output);
             assert!(
                 stderr.contains(&format!("{}:", gv.display())),
@@ -354,14 +346,14 @@ fn a_hostile_version_file_is_an_error_and_runs_nothing() {
                 "{program}: {stderr}"
             );
         }
-        let output = world.gvmr_in(&dir).arg("env").output().unwrap();
+        let output = s.gvmr_in(&dir).arg("env").output().unwrap();
         assert_eq!(output.status.code(), Some(2));
         assert_eq!(out(&output), "");
         assert!(!marker.exists(), "{payload:?} ran");
     }
     // A hostile GVMR_GO_VERSION, too.
     let output = shell(
-        &world,
+        &s,
         "bash",
         &["-c", r#"eval "$("$GVMR" env)""#],
         &dir,
@@ -376,10 +368,10 @@ fn a_hostile_version_file_is_an_error_and_runs_nothing() {
 
 #[test]
 fn direnv_format_exports_and_watches_every_candidate_file() {
-    let world = odd_world();
-    world.write("p/.go-version", "1.22.5\n");
-    let dir = world.dir("p/sub");
-    let output = world
+    let s = odd_home();
+    s.write("p/.go-version", "1.22.5\n");
+    let dir = s.dir("p/sub");
+    let output = s
         .gvmr_in(&dir)
         .args(["env", "--shell", "direnv"])
         .output()
@@ -390,10 +382,10 @@ fn direnv_format_exports_and_watches_every_candidate_file() {
     for file in [
         dir.join(".go-version"),
         dir.join("go.mod"),
-        world.root.join("p/.go-version"),
-        world.root.join("p/.tool-versions"),
-        world.root.join("p/go.work"),
-        world.home.join("default"),
+        s.root().join("p/.go-version"),
+        s.root().join("p/.tool-versions"),
+        s.root().join("p/go.work"),
+        s.home().join("default"),
     ] {
         let quoted = format!("'{}'", file.display().to_string().replace('\'', r"'\''"));
         assert!(
@@ -408,5 +400,5 @@ fn direnv_format_exports_and_watches_every_candidate_file() {
         LIMIT,
     );
     assert!(output.status.success(), "{}", err(&output));
-    assert!(out(&output).ends_with(&world.goroot("1.22.5").display().to_string()));
+    assert!(out(&output).ends_with(&s.goroot("1.22.5").display().to_string()));
 }

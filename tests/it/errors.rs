@@ -4,104 +4,46 @@
 //! review (`cargo insta review`). The behaviour behind each one (nothing
 //! installed, caches untouched, …) is tested where the feature is.
 
-use crate::snapshot;
+use crate::assert_transcript;
 use crate::support::keys::TestKey;
-use crate::support::mirror::{ArchiveBuilder, Mirror};
-use crate::support::server::{Fault, TestServer};
-use crate::support::{Env, PATH, normalize};
+use crate::support::mirror::ArchiveBuilder;
+use crate::support::server::Fault;
+use crate::support::{PATH, Session};
 use std::process::Output;
 
-fn key() -> TestKey {
-    TestKey::generate("Test Go Releases <go@example.org>")
+/// go1.22.5 and go1.21.0 published and listed.
+fn session() -> Session {
+    Session::with_releases(&["go1.22.5", "go1.21.0"])
 }
 
-/// A mirror with go1.22.5 and go1.21.0 for linux-amd64, and its listing.
-fn mirror<'a>(server: &'a TestServer, key: &'a TestKey) -> Mirror<'a> {
-    let mut mirror = Mirror::new(server, key);
-    mirror.publish("go1.22.5", true);
-    mirror.publish("go1.21.0", true);
-    mirror.write_listing();
-    mirror
-}
-
-/// [`normalize`], plus what differs between runs of one scenario: key ids
-/// and digests (runs of 16 or more hex digits, or 8 shortened with `…`)
-/// and dates.
-fn masked(text: &str, env: &Env, server: &TestServer) -> String {
-    let text = normalize(text, env, server);
-    let mut out = String::with_capacity(text.len());
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let run = chars[i..]
-            .iter()
-            .take_while(|c| c.is_ascii_hexdigit())
-            .count();
-        let is_date = chars.len() >= i + 10
-            && chars[i..i + 10].iter().enumerate().all(|(k, c)| {
-                if k == 4 || k == 7 {
-                    *c == '-'
-                } else {
-                    c.is_ascii_digit()
-                }
-            });
-        let starts_word = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
-        // Shortened ids (`FAB1AA24…`) count as well as whole ones.
-        let shortened = run >= 8 && chars.get(i + run) == Some(&'…');
-        if (run >= 16 || shortened) && starts_word {
-            out.push_str("[HEX]");
-            i += run;
-        } else if is_date && starts_word {
-            out.push_str("[DATE]");
-            i += 10;
-        } else {
-            out.push(chars[i]);
-            i += 1;
-        }
-    }
-    out
-}
-
-/// Runs `gvmr ARGS` in `env` and snapshots what the user saw as `name`.
+/// Runs `gvmr ARGS` with `vars` set, expecting exit `code`.
 #[track_caller]
-fn expect(
-    name: &str,
-    env: &Env,
-    server: &TestServer,
-    code: i32,
-    args: &[&str],
-    vars: &[(&str, &str)],
-) {
-    let mut cmd = env.gvmr();
+fn gvmr(s: &Session, code: i32, args: &[&str], vars: &[(&str, &str)]) -> Output {
+    let mut cmd = s.gvmr();
     cmd.args(args);
     for (name, value) in vars {
         cmd.env(name, value);
     }
-    let output: Output = cmd.output().unwrap();
+    let output = cmd.output().unwrap();
     assert_eq!(
         output.status.code(),
         Some(code),
-        "{name}: {}",
+        "gvmr {args:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    snapshot!(format!("error-{name}"), output, |t: &str| masked(
-        t, env, server
-    ));
+    output
 }
 
 #[test]
 fn usage_errors() {
-    let server = TestServer::start();
-    let key = key();
-    let mirror = mirror(&server, &key);
-    let env = Env::new(&mirror, &key);
-    expect("bad-version", &env, &server, 2, &["install", "1.x"], &[]);
-    expect(
-        "archive-with-two-versions",
-        &env,
-        &server,
-        2,
-        &[
+    let s = session();
+    assert_transcript!(s, gvmr(&s, 2, &["install", "1.x"], &[]), @r#"
+    exit: 2
+    --- stdout
+    --- stderr
+    error: "1.x" is not a Go version (expected e.g. 1.22.5, go1.22.5, 1.22, 1.23rc1 or latest)
+    "#);
+    assert_transcript!(s, gvmr(&s, 2, &[
             "install",
             "--archive",
             "go1.22.5.linux-amd64.tar.gz",
@@ -109,296 +51,361 @@ fn usage_errors() {
             "1.21.0",
         ],
         &[],
-    );
-    expect(
-        "archive-misnamed",
-        &env,
-        &server,
-        2,
-        &["install", "--archive", "go.tar.gz"],
+    ), @"
+    exit: 2
+    --- stdout
+    --- stderr
+    error: --archive installs one version
+    ");
+    assert_transcript!(s, gvmr(&s, 2, &["install", "--archive", "go.tar.gz"],
         &[],
-    );
-    expect(
-        "bad-retries",
-        &env,
-        &server,
-        2,
-        &["install", "1.22.5"],
+    ), @"
+    exit: 2
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: go.tar.gz is not named like a Go release archive (e.g. go1.22.5.linux-amd64.tar.gz)
+    hint: gvmr reads the version and platform from the archive's name: keep the name Go gave it
+    ");
+    assert_transcript!(s, gvmr(&s, 2, &["install", "1.22.5"],
         &[("GVMR_RETRIES", "many")],
-    );
-    expect(
-        "bad-source",
-        &env,
-        &server,
-        2,
-        &["use", "1.22.5"],
+    ), @r#"
+    exit: 2
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: GVMR_RETRIES must be a whole number from 0 to 10, not "many"
+    "#);
+    assert_transcript!(s, gvmr(&s, 2, &["use", "1.22.5"],
         &[("GVMR_SOURCE", "usb")],
-    );
+    ), @r#"
+    exit: 2
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: GVMR_SOURCE must be archive, proxy or auto, not "usb"
+    "#);
     // Timeouts that do not parse are errors, never a silent default.
-    expect(
-        "bad-connect-timeout",
-        &env,
-        &server,
-        2,
-        &["install", "1.22.5"],
+    assert_transcript!(s, gvmr(&s, 2, &["install", "1.22.5"],
         &[("GVMR_CONNECT_TIMEOUT", "abc")],
-    );
-    expect(
-        "bad-http-timeout",
-        &env,
-        &server,
-        2,
-        &["list-remote"],
+    ), @r#"
+    exit: 2
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: GVMR_CONNECT_TIMEOUT must be a positive number of seconds (e.g. 30 or 2.5), not "abc"
+    "#);
+    assert_transcript!(s, gvmr(&s, 2, &["list-remote"],
         &[("GVMR_HTTP_TIMEOUT", "-1")],
-    );
-    expect(
-        "bad-goproxy",
-        &env,
-        &server,
-        2,
-        &["install", "--source", "proxy", "1.22.5"],
+    ), @r#"
+    exit: 2
+    --- stdout
+    --- stderr
+    error: GVMR_HTTP_TIMEOUT must be a positive number of seconds (e.g. 30 or 2.5), not "-1"
+    "#);
+    assert_transcript!(s, gvmr(&s, 2, &["install", "--source", "proxy", "1.22.5"],
         &[("GOPROXY", "ftp://x,,")],
-    );
-    expect(
-        "bad-key-primary",
-        &env,
-        &server,
-        5,
-        &["install", "1.22.5"],
+    ), @"
+    exit: 2
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: GOPROXY=ftp://x,,: ftp://x is not an https://, http:// or file:// URL (GOPROXY from the environment)
+    ");
+    assert_transcript!(s, gvmr(&s, 5, &["install", "1.22.5"],
         &[("GVMR_KEY_PRIMARY", "abc")],
-    );
+    ), @r#"
+    exit: 5
+    --- stdout
+    --- stderr
+    error: GVMR_KEY_PRIMARY is not a key fingerprint (40 hex digits): "abc"
+    "#);
 }
 
 #[test]
 fn not_found_errors() {
-    let server = TestServer::start();
-    let key = key();
-    let mirror = mirror(&server, &key);
-    let env = Env::new(&mirror, &key);
-    expect("unknown-line", &env, &server, 3, &["install", "1.99"], &[]);
-    expect(
-        "unknown-version",
-        &env,
-        &server,
-        3,
-        &["install", "1.99.1"],
+    let s = session();
+    assert_transcript!(s, gvmr(&s, 3, &["install", "1.99"], &[]), @"
+    exit: 3
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: 1.99 is not a Go release (nearest: go1.22.5, go1.21.0)
+    hint: run `gvmr list-remote --all` to see every release
+    ");
+    assert_transcript!(s, gvmr(&s, 3, &["install", "1.99.1"],
         &[],
-    );
-    expect(
-        "no-archive-for-platform",
-        &env,
-        &server,
-        3,
-        &["install", "--platform", "plan9-amd64", "1.22.5"],
+    ), @"
+    exit: 3
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: go1.99.1 is not a Go release (nearest: go1.22.5, go1.21.0)
+    hint: run `gvmr list-remote --all` to see every release
+    ");
+    assert_transcript!(s, gvmr(&s, 3, &["install", "--platform", "plan9-amd64", "1.22.5"],
         &[],
-    );
-    expect(
-        "uninstall-not-installed",
-        &env,
-        &server,
-        3,
-        &["uninstall", "1.22.5"],
+    ), @"
+    exit: 3
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: go1.22.5 has no archive for plan9-amd64 (it has: linux-amd64)
+    ");
+    assert_transcript!(s, gvmr(&s, 3, &["uninstall", "1.22.5"],
         &[],
-    );
-    expect("nothing-selected", &env, &server, 3, &["current"], &[]);
-    expect("no-default", &env, &server, 3, &["default"], &[]);
-    std::fs::write(env.project().join(".go-version"), "1.22.5\n").unwrap();
-    expect(
-        "selected-not-installed",
-        &env,
-        &server,
-        3,
-        &["current"],
+    ), @"
+    exit: 3
+    --- stdout
+    --- stderr
+    error: go1.22.5 is not installed (nothing is installed)
+    hint: run `gvmr list` to see what is installed
+    ");
+    assert_transcript!(s, gvmr(&s, 3, &["current"], &[]), @"
+    exit: 3
+    --- stdout
+    --- stderr
+    error: no Go version is selected here (no GVMR_GO_VERSION, .go-version, .tool-versions, go.work or go.mod above this directory, and no default)
+    hint: run `gvmr use VERSION` in the project, or `gvmr default VERSION`
+    ");
+    assert_transcript!(s, gvmr(&s, 3, &["default"], &[]), @"
+    exit: 3
+    --- stdout
+    --- stderr
+    error: no default version is set; set one with `gvmr default VERSION`
+    ");
+    std::fs::write(s.project().join(".go-version"), "1.22.5\n").unwrap();
+    assert_transcript!(s, gvmr(&s, 3, &["current"],
         &[],
-    );
+    ), @"
+    exit: 3
+    --- stdout
+    go1.22.5 (set by [ROOT]/project/.go-version)
+    --- stderr
+    error: go1.22.5 is selected by [ROOT]/project/.go-version but not installed; run: gvmr install 1.22.5
+    ");
     // direnv runs `gvmr env` on every cd, so it never installs.
-    expect(
-        "env-not-installed",
-        &env,
-        &server,
-        3,
-        &["env", "--shell", "direnv", "1.21"],
+    assert_transcript!(s, gvmr(&s, 3, &["env", "--shell", "direnv", "1.21"],
         &[],
-    );
-    env.gvmr().args(["install", "1.22.5"]).assert().success();
-    expect(
-        "exec-no-such-program",
-        &env,
-        &server,
-        3,
-        &["exec", "--", "no-such-program-gvmr"],
+    ), @"
+    exit: 3
+    --- stdout
+    --- stderr
+    error: 1.21 is not installed (nothing is installed)
+    hint: run `gvmr list` to see what is installed
+    ");
+    s.gvmr().args(["install", "1.22.5"]).assert().success();
+    assert_transcript!(s, gvmr(&s, 3, &["exec", "--", "no-such-program-gvmr"],
         &[],
-    );
+    ), @"
+    exit: 3
+    --- stdout
+    --- stderr
+    error: cannot run no-such-program-gvmr: No such file or directory (os error 2)
+    hint: check the command's name; it is looked up on PATH with the toolchain's bin directory first
+    ");
 }
 
 #[test]
 fn version_file_errors() {
-    let server = TestServer::start();
-    let key = key();
-    let mirror = mirror(&server, &key);
-    let env = Env::new(&mirror, &key);
-    std::fs::write(env.project().join(".go-version"), "banana\n").unwrap();
-    expect("malformed-go-version", &env, &server, 2, &["current"], &[]);
-    expect(
-        "malformed-env-version",
-        &env,
-        &server,
-        2,
-        &["current"],
+    let s = session();
+    std::fs::write(s.project().join(".go-version"), "banana\n").unwrap();
+    assert_transcript!(s, gvmr(&s, 2, &["current"], &[]), @r#"
+    exit: 2
+    --- stdout
+    --- stderr
+    error: [ROOT]/project/.go-version:1: "banana" is not a Go version (expected e.g. 1.22.5, go1.22.5, 1.22 or latest)
+    hint: fix the file (one version such as 1.22.5), or override it with GVMR_GO_VERSION
+    "#);
+    assert_transcript!(s, gvmr(&s, 2, &["current"],
         &[("GVMR_GO_VERSION", "1.x")],
-    );
-    std::fs::write(env.project().join(".go-version"), "").unwrap();
-    std::fs::remove_file(env.project().join(".go-version")).unwrap();
-    std::fs::write(env.project().join("go.mod"), "module m\n\ngo banana\n").unwrap();
-    expect("malformed-go-mod", &env, &server, 2, &["current"], &[]);
+    ), @r#"
+    exit: 2
+    --- stdout
+    --- stderr
+    error: GVMR_GO_VERSION: "1.x" is not a Go version (expected e.g. 1.22.5, go1.22.5, 1.22 or latest)
+    hint: fix the file (one version such as 1.22.5), or override it with GVMR_GO_VERSION
+    "#);
+    std::fs::write(s.project().join(".go-version"), "").unwrap();
+    std::fs::remove_file(s.project().join(".go-version")).unwrap();
+    std::fs::write(s.project().join("go.mod"), "module m\n\ngo banana\n").unwrap();
+    assert_transcript!(s, gvmr(&s, 2, &["current"], &[]), @r#"
+    exit: 2
+    --- stdout
+    --- stderr
+    error: [ROOT]/project/go.mod:3: "banana" is not a Go version (expected e.g. 1.22 or 1.22.5)
+    hint: fix the file (one version such as 1.22.5), or override it with GVMR_GO_VERSION
+    "#);
 }
 
 #[test]
 fn network_errors() {
-    let server = TestServer::start();
-    let key = key();
-    let mirror = mirror(&server, &key);
-    let env = Env::new(&mirror, &key);
+    let s = session();
     let fast = [("GVMR_RETRIES", "0")];
-    server.fault(PATH, Fault::Status(500));
-    expect(
-        "every-mirror-failed",
-        &env,
-        &server,
-        4,
-        &["install", "1.22.5"],
+    s.server.fault(PATH, Fault::Status(500));
+    assert_transcript!(s, gvmr(&s, 4, &["install", "1.22.5"],
         &fast,
-    );
-    server.clear_fault(PATH);
-    server.fault("/listing.json", Fault::Status(503));
+    ), @"
+    exit: 4
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: cannot download go1.22.5.linux-amd64.tar.gz: every mirror failed:
+      - [SERVER]/dl/go1.22.5.linux-amd64.tar.gz: HTTP 500 (1 attempt)
+    hint: check your network or proxy (HTTPS_PROXY) and GVMR_MIRROR (`gvmr mirrors --check` tests each source), then run the command again
+    ");
+    s.server.clear_fault(PATH);
+    s.server.fault("/listing.json", Fault::Status(503));
     // A fresh home: no cached listing to fall back on.
-    let env = Env::new(&mirror, &key);
-    expect(
-        "listing-needed",
-        &env,
-        &server,
-        4,
-        &["install", "1.22"],
+    s.clear_home();
+    assert_transcript!(s, gvmr(&s, 4, &["install", "1.22"],
         &fast,
-    );
-    expect(
-        "listing-unreachable",
-        &env,
-        &server,
-        4,
-        &["list-remote"],
+    ), @"
+    exit: 4
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: cannot resolve 1.22 without the release listing: cannot fetch the release listing: [SERVER]/listing.json: HTTP 503
+    hint: check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL (`gvmr mirrors --check` tests each source); an exact version (e.g. 1.22.5) installs without the listing when a mirror has its .sha256
+    ");
+    assert_transcript!(s, gvmr(&s, 4, &["list-remote"],
         &fast,
-    );
+    ), @"
+    exit: 4
+    --- stdout
+    --- stderr
+    error: cannot fetch the release listing: [SERVER]/listing.json: HTTP 503
+    hint: check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL (`gvmr mirrors --check` tests each source); an exact version (e.g. 1.22.5) installs without the listing when a mirror has its .sha256
+    ");
 }
 
 #[test]
 fn verification_errors() {
-    let server = TestServer::start();
-    let key = key();
-    let mirror = mirror(&server, &key);
-    let env = Env::new(&mirror, &key);
-    let archive = server.get(PATH).unwrap();
+    let s = session();
+    let archive = s.server.get(PATH).unwrap();
 
     let mut tampered = archive.clone();
     let last = tampered.len() - 1;
     tampered[last] ^= 1;
-    server.put(PATH, tampered);
-    expect(
-        "checksum-mismatch",
-        &env,
-        &server,
-        5,
-        &["install", "1.22.5"],
+    s.server.put(PATH, tampered);
+    assert_transcript!(s, gvmr(&s, 5, &["install", "1.22.5"],
         &[],
-    );
-    server.put(PATH, archive.clone());
+    ), @"
+    exit: 5
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: checksum mismatch for go1.22.5.linux-amd64.tar.gz
+      expected: [SHA256] (from release listing at [SERVER]/listing.json)
+      actual:   [SHA256]
+    The file is corrupt or was tampered with; nothing was installed.
+    hint: do not use this archive; if a mirror serves it, report it to the mirror's operator
+    ");
+    s.server.put(PATH, archive.clone());
 
-    let asc = server.get(&format!("{PATH}.asc")).unwrap();
-    server.remove(&format!("{PATH}.asc"));
-    expect(
-        "signature-missing",
-        &env,
-        &server,
-        5,
-        &["install", "1.22.5"],
+    let asc = s.server.get(&format!("{PATH}.asc")).unwrap();
+    s.server.remove(&format!("{PATH}.asc"));
+    assert_transcript!(s, gvmr(&s, 5, &["install", "1.22.5"],
         &[],
-    );
-    server.put(&format!("{PATH}.asc"), key.sign_detached(b"other data"));
-    expect(
-        "signature-invalid",
-        &env,
-        &server,
-        5,
-        &["install", "1.22.5"],
+    ), @"
+    exit: 5
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: no signature for go1.22.5.linux-amd64.tar.gz: no mirror has go1.22.5.linux-amd64.tar.gz.asc:
+      - [SERVER]/dl/go1.22.5.linux-amd64.tar.gz.asc: HTTP 404
+    hint: gvmr needs a mirror that copies Go's signatures (<archive>.asc beside each archive; the official and china presets do): add one to GVMR_MIRROR, or install with --skip-signature (not recommended)
+    ");
+    s.server
+        .put(&format!("{PATH}.asc"), s.key.sign_detached(b"other data"));
+    assert_transcript!(s, gvmr(&s, 5, &["install", "1.22.5"],
         &[],
-    );
-    server.put(&format!("{PATH}.asc"), asc);
+    ), @"
+    exit: 5
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: the OpenPGP signature of go1.22.5.linux-amd64.tar.gz ([SERVER]/dl/go1.22.5.linux-amd64.tar.gz.asc) is not valid: made by key [FINGERPRINT], but it does not match this file (the file or the signature was altered): Message has been manipulated
+    hint: do not use this archive; if a mirror serves it, report it to the mirror's operator
+    ");
+    s.server.put(&format!("{PATH}.asc"), asc);
 
     let other = TestKey::generate("Someone Else <x@example.org>");
-    let other_keyring = env.root().join("other.asc");
+    let other_keyring = s.root().join("other.asc");
     other.write_keyring(&other_keyring);
-    expect(
-        "signature-unknown-key",
-        &env,
-        &server,
-        5,
-        &["install", "1.22.5"],
+    assert_transcript!(s, gvmr(&s, 5, &["install", "1.22.5"],
         &[("GVMR_KEYRING", other_keyring.to_str().unwrap())],
-    );
-    std::fs::write(env.root().join("junk.asc"), "not a keyring").unwrap();
-    expect(
-        "keyring-unreadable",
-        &env,
-        &server,
-        5,
-        &["install", "1.22.5"],
+    ), @"
+    exit: 5
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/other.asc instead of the Go release signing key built into gvmr
+    error: the OpenPGP signature of go1.22.5.linux-amd64.tar.gz ([SERVER]/dl/go1.22.5.linux-amd64.tar.gz.asc) is not valid: made by key [FINGERPRINT], which is not a trusted Go release signing key
+    hint: do not use this archive; if a mirror serves it, report it to the mirror's operator
+    ");
+    std::fs::write(s.root().join("junk.asc"), "not a keyring").unwrap();
+    assert_transcript!(s, gvmr(&s, 5, &["install", "1.22.5"],
         &[(
             "GVMR_KEYRING",
-            env.root().join("junk.asc").to_str().unwrap(),
+            s.root().join("junk.asc").to_str().unwrap(),
         )],
-    );
+    ), @r#"
+    exit: 5
+    --- stdout
+    --- stderr
+    error: cannot read the keyring [ROOT]/junk.asc (from GVMR_KEYRING): Reading "[ROOT]/junk.asc": EOF
+    "#);
 
     // Not in the listing and no .sha256 anywhere (a fresh home: no cached
     // listing).
-    let env = Env::new(&mirror, &key);
-    server.fault("/listing.json", Fault::Status(404));
-    server.remove(&format!("{PATH}.sha256"));
-    expect("no-checksum", &env, &server, 5, &["install", "1.22.5"], &[]);
+    s.clear_home();
+    s.server.fault("/listing.json", Fault::Status(404));
+    s.server.remove(&format!("{PATH}.sha256"));
+    assert_transcript!(s, gvmr(&s, 5, &["install", "1.22.5"], &[]), @"
+    exit: 5
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    warning: cannot fetch the release listing: [SERVER]/listing.json: HTTP 404; trying the mirror's checksum file
+    error: no checksum for go1.22.5.linux-amd64.tar.gz: it is not in the release listing, and no mirror has a .sha256 for it:
+      - [SERVER]/dl/go1.22.5.linux-amd64.tar.gz.sha256: HTTP 404
+    ");
 }
 
 #[test]
 fn archive_and_file_system_errors() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
+    let s = Session::new();
     let hostile = ArchiveBuilder::new()
         .dir("go/")
         .file("go/VERSION", "go1.22.5", 0o644)
         .symlink("go/bin", "/usr/bin")
         .build_tar_gz();
-    mirror.publish_archive("go1.22.5", true, hostile);
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
-    expect(
-        "archive-with-a-link",
-        &env,
-        &server,
-        6,
-        &["install", "1.22.5"],
+    s.publish_archive("go1.22.5", hostile);
+    assert_transcript!(s, gvmr(&s, 6, &["install", "1.22.5"],
         &[],
-    );
+    ), @r#"
+    exit: 6
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    Verified sha256 [SHA256] (release listing at [SERVER]/listing.json) and OpenPGP signature (Test Go Releases <go@example.org>, key [KEY]…, made [DATE])
+    error: cannot unpack go1.22.5.linux-amd64.tar.gz: entry "go/bin" is a symbolic link; Go archives hold only files and directories
+    hint: the archive passed verification but is not a Go release archive; report it
+    "#);
 
-    let file_home = env.root().join("a-file");
+    let file_home = s.root().join("a-file");
     std::fs::write(&file_home, "").unwrap();
-    expect(
-        "data-dir-is-a-file",
-        &env,
-        &server,
-        7,
-        &["install", "1.22.5"],
+    assert_transcript!(s, gvmr(&s, 7, &["install", "1.22.5"],
         &[("GVMR_HOME", file_home.to_str().unwrap())],
-    );
-    let output = env
+    ), @"
+    exit: 7
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: cannot create [ROOT]/a-file/locks: Not a directory (os error 20)
+    hint: check the data directory (GVMR_HOME) and try again
+    ");
+    let output = s
         .gvmr()
         .env_remove("GVMR_HOME")
         .env_remove("HOME")
@@ -406,90 +413,81 @@ fn archive_and_file_system_errors() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(7));
-    snapshot!("error-no-data-dir", output, |t: &str| masked(
-        t, &env, &server
-    ));
+    assert_transcript!(s, output, @"
+    exit: 7
+    --- stdout
+    --- stderr
+    error: cannot find a data directory: set GVMR_HOME (or HOME)
+    ");
 
     // The working directory vanished under the shell.
-    let gone = env.root().join("gone");
+    let gone = s.root().join("gone");
     std::fs::create_dir(&gone).unwrap();
     let script = format!(
         "cd '{0}' && rmdir '{0}' && exec '{1}' current",
         gone.display(),
         env!("CARGO_BIN_EXE_gvmr")
     );
-    let output = with_env_of(&env, "sh")
-        .args(["-c", &script])
-        .output()
-        .unwrap();
+    let output = s.command("sh").args(["-c", &script]).output().unwrap();
     assert_eq!(
         output.status.code(),
         Some(7),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    snapshot!("error-working-dir-gone", output, |t: &str| masked(
-        t, &env, &server
-    ));
-}
-
-/// `program` with the environment `env.gvmr()` would have.
-fn with_env_of(env: &Env, program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
-    let template = env.std_gvmr();
-    let mut cmd = std::process::Command::new(program);
-    for (k, v) in template.get_envs() {
-        match v {
-            Some(v) => cmd.env(k, v),
-            None => cmd.env_remove(k),
-        };
-    }
-    cmd.current_dir(env.project());
-    cmd
+    assert_transcript!(s, output, @"
+    exit: 7
+    --- stdout
+    --- stderr
+    error: cannot read the current directory: No such file or directory (os error 2)
+    hint: cd to a directory that exists, then run the command again
+    ");
 }
 
 #[test]
 fn shim_binary_missing() {
-    let server = TestServer::start();
-    let key = key();
-    let mirror = mirror(&server, &key);
-    let env = Env::new(&mirror, &key);
+    let s = session();
     // A gvmr with no gvmr-shim beside it.
-    let lonely = env.root().join("bin");
+    let lonely = s.root().join("bin");
     std::fs::create_dir(&lonely).unwrap();
     std::fs::copy(env!("CARGO_BIN_EXE_gvmr"), lonely.join("gvmr")).unwrap();
-    let output = with_env_of(&env, lonely.join("gvmr"))
+    let output = s
+        .command(lonely.join("gvmr"))
         .arg("shims")
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(3));
-    snapshot!("error-shim-binary-missing", output, |t: &str| masked(
-        t, &env, &server
-    ));
+    assert_transcript!(s, output, @"
+    exit: 3
+    --- stdout
+    --- stderr
+    error: [ROOT]/bin/gvmr-shim is missing, so the go/gofmt shims cannot be made; install it beside gvmr with `cargo install --locked --path shims` (see the README)
+    ");
 }
 
 #[test]
 fn key_update_errors() {
-    let server = TestServer::start();
-    let key = key();
-    let mirror = mirror(&server, &key);
-    let env = Env::new(&mirror, &key);
-    let url = server.url("/no-such-key.asc");
-    expect(
-        "key-update-unreachable",
-        &env,
-        &server,
-        4,
-        &["keys", "update", "--url", &url],
+    let s = session();
+    let url = s.server.url("/no-such-key.asc");
+    assert_transcript!(s, gvmr(&s, 4, &["keys", "update", "--url", &url],
         &[],
-    );
-    server.put("/garbage.asc", "not a key");
-    let url = server.url("/garbage.asc");
-    expect(
-        "key-update-not-a-key",
-        &env,
-        &server,
-        5,
-        &["keys", "update", "--url", &url],
+    ), @"
+    exit: 4
+    --- stdout
+    --- stderr
+    Fetching the Go release signing key from [SERVER]/no-such-key.asc
+    error: cannot fetch the Go release key: [SERVER]/no-such-key.asc: HTTP 404
+    hint: check your network or proxy (HTTPS_PROXY), or give the key file's URL with --url
+    ");
+    s.server.put("/garbage.asc", "not a key");
+    let url = s.server.url("/garbage.asc");
+    assert_transcript!(s, gvmr(&s, 5, &["keys", "update", "--url", &url],
         &[],
-    );
+    ), @"
+    exit: 5
+    --- stdout
+    --- stderr
+    Fetching the Go release signing key from [SERVER]/garbage.asc
+    error: the key file from [SERVER]/garbage.asc is not an OpenPGP certificate: unexpected EOF
+    ");
 }

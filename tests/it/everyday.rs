@@ -5,9 +5,9 @@
 //! asdf and mise read them (the case table is `shims/tests/compat.rs`;
 //! here each rule is checked through the real `gvmr current`).
 
-use crate::support::switching::{
-    BASE_PATH, GVMR, World, clean_command, err, out, run_with_timeout, write_file,
-};
+use crate::assert_transcript;
+use crate::support::switching::{GVMR, err, out, probe_session, run_with_timeout};
+use crate::support::{BASE_PATH, Session, write_file};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -16,8 +16,8 @@ use std::time::Duration;
 /// The newest release is a pre-release: `stable` must skip it.
 const PUBLISHED: &[&str] = &["go1.21.0", "go1.21.5", "go1.22.4", "go1.22.5", "go1.23rc1"];
 
-fn current(world: &World, dir: &Path, vars: &[(&str, &str)]) -> Output {
-    let mut cmd = world.gvmr_in(dir);
+fn current(s: &Session, dir: &Path, vars: &[(&str, &str)]) -> Output {
+    let mut cmd = s.gvmr_in(dir);
     cmd.arg("current");
     for (name, value) in vars {
         cmd.env(name, value);
@@ -27,10 +27,10 @@ fn current(world: &World, dir: &Path, vars: &[(&str, &str)]) -> Output {
 
 #[test]
 fn aliases_resolve_on_the_listing_and_files_keep_exact_versions() {
-    let world = World::new(PUBLISHED, &[]);
-    let dir = world.dir("proj");
+    let s = probe_session(PUBLISHED, &[]);
+    let dir = s.dir("proj");
     let listed = |alias: &str| {
-        let output = world.gvmr().args(["list-remote", alias]).output().unwrap();
+        let output = s.gvmr().args(["list-remote", alias]).output().unwrap();
         assert!(output.status.success(), "{}", err(&output));
         out(&output)
     };
@@ -38,11 +38,7 @@ fn aliases_resolve_on_the_listing_and_files_keep_exact_versions() {
     assert_eq!(listed("latest"), "go1.22.5");
     assert_eq!(listed("oldstable"), "go1.21.5");
 
-    let output = world
-        .gvmr_in(&dir)
-        .args(["use", "stable"])
-        .output()
-        .unwrap();
+    let output = s.gvmr_in(&dir).args(["use", "stable"]).output().unwrap();
     assert!(output.status.success(), "{}", err(&output));
     assert_eq!(
         std::fs::read_to_string(dir.join(".go-version")).unwrap(),
@@ -53,31 +49,26 @@ fn aliases_resolve_on_the_listing_and_files_keep_exact_versions() {
         "{}",
         err(&output)
     );
-    world
-        .gvmr()
-        .args(["default", "oldstable"])
-        .assert()
-        .success();
+    s.gvmr().args(["default", "oldstable"]).assert().success();
     assert_eq!(
-        std::fs::read_to_string(world.home.join("default")).unwrap(),
+        std::fs::read_to_string(s.home().join("default")).unwrap(),
         "1.21.5\n"
     );
-    world.install(&["oldstable", "1.22.4"]);
-    assert!(world.goroot("1.21.5").join("bin/go").is_file());
+    s.install(&["oldstable", "1.22.4"]);
+    assert!(s.goroot("1.21.5").join("bin/go").is_file());
 
     // In files and GVMR_GO_VERSION, aliases resolve against what is
     // installed (the shim never reads the listing): oldstable is the newest
     // patch of the second-newest installed line.
-    world.write("proj/.go-version", "oldstable\n");
-    let output = current(&world, &dir, &[]);
+    s.write("proj/.go-version", "oldstable\n");
+    let output = current(&s, &dir, &[]);
     assert_eq!(
         out(&output),
         format!("go1.21.5 (set by {})", dir.join(".go-version").display())
     );
-    let output = current(&world, &dir, &[("GVMR_GO_VERSION", "stable")]);
+    let output = current(&s, &dir, &[("GVMR_GO_VERSION", "stable")]);
     assert_eq!(out(&output), "go1.22.5 (set by GVMR_GO_VERSION)");
-    world
-        .gvmr_in(&dir)
+    s.gvmr_in(&dir)
         .args(["exec", "--version", "oldstable", "--", "go", "version"])
         .env("PATH", BASE_PATH)
         .assert()
@@ -87,11 +78,11 @@ fn aliases_resolve_on_the_listing_and_files_keep_exact_versions() {
 
 #[test]
 fn env_github_stable_installs_in_a_fresh_ci_home() {
-    let world = World::new(PUBLISHED, &[]);
-    let dir = world.dir("checkout");
-    let github_env = world.root.join("github_env");
-    let github_path = world.root.join("github_path");
-    let output = world
+    let s = probe_session(PUBLISHED, &[]);
+    let dir = s.dir("checkout");
+    let github_env = s.root().join("github_env");
+    let github_path = s.root().join("github_path");
+    let output = s
         .gvmr_in(&dir)
         .args(["env", "--shell", "github", "stable"])
         .env("GITHUB_ENV", &github_env)
@@ -99,7 +90,7 @@ fn env_github_stable_installs_in_a_fresh_ci_home() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", err(&output));
-    let goroot = world.goroot("1.22.5");
+    let goroot = s.goroot("1.22.5");
     assert!(goroot.join("bin/go").is_file());
     assert!(err(&output).contains("Verified sha256"), "{}", err(&output));
     assert!(
@@ -117,16 +108,15 @@ fn env_github_stable_installs_in_a_fresh_ci_home() {
         format!("{}\n", goroot.join("bin").display())
     );
     // A second step: already installed, nothing downloaded.
-    world.server.clear_requests();
-    world
-        .gvmr_in(&dir)
+    s.server.clear_requests();
+    s.gvmr_in(&dir)
         .args(["env", "--shell", "json", "1.22"])
         .assert()
         .success();
     assert!(
-        !world.server.requests().iter().any(|r| r.contains("/dl/")),
+        !s.server.requests().iter().any(|r| r.contains("/dl/")),
         "{:?}",
-        world.server.requests()
+        s.server.requests()
     );
 }
 
@@ -138,8 +128,8 @@ fn script(path: &Path, text: &str) -> PathBuf {
 }
 
 /// A decoy "system" Go in `root/sysbin`: `go` prints a marker and GOROOT.
-fn decoy_system_go(world: &World) -> PathBuf {
-    let bin = world.dir("sysbin");
+fn decoy_system_go(s: &Session) -> PathBuf {
+    let bin = s.dir("sysbin");
     script(
         &bin.join("go"),
         "#!/bin/sh\necho \"system go $* GOROOT=${GOROOT-unset}\"\n",
@@ -149,8 +139,8 @@ fn decoy_system_go(world: &World) -> PathBuf {
 }
 
 /// Runs the `go` shim in `dir` with `PATH` = `path`, under a deadline.
-fn shim_go(world: &World, dir: &Path, path: &str, vars: &[(&str, &str)]) -> Output {
-    let mut cmd = clean_command(world.shim("go"), world, dir);
+fn shim_go(s: &Session, dir: &Path, path: &str, vars: &[(&str, &str)]) -> Output {
+    let mut cmd = s.clean_command(s.shim("go"), dir);
     cmd.arg("version").env("PATH", path);
     for (name, value) in vars {
         cmd.env(name, value);
@@ -160,22 +150,22 @@ fn shim_go(world: &World, dir: &Path, path: &str, vars: &[(&str, &str)]) -> Outp
 
 #[test]
 fn system_runs_the_go_outside_gvmr() {
-    let world = World::new(&["go1.22.5"], &["1.22.5"]);
-    let sysbin = decoy_system_go(&world);
-    let dir = world.dir("p");
-    let shims = world.home.join("shims");
+    let s = probe_session(&["go1.22.5"], &["1.22.5"]);
+    let sysbin = decoy_system_go(&s);
+    let dir = s.dir("p");
+    let shims = s.home().join("shims");
     let path = format!("{}:{}:{BASE_PATH}", shims.display(), sysbin.display());
-    let output = world.gvmr().args(["default", "system"]).output().unwrap();
+    let output = s.gvmr().args(["default", "system"]).output().unwrap();
     assert!(output.status.success(), "{}", err(&output));
     assert_eq!(
-        std::fs::read_to_string(world.home.join("default")).unwrap(),
+        std::fs::read_to_string(s.home().join("default")).unwrap(),
         "system\n"
     );
 
     // The shim skips itself and runs the decoy, without a gvmr GOROOT.
-    let goroot = world.goroot("1.22.5");
+    let goroot = s.goroot("1.22.5");
     let output = shim_go(
-        &world,
+        &s,
         &dir,
         &path,
         &[("GOROOT", &goroot.display().to_string())],
@@ -183,23 +173,22 @@ fn system_runs_the_go_outside_gvmr() {
     assert_eq!(output.status.code(), Some(0), "{}", err(&output));
     assert_eq!(out(&output), "system go version GOROOT=unset");
     // A GOROOT of the user's own stays.
-    let output = shim_go(&world, &dir, &path, &[("GOROOT", "/opt/go")]);
+    let output = shim_go(&s, &dir, &path, &[("GOROOT", "/opt/go")]);
     assert_eq!(out(&output), "system go version GOROOT=/opt/go");
 
     // current and which name the system binary.
-    let output = current(&world, &dir, &[("PATH", &path)]);
+    let output = current(&s, &dir, &[("PATH", &path)]);
     assert!(output.status.success(), "{}", err(&output));
     assert_eq!(
         out(&output),
         format!(
             "system ({}) (the default, in {})",
             sysbin.join("go").display(),
-            world.home.join("default").display()
+            s.home().join("default").display()
         )
     );
     for (tool, expected) in [("go", "go"), ("gofmt", "gofmt")] {
-        world
-            .gvmr_in(&dir)
+        s.gvmr_in(&dir)
             .args(["which", tool])
             .env("PATH", &path)
             .assert()
@@ -208,7 +197,7 @@ fn system_runs_the_go_outside_gvmr() {
     }
 
     // env: no gvmr toolchain on PATH, a gvmr GOROOT unset.
-    let output = world
+    let output = s
         .gvmr_in(&dir)
         .args(["env"])
         .env("PATH", format!("{}:{path}", goroot.join("bin").display()))
@@ -219,16 +208,16 @@ fn system_runs_the_go_outside_gvmr() {
     assert_eq!(out(&output), format!("export PATH='{path}'\nunset GOROOT"));
 
     // The same through GVMR_GO_VERSION and .go-version.
-    world.gvmr().args(["default", "1.22.5"]).assert().success();
-    let output = shim_go(&world, &dir, &path, &[("GVMR_GO_VERSION", "system")]);
+    s.gvmr().args(["default", "1.22.5"]).assert().success();
+    let output = shim_go(&s, &dir, &path, &[("GVMR_GO_VERSION", "system")]);
     assert_eq!(out(&output), "system go version GOROOT=unset");
-    world.write("p/.go-version", "system\n");
-    let output = shim_go(&world, &dir, &path, &[]);
+    s.write("p/.go-version", "system\n");
+    let output = shim_go(&s, &dir, &path, &[]);
     assert_eq!(out(&output), "system go version GOROOT=unset");
 
     // A hook, in bash: the project's version, then system.
-    world.write("p/.go-version", "1.22.5\n");
-    let mut cmd = clean_command("bash", &world, &dir);
+    s.write("p/.go-version", "1.22.5\n");
+    let mut cmd = s.clean_command("bash", &dir);
     cmd.env("PATH", format!("{}:{BASE_PATH}", sysbin.display()))
         .arg("-c")
         .arg(format!(
@@ -250,13 +239,13 @@ fn system_runs_the_go_outside_gvmr() {
 
 #[test]
 fn system_with_only_the_shim_on_path_fails_fast_and_never_loops() {
-    let world = World::new(&["go1.22.5"], &["1.22.5"]);
-    let dir = world.dir("p");
-    let shims = world.home.join("shims");
-    world.write("p/.go-version", "system\n");
+    let s = probe_session(&["go1.22.5"], &["1.22.5"]);
+    let dir = s.dir("p");
+    let shims = s.home().join("shims");
+    s.write("p/.go-version", "system\n");
 
     let only_shims = shims.display().to_string();
-    let output = shim_go(&world, &dir, &only_shims, &[]);
+    let output = shim_go(&s, &dir, &only_shims, &[]);
     assert_eq!(output.status.code(), Some(127), "{}", err(&output));
     assert_eq!(
         err(&output),
@@ -269,18 +258,18 @@ fn system_with_only_the_shim_on_path_fails_fast_and_never_loops() {
     // Copies of the shim elsewhere on PATH (another GVMR_HOME's, a copy in
     // ~/bin): each is tried once, then the same error. Never a loop.
     let copy = |name: &str| {
-        let target = world.dir(name).join("go");
-        std::fs::copy(world.shim("go"), &target).unwrap();
+        let target = s.dir(name).join("go");
+        std::fs::copy(s.shim("go"), &target).unwrap();
         target
     };
     copy("copy1");
     copy("copy2");
     let path = format!(
         "{only_shims}:{}:{}",
-        world.root.join("copy1").display(),
-        world.root.join("copy2").display()
+        s.root().join("copy1").display(),
+        s.root().join("copy2").display()
     );
-    let output = shim_go(&world, &dir, &path, &[]);
+    let output = shim_go(&s, &dir, &path, &[]);
     assert_eq!(output.status.code(), Some(127), "{}", err(&output));
     assert!(
         err(&output).contains("but the only go on PATH is gvmr's shim"),
@@ -289,20 +278,22 @@ fn system_with_only_the_shim_on_path_fails_fast_and_never_loops() {
     );
 
     // gvmr itself says so too, with a hint (exit 3: not found).
-    let output = current(&world, &dir, &[("PATH", &only_shims)]);
-    crate::snapshot!(
-        "system-without-a-system-go",
-        output,
-        world.env,
-        world.server
-    );
+    let output = current(&s, &dir, &[("PATH", &only_shims)]);
+    assert_transcript!(s, output, @"
+    exit: 3
+    --- stdout
+    system (set by [ROOT]/p/.go-version)
+    --- stderr
+    error: system is selected by [ROOT]/p/.go-version, but the only go on PATH is gvmr's shim (or there is none)
+    hint: install Go outside gvmr (e.g. your distribution's package), or select a version: `gvmr default VERSION`
+    ");
 }
 
 #[test]
 fn current_says_when_gotoolchain_runs_another_toolchain() {
-    let world = World::new(&["go1.22.5"], &["1.22.5"]);
-    let dir = world.dir("p");
-    world.write("p/.go-version", "1.22.5\n");
+    let s = probe_session(&["go1.22.5"], &["1.22.5"]);
+    let dir = s.dir("p");
+    s.write("p/.go-version", "1.22.5\n");
     for (value, note) in [
         ("go1.23.1", true),
         ("go1.23.1+auto", true),
@@ -310,7 +301,7 @@ fn current_says_when_gotoolchain_runs_another_toolchain() {
         ("auto", false),
         ("", false),
     ] {
-        let output = current(&world, &dir, &[("GOTOOLCHAIN", value)]);
+        let output = current(&s, &dir, &[("GOTOOLCHAIN", value)]);
         assert!(output.status.success(), "{}", err(&output));
         assert_eq!(
             err(&output).contains("GOTOOLCHAIN="),
@@ -319,14 +310,20 @@ fn current_says_when_gotoolchain_runs_another_toolchain() {
             err(&output)
         );
     }
-    let output = current(&world, &dir, &[("GOTOOLCHAIN", "go1.23.1+auto")]);
-    crate::snapshot!("current-gotoolchain-note", output, world.env, world.server);
+    let output = current(&s, &dir, &[("GOTOOLCHAIN", "go1.23.1+auto")]);
+    assert_transcript!(s, output, @"
+    exit: 0
+    --- stdout
+    go1.22.5 (set by [ROOT]/p/.go-version)
+    --- stderr
+    note: GOTOOLCHAIN=go1.23.1+auto is set in the environment, so `go` runs go1.23.1 instead of go1.22.5 (or a newer toolchain that go.mod/go.work asks for)
+    ");
 
     // Set with `go env -w`, it is noted with its file; the toolchain's own
     // go.env (`auto`) is not the user's and switches nothing under gvmr.
-    let goenv = world.write("goenv", "GOTOOLCHAIN=go1.23.1\n");
+    let goenv = s.write("goenv", "GOTOOLCHAIN=go1.23.1\n");
     let goenv = goenv.to_str().unwrap();
-    let output = current(&world, &dir, &[("GOENV", goenv), ("GOTOOLCHAIN", "")]);
+    let output = current(&s, &dir, &[("GOENV", goenv), ("GOTOOLCHAIN", "")]);
     assert!(
         err(&output).contains(&format!(
             "GOTOOLCHAIN=go1.23.1 is set in the go env file {goenv}, so `go` runs go1.23.1"
@@ -334,17 +331,17 @@ fn current_says_when_gotoolchain_runs_another_toolchain() {
         "{}",
         err(&output)
     );
-    let output = current(&world, &dir, &[("GOENV", "off"), ("GOTOOLCHAIN", "")]);
+    let output = current(&s, &dir, &[("GOENV", "off"), ("GOTOOLCHAIN", "")]);
     assert!(!err(&output).contains("GOTOOLCHAIN="), "{}", err(&output));
 }
 
 #[test]
 fn a_pin_older_than_the_go_line_gives_way_with_a_note() {
-    let world = World::new(&["go1.21.0", "go1.22.5"], &["1.21.0", "1.22.5"]);
-    let pin = world.write("p/.go-version", "1.21.0\n");
-    let module = world.write("p/m/go.mod", "module m\n\ngo 1.22\n");
-    let dir = world.dir("p/m/pkg");
-    let output = current(&world, &dir, &[]);
+    let s = probe_session(&["go1.21.0", "go1.22.5"], &["1.21.0", "1.22.5"]);
+    let pin = s.write("p/.go-version", "1.21.0\n");
+    let module = s.write("p/m/go.mod", "module m\n\ngo 1.22\n");
+    let dir = s.dir("p/m/pkg");
+    let output = current(&s, &dir, &[]);
     assert!(output.status.success(), "{}", err(&output));
     assert_eq!(
         out(&output),
@@ -355,10 +352,16 @@ fn a_pin_older_than_the_go_line_gives_way_with_a_note() {
         "{}",
         err(&output)
     );
-    crate::snapshot!("current-pin-overridden", output, world.env, world.server);
+    assert_transcript!(s, output, @"
+    exit: 0
+    --- stdout
+    go1.22.5 (set by [ROOT]/p/m/go.mod)
+    --- stderr
+    note: [ROOT]/p/.go-version selects go1.21.0, but [ROOT]/p/m/go.mod says `go 1.22`, and Go refuses an older toolchain (GOTOOLCHAIN=local); [ROOT]/p/m/go.mod decides
+    ");
 
     // GVMR_GO_VERSION too; a pin Go accepts stays.
-    let output = current(&world, &dir, &[("GVMR_GO_VERSION", "1.21")]);
+    let output = current(&s, &dir, &[("GVMR_GO_VERSION", "1.21")]);
     assert_eq!(
         out(&output),
         format!("go1.22.5 (set by {})", module.display())
@@ -368,24 +371,24 @@ fn a_pin_older_than_the_go_line_gives_way_with_a_note() {
         "{}",
         err(&output)
     );
-    world.write("p/m/go.mod", "module m\n\ngo 1.21\n");
-    let output = current(&world, &dir, &[]);
+    s.write("p/m/go.mod", "module m\n\ngo 1.21\n");
+    let output = current(&s, &dir, &[]);
     assert_eq!(out(&output), format!("go1.21.0 (set by {})", pin.display()));
     assert_eq!(err(&output), "");
 
     // The hook and env say it on stderr too; doctor lists it.
-    world.write("p/m/go.mod", "module m\n\ngo 1.22\n");
-    let output = world.gvmr_in(&dir).args(["env"]).output().unwrap();
+    s.write("p/m/go.mod", "module m\n\ngo 1.22\n");
+    let output = s.gvmr_in(&dir).args(["env"]).output().unwrap();
     assert!(output.status.success(), "{}", err(&output));
-    assert!(out(&output).contains(&world.goroot("1.22.5").display().to_string()));
+    assert!(out(&output).contains(&s.goroot("1.22.5").display().to_string()));
     assert!(err(&output).contains("note: "), "{}", err(&output));
-    let output = world
+    let output = s
         .gvmr_in(&dir)
         .args(["hook-env", "--shell", "bash", "--pid", "1"])
         .output()
         .unwrap();
     assert!(err(&output).contains("gvmr: note: "), "{}", err(&output));
-    let output = world
+    let output = s
         .gvmr_in(&dir)
         .args(["doctor", "--offline", "--json"])
         .output()
@@ -402,11 +405,11 @@ fn a_pin_older_than_the_go_line_gives_way_with_a_note() {
 
 #[test]
 fn version_files_as_goenv_mise_and_asdf_write_them() {
-    let world = World::new(&["go1.21.0", "go1.22.5"], &["1.21.0", "1.22.5"]);
-    let outer = world.write("a/.go-version", "1.21.0\n");
-    let blank = world.write("a/b/.go-version", "# to be decided\n\n");
-    let dir = world.dir("a/b");
-    let output = current(&world, &dir, &[]);
+    let s = probe_session(&["go1.21.0", "go1.22.5"], &["1.21.0", "1.22.5"]);
+    let outer = s.write("a/.go-version", "1.21.0\n");
+    let blank = s.write("a/b/.go-version", "# to be decided\n\n");
+    let dir = s.dir("a/b");
+    let output = current(&s, &dir, &[]);
     assert!(output.status.success(), "{}", err(&output));
     assert_eq!(
         out(&output),
@@ -417,56 +420,58 @@ fn version_files_as_goenv_mise_and_asdf_write_them() {
         "{}",
         err(&output)
     );
-    crate::snapshot!(
-        "current-skips-an-empty-go-version",
-        output,
-        world.env,
-        world.server
-    );
+    assert_transcript!(s, output, @"
+    exit: 0
+    --- stdout
+    go1.21.0 (set by [ROOT]/a/.go-version)
+    --- stderr
+    note: [ROOT]/a/b/.go-version holds no version (only blanks or comments); skipped as if absent
+    ");
 
     // Several lines: the first wins, the rest are mentioned; the shim runs it.
-    let several = world.write("c/.go-version", "1.22.5 # the team's\n1.21.0\n");
-    let output = current(&world, &world.dir("c"), &[]);
+    let several = s.write("c/.go-version", "1.22.5 # the team's\n1.21.0\n");
+    let output = current(&s, &s.dir("c"), &[]);
     assert_eq!(
         out(&output),
         format!("go1.22.5 (set by {})", several.display())
     );
-    crate::snapshot!(
-        "current-notes-ignored-lines",
-        output,
-        world.env,
-        world.server
-    );
-    let mut shim = clean_command(world.shim("go"), &world, &world.root.join("c"));
+    assert_transcript!(s, output, @r#"
+    exit: 0
+    --- stdout
+    go1.22.5 (set by [ROOT]/c/.go-version)
+    --- stderr
+    note: [ROOT]/c/.go-version:2: "1.21.0" ignored: only the first version (go1.22.5) counts
+    "#);
+    let mut shim = s.clean_command(s.shim("go"), &s.root().join("c"));
     let output = run_with_timeout(shim.arg("version"), Duration::from_secs(20));
     assert_eq!(out(&output), "go version go1.22.5 linux/amd64");
     assert_eq!(err(&output), "", "the shim stays silent");
 
     // A leading v, and byte-order marks in both formats.
-    let v = world.write("d/.go-version", "v1.22.5\n");
+    let v = s.write("d/.go-version", "v1.22.5\n");
     assert_eq!(
-        out(&current(&world, &world.dir("d"), &[])),
+        out(&current(&s, &s.dir("d"), &[])),
         format!("go1.22.5 (set by {})", v.display())
     );
-    let bom = world.write("e/.go-version", "\u{feff}1.21.0\n");
+    let bom = s.write("e/.go-version", "\u{feff}1.21.0\n");
     assert_eq!(
-        out(&current(&world, &world.dir("e"), &[])),
+        out(&current(&s, &s.dir("e"), &[])),
         format!("go1.21.0 (set by {})", bom.display())
     );
-    let tv = world.write("f/.tool-versions", "\u{feff}golang 1.22.5\nnodejs 20\n");
+    let tv = s.write("f/.tool-versions", "\u{feff}golang 1.22.5\nnodejs 20\n");
     assert_eq!(
-        out(&current(&world, &world.dir("f"), &[])),
+        out(&current(&s, &s.dir("f"), &[])),
         format!("go1.22.5 (set by {})", tv.display())
     );
 
     // .tool-versions fallback lists: the first installed one, else the first.
-    world.write("f/.tool-versions", "golang 1.23.1 1.21.0\n");
+    s.write("f/.tool-versions", "golang 1.23.1 1.21.0\n");
     assert_eq!(
-        out(&current(&world, &world.dir("f"), &[])),
+        out(&current(&s, &s.dir("f"), &[])),
         format!("go1.21.0 (set by {})", tv.display())
     );
-    world.write("f/.tool-versions", "golang 1.23.1 1.23.0\n");
-    let output = current(&world, &world.dir("f"), &[]);
+    s.write("f/.tool-versions", "golang 1.23.1 1.23.0\n");
+    let output = current(&s, &s.dir("f"), &[]);
     assert_eq!(output.status.code(), Some(3));
     assert_eq!(out(&output), format!("go1.23.1 (set by {})", tv.display()));
     assert!(
@@ -477,31 +482,33 @@ fn version_files_as_goenv_mise_and_asdf_write_them() {
 
     // go.mod: toolchain older than the go line is ignored; `go 1.23` is
     // satisfied by a release candidate.
-    let module = world.write("g/go.mod", "module g\n\ngo 1.22\n\ntoolchain go1.21.0\n");
+    let module = s.write("g/go.mod", "module g\n\ngo 1.22\n\ntoolchain go1.21.0\n");
     assert_eq!(
-        out(&current(&world, &world.dir("g"), &[])),
+        out(&current(&s, &s.dir("g"), &[])),
         format!("go1.22.5 (set by {})", module.display())
     );
 }
 
 #[test]
 fn install_refuses_system_and_installs_what_go_mod_needs() {
-    let world = World::new(&["go1.21.0", "go1.22.5"], &["1.22.5"]);
-    let output = world.gvmr().args(["install", "system"]).output().unwrap();
-    crate::snapshot!("install-system", output, world.env, world.server);
+    let s = probe_session(&["go1.21.0", "go1.22.5"], &["1.22.5"]);
+    let output = s.gvmr().args(["install", "system"]).output().unwrap();
+    assert_transcript!(s, output, @"
+    exit: 2
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: system means the Go on PATH outside gvmr; there is nothing for gvmr to install
+    ");
     // A go line the default satisfies needs nothing.
-    world.gvmr().args(["default", "1.22.5"]).assert().success();
-    world.write("m/go.mod", "module m\n\ngo 1.21\n");
-    let output = world
-        .gvmr_in(&world.dir("m"))
-        .arg("install")
-        .output()
-        .unwrap();
+    s.gvmr().args(["default", "1.22.5"]).assert().success();
+    s.write("m/go.mod", "module m\n\ngo 1.21\n");
+    let output = s.gvmr_in(&s.dir("m")).arg("install").output().unwrap();
     assert!(output.status.success(), "{}", err(&output));
     assert!(
         err(&output).contains("go1.22.5 is already installed"),
         "{}",
         err(&output)
     );
-    assert!(!world.goroot("1.21.0").exists());
+    assert!(!s.goroot("1.21.0").exists());
 }

@@ -1,7 +1,7 @@
 //! Every command's `--help`, snapshotted: what a user reads first changes
 //! only on purpose (review the diff with `cargo insta review`).
 
-use crate::snapshot;
+use crate::assert_transcript;
 use std::process::Command;
 
 /// `gvmr ARGS... --help`, with no environment that could change it.
@@ -32,7 +32,7 @@ fn subcommands(args: &[&str]) -> Vec<String> {
 
 #[test]
 fn the_top_level_help() {
-    snapshot!("help", help(&[]));
+    assert_transcript!("help", help(&[]));
 }
 
 #[test]
@@ -42,11 +42,11 @@ fn every_command_has_help_with_examples() {
     for command in commands {
         let output = help(&[&command]);
         assert!(output.status.success(), "{command} --help");
-        snapshot!(format!("help-{command}"), output);
+        assert_transcript!(format!("help-{command}"), output);
         for sub in subcommands(&[&command]) {
             let output = help(&[&command, &sub]);
             assert!(output.status.success(), "{command} {sub} --help");
-            snapshot!(format!("help-{command}-{sub}"), output);
+            assert_transcript!(format!("help-{command}-{sub}"), output);
         }
     }
 }

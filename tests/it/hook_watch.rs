@@ -1,5 +1,5 @@
 //! What the shell hooks watch, in real interactive shells (the tmux
-//! [`Session`] of `hooks`): each candidate version file appearing, changing
+//! [`Terminal`] of `hooks`): each candidate version file appearing, changing
 //! and disappearing at each level, below, at and above the file that chose,
 //! is seen by the next prompt; creating and deleting any other file
 //! anywhere (a busy project, `$HOME`, `GVMR_HOME`) starts no gvmr; a
@@ -10,19 +10,13 @@
 //! gvmr runs are counted by a wrapper script standing in for gvmr in the
 //! hook's text (the hook calls gvmr by its absolute path).
 
-use crate::hooks::{INSTALLED, PUBLISHED, STEP_LIMIT, Session, Sh, UNSET, active, inactive, q};
-use crate::support::dir_names;
-use crate::support::switching::{
-    BASE_PATH, GVMR, World, clean_command, err, out, run_with_timeout, write_file,
-};
+use crate::hooks::{INSTALLED, PUBLISHED, STEP_LIMIT, Sh, Terminal, UNSET, active, inactive, q};
+use crate::support::switching::{GVMR, err, out, probe_session, run_with_timeout};
+use crate::support::{BASE_PATH, Session, backdate, dir_names, write_file};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, SystemTime};
-
-/// Longer than the stamp's margin (2 s): files written before gvmr looked
-/// count as changed until that long after.
-const SETTLE: Duration = Duration::from_millis(2500);
+use std::time::SystemTime;
 
 /// A copy of `gvmr hook SHELL` calling, instead of gvmr, a wrapper script
 /// that logs each run to `log` and then runs gvmr.
@@ -52,12 +46,14 @@ fn runs(log: &Path) -> usize {
         .unwrap_or(0)
 }
 
-/// Waits out the stamp's margin, then lets one prompt look again: from
-/// then on only a real change may run gvmr.
-fn settle(session: &Session) {
-    std::thread::sleep(SETTLE);
-    session.enter();
-    session.probe();
+/// Makes every file of the session old (the hook's stamp is dated 2 s
+/// before gvmr looked, so files written less than 2 s before count as
+/// changed), then lets one prompt look again: from then on only a real
+/// change may run gvmr.
+fn settle(term: &Terminal, s: &Session) {
+    backdate(s.root());
+    term.enter();
+    term.probe();
 }
 
 // ---------------------------------------------------------------------------
@@ -78,9 +74,9 @@ fn selecting(name: &str, version: &str) -> String {
 
 /// What gvmr itself selects in `dir` now: the `GOROOT` that `gvmr env`
 /// exports, or [`UNSET`] when nothing installed is selected.
-fn selected_by_gvmr(world: &World, dir: &Path, vars: &[(&str, &str)]) -> String {
+fn selected_by_gvmr(s: &Session, dir: &Path, vars: &[(&str, &str)]) -> String {
     let output = run_with_timeout(
-        clean_command(GVMR, world, dir)
+        s.clean_command(GVMR, dir)
             .args(["env", "--shell", "json"])
             .envs(vars.iter().copied()),
         STEP_LIMIT,
@@ -96,8 +92,8 @@ fn selected_by_gvmr(world: &World, dir: &Path, vars: &[(&str, &str)]) -> String 
 /// gvmr selects there.
 struct Follow<'a> {
     shell: Sh,
-    session: &'a Session,
-    world: &'a World,
+    term: &'a Terminal,
+    s: &'a Session,
     cwd: PathBuf,
     vars: Vec<(&'static str, &'static str)>,
     last: String,
@@ -108,8 +104,8 @@ struct Follow<'a> {
 impl Follow<'_> {
     #[track_caller]
     fn check(&mut self, what: &str) {
-        let expected = selected_by_gvmr(self.world, &self.cwd, &self.vars);
-        let seen = self.session.probe_after_change();
+        let expected = selected_by_gvmr(self.s, &self.cwd, &self.vars);
+        let seen = self.term.probe_after_change();
         assert_eq!(
             seen.goroot,
             expected,
@@ -145,25 +141,25 @@ impl Follow<'_> {
 /// chosen file itself changes and goes; then the default file, and
 /// `GOWORK`.
 fn follows_every_candidate_at_every_level(shell: Sh) {
-    let world = World::new(PUBLISHED, INSTALLED);
-    let top = world.dir("tree/top");
-    let mid = world.dir("tree/top/mid");
-    let a = world.dir("tree/top/mid/a");
-    let cwd = world.dir("tree/top/mid/a/b");
-    let session = Session::start(
+    let s = probe_session(PUBLISHED, INSTALLED);
+    let top = s.dir("tree/top");
+    let mid = s.dir("tree/top/mid");
+    let a = s.dir("tree/top/mid/a");
+    let cwd = s.dir("tree/top/mid/a/b");
+    let term = Terminal::start(
         shell,
-        &world,
-        &world.root.join("run"),
+        &s,
+        &s.root().join("run"),
         &cwd,
         &shell.load_hook(),
         &[],
     );
-    let first = session.probe().goroot;
-    assert_eq!(first, selected_by_gvmr(&world, &cwd, &[]), "at the start");
+    let first = term.probe().goroot;
+    assert_eq!(first, selected_by_gvmr(&s, &cwd, &[]), "at the start");
     let mut f = Follow {
         shell,
-        session: &session,
-        world: &world,
+        term: &term,
+        s: &s,
         cwd: cwd.clone(),
         vars: Vec::new(),
         last: first,
@@ -207,17 +203,17 @@ fn follows_every_candidate_at_every_level(shell: Sh) {
         }
     }
 
-    let default = world.home.join("default");
+    let default = s.home().join("default");
     f.write(&default, "1.22.5", "appeared");
     f.write(&default, "1.23.1", "changed");
     f.remove(&default);
 
     f.write(&mid.join("go.mod"), "1.21.0", "appeared");
     f.write(&top.join("go.work"), "1.22.5", "appeared");
-    session.line(&shell.export("GOWORK", "off"));
+    term.line(&shell.export("GOWORK", "off"));
     f.vars = vec![("GOWORK", "off")];
     f.check("GOWORK=off");
-    session.line(&shell.unset("GOWORK"));
+    term.line(&shell.unset("GOWORK"));
     f.vars.clear();
     f.check("GOWORK unset");
 
@@ -271,47 +267,47 @@ const UNRELATED: [&str; 6] = [
 /// deleted at every level, in `$HOME` and in `GVMR_HOME` start no gvmr; a
 /// cd and an edit of go.mod do.
 fn starts_no_gvmr_in_a_busy_tree(shell: Sh) {
-    let world = World::new(PUBLISHED, INSTALLED);
-    let home = world.root.join("user-home");
-    let project = world.dir("user-home/src/org/project");
+    let s = probe_session(PUBLISHED, INSTALLED);
+    let home = s.root().join("user-home");
+    let project = s.dir("user-home/src/org/project");
     let go_mod = write_file(&project.join("go.mod"), selecting("go.mod", "1.22.5"));
-    let cwd = world.dir("user-home/src/org/project/pkg");
-    let other = world.dir("user-home/src/other");
+    let cwd = s.dir("user-home/src/org/project/pkg");
+    let other = s.dir("user-home/src/other");
     write_file(&other.join(".go-version"), "1.21.0\n");
-    let run_dir = world.root.join("run");
+    let run_dir = s.root().join("run");
     let log = run_dir.join("gvmr-runs.log");
-    let hook = counting_hook(shell, &world.dir("run"), &log);
-    let s = Session::start(shell, &world, &run_dir, &cwd, &hook, &[]);
+    let hook = counting_hook(shell, &s.dir("run"), &log);
+    let term = Terminal::start(shell, &s, &run_dir, &cwd, &hook, &[]);
 
-    assert_eq!(s.probe(), active(&world, "1.22.5", "local", BASE_PATH));
+    assert_eq!(term.probe(), active(&s, "1.22.5", "local", BASE_PATH));
     let first = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(first.starts_with("hook-env --shell"), "{first:?}");
-    settle(&s);
+    settle(&term, &s);
 
     let before = runs(&log);
     let mut busy: Vec<PathBuf> = cwd
         .ancestors()
-        .take_while(|dir| dir.starts_with(&world.root))
+        .take_while(|dir| dir.starts_with(s.root()))
         .map(Path::to_path_buf)
         .collect();
-    busy.push(world.home.clone());
+    busy.push(s.home().to_path_buf());
     assert!(busy.contains(&home));
     for dir in &busy {
         for name in UNRELATED {
             write_file(&dir.join(name), "x");
-            s.enter();
+            term.enter();
         }
         std::fs::create_dir(dir.join("build")).unwrap();
-        s.probe();
+        term.probe();
         for name in UNRELATED {
             write_file(&dir.join(name), "edited");
             std::fs::remove_file(dir.join(name)).unwrap();
-            s.enter();
+            term.enter();
         }
         std::fs::remove_dir(dir.join("build")).unwrap();
         assert_eq!(
-            s.probe(),
-            active(&world, "1.22.5", "local", BASE_PATH),
+            term.probe(),
+            active(&s, "1.22.5", "local", BASE_PATH),
             "{}: after files came and went in {}",
             shell.name(),
             dir.display()
@@ -324,18 +320,18 @@ fn starts_no_gvmr_in_a_busy_tree(shell: Sh) {
         shell.name()
     );
 
-    s.line(&format!("cd {}", q(&other)));
-    assert_eq!(s.probe(), active(&world, "1.21.0", "local", BASE_PATH));
+    term.line(&format!("cd {}", q(&other)));
+    assert_eq!(term.probe(), active(&s, "1.21.0", "local", BASE_PATH));
     assert!(runs(&log) > before, "{}: a cd must run gvmr", shell.name());
 
-    s.line(&format!("cd {}", q(&cwd)));
-    s.probe();
-    settle(&s);
+    term.line(&format!("cd {}", q(&cwd)));
+    term.probe();
+    settle(&term, &s);
     let before = runs(&log);
     write_file(&go_mod, selecting("go.mod", "1.23.1"));
     assert_eq!(
-        s.probe_after_change(),
-        active(&world, "1.23.1", "local", BASE_PATH)
+        term.probe_after_change(),
+        active(&s, "1.23.1", "local", BASE_PATH)
     );
     assert!(
         runs(&log) > before,
@@ -411,34 +407,36 @@ impl Drop for ReadOnly {
 /// in `XDG_RUNTIME_DIR`, and nothing in `GVMR_HOME` changes. (Root may
 /// write anyway, so "nothing changed" is checked too.)
 fn read_only_home_keeps_prompts_free(shell: Sh) {
-    let world = World::new(PUBLISHED, INSTALLED);
-    let project = world.dir("ro-project");
+    let s = probe_session(PUBLISHED, INSTALLED);
+    let project = s.dir("ro-project");
     write_file(&project.join(".go-version"), "1.22.5\n");
-    let run_dir = world.dir("run");
-    let runtime = world.dir("run/xdg-runtime");
+    let run_dir = s.dir("run");
+    let runtime = s.dir("run/xdg-runtime");
     std::fs::set_permissions(&runtime, PermissionsExt::from_mode(0o700)).unwrap();
     let log = run_dir.join("gvmr-runs.log");
     let hook = counting_hook(shell, &run_dir, &log);
-    let before = tree_state(&world.home);
-    set_writable(&world.home, false);
-    let _restore = ReadOnly(world.home.clone());
+    // Old already, so that settling changes nothing in GVMR_HOME either.
+    backdate(s.root());
+    let before = tree_state(s.home());
+    set_writable(s.home(), false);
+    let _restore = ReadOnly(s.home().to_path_buf());
     let runtime_text = runtime.display().to_string();
-    let s = Session::start(
+    let term = Terminal::start(
         shell,
-        &world,
+        &s,
         &run_dir,
         &project,
         &hook,
         &[("XDG_RUNTIME_DIR", &runtime_text)],
     );
 
-    assert_eq!(s.probe(), active(&world, "1.22.5", "local", BASE_PATH));
-    settle(&s);
+    assert_eq!(term.probe(), active(&s, "1.22.5", "local", BASE_PATH));
+    settle(&term, &s);
     let after_first = runs(&log);
     for _ in 0..4 {
-        s.enter();
+        term.enter();
     }
-    assert_eq!(s.probe(), active(&world, "1.22.5", "local", BASE_PATH));
+    assert_eq!(term.probe(), active(&s, "1.22.5", "local", BASE_PATH));
     assert_eq!(
         runs(&log),
         after_first,
@@ -448,7 +446,7 @@ fn read_only_home_keeps_prompts_free(shell: Sh) {
     let stamps = dir_names(&runtime.join("gvmr/hook"));
     assert_eq!(stamps.len(), 1, "one stamp in XDG_RUNTIME_DIR: {stamps:?}");
     assert_eq!(
-        tree_state(&world.home),
+        tree_state(s.home()),
         before,
         "{}: GVMR_HOME changed",
         shell.name()
@@ -471,9 +469,9 @@ fn fish_hook_with_a_read_only_gvmr_home_keeps_prompts_free() {
 }
 
 /// `gvmr hook-env` in `dir` with `vars`; its stdout.
-fn hook_env(world: &World, dir: &Path, shell: &str, vars: &[(&str, &Path)]) -> String {
+fn hook_env(s: &Session, dir: &Path, shell: &str, vars: &[(&str, &Path)]) -> String {
     let output = run_with_timeout(
-        clean_command(GVMR, world, dir)
+        s.clean_command(GVMR, dir)
             .args(["hook-env", "--shell", shell, "--pid"])
             .arg(std::process::id().to_string())
             .envs(vars.iter().copied()),
@@ -489,38 +487,38 @@ fn hook_env(world: &World, dir: &Path, shell: &str, vars: &[(&str, &Path)]) -> S
 /// shellcheck, `zsh -n` and `fish -n`.
 #[test]
 fn hook_env_keeps_its_stamp_in_the_runtime_or_cache_directory() {
-    let world = World::new(PUBLISHED, INSTALLED);
-    let project = world.project();
+    let s = probe_session(PUBLISHED, INSTALLED);
+    let project = s.project();
     write_file(&project.join(".go-version"), "1.22.5\n");
-    let home = world.root.join("user-home");
-    let runtime = world.dir("runtime");
-    let cache = world.dir("cache");
+    let home = s.root().join("user-home");
+    let runtime = s.dir("runtime");
+    let cache = s.dir("cache");
     let stamp_in = |dir: &Path| {
         let names = dir_names(&dir.join("gvmr/hook"));
         assert_eq!(names.len(), 1, "{}: {names:?}", dir.display());
         dir.join("gvmr/hook").join(&names[0])
     };
 
-    let text = hook_env(&world, &project, "bash", &[("XDG_RUNTIME_DIR", &runtime)]);
+    let text = hook_env(&s, &project, "bash", &[("XDG_RUNTIME_DIR", &runtime)]);
     let stamp = stamp_in(&runtime);
     assert!(text.contains(&q(&stamp)), "{text}");
-    let text = hook_env(&world, &project, "bash", &[("XDG_CACHE_HOME", &cache)]);
+    let text = hook_env(&s, &project, "bash", &[("XDG_CACHE_HOME", &cache)]);
     assert!(text.contains(&q(&stamp_in(&cache))), "{text}");
-    let text = hook_env(&world, &project, "bash", &[]);
+    let text = hook_env(&s, &project, "bash", &[]);
     assert!(text.contains(&q(&stamp_in(&home.join(".cache")))), "{text}");
 
     // Nowhere to write (a file where the directories would go).
-    let file = write_file(&world.root.join("a-file"), "");
+    let file = write_file(&s.root().join("a-file"), "");
     let nowhere = [
         ("HOME", file.as_path()),
         ("XDG_RUNTIME_DIR", &file.join("x")),
     ];
-    let text = hook_env(&world, &project, "bash", &nowhere);
+    let text = hook_env(&s, &project, "bash", &nowhere);
     assert!(
         text.ends_with("_gvmr_unchanged() { return 1; }\n"),
         "{text}"
     );
-    let text = hook_env(&world, &project, "fish", &nowhere);
+    let text = hook_env(&s, &project, "fish", &nowhere);
     assert!(
         text.ends_with("function _gvmr_unchanged\n    return 1\nend\n"),
         "{text}"
@@ -529,14 +527,14 @@ fn hook_env_keeps_its_stamp_in_the_runtime_or_cache_directory() {
     // The printed code passes the shells' own checks, in a directory with
     // every kind of candidate around.
     write_file(&project.join("go.mod"), selecting("go.mod", "1.21.0"));
-    let checked = world.dir("checked");
+    let checked = s.dir("checked");
     for (shell, checker) in [
         ("bash", &["shellcheck", "-s", "bash"][..]),
         ("bash", &["bash", "-n"]),
         ("zsh", &["zsh", "-n"]),
         ("fish", &["fish", "-n"]),
     ] {
-        let text = hook_env(&world, &project, shell, &[("XDG_RUNTIME_DIR", &runtime)]);
+        let text = hook_env(&s, &project, shell, &[("XDG_RUNTIME_DIR", &runtime)]);
         assert!(text.contains("_gvmr_unchanged"), "{text}");
         let file = write_file(&checked.join(format!("hook-env.{shell}")), &text);
         let output = run_with_timeout(
@@ -561,26 +559,26 @@ fn hook_env_keeps_its_stamp_in_the_runtime_or_cache_directory() {
 /// through the versions directory: a newer match installed is used at the
 /// next prompt, and the older one again once it is removed.
 fn follows_installs_and_uninstalls(shell: Sh) {
-    let world = World::new(&["go1.21.0", "go1.21.1", "go1.22.5"], &["1.21.0", "1.22.5"]);
-    let exact = world.dir("exact");
+    let s = probe_session(&["go1.21.0", "go1.21.1", "go1.22.5"], &["1.21.0", "1.22.5"]);
+    let exact = s.dir("exact");
     write_file(&exact.join(".go-version"), "1.22.5\n");
-    let line = world.dir("line");
+    let line = s.dir("line");
     write_file(&line.join(".go-version"), "1.21\n");
-    let run_dir = world.root.join("run");
+    let run_dir = s.root().join("run");
     let log = run_dir.join("gvmr-runs.log");
-    let hook = counting_hook(shell, &world.dir("run"), &log);
-    let s = Session::start(shell, &world, &run_dir, &exact, &hook, &[]);
+    let hook = counting_hook(shell, &s.dir("run"), &log);
+    let term = Terminal::start(shell, &s, &run_dir, &exact, &hook, &[]);
     let gvmr = |args: &[&str]| {
-        let output = world.gvmr().args(args).output().unwrap();
+        let output = s.gvmr().args(args).output().unwrap();
         assert!(output.status.success(), "gvmr {args:?}: {}", err(&output));
     };
 
-    assert_eq!(s.probe(), active(&world, "1.22.5", "local", BASE_PATH));
-    settle(&s);
+    assert_eq!(term.probe(), active(&s, "1.22.5", "local", BASE_PATH));
+    settle(&term, &s);
     let before = runs(&log);
     gvmr(&["install", "1.21.1"]);
-    s.enter();
-    assert_eq!(s.probe(), active(&world, "1.22.5", "local", BASE_PATH));
+    term.enter();
+    assert_eq!(term.probe(), active(&s, "1.22.5", "local", BASE_PATH));
     assert_eq!(
         runs(&log),
         before,
@@ -590,32 +588,32 @@ fn follows_installs_and_uninstalls(shell: Sh) {
 
     gvmr(&["uninstall", "1.22.5"]);
     assert_eq!(
-        s.probe_after_change(),
+        term.probe_after_change(),
         inactive(UNSET, BASE_PATH),
         "{}: the selected version uninstalled",
         shell.name()
     );
     gvmr(&["install", "1.22.5"]);
     assert_eq!(
-        s.probe_after_change(),
-        active(&world, "1.22.5", "local", BASE_PATH),
+        term.probe_after_change(),
+        active(&s, "1.22.5", "local", BASE_PATH),
         "{}: the selected version installed",
         shell.name()
     );
 
-    s.line(&format!("cd {}", q(&line)));
-    assert_eq!(s.probe(), active(&world, "1.21.1", "local", BASE_PATH));
+    term.line(&format!("cd {}", q(&line)));
+    assert_eq!(term.probe(), active(&s, "1.21.1", "local", BASE_PATH));
     gvmr(&["uninstall", "1.21.1"]);
     assert_eq!(
-        s.probe_after_change(),
-        active(&world, "1.21.0", "local", BASE_PATH),
+        term.probe_after_change(),
+        active(&s, "1.21.0", "local", BASE_PATH),
         "{}: the newest match uninstalled",
         shell.name()
     );
     gvmr(&["install", "1.21.1"]);
     assert_eq!(
-        s.probe_after_change(),
-        active(&world, "1.21.1", "local", BASE_PATH),
+        term.probe_after_change(),
+        active(&s, "1.21.1", "local", BASE_PATH),
         "{}: a newer match installed",
         shell.name()
     );

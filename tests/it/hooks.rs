@@ -5,13 +5,16 @@
 //!
 //! Also: direnv's `use gvmr`, and the scripts pass shellcheck / `zsh -n` /
 //! `fish -n`. What the hooks watch (and that nothing else runs gvmr) is
-//! tested in `hook_watch`, with the [`Session`] defined here.
+//! tested in `hook_watch`, with the [`Terminal`] defined here.
 
-use crate::support::switching::{BASE_PATH, GVMR, World, err, out, run_with_timeout, write_file};
+use crate::support::switching::{
+    GVMR, assert_shim_binary_built, err, out, probe_session, run_with_timeout,
+};
+use crate::support::{BASE_PATH, Session, set_mtime, write_file};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// How long one tmux command, or one probe, may take.
 pub(crate) const STEP_LIMIT: Duration = Duration::from_secs(30);
@@ -137,7 +140,7 @@ pub(crate) struct Seen {
 }
 
 /// An interactive shell in a private tmux server.
-pub(crate) struct Session {
+pub(crate) struct Terminal {
     socket: PathBuf,
     log: PathBuf,
     env: Vec<(String, String)>,
@@ -145,41 +148,41 @@ pub(crate) struct Session {
     what: String,
 }
 
-impl Session {
+impl Terminal {
     /// Starts `shell` in `start_dir` with a clean environment (HOME, PATH =
     /// BASE_PATH, GVMR_HOME, TERM, plus `vars`), its rc file loading
     /// `hook`; files live in `run_dir` (which must not be an ancestor of
     /// the projects: the hook watches those). Waits for the first prompt.
     pub(crate) fn start(
         shell: Sh,
-        world: &World,
+        s: &Session,
         run_dir: &Path,
         start_dir: &Path,
         hook: &str,
         vars: &[(&str, &str)],
-    ) -> Session {
+    ) -> Terminal {
         std::fs::create_dir_all(run_dir).unwrap();
         let log = run_dir.join("probe.log");
         let rc = write_file(&run_dir.join(shell.rc_name()), shell.rc(&log, hook));
         let (command, extra) = shell.command(&rc);
         let mut env: Vec<(String, String)> = vec![
-            ("HOME".into(), world.env.user_home().display().to_string()),
+            ("HOME".into(), s.user_home().display().to_string()),
             ("PATH".into(), BASE_PATH.into()),
-            ("GVMR_HOME".into(), world.home.display().to_string()),
+            ("GVMR_HOME".into(), s.home().display().to_string()),
             ("TERM".into(), "xterm-256color".into()),
             ("SHELL".into(), "/bin/sh".into()),
             ("LANG".into(), "C.UTF-8".into()),
         ];
         env.extend(extra);
         env.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        let session = Session {
+        let term = Terminal {
             socket: run_dir.join("tmux.sock"),
             log,
             env,
             next: Cell::new(0),
             what: format!("{} in tmux", shell.name()),
         };
-        session.tmux(&[
+        term.tmux(&[
             "-f",
             "/dev/null",
             "new-session",
@@ -192,8 +195,8 @@ impl Session {
             &start_dir.display().to_string(),
             &command,
         ]);
-        session.wait_for(|| session.pane().contains("gvmr-test"), "the first prompt");
-        session
+        term.wait_for(|| term.pane().contains("gvmr-test"), "the first prompt");
+        term
     }
 
     fn tmux(&self, args: &[&str]) -> Output {
@@ -285,7 +288,7 @@ impl Session {
     }
 }
 
-impl Drop for Session {
+impl Drop for Terminal {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
             .env_clear()
@@ -300,15 +303,11 @@ impl Drop for Session {
 pub(crate) const PUBLISHED: &[&str] = &["go1.20.14", "go1.21.0", "go1.22.5", "go1.23.1"];
 pub(crate) const INSTALLED: &[&str] = &["1.21.0", "1.22.5", "1.23.1"];
 
-fn world() -> World {
-    World::new(PUBLISHED, INSTALLED)
-}
-
 /// A `GVMR_HOME` name that quoting mistakes would break.
 const ODD_HOME: &str = "gvmr h'o me $(x) \"q\" \\";
 
-pub(crate) fn active(world: &World, version: &str, toolchain: &str, rest_of_path: &str) -> Seen {
-    let goroot = world.goroot(version);
+pub(crate) fn active(s: &Session, version: &str, toolchain: &str, rest_of_path: &str) -> Seen {
+    let goroot = s.goroot(version);
     Seen {
         goroot: goroot.display().to_string(),
         toolchain: toolchain.to_string(),
@@ -326,69 +325,72 @@ pub(crate) fn inactive(toolchain: &str, path: &str) -> Seen {
 
 /// The whole switching scenario in one shell.
 fn switching_scenario(shell: Sh, home: &str) {
-    let world = World::with_home(PUBLISHED, INSTALLED, home);
-    let a = world.dir("a");
-    world.write("a/.go-version", "1.21.0\n");
-    let b = world.dir("a/b");
-    let b_file = world.write("a/b/.go-version", "1.22.5\n");
-    let outside = world.dir("outside");
-    world.write("d/.go-version", "1.20.14\n");
-    let d = world.dir("d");
-    let keyring = world.env.keyring().display().to_string();
-    let s = Session::start(
+    assert_shim_binary_built();
+    let s = Session::new().home_named(home);
+    s.publish_probes(PUBLISHED);
+    s.install(INSTALLED);
+    let a = s.dir("a");
+    s.write("a/.go-version", "1.21.0\n");
+    let b = s.dir("a/b");
+    let b_file = s.write("a/b/.go-version", "1.22.5\n");
+    let outside = s.dir("outside");
+    s.write("d/.go-version", "1.20.14\n");
+    let d = s.dir("d");
+    let keyring = s.keyring().display().to_string();
+    let term = Terminal::start(
         shell,
-        &world,
-        &world.root.join("run"),
+        &s,
+        &s.root().join("run"),
         &outside,
         &shell.load_hook(),
         &[
-            ("GVMR_INDEX_URL", &world.index_url()),
-            ("GVMR_MIRROR", &world.mirror_url()),
+            ("GVMR_INDEX_URL", &s.index_url()),
+            ("GVMR_MIRROR", &s.mirror_url()),
             ("GVMR_KEYRING", &keyring),
         ],
     );
-    let cd = |dir: &Path| s.line(&format!("cd {}", q(dir)));
+    let cd = |dir: &Path| term.line(&format!("cd {}", q(dir)));
 
-    assert_eq!(s.probe(), inactive(UNSET, BASE_PATH), "at the start");
+    assert_eq!(term.probe(), inactive(UNSET, BASE_PATH), "at the start");
 
     cd(&a);
     assert_eq!(
-        s.probe(),
-        active(&world, "1.21.0", "local", BASE_PATH),
+        term.probe(),
+        active(&s, "1.21.0", "local", BASE_PATH),
         "in a"
     );
 
     cd(&b);
     assert_eq!(
-        s.probe(),
-        active(&world, "1.22.5", "local", BASE_PATH),
+        term.probe(),
+        active(&s, "1.22.5", "local", BASE_PATH),
         "in a/b: a's bin is gone"
     );
 
     std::fs::write(&b_file, "1.21.0\n").unwrap();
     assert_eq!(
-        s.probe_after_change(),
-        active(&world, "1.21.0", "local", BASE_PATH),
+        term.probe_after_change(),
+        active(&s, "1.21.0", "local", BASE_PATH),
         "a/b/.go-version edited in place"
     );
     std::fs::write(&b_file, "1.23.1\n").unwrap();
     assert_eq!(
-        s.probe_after_change(),
-        active(&world, "1.23.1", "local", BASE_PATH),
+        term.probe_after_change(),
+        active(&s, "1.23.1", "local", BASE_PATH),
         "a/b/.go-version edited again"
     );
     std::fs::remove_file(&b_file).unwrap();
     assert_eq!(
-        s.probe_after_change(),
-        active(&world, "1.21.0", "local", BASE_PATH),
+        term.probe_after_change(),
+        active(&s, "1.21.0", "local", BASE_PATH),
         "a/b/.go-version removed: a's applies"
     );
 
     // The user edits PATH inside a project.
-    s.line(&shell.prepend_path("/mine"));
-    let seen = s.probe();
-    let bin21 = world.goroot("1.21.0").join("bin").display().to_string();
-    assert_eq!(seen.goroot, world.goroot("1.21.0").display().to_string());
+    term.line(&shell.prepend_path("/mine"));
+    let seen = term.probe();
+    let bin21 = s.goroot("1.21.0").join("bin").display().to_string();
+    assert_eq!(seen.goroot, s.goroot("1.21.0").display().to_string());
     let entries: Vec<&str> = seen.path.split(':').collect();
     assert_eq!(
         entries.iter().filter(|e| **e == bin21).count(),
@@ -400,20 +402,20 @@ fn switching_scenario(shell: Sh, home: &str) {
     let user_path = format!("/mine:{BASE_PATH}");
     cd(&outside);
     assert_eq!(
-        s.probe(),
+        term.probe(),
         inactive(UNSET, &user_path),
         "left every project: PATH as before, with the user's edit"
     );
 
-    s.line(&shell.export("GVMR_GO_VERSION", "1.22.5"));
+    term.line(&shell.export("GVMR_GO_VERSION", "1.22.5"));
     assert_eq!(
-        s.probe(),
-        active(&world, "1.22.5", "local", &user_path),
+        term.probe(),
+        active(&s, "1.22.5", "local", &user_path),
         "GVMR_GO_VERSION set"
     );
-    s.line(&shell.unset("GVMR_GO_VERSION"));
+    term.line(&shell.unset("GVMR_GO_VERSION"));
     assert_eq!(
-        s.probe(),
+        term.probe(),
         inactive(UNSET, &user_path),
         "GVMR_GO_VERSION unset"
     );
@@ -421,26 +423,26 @@ fn switching_scenario(shell: Sh, home: &str) {
     // A GOTOOLCHAIN the user sets, even while gvmr's `local` is active, is
     // theirs: switching and leaving leave it alone.
     cd(&a);
-    assert_eq!(s.probe(), active(&world, "1.21.0", "local", &user_path));
-    s.line(&shell.export("GOTOOLCHAIN", "go1.23.0"));
-    assert_eq!(s.probe(), active(&world, "1.21.0", "go1.23.0", &user_path));
+    assert_eq!(term.probe(), active(&s, "1.21.0", "local", &user_path));
+    term.line(&shell.export("GOTOOLCHAIN", "go1.23.0"));
+    assert_eq!(term.probe(), active(&s, "1.21.0", "go1.23.0", &user_path));
     std::fs::write(&b_file, "1.22.5\n").unwrap();
     cd(&b);
     assert_eq!(
-        s.probe(),
-        active(&world, "1.22.5", "go1.23.0", &user_path),
+        term.probe(),
+        active(&s, "1.22.5", "go1.23.0", &user_path),
         "switching keeps the user's GOTOOLCHAIN"
     );
     cd(&outside);
     assert_eq!(
-        s.probe(),
+        term.probe(),
         inactive("go1.23.0", &user_path),
         "leaving keeps it too"
     );
     cd(&a);
     assert_eq!(
-        s.probe(),
-        active(&world, "1.21.0", "go1.23.0", &user_path),
+        term.probe(),
+        active(&s, "1.21.0", "go1.23.0", &user_path),
         "entering with a user's GOTOOLCHAIN"
     );
 
@@ -448,35 +450,35 @@ fn switching_scenario(shell: Sh, home: &str) {
     // reason on the terminal.
     cd(&d);
     assert_eq!(
-        s.probe(),
+        term.probe(),
         inactive("go1.23.0", &user_path),
         "in d (not installed)"
     );
-    s.wait_for(
-        || s.pane().contains("run: gvmr install 1.20.14"),
+    term.wait_for(
+        || term.pane().contains("run: gvmr install 1.20.14"),
         "not-installed message",
     );
     // Installing it from the shell: the next prompt uses it.
-    s.line(&format!("{} install 1.20.14", q(Path::new(GVMR))));
+    term.line(&format!("{} install 1.20.14", q(Path::new(GVMR))));
     assert_eq!(
-        s.probe(),
-        active(&world, "1.20.14", "go1.23.0", &user_path),
+        term.probe(),
+        active(&s, "1.20.14", "go1.23.0", &user_path),
         "installed while in d"
     );
 
     // Setting the default outside any project: the next prompt uses it.
     cd(&outside);
-    assert_eq!(s.probe(), inactive("go1.23.0", &user_path));
-    s.line(&format!("{} default 1.22.5", q(Path::new(GVMR))));
+    assert_eq!(term.probe(), inactive("go1.23.0", &user_path));
+    term.line(&format!("{} default 1.22.5", q(Path::new(GVMR))));
     assert_eq!(
-        s.probe(),
-        active(&world, "1.22.5", "go1.23.0", &user_path),
+        term.probe(),
+        active(&s, "1.22.5", "go1.23.0", &user_path),
         "the new default applies"
     );
-    s.line(&format!("{} default 1.21.0", q(Path::new(GVMR))));
+    term.line(&format!("{} default 1.21.0", q(Path::new(GVMR))));
     assert_eq!(
-        s.probe(),
-        active(&world, "1.21.0", "go1.23.0", &user_path),
+        term.probe(),
+        active(&s, "1.21.0", "go1.23.0", &user_path),
         "the changed default applies"
     );
 }
@@ -501,36 +503,28 @@ fn fish_hook_switches_as_you_cd_and_edit() {
 
 /// A world with `gvmr direnv` in the direnvrc of its HOME and a project `p`
 /// whose .envrc is `envrc`, allowed.
-fn direnv_world(envrc: &str) -> (World, PathBuf) {
-    let world = world();
+fn direnv_world(envrc: &str) -> (Session, PathBuf) {
+    let s = probe_session(PUBLISHED, INSTALLED);
     let rc = run_with_timeout(
-        Command::new(GVMR)
-            .arg("direnv")
-            .env("GVMR_HOME", &world.home),
+        Command::new(GVMR).arg("direnv").env("GVMR_HOME", s.home()),
         STEP_LIMIT,
     );
     assert!(rc.status.success(), "{}", err(&rc));
-    write_file(
-        &world.env.user_home().join(".config/direnv/direnvrc"),
-        &rc.stdout,
-    );
-    let project = world.dir("p");
+    write_file(&s.user_home().join(".config/direnv/direnvrc"), &rc.stdout);
+    let project = s.dir("p");
     write_file(&project.join(".envrc"), envrc);
-    let output = direnv(&world, &project, &["allow", "."]);
+    let output = direnv(&s, &project, &["allow", "."]);
     assert!(output.status.success(), "direnv allow: {}", err(&output));
-    (world, project)
+    (s, project)
 }
 
-fn direnv(world: &World, dir: &Path, args: &[&str]) -> Output {
-    run_with_timeout(
-        crate::support::switching::clean_command("direnv", world, dir).args(args),
-        STEP_LIMIT,
-    )
+fn direnv(s: &Session, dir: &Path, args: &[&str]) -> Output {
+    run_with_timeout(s.clean_command("direnv", dir).args(args), STEP_LIMIT)
 }
 
-fn direnv_goroot(world: &World, dir: &Path) -> String {
+fn direnv_goroot(s: &Session, dir: &Path) -> String {
     let output = direnv(
-        world,
+        s,
         dir,
         &[
             "exec",
@@ -544,8 +538,8 @@ fn direnv_goroot(world: &World, dir: &Path) -> String {
     out(&output)
 }
 
-fn expected_direnv(world: &World, version: &str) -> String {
-    let goroot = world.goroot(version);
+fn expected_direnv(s: &Session, version: &str) -> String {
+    let goroot = s.goroot(version);
     format!(
         "{}|local|{}",
         goroot.display(),
@@ -555,34 +549,28 @@ fn expected_direnv(world: &World, version: &str) -> String {
 
 #[test]
 fn direnv_use_gvmr_follows_the_selection() {
-    let (world, project) = direnv_world("use gvmr\n");
-    world.write("p/.go-version", "1.21.0\n");
-    assert_eq!(
-        direnv_goroot(&world, &project),
-        expected_direnv(&world, "1.21.0")
-    );
-    world.write("p/.go-version", "1.22.5\n");
-    assert_eq!(
-        direnv_goroot(&world, &project),
-        expected_direnv(&world, "1.22.5")
-    );
+    let (s, project) = direnv_world("use gvmr\n");
+    s.write("p/.go-version", "1.21.0\n");
+    assert_eq!(direnv_goroot(&s, &project), expected_direnv(&s, "1.21.0"));
+    s.write("p/.go-version", "1.22.5\n");
+    assert_eq!(direnv_goroot(&s, &project), expected_direnv(&s, "1.22.5"));
     // From a subdirectory too.
-    let sub = world.dir("p/sub");
-    let output = direnv(&world, &sub, &["exec", ".", "sh", "-c", "echo $GOROOT"]);
-    assert_eq!(out(&output), world.goroot("1.22.5").display().to_string());
+    let sub = s.dir("p/sub");
+    let output = direnv(&s, &sub, &["exec", ".", "sh", "-c", "echo $GOROOT"]);
+    assert_eq!(out(&output), s.goroot("1.22.5").display().to_string());
 
     // `direnv export` lists every file gvmr reads in DIRENV_WATCHES, and
     // says what it exports.
-    let output = direnv(&world, &project, &["export", "json"]);
+    let output = direnv(&s, &project, &["export", "json"]);
     assert!(output.status.success(), "{}", err(&output));
     let json: serde_json::Value = serde_json::from_str(&out(&output)).unwrap();
-    assert_eq!(json["GOROOT"], world.goroot("1.22.5").display().to_string());
+    assert_eq!(json["GOROOT"], s.goroot("1.22.5").display().to_string());
     assert!(json["DIRENV_WATCHES"].is_string(), "{json}");
 
     // A broken version file: the error reaches the user, nothing is exported.
-    world.write("p/.go-version", "banana\n");
+    s.write("p/.go-version", "banana\n");
     let output = direnv(
-        &world,
+        &s,
         &project,
         &["exec", ".", "sh", "-c", "echo \"[$GOROOT]\""],
     );
@@ -596,17 +584,14 @@ fn direnv_use_gvmr_follows_the_selection() {
 
 #[test]
 fn direnv_use_gvmr_with_a_version_forces_it() {
-    let (world, project) = direnv_world("use gvmr 1.22.5\n");
-    world.write("p/.go-version", "1.21.0\n");
-    assert_eq!(
-        direnv_goroot(&world, &project),
-        expected_direnv(&world, "1.22.5")
-    );
+    let (s, project) = direnv_world("use gvmr 1.22.5\n");
+    s.write("p/.go-version", "1.21.0\n");
+    assert_eq!(direnv_goroot(&s, &project), expected_direnv(&s, "1.22.5"));
     write_file(&project.join(".envrc"), "use gvmr 1.19.5\n");
-    let output = direnv(&world, &project, &["allow", "."]);
+    let output = direnv(&s, &project, &["allow", "."]);
     assert!(output.status.success());
     let output = direnv(
-        &world,
+        &s,
         &project,
         &["exec", ".", "sh", "-c", "echo \"[$GOROOT]\""],
     );
@@ -619,41 +604,42 @@ fn direnv_use_gvmr_with_a_version_forces_it() {
 
 #[test]
 fn direnv_in_an_interactive_shell_reloads_when_the_version_file_changes() {
-    let (world, project) = direnv_world("use gvmr\n");
-    let gv = world.write("p/.go-version", "1.21.0\n");
-    let outside = world.dir("outside");
-    let s = Session::start(
+    let (s, project) = direnv_world("use gvmr\n");
+    let gv = s.write("p/.go-version", "1.21.0\n");
+    let outside = s.dir("outside");
+    let term = Terminal::start(
         Sh::Bash,
-        &world,
-        &world.root.join("run"),
+        &s,
+        &s.root().join("run"),
         &outside,
         "eval \"$(direnv hook bash)\"",
         &[],
     );
-    assert_eq!(s.probe(), inactive(UNSET, BASE_PATH));
-    s.line(&format!("cd {}", q(&project)));
-    assert_eq!(s.probe(), active(&world, "1.21.0", "local", BASE_PATH));
-    // direnv compares whole-second modification times.
-    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(term.probe(), inactive(UNSET, BASE_PATH));
+    term.line(&format!("cd {}", q(&project)));
+    assert_eq!(term.probe(), active(&s, "1.21.0", "local", BASE_PATH));
+    // direnv compares whole-second modification times: the edit is dated
+    // ahead of any time direnv saw, instead of waiting for the next second.
     std::fs::write(&gv, "1.22.5\n").unwrap();
+    set_mtime(&gv, SystemTime::now() + Duration::from_secs(2));
     assert_eq!(
-        s.probe_after_change(),
-        active(&world, "1.22.5", "local", BASE_PATH),
+        term.probe_after_change(),
+        active(&s, "1.22.5", "local", BASE_PATH),
         "direnv reloads after .go-version changed"
     );
     // A new, nearer file direnv was told to watch.
-    let sub = world.dir("p/sub");
-    s.line(&format!("cd {}", q(&sub)));
-    s.probe();
-    std::thread::sleep(Duration::from_millis(1100));
-    world.write("p/sub/.go-version", "1.23.1\n");
-    s.enter();
+    let sub = s.dir("p/sub");
+    term.line(&format!("cd {}", q(&sub)));
+    term.probe();
+    let nearer = s.write("p/sub/.go-version", "1.23.1\n");
+    set_mtime(&nearer, SystemTime::now() + Duration::from_secs(2));
+    term.enter();
     // direnv evaluates the .envrc in its own directory, so a version file
     // below it does not apply (the .envrc's directory decides).
-    assert_eq!(s.probe(), active(&world, "1.22.5", "local", BASE_PATH));
-    s.line(&format!("cd {}", q(&outside)));
+    assert_eq!(term.probe(), active(&s, "1.22.5", "local", BASE_PATH));
+    term.line(&format!("cd {}", q(&outside)));
     assert_eq!(
-        s.probe(),
+        term.probe(),
         inactive(UNSET, BASE_PATH),
         "direnv unloads outside"
     );

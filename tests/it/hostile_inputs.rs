@@ -7,10 +7,9 @@
 //! directory was left behind.
 
 use crate::support::keys::{TestKey, armor_signature};
-use crate::support::mirror::{ArchiveBuilder, Mirror, fake_go_archive, listing_json, sha256_hex};
-use crate::support::server::TestServer;
+use crate::support::mirror::{ArchiveBuilder, fake_go_archive, listing_json, sha256_hex};
 use crate::support::{
-    Env, FILE, PATH, dir_names, install_fails, listing_source, signature_refused, walk,
+    FILE, PATH, Session, USUAL, dir_names, install_fails, signature_refused, walk,
 };
 use predicates::str::contains;
 use sequoia_openpgp::types::ReasonForRevocation;
@@ -19,19 +18,8 @@ use std::time::{Duration, SystemTime};
 
 const DAY: Duration = Duration::from_secs(86_400);
 
-fn key() -> TestKey {
-    TestKey::generate("Test Go Releases <go@example.org>")
-}
-
 fn asc_path() -> String {
     format!("{PATH}.asc")
-}
-
-/// Publishes go1.22.4 and go1.22.5 with a listing.
-fn publish_usual(mirror: &mut Mirror<'_>) {
-    mirror.publish("go1.22.4", true);
-    mirror.publish("go1.22.5", true);
-    mirror.write_listing();
 }
 
 // ---------------------------------------------------------------------------
@@ -52,21 +40,20 @@ fn revoked_key(reason: ReasonForRevocation) -> (TestKey, SystemTime) {
 
 #[test]
 fn a_signature_made_after_the_subkey_was_revoked_is_refused() {
-    let server = TestServer::start();
     let (key, revoked_at) = revoked_key(ReasonForRevocation::KeySuperseded);
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
+    let s = Session::with_key(key);
+    s.publish_releases(USUAL);
 
-    let asc = key.sign_detached_at(&server.get(PATH).unwrap(), revoked_at + DAY);
+    let asc = s
+        .key
+        .sign_detached_at(&s.server.get(PATH).unwrap(), revoked_at + DAY);
     signature_refused(
-        &server,
-        &env,
+        &s,
         asc,
         &[
             &format!(
                 "made by key {}, which was not valid when the signature was made",
-                key.signing_subkey_fingerprint_hex()
+                s.key.signing_subkey_fingerprint_hex()
             ),
             "signing key is revoked",
         ],
@@ -75,45 +62,44 @@ fn a_signature_made_after_the_subkey_was_revoked_is_refused() {
 
 #[test]
 fn a_signature_made_before_a_soft_revocation_still_verifies() {
-    let server = TestServer::start();
     let (key, revoked_at) = revoked_key(ReasonForRevocation::KeySuperseded);
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
+    let s = Session::with_key(key);
+    s.publish_releases(USUAL);
 
-    let asc = key.sign_detached_at(&server.get(PATH).unwrap(), revoked_at - DAY);
-    server.put(&asc_path(), asc);
-    env.gvmr()
+    let asc = s
+        .key
+        .sign_detached_at(&s.server.get(PATH).unwrap(), revoked_at - DAY);
+    s.server.put(&asc_path(), asc);
+    s.gvmr()
         .args(["install", "1.22.5"])
         .assert()
         .success()
         .stderr(contains(format!(
             "({}) and OpenPGP signature (Test Go Releases <go@example.org>",
-            listing_source(&server)
+            s.listing_source()
         )))
         .stderr(contains("Installed go1.22.5 in"));
-    assert_eq!(env.version_names(), ["go1.22.5"]);
-    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+    assert_eq!(s.version_names(), ["go1.22.5"]);
+    assert_eq!(s.tmp_after_purge(), Vec::<String>::new());
 }
 
 #[test]
 fn a_signature_made_before_a_hard_revocation_is_refused() {
-    let server = TestServer::start();
     let (key, revoked_at) = revoked_key(ReasonForRevocation::KeyCompromised);
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
+    let s = Session::with_key(key);
+    s.publish_releases(USUAL);
 
     // A compromised key's signatures cannot be trusted whatever they claim.
-    let asc = key.sign_detached_at(&server.get(PATH).unwrap(), revoked_at - DAY);
+    let asc = s
+        .key
+        .sign_detached_at(&s.server.get(PATH).unwrap(), revoked_at - DAY);
     signature_refused(
-        &server,
-        &env,
+        &s,
         asc,
         &[
             &format!(
                 "made by key {}, which was not valid when the signature was made",
-                key.signing_subkey_fingerprint_hex()
+                s.key.signing_subkey_fingerprint_hex()
             ),
             "signing key is revoked",
         ],
@@ -125,16 +111,12 @@ fn a_signature_made_before_a_hard_revocation_is_refused() {
 
 #[test]
 fn several_signatures_none_valid_are_refused_with_every_reason() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
+    let s = Session::usual();
     let stranger = TestKey::generate("Mallory <mallory@example.org>");
-    let archive = server.get(PATH).unwrap();
+    let archive = s.server.get(PATH).unwrap();
 
     let mut packets = stranger.sign_detached_binary(&archive);
-    packets.extend(key.sign_detached_binary(b"some other file"));
+    packets.extend(s.key.sign_detached_binary(b"some other file"));
     let reasons = [
         format!(
             "made by key {}, which is not a trusted Go release signing key",
@@ -142,23 +124,19 @@ fn several_signatures_none_valid_are_refused_with_every_reason() {
         ),
         format!(
             "made by key {}, but it does not match this file",
-            key.signing_subkey_fingerprint_hex()
+            s.key.signing_subkey_fingerprint_hex()
         ),
     ];
     let reasons: Vec<&str> = reasons.iter().map(String::as_str).collect();
     // Binary, then the same packets armored.
-    signature_refused(&server, &env, packets.clone(), &reasons);
-    signature_refused(&server, &env, armor_signature(&packets), &reasons);
+    signature_refused(&s, packets.clone(), &reasons);
+    signature_refused(&s, armor_signature(&packets), &reasons);
 }
 
 #[test]
 fn truncated_armor_is_refused_without_a_panic() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
-    let asc = server.get(&asc_path()).unwrap();
+    let s = Session::usual();
+    let asc = s.server.get(&asc_path()).unwrap();
     assert!(asc.starts_with(b"-----BEGIN PGP SIGNATURE-----"));
 
     // Cut in the middle of the base64 body, and just before the footer.
@@ -168,12 +146,7 @@ fn truncated_armor_is_refused_without_a_panic() {
         .and_then(|end| asc[..end].windows(5).rposition(|w| w == b"-----"))
         .unwrap();
     for cut in [asc.len() / 2, footer] {
-        signature_refused(
-            &server,
-            &env,
-            asc[..cut].to_vec(),
-            &["it is not an OpenPGP signature"],
-        );
+        signature_refused(&s, asc[..cut].to_vec(), &["it is not an OpenPGP signature"]);
     }
 }
 
@@ -183,23 +156,19 @@ fn truncated_armor_is_refused_without_a_panic() {
 /// Publishes `archive` (with a correct listing checksum and signature) as
 /// go1.22.5 and expects exit 6 with `reason`.
 #[track_caller]
-fn archive_refused(archive: Vec<u8>, reason: &str) -> Env {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    mirror.publish_archive("go1.22.5", true, archive);
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
+fn archive_refused(archive: Vec<u8>, reason: &str) -> Session {
+    let s = Session::new();
+    s.publish_archive("go1.22.5", archive);
 
     install_fails(
-        &env,
+        &s,
         6,
         &[
             &format!("error: cannot unpack {FILE}: {reason}"),
             "hint: the archive passed verification but is not a Go release archive",
         ],
     );
-    env
+    s
 }
 
 #[test]
@@ -215,12 +184,8 @@ fn an_archive_with_more_entries_than_the_cap_is_refused() {
         "the archive stays small: {} bytes",
         archive.len()
     );
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    mirror.publish_archive("go1.22.5", true, archive);
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
+    let s = Session::new();
+    s.publish_archive("go1.22.5", archive);
 
     // gvmr makes 120,000 directories before it refuses the next entry:
     // seconds on tmpfs, but half a minute on some disks. So GVMR_HOME is
@@ -230,8 +195,8 @@ fn an_archive_with_more_entries_than_the_cap_is_refused() {
         .is_dir()
         .then(|| tempfile::Builder::new().prefix("gvmr-test").tempdir_in(shm))
         .and_then(Result::ok);
-    let home = fast.as_ref().map_or(env.home(), |d| d.path());
-    let output = env
+    let home = fast.as_ref().map_or(s.home(), |d| d.path());
+    let output = s
         .gvmr()
         .env("GVMR_HOME", home)
         .args(["install", "1.22.5"])
@@ -276,7 +241,7 @@ fn device_entries_are_refused() {
 fn a_file_written_through_a_symlink_out_of_the_tree_is_refused_at_the_link() {
     let outside = tempfile::tempdir().unwrap();
     let target = outside.path().to_str().unwrap();
-    let env = archive_refused(
+    let s = archive_refused(
         ArchiveBuilder::new()
             .dir("go")
             .symlink("go/link", target)
@@ -285,7 +250,7 @@ fn a_file_written_through_a_symlink_out_of_the_tree_is_refused_at_the_link() {
         "entry \"go/link\" is a symbolic link; Go archives hold only files and directories",
     );
     assert_eq!(walk(outside.path()), Vec::<std::path::PathBuf>::new());
-    let strays: Vec<_> = walk(env.root())
+    let strays: Vec<_> = walk(s.root())
         .into_iter()
         .filter(|p| p.file_name().is_some_and(|n| n == "evil" || n == "link"))
         .collect();
@@ -297,17 +262,13 @@ fn a_file_written_through_a_symlink_out_of_the_tree_is_refused_at_the_link() {
 
 #[test]
 fn an_enormous_release_listing_is_refused() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
+    let s = Session::usual();
     // One byte over the 64 MiB cap: a JSON array that never ends.
     let mut body = vec![b' '; (64 << 20) + 1];
     body[0] = b'[';
-    server.put("/listing.json", body);
-    let env = Env::new(&mirror, &key);
+    s.server.put("/listing.json", body);
 
-    let output = env
+    let output = s
         .gvmr()
         .args(["install", "1.22"])
         .assert()
@@ -319,30 +280,27 @@ fn an_enormous_release_listing_is_refused() {
     assert!(
         stderr.contains(&format!(
             "{}: the response is larger than 67108864 bytes",
-            mirror.index_url()
+            s.index_url()
         )),
         "{stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
-    env.assert_nothing_installed();
-    assert_eq!(server.count(PATH), 0);
+    s.assert_nothing_installed();
+    assert_eq!(s.server.count(PATH), 0);
 }
 
 #[test]
 fn a_listing_giving_another_platforms_checksum_is_refused() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    let linux = mirror.publish("go1.22.5", true);
-    let darwin = mirror.publish_platform(
+    let s = Session::new();
+    let linux = s.publish("go1.22.5");
+    let darwin = s.publish_platform(
         "go1.22.5",
-        true,
         "darwin",
         "arm64",
         fake_go_archive("go1.22.5-darwin"),
     );
     // The listing swaps the two archives' checksums.
-    let mut releases = mirror.releases();
+    let mut releases = s.releases();
     for file in &mut releases[0].files {
         file.sha256 = if file.sha256 == linux.sha256_hex {
             darwin.sha256_hex.clone()
@@ -350,22 +308,21 @@ fn a_listing_giving_another_platforms_checksum_is_refused() {
             linux.sha256_hex.clone()
         };
     }
-    server.put("/listing.json", listing_json(&releases));
-    let env = Env::new(&mirror, &key);
+    s.server.put("/listing.json", listing_json(&releases));
 
     install_fails(
-        &env,
+        &s,
         5,
         &[
             &format!("error: checksum mismatch for {FILE}"),
             &format!(
                 "  expected: {} (from {})",
                 darwin.sha256_hex,
-                listing_source(&server)
+                s.listing_source()
             ),
             &format!("  actual:   {}", sha256_hex(&linux.archive)),
             "hint: do not use this archive",
         ],
     );
-    assert!(env.downloads().is_empty(), "a bad archive is not kept");
+    assert!(s.downloads().is_empty(), "a bad archive is not kept");
 }

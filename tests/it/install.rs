@@ -4,10 +4,11 @@
 //! The failures are in `install_failures.rs`; races, interruptions and the
 //! file system in `install_robustness.rs`.
 
-use crate::support::keys::{TestKey, gpg_sign_detached};
-use crate::support::mirror::{ArchiveBuilder, Mirror, fake_go_archive, fake_go_zip, sha256_hex};
-use crate::support::server::{Fault, TestServer};
-use crate::support::{Env, listing_source, normalize, stderr_of, stdout_of};
+use crate::assert_transcript;
+use crate::support::keys::gpg_sign_detached;
+use crate::support::mirror::{ArchiveBuilder, fake_go_archive, fake_go_zip, sha256_hex};
+use crate::support::server::Fault;
+use crate::support::{Session, stderr_of, stdout_of};
 use predicates::prelude::*;
 use predicates::str::contains;
 use std::path::Path;
@@ -17,21 +18,9 @@ use std::time::{Duration, SystemTime};
 const FILE: &str = "go1.22.5.linux-amd64.tar.gz";
 const PATH: &str = "/dl/go1.22.5.linux-amd64.tar.gz";
 
-fn key() -> TestKey {
-    TestKey::generate("Test Go Releases <go@example.org>")
-}
-
-/// Publishes go1.22.4, go1.22.5 (stable) and go1.23rc1 with a listing.
-fn publish_usual(mirror: &mut Mirror<'_>) {
-    mirror.publish("go1.22.4", true);
-    mirror.publish("go1.22.5", true);
-    mirror.publish("go1.23rc1", false);
-    mirror.write_listing();
-}
-
 /// The output of `bin/go ARGS` of an installed version.
-fn run_go(env: &Env, version: &str, args: &[&str]) -> String {
-    let go = env.versions_dir().join(version).join("bin/go");
+fn run_go(s: &Session, version: &str, args: &[&str]) -> String {
+    let go = s.versions_dir().join(version).join("bin/go");
     let output = Command::new(&go)
         .args(args)
         .output()
@@ -42,12 +31,12 @@ fn run_go(env: &Env, version: &str, args: &[&str]) -> String {
 
 /// The installed `go` reports `version`, and the tree is the fake release.
 #[track_caller]
-fn assert_installed(env: &Env, version: &str) {
+fn assert_installed(s: &Session, version: &str) {
     assert_eq!(
-        run_go(env, version, &["version"]),
+        run_go(s, version, &["version"]),
         format!("go version {version} linux/amd64\n")
     );
-    let dir = env.versions_dir().join(version);
+    let dir = s.versions_dir().join(version);
     assert_eq!(
         std::fs::read_to_string(dir.join("VERSION")).unwrap(),
         format!("{version}\ntime 2024-06-27T20:11:12Z\n")
@@ -55,72 +44,38 @@ fn assert_installed(env: &Env, version: &str) {
     assert!(dir.join("src/fmt/print.go").is_file());
 }
 
-fn keyring_warning(env: &Env) -> String {
+fn keyring_warning(s: &Session) -> String {
     format!(
         "warning: GVMR_KEYRING is set: trusting the keys in {} instead of the Go release signing key built into gvmr",
-        env.keyring().display()
+        s.keyring().display()
     )
-}
-
-/// "made 2024-07-03" (the signature's date) as "made [DATE]".
-fn hide_dates(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("made ") {
-        out.push_str(&rest[..at + 5]);
-        let date = &rest[at + 5..];
-        if date.len() >= 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-' {
-            out.push_str("[DATE]");
-            rest = &date[10..];
-        } else {
-            rest = date;
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 #[test]
 fn an_exact_version_is_downloaded_verified_twice_and_installed() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
+    let s = Session::usual();
 
-    let output = env
-        .gvmr()
-        .args(["install", "1.22.5"])
-        .assert()
-        .success()
-        .stdout("")
-        .get_output()
-        .clone();
-
-    let published = server.get(PATH).unwrap();
-    let sha = sha256_hex(&published);
-    let subkey = key.signing_subkey_fingerprint_hex();
-    let stderr = hide_dates(
-        &normalize(&stderr_of(&output), &env, &server)
-            .replace(&format!("{}…{}", &sha[..8], &sha[60..]), "[SHA]")
-            .replace(&subkey[..8], "[KEY]"),
-    );
-    insta::assert_snapshot!(stderr, @r"
+    let output = s.gvmr().args(["install", "1.22.5"]).output().unwrap();
+    assert_transcript!(s, output, @"
+    exit: 0
+    --- stdout
+    --- stderr
     warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
-    Verified sha256 [SHA] (release listing at [SERVER]/listing.json) and OpenPGP signature (Test Go Releases <go@example.org>, key [KEY]…, made [DATE])
+    Verified sha256 [SHA256] (release listing at [SERVER]/listing.json) and OpenPGP signature (Test Go Releases <go@example.org>, key [KEY]…, made [DATE])
     Installed go1.22.5 in [ROOT]/gvmr-home/versions/go1.22.5 ([T] s)
     Created the go and gofmt shims in [ROOT]/gvmr-home/shims (put it on PATH, or load a shell hook: see `gvmr hook --help`)
     ");
+    let published = s.server.get(PATH).unwrap();
 
-    assert_installed(&env, "go1.22.5");
+    assert_installed(&s, "go1.22.5");
     assert_eq!(
-        run_go(&env, "go1.22.5", &["env", "GOROOT"]).trim_end(),
-        env.versions_dir().join("go1.22.5").display().to_string()
+        run_go(&s, "go1.22.5", &["env", "GOROOT"]).trim_end(),
+        s.versions_dir().join("go1.22.5").display().to_string()
     );
-    assert_eq!(env.version_names(), ["go1.22.5"]);
-    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+    assert_eq!(s.version_names(), ["go1.22.5"]);
+    assert_eq!(s.tmp_after_purge(), Vec::<String>::new());
     // The verified archive and its signature are kept for reinstalls.
-    let downloads = env.downloads();
+    let downloads = s.downloads();
     assert_eq!(
         downloads.keys().collect::<Vec<_>>(),
         [FILE, &format!("{FILE}.asc")]
@@ -128,67 +83,55 @@ fn an_exact_version_is_downloaded_verified_twice_and_installed() {
     assert_eq!(downloads[FILE], published);
     assert_eq!(
         downloads[&format!("{FILE}.asc")],
-        server.get(&format!("{PATH}.asc")).unwrap()
+        s.server.get(&format!("{PATH}.asc")).unwrap()
     );
     // One GET each: listing, signature, archive; the .sha256 is not needed.
-    assert_eq!(server.count("/listing.json"), 1);
-    assert_eq!(server.count(&format!("{PATH}.asc")), 1);
-    assert_eq!(server.count(PATH), 1);
-    assert_eq!(server.count(&format!("{PATH}.sha256")), 0);
+    assert_eq!(s.server.count("/listing.json"), 1);
+    assert_eq!(s.server.count(&format!("{PATH}.asc")), 1);
+    assert_eq!(s.server.count(PATH), 1);
+    assert_eq!(s.server.count(&format!("{PATH}.sha256")), 0);
 }
 
 #[test]
 fn a_release_line_installs_its_newest_stable_release() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
+    let s = Session::usual();
 
-    env.gvmr()
+    s.gvmr()
         .args(["install", "1.22"])
         .assert()
         .success()
         .stderr(contains("Installed go1.22.5 in"));
-    assert_eq!(env.version_names(), ["go1.22.5"]);
-    assert_installed(&env, "go1.22.5");
-    assert_eq!(server.count("/dl/go1.22.4.linux-amd64.tar.gz"), 0);
+    assert_eq!(s.version_names(), ["go1.22.5"]);
+    assert_installed(&s, "go1.22.5");
+    assert_eq!(s.server.count("/dl/go1.22.4.linux-amd64.tar.gz"), 0);
 }
 
 #[test]
 fn latest_installs_the_newest_stable_release_not_a_prerelease() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
+    let s = Session::usual();
 
-    env.gvmr()
+    s.gvmr()
         .args(["install", "latest"])
         .assert()
         .success()
         .stderr(contains("Installed go1.22.5 in"));
-    assert_eq!(env.version_names(), ["go1.22.5"]);
-    assert_eq!(server.count("/dl/go1.23rc1.linux-amd64.tar.gz"), 0);
+    assert_eq!(s.version_names(), ["go1.22.5"]);
+    assert_eq!(s.server.count("/dl/go1.23rc1.linux-amd64.tar.gz"), 0);
 }
 
 #[test]
 fn a_prerelease_installs_when_named() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
+    let s = Session::usual();
 
-    env.gvmr()
+    s.gvmr()
         .args(["install", "go1.23rc1"])
         .assert()
         .success()
         .stderr(contains("Installed go1.23rc1 in"));
-    assert_eq!(env.version_names(), ["go1.23rc1"]);
-    assert_installed(&env, "go1.23rc1");
+    assert_eq!(s.version_names(), ["go1.23rc1"]);
+    assert_installed(&s, "go1.23rc1");
     // Without the prefix it names the same release.
-    env.gvmr()
+    s.gvmr()
         .args(["install", "1.23rc1"])
         .assert()
         .success()
@@ -197,85 +140,77 @@ fn a_prerelease_installs_when_named() {
 
 #[test]
 fn go1_20_is_1_20_0_while_1_20_is_the_newest_1_20_release() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    mirror.publish("go1.20", true);
-    mirror.publish("go1.20.1", true);
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
+    let s = Session::new();
+    s.publish("go1.20");
+    s.publish("go1.20.1");
 
-    env.gvmr()
+    s.gvmr()
         .args(["install", "1.20.0"])
         .assert()
         .success()
         .stderr(contains("Installed go1.20 in"));
-    assert_eq!(env.version_names(), ["go1.20"]);
-    assert_installed(&env, "go1.20");
-    assert_eq!(server.count("/dl/go1.20.linux-amd64.tar.gz"), 1);
+    assert_eq!(s.version_names(), ["go1.20"]);
+    assert_installed(&s, "go1.20");
+    assert_eq!(s.server.count("/dl/go1.20.linux-amd64.tar.gz"), 1);
 
-    env.gvmr()
+    s.gvmr()
         .args(["install", "go1.20"])
         .assert()
         .success()
         .stderr(contains("go1.20 is already installed"));
 
-    env.gvmr()
+    s.gvmr()
         .args(["install", "1.20"])
         .assert()
         .success()
         .stderr(contains("Installed go1.20.1 in"));
-    assert_eq!(env.version_names(), ["go1.20", "go1.20.1"]);
-    assert_installed(&env, "go1.20.1");
+    assert_eq!(s.version_names(), ["go1.20", "go1.20.1"]);
+    assert_installed(&s, "go1.20.1");
 }
 
 #[test]
 fn an_installed_version_is_left_alone_and_force_reinstalls_from_the_cache() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
-    env.gvmr().args(["install", "1.22.5"]).assert().success();
-    let downloads = env.downloads();
+    let s = Session::usual();
+    s.gvmr().args(["install", "1.22.5"]).assert().success();
+    let downloads = s.downloads();
     // A marker shows whether the tree is replaced.
-    let marker = env.versions_dir().join("go1.22.5/marker");
+    let marker = s.versions_dir().join("go1.22.5/marker");
     std::fs::write(&marker, "x").unwrap();
 
-    env.gvmr()
+    s.gvmr()
         .args(["install", "1.22.5"])
         .assert()
         .success()
-        .stderr(contains(keyring_warning(&env)))
+        .stderr(contains(keyring_warning(&s)))
         .stderr(contains(format!(
             "go1.22.5 is already installed in {} (use --force to reinstall)",
-            env.versions_dir().join("go1.22.5").display()
+            s.versions_dir().join("go1.22.5").display()
         )))
         .stderr(contains("Verified").not());
     assert!(marker.exists(), "an installed version is not touched");
-    assert_eq!(server.count(PATH), 1);
+    assert_eq!(s.server.count(PATH), 1);
 
-    env.gvmr()
+    s.gvmr()
         .args(["install", "--force", "1.22.5"])
         .assert()
         .success()
-        .stderr(contains(keyring_warning(&env)))
+        .stderr(contains(keyring_warning(&s)))
         .stderr(contains(format!(
             "Using the cached download {}",
-            env.home().join("downloads").join(FILE).display()
+            s.home().join("downloads").join(FILE).display()
         )))
         .stderr(contains(format!(
             "({}) and OpenPGP signature",
-            listing_source(&server)
+            s.listing_source()
         )))
         .stderr(contains("Installed go1.22.5 in"));
     assert!(!marker.exists(), "--force replaced the tree");
-    assert_installed(&env, "go1.22.5");
-    assert_eq!(server.count(PATH), 1, "no new download");
-    assert_eq!(server.count(&format!("{PATH}.asc")), 1, "nor signature");
-    assert_eq!(env.downloads(), downloads);
-    assert_eq!(env.version_names(), ["go1.22.5"]);
-    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+    assert_installed(&s, "go1.22.5");
+    assert_eq!(s.server.count(PATH), 1, "no new download");
+    assert_eq!(s.server.count(&format!("{PATH}.asc")), 1, "nor signature");
+    assert_eq!(s.downloads(), downloads);
+    assert_eq!(s.version_names(), ["go1.22.5"]);
+    assert_eq!(s.tmp_after_purge(), Vec::<String>::new());
 }
 
 /// Uninstall takes the cached archive with it (issue 11: the cache grew
@@ -283,42 +218,33 @@ fn an_installed_version_is_left_alone_and_force_reinstalls_from_the_cache() {
 /// cache (see above).
 #[test]
 fn reinstalling_after_uninstall_downloads_again() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
-    env.gvmr().args(["install", "1.22.5"]).assert().success();
-    env.gvmr()
+    let s = Session::usual();
+    s.gvmr().args(["install", "1.22.5"]).assert().success();
+    s.gvmr()
         .args(["uninstall", "1.22.5"])
         .assert()
         .success()
         .stderr(contains("Uninstalled go1.22.5 and its cached download"));
-    assert!(env.version_names().is_empty());
-    assert!(env.downloads().is_empty(), "{:?}", env.downloads().keys());
+    assert!(s.version_names().is_empty());
+    assert!(s.downloads().is_empty(), "{:?}", s.downloads().keys());
 
-    env.gvmr()
+    s.gvmr()
         .args(["install", "1.22.5"])
         .assert()
         .success()
         .stderr(contains("Using the cached download").not())
         .stderr(contains("Installed go1.22.5 in"));
-    assert_installed(&env, "go1.22.5");
-    assert_eq!(server.count(PATH), 2);
-    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+    assert_installed(&s, "go1.22.5");
+    assert_eq!(s.server.count(PATH), 2);
+    assert_eq!(s.tmp_after_purge(), Vec::<String>::new());
 }
 
 #[test]
 fn several_versions_install_in_one_command() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    mirror.publish("go1.21.0", true);
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
+    let s = Session::usual();
+    s.publish("go1.21.0");
 
-    let output = env
+    let output = s
         .gvmr()
         .args(["install", "1.21.0", "1.22", "go1.23rc1"])
         .assert()
@@ -332,12 +258,12 @@ fn several_versions_install_in_one_command() {
         .map(|l| l.split(' ').nth(1).unwrap())
         .collect();
     assert_eq!(installed, ["go1.21.0", "go1.22.5", "go1.23rc1"]);
-    assert_eq!(env.version_names(), ["go1.21.0", "go1.22.5", "go1.23rc1"]);
+    assert_eq!(s.version_names(), ["go1.21.0", "go1.22.5", "go1.23rc1"]);
     for v in ["go1.21.0", "go1.22.5", "go1.23rc1"] {
-        assert_installed(&env, v);
+        assert_installed(&s, v);
     }
     assert_eq!(
-        server.count("/listing.json"),
+        s.server.count("/listing.json"),
         1,
         "one listing for the command"
     );
@@ -346,15 +272,11 @@ fn several_versions_install_in_one_command() {
 
 #[test]
 fn an_exact_version_installs_without_the_listing_using_the_mirror_checksum_file() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
-    let missing = server.url("/no-listing.json");
+    let s = Session::usual();
+    let missing = s.server.url("/no-listing.json");
 
-    let sha256_url = server.url(&format!("{PATH}.sha256"));
-    env.gvmr()
+    let sha256_url = s.server.url(&format!("{PATH}.sha256"));
+    s.gvmr()
         .env("GVMR_INDEX_URL", &missing)
         .args(["install", "1.22.5"])
         .assert()
@@ -364,22 +286,18 @@ fn an_exact_version_installs_without_the_listing_using_the_mirror_checksum_file(
         )))
         .stderr(contains(format!("({sha256_url}) and OpenPGP signature")))
         .stderr(contains("Installed go1.22.5 in"));
-    assert_installed(&env, "go1.22.5");
-    assert_eq!(server.count(&format!("{PATH}.sha256")), 1);
-    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+    assert_installed(&s, "go1.22.5");
+    assert_eq!(s.server.count(&format!("{PATH}.sha256")), 1);
+    assert_eq!(s.tmp_after_purge(), Vec::<String>::new());
 }
 
 #[test]
 fn a_release_line_cannot_be_resolved_without_the_listing() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
-    let missing = server.url("/no-listing.json");
+    let s = Session::usual();
+    let missing = s.server.url("/no-listing.json");
 
     for request in ["1.22", "latest"] {
-        env.gvmr()
+        s.gvmr()
             .env("GVMR_INDEX_URL", &missing)
             .args(["install", request])
             .assert()
@@ -389,14 +307,14 @@ fn a_release_line_cannot_be_resolved_without_the_listing() {
             )))
             .stderr(contains("hint: check your network"));
     }
-    env.assert_nothing_installed();
-    assert!(env.downloads().is_empty());
-    assert_eq!(server.count(PATH), 0);
+    s.assert_nothing_installed();
+    assert!(s.downloads().is_empty());
+    assert_eq!(s.server.count(PATH), 0);
 }
 
 /// The listing's cache file (there is one per listing URL).
-fn listing_cache(env: &Env) -> std::path::PathBuf {
-    let dir = env.home().join("cache");
+fn listing_cache(s: &Session) -> std::path::PathBuf {
+    let dir = s.home().join("cache");
     let names = crate::support::dir_names(&dir);
     assert_eq!(names.len(), 1, "one cached listing: {names:?}");
     assert!(names[0].starts_with("listing-") && names[0].ends_with(".json"));
@@ -405,23 +323,19 @@ fn listing_cache(env: &Env) -> std::path::PathBuf {
 
 #[test]
 fn the_listing_is_cached_and_a_stale_copy_serves_when_the_network_fails() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
+    let s = Session::usual();
 
-    env.gvmr().args(["install", "1.22.4"]).assert().success();
-    env.gvmr().args(["list-remote"]).assert().success();
+    s.gvmr().args(["install", "1.22.4"]).assert().success();
+    s.gvmr().args(["list-remote"]).assert().success();
     assert_eq!(
-        server.count("/listing.json"),
+        s.server.count("/listing.json"),
         1,
         "a fresh cached listing is not fetched again"
     );
-    let cache = listing_cache(&env);
+    let cache = listing_cache(&s);
     assert_eq!(
         std::fs::read(&cache).unwrap(),
-        server.get("/listing.json").unwrap()
+        s.server.get("/listing.json").unwrap()
     );
 
     // Twenty minutes later, the listing server is down.
@@ -429,38 +343,39 @@ fn the_listing_is_cached_and_a_stale_copy_serves_when_the_network_fails() {
     file.set_modified(SystemTime::now() - Duration::from_secs(20 * 60))
         .unwrap();
     drop(file);
-    server.fault("/listing.json", Fault::Status(500));
+    s.server.fault("/listing.json", Fault::Status(500));
 
-    env.gvmr()
+    s.gvmr()
         .args(["install", "1.22"])
         .assert()
         .success()
         .stderr(contains(format!(
             "warning: using the release listing cached 20 min ago: {}: HTTP 500",
-            server.url("/listing.json")
+            s.server.url("/listing.json")
         )))
         .stderr(contains(format!(
             "({}) and OpenPGP signature",
-            listing_source(&server)
+            s.listing_source()
         )))
         .stderr(contains("Installed go1.22.5 in"));
     assert_eq!(
-        server.count("/listing.json"),
+        s.server.count("/listing.json"),
         4,
         "it asked, with the retries every fetch gets (3 attempts), before falling back"
     );
-    assert_eq!(env.version_names(), ["go1.22.4", "go1.22.5"]);
+    assert_eq!(s.version_names(), ["go1.22.4", "go1.22.5"]);
 
     // A captive portal answers instead: not a listing, so the cache serves.
-    server.clear_fault("/listing.json");
-    server.put("/listing.json", "<html>Sign in to the Wi-Fi</html>");
-    env.gvmr()
+    s.server.clear_fault("/listing.json");
+    s.server
+        .put("/listing.json", "<html>Sign in to the Wi-Fi</html>");
+    s.gvmr()
         .args(["install", "latest", "--force"])
         .assert()
         .success()
         .stderr(contains(format!(
             "warning: using the release listing cached 20 min ago: the release listing from {} is not valid JSON",
-            server.url("/listing.json")
+            s.server.url("/listing.json")
         )))
         .stderr(contains("Installed go1.22.5 in"));
     assert!(
@@ -471,52 +386,45 @@ fn the_listing_is_cached_and_a_stale_copy_serves_when_the_network_fails() {
 
 #[test]
 fn a_release_newer_than_the_listing_installs_with_the_mirror_checksum() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
+    let s = Session::usual();
     // Published on the mirror after the listing was written.
-    mirror.publish("go1.22.6", true);
+    s.publish_unlisted("go1.22.6", "linux", "amd64", fake_go_archive("go1.22.6"));
     assert!(
-        !String::from_utf8(server.get("/listing.json").unwrap())
+        !String::from_utf8(s.server.get("/listing.json").unwrap())
             .unwrap()
             .contains("go1.22.6")
     );
-    let env = Env::new(&mirror, &key);
 
-    env.gvmr()
+    s.gvmr()
         .args(["install", "1.22.6"])
         .assert()
         .success()
         .stderr(contains(format!(
             "({}) and OpenPGP signature",
-            server.url("/dl/go1.22.6.linux-amd64.tar.gz.sha256")
+            s.server.url("/dl/go1.22.6.linux-amd64.tar.gz.sha256")
         )))
         .stderr(contains("Installed go1.22.6 in"));
-    assert_installed(&env, "go1.22.6");
+    assert_installed(&s, "go1.22.6");
 }
 
 #[test]
 fn the_next_mirror_is_used_when_one_fails() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
+    let s = Session::usual();
 
-    for first in [server.url("/empty/"), crate::support::closed_port_url()] {
-        let env = Env::new(&mirror, &key);
-        server.clear_requests();
-        env.gvmr()
-            .env("GVMR_MIRROR", format!("{first},{}", mirror.base_url()))
+    for first in [s.server.url("/empty/"), crate::support::closed_port_url()] {
+        s.clear_home();
+        s.server.clear_requests();
+        s.gvmr()
+            .env("GVMR_MIRROR", format!("{first},{}", s.mirror_url()))
             .args(["install", "1.22.5"])
             .assert()
             .success()
             .stderr(contains("Installed go1.22.5 in"));
-        assert_installed(&env, "go1.22.5");
-        assert_eq!(server.count(PATH), 1);
-        if first.starts_with(&server.base()) {
-            assert_eq!(server.count(&format!("/empty/{FILE}")), 1);
-            assert_eq!(server.count(&format!("/empty/{FILE}.asc")), 1);
+        assert_installed(&s, "go1.22.5");
+        assert_eq!(s.server.count(PATH), 1);
+        if first.starts_with(&s.server.base()) {
+            assert_eq!(s.server.count(&format!("/empty/{FILE}")), 1);
+            assert_eq!(s.server.count(&format!("/empty/{FILE}.asc")), 1);
         }
     }
 }
@@ -541,22 +449,18 @@ fn local_archive(
 
 #[test]
 fn a_local_archive_installs_with_the_checksum_and_signature_beside_it() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    mirror.publish("go1.21.0", true); // the listing does not list go1.22.5
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
+    let s = Session::new();
+    s.publish("go1.21.0"); // the listing does not list go1.22.5
     let archive = fake_go_archive("go1.22.5");
     let dir = tempfile::tempdir().unwrap();
     let path = local_archive(
         dir.path(),
         &archive,
-        Some(&key.sign_detached(&archive)),
+        Some(&s.key.sign_detached(&archive)),
         Some(&format!("{}  {FILE}\n", sha256_hex(&archive))),
     );
 
-    env.gvmr()
+    s.gvmr()
         .arg("install")
         .arg("--archive")
         .arg(&path)
@@ -567,29 +471,25 @@ fn a_local_archive_installs_with_the_checksum_and_signature_beside_it() {
             path.display()
         )))
         .stderr(contains("Installed go1.22.5 in"));
-    assert_installed(&env, "go1.22.5");
-    assert_eq!(server.count(PATH), 0, "nothing downloaded");
-    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+    assert_installed(&s, "go1.22.5");
+    assert_eq!(s.server.count(PATH), 0, "nothing downloaded");
+    assert_eq!(s.tmp_after_purge(), Vec::<String>::new());
 }
 
 #[test]
 fn a_local_archive_of_a_listed_release_is_checked_against_the_listing() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
+    let s = Session::usual();
     let archive = fake_go_archive("go1.22.5");
     let dir = tempfile::tempdir().unwrap();
     // No .sha256 beside it: the listing has the checksum.
     let path = local_archive(
         dir.path(),
         &archive,
-        Some(&key.sign_detached(&archive)),
+        Some(&s.key.sign_detached(&archive)),
         None,
     );
 
-    env.gvmr()
+    s.gvmr()
         .arg("install")
         .arg("--archive")
         .arg(&path)
@@ -598,20 +498,16 @@ fn a_local_archive_of_a_listed_release_is_checked_against_the_listing() {
         .success()
         .stderr(contains(format!(
             "({}) and OpenPGP signature",
-            listing_source(&server)
+            s.listing_source()
         )))
         .stderr(contains("Installed go1.22.5 in"));
-    assert_installed(&env, "go1.22.5");
-    assert_eq!(server.count(PATH), 0);
+    assert_installed(&s, "go1.22.5");
+    assert_eq!(s.server.count(PATH), 0);
 }
 
 #[test]
 fn a_tampered_local_archive_is_refused() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
+    let s = Session::usual();
     let genuine = fake_go_archive("go1.22.5");
     let evil = ArchiveBuilder::new()
         .dir("go")
@@ -622,11 +518,11 @@ fn a_tampered_local_archive_is_refused() {
     let path = local_archive(
         dir.path(),
         &evil,
-        Some(&key.sign_detached(&genuine)),
+        Some(&s.key.sign_detached(&genuine)),
         Some(&sha256_hex(&genuine)),
     );
 
-    env.gvmr()
+    s.gvmr()
         .arg("install")
         .arg("--archive")
         .arg(&path)
@@ -636,55 +532,46 @@ fn a_tampered_local_archive_is_refused() {
         .stderr(contains(format!(
             "expected: {} (from {})",
             sha256_hex(&genuine),
-            listing_source(&server)
+            s.listing_source()
         )))
         .stderr(contains(format!("actual:   {}", sha256_hex(&evil))));
-    env.assert_nothing_installed();
-    assert!(env.downloads().is_empty());
+    s.assert_nothing_installed();
+    assert!(s.downloads().is_empty());
 }
 
 #[test]
 fn another_platform_installs_its_archive() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
+    let s = Session::usual();
     let darwin = ArchiveBuilder::new()
         .dir("go")
         .file("go/VERSION", "go1.22.5 for darwin/arm64\n", 0o644)
         .dir("go/bin")
         .file("go/bin/go", "a Mach-O binary, really\n", 0o755)
         .build_tar_gz();
-    mirror.publish_platform("go1.22.5", true, "darwin", "arm64", darwin);
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
+    s.publish_platform("go1.22.5", "darwin", "arm64", darwin);
 
-    env.gvmr()
+    s.gvmr()
         .args(["install", "--platform", "darwin-arm64", "1.22.5"])
         .assert()
         .success()
         .stderr(contains("Installed go1.22.5 in"));
-    assert_eq!(env.version_names(), ["go1.22.5"]);
+    assert_eq!(s.version_names(), ["go1.22.5"]);
     assert_eq!(
-        std::fs::read_to_string(env.versions_dir().join("go1.22.5/VERSION")).unwrap(),
+        std::fs::read_to_string(s.versions_dir().join("go1.22.5/VERSION")).unwrap(),
         "go1.22.5 for darwin/arm64\n"
     );
-    assert_eq!(server.count("/dl/go1.22.5.darwin-arm64.tar.gz"), 1);
-    assert_eq!(server.count(PATH), 0);
+    assert_eq!(s.server.count("/dl/go1.22.5.darwin-arm64.tar.gz"), 1);
+    assert_eq!(s.server.count(PATH), 0);
 }
 
 #[test]
 fn a_local_archive_that_does_not_exist_is_not_found_and_a_misnamed_one_a_usage_error() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
+    let s = Session::usual();
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join(FILE);
 
     // Not "no signature" or "no checksum": the archive itself is missing.
-    env.gvmr()
+    s.gvmr()
         .arg("install")
         .arg("--archive")
         .arg(&missing)
@@ -697,7 +584,7 @@ fn a_local_archive_that_does_not_exist_is_not_found_and_a_misnamed_one_a_usage_e
         .stderr(contains("hint: check the path given to --archive"));
     let named_like_one = dir.path().join("go1.22.5.linux-amd64.zip");
     std::fs::create_dir(&named_like_one).unwrap();
-    env.gvmr()
+    s.gvmr()
         .arg("install")
         .arg("--archive")
         .arg(&named_like_one)
@@ -707,7 +594,7 @@ fn a_local_archive_that_does_not_exist_is_not_found_and_a_misnamed_one_a_usage_e
             "error: --archive {} is not a file",
             named_like_one.display()
         )));
-    env.gvmr()
+    s.gvmr()
         .arg("install")
         .arg("--archive")
         .arg(dir.path().join("go.tar.gz"))
@@ -715,7 +602,7 @@ fn a_local_archive_that_does_not_exist_is_not_found_and_a_misnamed_one_a_usage_e
         .code(2)
         .stderr(contains("is not named like a Go release archive"));
     std::fs::write(&missing, fake_go_archive("go1.22.5")).unwrap();
-    env.gvmr()
+    s.gvmr()
         .arg("install")
         .arg("--archive")
         .arg(&missing)
@@ -726,7 +613,7 @@ fn a_local_archive_that_does_not_exist_is_not_found_and_a_misnamed_one_a_usage_e
             "error: {} holds go1.22.5, not go1.22.4",
             missing.display()
         )));
-    env.gvmr()
+    s.gvmr()
         .arg("install")
         .arg("--archive")
         .arg(&missing)
@@ -734,19 +621,15 @@ fn a_local_archive_that_does_not_exist_is_not_found_and_a_misnamed_one_a_usage_e
         .assert()
         .code(2)
         .stderr(contains("error: --archive installs one version"));
-    env.assert_nothing_installed();
-    assert!(env.downloads().is_empty());
+    s.assert_nothing_installed();
+    assert!(s.downloads().is_empty());
 }
 
 #[test]
 fn windows_zip_archives_install_with_sha256_as_the_only_check() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    mirror.publish_platform(
+    let s = Session::usual();
+    s.publish_platform(
         "go1.22.5",
-        true,
         "windows",
         "amd64",
         fake_go_zip(
@@ -754,10 +637,8 @@ fn windows_zip_archives_install_with_sha256_as_the_only_check() {
             &[("go/src/fmt/print.go", "package fmt\n", false)],
         ),
     );
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
 
-    env.gvmr()
+    s.gvmr()
         .args(["install", "--platform", "windows-amd64", "1.22.5"])
         .assert()
         .success()
@@ -765,8 +646,8 @@ fn windows_zip_archives_install_with_sha256_as_the_only_check() {
             "warning: go1.22.5.windows-amd64.zip has no OpenPGP signature (Go publishes none for .zip archives): SHA-256 is the only check",
         ))
         .stderr(contains("Verified sha256 "))
-        .stderr(contains(format!("({})\n", listing_source(&server))));
-    let root = env.versions_dir().join("go1.22.5");
+        .stderr(contains(format!("({})\n", s.listing_source())));
+    let root = s.versions_dir().join("go1.22.5");
     assert_eq!(
         std::fs::read(root.join("bin/go.exe")).unwrap(),
         b"MZ fake windows go"
@@ -775,7 +656,7 @@ fn windows_zip_archives_install_with_sha256_as_the_only_check() {
         std::fs::read_to_string(root.join("src/fmt/print.go")).unwrap(),
         "package fmt\n"
     );
-    assert_eq!(server.count("/dl/go1.22.5.windows-amd64.zip.asc"), 0);
+    assert_eq!(s.server.count("/dl/go1.22.5.windows-amd64.zip.asc"), 0);
 }
 
 #[test]
@@ -784,69 +665,56 @@ fn hostile_zip_archives_are_refused() {
         (("go/../evil", "x", false), "leads outside with .."),
         (("go/bin/link", "/etc/passwd", true), "is a symbolic link"),
     ] {
-        let server = TestServer::start();
-        let key = key();
-        let mut mirror = Mirror::new(&server, &key);
-        mirror.publish_platform(
+        let s = Session::new();
+        s.publish_platform(
             "go1.22.5",
-            true,
             "windows",
             "amd64",
             fake_go_zip("go1.22.5", &[extra]),
         );
-        mirror.write_listing();
-        let env = Env::new(&mirror, &key);
-        env.gvmr()
+        s.gvmr()
             .args(["install", "--platform", "windows-amd64", "1.22.5"])
             .assert()
             .code(6)
             .stderr(contains(expected));
-        env.assert_nothing_installed();
+        s.assert_nothing_installed();
     }
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    mirror.publish_platform("go1.22.5", true, "windows", "amd64", b"not a zip".to_vec());
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
-    env.gvmr()
+    let s = Session::new();
+    s.publish_platform("go1.22.5", "windows", "amd64", b"not a zip".to_vec());
+    s.gvmr()
         .args(["install", "--platform", "windows-amd64", "1.22.5"])
         .assert()
         .code(6)
         .stderr(contains("it is not a zip archive"));
-    env.assert_nothing_installed();
+    s.assert_nothing_installed();
 }
 
 #[test]
 fn skip_signature_installs_without_a_signature_and_warns_every_time() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    server.remove(&format!("{PATH}.asc"));
-    let env = Env::new(&mirror, &key);
+    let s = Session::usual();
+    s.server.remove(&format!("{PATH}.asc"));
 
     let warning = format!(
         "warning: --skip-signature: the OpenPGP signature of {FILE} is NOT checked; only the SHA-256 checksum from the {} protects this install",
-        listing_source(&server)
+        s.listing_source()
     );
-    env.gvmr()
+    s.gvmr()
         .args(["install", "--skip-signature", "1.22.5"])
         .assert()
         .success()
         .stderr(contains(warning.as_str()))
-        .stderr(contains(format!("({})\n", listing_source(&server))))
+        .stderr(contains(format!("({})\n", s.listing_source())))
         .stderr(contains("and OpenPGP signature").not())
         .stderr(contains("Installed go1.22.5 in"));
-    assert_installed(&env, "go1.22.5");
+    assert_installed(&s, "go1.22.5");
     assert_eq!(
-        server.count(&format!("{PATH}.asc")),
+        s.server.count(&format!("{PATH}.asc")),
         0,
         "not even asked for"
     );
 
     // Again, quietly, from the cache: still warned.
-    let output = env
+    let output = s
         .gvmr()
         .args([
             "install",
@@ -866,18 +734,14 @@ fn skip_signature_installs_without_a_signature_and_warns_every_time() {
         stderr.lines().all(|l| l.starts_with("warning: ")),
         "--quiet prints only warnings: {stderr}"
     );
-    assert_eq!(server.count(PATH), 1);
+    assert_eq!(s.server.count(PATH), 1);
 }
 
 #[test]
 fn quiet_prints_only_warnings() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
+    let s = Session::usual();
 
-    let output = env
+    let output = s
         .gvmr()
         .args(["--quiet", "install", "1.22.5"])
         .assert()
@@ -885,11 +749,11 @@ fn quiet_prints_only_warnings() {
         .stdout("")
         .get_output()
         .clone();
-    assert_eq!(stderr_of(&output), format!("{}\n", keyring_warning(&env)));
-    assert_installed(&env, "go1.22.5");
+    assert_eq!(stderr_of(&output), format!("{}\n", keyring_warning(&s)));
+    assert_installed(&s, "go1.22.5");
 
     // `-q` after the subcommand, for an installed version: silent but for the keyring.
-    let output = env
+    let output = s
         .gvmr()
         .args(["install", "1.22.5", "-q"])
         .assert()
@@ -897,32 +761,28 @@ fn quiet_prints_only_warnings() {
         .stdout("")
         .get_output()
         .clone();
-    assert_eq!(stderr_of(&output), format!("{}\n", keyring_warning(&env)));
+    assert_eq!(stderr_of(&output), format!("{}\n", keyring_warning(&s)));
 }
 
 #[test]
 fn an_archive_signed_by_gnupg_verifies() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
+    let s = Session::usual();
 
     let work = tempfile::tempdir().unwrap();
     let data = work.path().join(FILE);
-    std::fs::write(&data, server.get(PATH).unwrap()).unwrap();
+    std::fs::write(&data, s.server.get(PATH).unwrap()).unwrap();
     let (public, signature) = gpg_sign_detached(&data, work.path());
-    server.put(&format!("{PATH}.asc"), signature);
-    std::fs::write(env.keyring(), public).unwrap();
+    s.server.put(&format!("{PATH}.asc"), signature);
+    std::fs::write(s.keyring(), public).unwrap();
 
-    env.gvmr()
+    s.gvmr()
         .args(["install", "1.22.5"])
         .assert()
         .success()
         .stderr(contains(format!(
             "({}) and OpenPGP signature (Test <t@example.org>, key ",
-            listing_source(&server)
+            s.listing_source()
         )))
         .stderr(contains("Installed go1.22.5 in"));
-    assert_installed(&env, "go1.22.5");
+    assert_installed(&s, "go1.22.5");
 }

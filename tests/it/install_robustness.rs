@@ -1,10 +1,8 @@
 //! `gvmr install` when the world misbehaves: an unusable data directory,
 //! two installs racing, and an install killed halfway.
 
-use crate::support::keys::TestKey;
-use crate::support::mirror::Mirror;
-use crate::support::server::{Fault, TestServer};
-use crate::support::{Env, stderr_of};
+use crate::support::server::Fault;
+use crate::support::{Session, stderr_of};
 use predicates::prelude::*;
 use predicates::str::contains;
 use std::process::{Child, Output, Stdio};
@@ -14,18 +12,8 @@ use std::time::{Duration, Instant};
 const FILE: &str = "go1.22.5.linux-amd64.tar.gz";
 const PATH: &str = "/dl/go1.22.5.linux-amd64.tar.gz";
 
-fn key() -> TestKey {
-    TestKey::generate("Test Go Releases <go@example.org>")
-}
-
-fn publish_usual(mirror: &mut Mirror<'_>) {
-    mirror.publish("go1.22.4", true);
-    mirror.publish("go1.22.5", true);
-    mirror.write_listing();
-}
-
-fn spawn_install(env: &Env) -> Child {
-    env.std_gvmr()
+fn spawn_install(s: &Session) -> Child {
+    s.std_gvmr()
         .args(["install", "1.22.5"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -42,17 +30,13 @@ fn wait_gvmr(child: Child, limit: Duration) -> Output {
 
 #[test]
 fn a_data_directory_that_cannot_be_created_fails_with_a_filesystem_error() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
+    let s = Session::usual();
     // Root ignores permission bits, so use a path below a regular file.
-    let file = env.root().join("afile");
+    let file = s.root().join("afile");
     std::fs::write(&file, "not a directory").unwrap();
     let home = file.join("home");
 
-    env.gvmr()
+    s.gvmr()
         .env("GVMR_HOME", &home)
         .args(["install", "1.22.5"])
         .assert()
@@ -60,7 +44,7 @@ fn a_data_directory_that_cannot_be_created_fails_with_a_filesystem_error() {
         .stderr(contains(format!("error: cannot create {}", home.display())))
         .stderr(contains("Not a directory"))
         .stderr(contains("hint: check the data directory (GVMR_HOME)"));
-    env.gvmr()
+    s.gvmr()
         .env("GVMR_HOME", &home)
         .arg("list")
         .assert()
@@ -69,7 +53,7 @@ fn a_data_directory_that_cannot_be_created_fails_with_a_filesystem_error() {
             "error: cannot read {}",
             home.join("versions").display()
         )));
-    assert_eq!(server.count(PATH), 0, "nothing downloaded");
+    assert_eq!(s.server.count(PATH), 0, "nothing downloaded");
     assert_eq!(
         std::fs::read_to_string(&file).unwrap(),
         "not a directory",
@@ -79,52 +63,44 @@ fn a_data_directory_that_cannot_be_created_fails_with_a_filesystem_error() {
 
 #[test]
 fn a_failure_to_move_the_version_into_place_leaves_no_work_directory() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
+    let s = Session::usual();
     // `versions` is a file: everything works until the final move.
-    std::fs::write(env.versions_dir(), "in the way").unwrap();
+    std::fs::write(s.versions_dir(), "in the way").unwrap();
 
-    env.gvmr()
+    s.gvmr()
         .args(["install", "1.22.5"])
         .assert()
         .code(7)
         .stderr(contains(format!(
             "error: cannot create {}",
-            env.versions_dir().display()
+            s.versions_dir().display()
         )))
         .stderr(contains("Installed").not());
-    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+    assert_eq!(s.tmp_after_purge(), Vec::<String>::new());
     assert_eq!(
-        std::fs::read_to_string(env.versions_dir()).unwrap(),
+        std::fs::read_to_string(s.versions_dir()).unwrap(),
         "in the way"
     );
     // The verified download is kept: the next try needs no network.
-    assert!(env.downloads().contains_key(FILE));
-    std::fs::remove_file(env.versions_dir()).unwrap();
-    env.gvmr()
+    assert!(s.downloads().contains_key(FILE));
+    std::fs::remove_file(s.versions_dir()).unwrap();
+    s.gvmr()
         .args(["install", "1.22.5"])
         .assert()
         .success()
         .stderr(contains("Using the cached download"));
-    assert_eq!(server.count(PATH), 1);
-    assert_eq!(env.version_names(), ["go1.22.5"]);
+    assert_eq!(s.server.count(PATH), 1);
+    assert_eq!(s.version_names(), ["go1.22.5"]);
 }
 
 #[test]
 fn two_installs_of_one_version_at_once_install_it_once() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
+    let s = Session::usual();
     // Slow enough that the second starts while the first downloads.
-    server.fault(PATH, Fault::Stall(Duration::from_secs(3)));
-    let env = Env::new(&mirror, &key);
+    s.server.fault(PATH, Fault::Stall(Duration::from_secs(3)));
 
-    let first = spawn_install(&env);
-    let second = spawn_install(&env);
+    let first = spawn_install(&s);
+    let second = spawn_install(&s);
     let outputs = [
         wait_gvmr(first, Duration::from_secs(60)),
         wait_gvmr(second, Duration::from_secs(60)),
@@ -150,27 +126,23 @@ fn two_installs_of_one_version_at_once_install_it_once() {
         1,
         "the second waited for the first: {stderrs:#?}"
     );
-    assert_eq!(server.count(PATH), 1, "downloaded once");
-    assert_eq!(env.version_names(), ["go1.22.5"]);
-    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+    assert_eq!(s.server.count(PATH), 1, "downloaded once");
+    assert_eq!(s.version_names(), ["go1.22.5"]);
+    assert_eq!(s.tmp_after_purge(), Vec::<String>::new());
     assert_eq!(
-        env.downloads().keys().collect::<Vec<_>>(),
+        s.downloads().keys().collect::<Vec<_>>(),
         [FILE, &format!("{FILE}.asc")]
     );
 }
 
 #[test]
 fn an_install_killed_while_downloading_leaves_nothing_half_installed() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    server.fault(PATH, Fault::Stall(Duration::from_secs(120)));
-    let env = Env::new(&mirror, &key);
+    let s = Session::usual();
+    s.server.fault(PATH, Fault::Stall(Duration::from_secs(120)));
 
-    let mut child = spawn_install(&env);
+    let mut child = spawn_install(&s);
     let deadline = Instant::now() + Duration::from_secs(30);
-    while server.count(PATH) == 0 {
+    while s.server.count(PATH) == 0 {
         assert!(
             Instant::now() < deadline,
             "gvmr never asked for the archive"
@@ -181,25 +153,25 @@ fn an_install_killed_while_downloading_leaves_nothing_half_installed() {
     child.kill().expect("SIGKILL gvmr"); // SIGKILL: no cleanup can run
     child.wait().unwrap();
 
-    assert!(env.version_names().is_empty(), "{:?}", env.version_names());
-    let leftovers = env.tmp_leftovers();
+    assert!(s.version_names().is_empty(), "{:?}", s.version_names());
+    let leftovers = s.tmp_leftovers();
     assert_eq!(
         leftovers.len(),
         1,
         "the killed run's work dir: {leftovers:?}"
     );
     assert!(leftovers[0].starts_with("go1.22.5."), "{leftovers:?}");
-    assert!(!env.downloads().contains_key(FILE));
+    assert!(!s.downloads().contains_key(FILE));
 
-    server.clear_fault(PATH);
-    env.gvmr()
+    s.server.clear_fault(PATH);
+    s.gvmr()
         .args(["install", "1.22.5"])
         .assert()
         .success()
         .stderr(contains("Installed go1.22.5 in"));
-    assert_eq!(env.version_names(), ["go1.22.5"]);
+    assert_eq!(s.version_names(), ["go1.22.5"]);
     assert_eq!(
-        env.tmp_after_purge(),
+        s.tmp_after_purge(),
         Vec::<String>::new(),
         "the next install removed the leftover"
     );

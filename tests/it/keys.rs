@@ -3,9 +3,7 @@
 //! are served from a loopback server.
 
 use crate::support::keys::TestKey;
-use crate::support::mirror::Mirror;
-use crate::support::server::TestServer;
-use crate::support::{Env, stderr_of, stdout_of};
+use crate::support::{Session, stderr_of, stdout_of};
 use sequoia_openpgp::serialize::SerializeInto;
 use std::time::{Duration, SystemTime};
 
@@ -50,8 +48,8 @@ const REAL_SUBKEYS: [(&str, &str, &str); 7] = [
 
 /// `gvmr` in `env`, trusting the pinned key (no `GVMR_KEYRING`), with
 /// `primary` pinned through the test hook.
-fn gvmr_pinned(env: &Env, primary: &TestKey) -> std::process::Command {
-    let mut cmd = env.std_gvmr();
+fn gvmr_pinned(s: &Session, primary: &TestKey) -> std::process::Command {
+    let mut cmd = s.std_gvmr();
     cmd.env_remove("GVMR_KEYRING")
         .env("GVMR_KEY_PRIMARY", primary.fingerprint_hex());
     cmd
@@ -61,17 +59,14 @@ fn run(mut cmd: std::process::Command) -> std::process::Output {
     cmd.output().expect("run gvmr")
 }
 
-fn keys_dir(env: &Env) -> std::path::PathBuf {
-    env.home().join("keys")
+fn keys_dir(s: &Session) -> std::path::PathBuf {
+    s.home().join("keys")
 }
 
 #[test]
 fn lists_the_built_in_key_when_nothing_was_updated() {
-    let server = TestServer::start();
-    let key = TestKey::generate("Unused <u@example.org>");
-    let mirror = Mirror::new(&server, &key);
-    let env = Env::new(&mirror, &key);
-    let mut cmd = env.std_gvmr();
+    let s = Session::new();
+    let mut cmd = s.std_gvmr();
     cmd.env_remove("GVMR_KEYRING").arg("keys");
     let output = run(cmd);
     assert!(output.status.success(), "{}", stderr_of(&output));
@@ -92,7 +87,7 @@ fn lists_the_built_in_key_when_nothing_was_updated() {
     assert!(stdout.contains("expired"), "{stdout}");
     assert!(stderr_of(&output).is_empty(), "{}", stderr_of(&output));
 
-    let mut cmd = env.std_gvmr();
+    let mut cmd = s.std_gvmr();
     cmd.env_remove("GVMR_KEYRING")
         .args(["keys", "list", "--json"]);
     let output = run(cmd);
@@ -106,26 +101,25 @@ fn lists_the_built_in_key_when_nothing_was_updated() {
         assert_eq!(row["expires"], expires);
         assert_eq!(row["source"], "built in");
     }
-    assert!(!keys_dir(&env).exists());
+    assert!(!keys_dir(&s).exists());
 }
 
 /// Google adds a signing subkey: an archive signed by it fails to verify,
 /// with the hint to run `gvmr keys update`; after the update it installs.
 #[test]
 fn a_new_bound_subkey_is_fetched_and_then_verifies_installs() {
-    let server = TestServer::start();
     let old = TestKey::generate("Test Go Releases <go@example.org>");
-    let new = old.with_new_subkey(SystemTime::now() - Duration::from_secs(30));
+    // The mirror signs with the new subkey; the keyring trusts the old key.
+    let s = Session::with_key(old.with_new_subkey(SystemTime::now() - Duration::from_secs(30)));
+    old.write_keyring(&s.keyring());
+    let new = &s.key;
     assert_eq!(old.fingerprint_hex(), new.fingerprint_hex());
-    let mut mirror = Mirror::new(&server, &new);
-    mirror.publish("go1.22.5", true);
-    mirror.write_listing();
-    let env = Env::new(&mirror, &old);
-    let url = server.url("/linux_signing_key.pub");
+    s.publish("go1.22.5");
+    let url = s.server.url("/linux_signing_key.pub");
 
     // The key file as it was when this gvmr was set up: the old subkey only.
-    server.put("/linux_signing_key.pub", old.public_armored());
-    let mut cmd = gvmr_pinned(&env, &old);
+    s.server.put("/linux_signing_key.pub", old.public_armored());
+    let mut cmd = gvmr_pinned(&s, &old);
     cmd.args(["keys", "update", "--url", &url]);
     let output = run(cmd);
     assert!(output.status.success(), "{}", stderr_of(&output));
@@ -141,7 +135,7 @@ fn a_new_bound_subkey_is_fetched_and_then_verifies_installs() {
     );
 
     // The release is signed by a subkey this gvmr does not know yet.
-    let mut cmd = gvmr_pinned(&env, &old);
+    let mut cmd = gvmr_pinned(&s, &old);
     cmd.args(["install", "1.22.5"]);
     let output = run(cmd);
     let stderr = stderr_of(&output);
@@ -154,7 +148,7 @@ fn a_new_bound_subkey_is_fetched_and_then_verifies_installs() {
         "{stderr}"
     );
     assert!(stderr.contains("run `gvmr keys update`"), "{stderr}");
-    env.assert_nothing_installed();
+    s.assert_nothing_installed();
 
     // Google's file now holds both subkeys.
     let updated = old
@@ -165,8 +159,8 @@ fn a_new_bound_subkey_is_fetched_and_then_verifies_installs() {
         .armored()
         .to_vec()
         .unwrap();
-    server.put("/linux_signing_key.pub", updated);
-    let mut cmd = gvmr_pinned(&env, &old);
+    s.server.put("/linux_signing_key.pub", updated);
+    let mut cmd = gvmr_pinned(&s, &old);
     cmd.args(["keys", "update"]).env("GVMR_KEY_URL", &url);
     let output = run(cmd);
     assert!(output.status.success(), "{}", stderr_of(&output));
@@ -182,18 +176,18 @@ fn a_new_bound_subkey_is_fetched_and_then_verifies_installs() {
         !stdout.contains(&old.signing_subkey_fingerprint_hex()),
         "the old subkey is not new: {stdout}"
     );
-    assert!(keys_dir(&env).join("go-release-key.asc").is_file());
-    let stored = std::fs::read_to_string(keys_dir(&env).join("go-release-key.asc")).unwrap();
+    assert!(keys_dir(&s).join("go-release-key.asc").is_file());
+    let stored = std::fs::read_to_string(keys_dir(&s).join("go-release-key.asc")).unwrap();
     assert!(!stored.contains("PRIVATE KEY"), "{stored}");
 
-    let mut cmd = gvmr_pinned(&env, &old);
+    let mut cmd = gvmr_pinned(&s, &old);
     cmd.args(["install", "1.22.5"]);
     let output = run(cmd);
     assert!(output.status.success(), "{}", stderr_of(&output));
-    assert_eq!(env.version_names(), ["go1.22.5"]);
+    assert_eq!(s.version_names(), ["go1.22.5"]);
 
     // `gvmr keys` says where each subkey came from.
-    let mut cmd = gvmr_pinned(&env, &old);
+    let mut cmd = gvmr_pinned(&s, &old);
     cmd.arg("keys");
     let output = run(cmd);
     assert!(output.status.success(), "{}", stderr_of(&output));
@@ -214,12 +208,11 @@ fn a_new_bound_subkey_is_fetched_and_then_verifies_installs() {
 /// Runs `gvmr keys update` against `body` and checks it is refused, naming
 /// `needle`, with nothing stored.
 fn assert_refused(primary: &TestKey, body: Vec<u8>, needles: &[&str]) {
-    let server = TestServer::start();
-    let mirror = Mirror::new(&server, primary);
-    let env = Env::new(&mirror, primary);
-    server.put("/key.pub", body);
-    let mut cmd = gvmr_pinned(&env, primary);
-    cmd.args(["keys", "update", "--url", &server.url("/key.pub")]);
+    let s = Session::new();
+    primary.write_keyring(&s.keyring());
+    s.server.put("/key.pub", body);
+    let mut cmd = gvmr_pinned(&s, primary);
+    cmd.args(["keys", "update", "--url", &s.server.url("/key.pub")]);
     let output = run(cmd);
     let stderr = stderr_of(&output);
     assert_eq!(output.status.code(), Some(5), "{stderr}");
@@ -227,7 +220,7 @@ fn assert_refused(primary: &TestKey, body: Vec<u8>, needles: &[&str]) {
     for needle in needles {
         assert!(stderr.contains(needle), "{needle} not in: {stderr}");
     }
-    assert!(!keys_dir(&env).exists(), "something was stored");
+    assert!(!keys_dir(&s).exists(), "something was stored");
 }
 
 #[test]
@@ -269,14 +262,11 @@ fn a_different_primary_is_refused() {
 
 #[test]
 fn without_the_hook_the_real_primary_is_pinned() {
-    let server = TestServer::start();
-    let key = TestKey::generate("Test <t@example.org>");
-    let mirror = Mirror::new(&server, &key);
-    let env = Env::new(&mirror, &key);
-    server.put("/key.pub", key.public_armored());
-    let mut cmd = env.std_gvmr();
+    let s = Session::with_key(TestKey::generate("Test <t@example.org>"));
+    s.server.put("/key.pub", s.key.public_armored());
+    let mut cmd = s.std_gvmr();
     cmd.env_remove("GVMR_KEYRING")
-        .args(["keys", "update", "--url", &server.url("/key.pub")]);
+        .args(["keys", "update", "--url", &s.server.url("/key.pub")]);
     let output = run(cmd);
     let stderr = stderr_of(&output);
     assert_eq!(output.status.code(), Some(5), "{stderr}");
@@ -284,5 +274,5 @@ fn without_the_hook_the_real_primary_is_pinned() {
         stderr.contains("not the pinned Go release key EB4C1BFD4F042F6DDDCCEC917721F63BD38B4796"),
         "{stderr}"
     );
-    assert!(!keys_dir(&env).exists());
+    assert!(!keys_dir(&s).exists());
 }

@@ -1,25 +1,14 @@
 //! `gvmr list`, `gvmr list-remote`, and the help and version of every
 //! command.
 
-use crate::support::Env;
-use crate::support::keys::TestKey;
-use crate::support::mirror::Mirror;
-use crate::support::server::{Fault, TestServer};
+use crate::assert_transcript;
+use crate::support::Session;
+use crate::support::server::Fault;
 use predicates::prelude::*;
 use predicates::str::contains;
 
-fn key() -> TestKey {
-    TestKey::generate("Test Go Releases <go@example.org>")
-}
-
-/// go1.21.0, go1.22.4, go1.22.5 (stable) and go1.23rc1, listed.
-fn publish_usual(mirror: &mut Mirror<'_>) {
-    mirror.publish("go1.21.0", true);
-    mirror.publish("go1.22.4", true);
-    mirror.publish("go1.22.5", true);
-    mirror.publish("go1.23rc1", false);
-    mirror.write_listing();
-}
+/// What the mirror publishes in every test here.
+const RELEASES: &[&str] = &["go1.21.0", "go1.22.4", "go1.22.5", "go1.23rc1"];
 
 fn stdout_json(cmd: &mut assert_cmd::Command) -> serde_json::Value {
     let output = cmd.assert().success().get_output().clone();
@@ -33,43 +22,46 @@ fn stdout_json(cmd: &mut assert_cmd::Command) -> serde_json::Value {
 
 #[test]
 fn list_shows_installed_versions_newest_first() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
+    let s = Session::with_releases(RELEASES);
 
-    env.gvmr()
+    s.gvmr()
         .arg("list")
         .assert()
         .success()
         .stdout("")
         .stderr("");
-    env.gvmr()
+    s.gvmr()
         .arg("list")
         .arg("--json")
         .assert()
         .success()
         .stdout("[]\n");
 
-    env.gvmr()
+    s.gvmr()
         .args(["install", "1.22.4", "go1.23rc1", "1.21.0"])
         .assert()
         .success();
     // Not versions: ignored.
-    std::fs::create_dir_all(env.versions_dir().join("notes")).unwrap();
-    std::fs::write(env.versions_dir().join("go1.24.0"), "a file").unwrap();
+    std::fs::create_dir_all(s.versions_dir().join("notes")).unwrap();
+    std::fs::write(s.versions_dir().join("go1.24.0"), "a file").unwrap();
 
     // Sizes from the manifests; go1.22.4 has a newer patch in the cached
     // listing; nothing selects any of them.
-    let output = env.gvmr().arg("list").output().unwrap();
-    crate::snapshot!("list", output, env, server);
-    let json = stdout_json(env.gvmr().args(["list", "--json"]));
-    let dir = |v: &str| env.versions_dir().join(v).display().to_string();
+    let output = s.gvmr().arg("list").output().unwrap();
+    assert_transcript!(s, output, @"
+    exit: 0
+    --- stdout
+    go1.23rc1  533 B
+    go1.22.4   531 B  [go1.22.5 available]
+    go1.21.0   531 B
+    --- stderr
+    ");
+    let json = stdout_json(s.gvmr().args(["list", "--json"]));
+    let dir = |v: &str| s.versions_dir().join(v).display().to_string();
     let size = |v: &str| -> u64 {
-        crate::support::walk(&env.versions_dir().join(v))
+        crate::support::walk(&s.versions_dir().join(v))
             .iter()
-            .map(|p| env.versions_dir().join(v).join(p))
+            .map(|p| s.versions_dir().join(v).join(p))
             .filter(|p| p.is_file())
             .map(|p| std::fs::metadata(p).unwrap().len())
             .sum()
@@ -86,7 +78,7 @@ fn list_shows_installed_versions_newest_first() {
         ])
     );
     assert_eq!(
-        server.count("/listing.json"),
+        s.server.count("/listing.json"),
         1,
         "list needs no network: only install fetched the listing"
     );
@@ -94,55 +86,51 @@ fn list_shows_installed_versions_newest_first() {
 
 #[test]
 fn list_remote_shows_stable_releases_and_marks_installed_ones() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    let env = Env::new(&mirror, &key);
+    let s = Session::with_releases(RELEASES);
 
-    env.gvmr()
+    s.gvmr()
         .arg("list-remote")
         .assert()
         .success()
         .stdout("go1.22.5\ngo1.22.4\ngo1.21.0\n")
         .stderr("");
-    env.gvmr()
+    s.gvmr()
         .args(["list-remote", "--all"])
         .assert()
         .success()
         .stdout("go1.23rc1\ngo1.22.5\ngo1.22.4\ngo1.21.0\n");
 
-    env.gvmr().args(["install", "1.22.4"]).assert().success();
-    env.gvmr()
+    s.gvmr().args(["install", "1.22.4"]).assert().success();
+    s.gvmr()
         .arg("list-remote")
         .assert()
         .success()
         .stdout("go1.22.5\ngo1.22.4  (installed)\ngo1.21.0\n");
     for prefix in ["1.22", "go1.22"] {
-        env.gvmr()
+        s.gvmr()
             .args(["list-remote", prefix])
             .assert()
             .success()
             .stdout("go1.22.5\ngo1.22.4  (installed)\n");
     }
-    env.gvmr()
+    s.gvmr()
         .args(["list-remote", "1.23"])
         .assert()
         .success()
         .stdout("");
-    env.gvmr()
+    s.gvmr()
         .args(["list-remote", "--all", "1.23"])
         .assert()
         .success()
         .stdout("go1.23rc1\n");
-    env.gvmr()
+    s.gvmr()
         .args(["list-remote", "1.2"])
         .assert()
         .success()
         .stdout("")
         .stderr("");
 
-    let json = stdout_json(env.gvmr().args(["list-remote", "--all", "--json"]));
+    let json = stdout_json(s.gvmr().args(["list-remote", "--all", "--json"]));
     assert_eq!(
         json,
         serde_json::json!([
@@ -153,7 +141,7 @@ fn list_remote_shows_stable_releases_and_marks_installed_ones() {
         ])
     );
     assert_eq!(
-        server.count("/listing.json"),
+        s.server.count("/listing.json"),
         1,
         "every command after the first used the cached listing"
     );
@@ -161,80 +149,70 @@ fn list_remote_shows_stable_releases_and_marks_installed_ones() {
 
 #[test]
 fn list_remote_without_the_listing_fails_with_a_network_error() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    publish_usual(&mut mirror);
-    server.fault("/listing.json", Fault::Status(503));
-    let env = Env::new(&mirror, &key);
+    let s = Session::with_releases(RELEASES);
+    s.server.fault("/listing.json", Fault::Status(503));
 
-    env.gvmr()
+    s.gvmr()
         .arg("list-remote")
         .assert()
         .code(4)
         .stdout("")
         .stderr(contains(format!(
             "error: cannot fetch the release listing: {}: HTTP 503",
-            server.url("/listing.json")
+            s.server.url("/listing.json")
         )))
         .stderr(contains("hint: check your network"));
 
-    server.put("/listing.json", "<html>maintenance</html>");
-    server.clear_fault("/listing.json");
-    env.gvmr()
+    s.server.put("/listing.json", "<html>maintenance</html>");
+    s.server.clear_fault("/listing.json");
+    s.gvmr()
         .arg("list-remote")
         .assert()
         .code(4)
         .stderr(contains(format!(
             "error: the release listing from {} is not valid JSON in go.dev's format",
-            server.url("/listing.json")
+            s.server.url("/listing.json")
         )));
     assert!(
-        crate::support::dir_names(&env.home().join("cache")).is_empty(),
+        crate::support::dir_names(&s.home().join("cache")).is_empty(),
         "a listing that does not parse is not cached"
     );
 }
 
 #[test]
 fn every_command_has_help_with_examples() {
-    let server = TestServer::start();
-    let key = key();
-    let mirror = Mirror::new(&server, &key);
-    let env = Env::new(&mirror, &key);
+    let s = Session::new();
 
     for command in ["install", "list", "list-remote", "uninstall"] {
-        env.gvmr()
+        s.gvmr()
             .args([command, "--help"])
             .assert()
             .success()
             .stdout(contains("Usage: gvmr"))
             .stdout(contains("Examples:"))
             .stdout(contains(format!("gvmr {command}")));
-        env.gvmr()
+        s.gvmr()
             .args(["help", command])
             .assert()
             .success()
             .stdout(contains("Examples:"));
     }
-    env.gvmr()
+    s.gvmr()
         .arg("--help")
         .assert()
         .success()
         .stdout(contains("install").and(contains("list-remote")))
         .stdout(contains("GVMR_HOME"));
-    assert!(server.requests().is_empty());
-    assert!(!env.home().join("versions").exists());
+    assert!(s.server.requests().is_empty());
+    assert!(!s.home().join("versions").exists());
 }
 
 #[test]
 fn version_prints_the_package_version() {
-    let server = TestServer::start();
-    let key = key();
-    let mirror = Mirror::new(&server, &key);
-    let env = Env::new(&mirror, &key);
+    let s = Session::new();
 
     for flag in ["--version", "-V"] {
-        env.gvmr()
+        s.gvmr()
             .arg(flag)
             .assert()
             .success()
@@ -244,25 +222,22 @@ fn version_prints_the_package_version() {
 
 #[test]
 fn unknown_commands_and_flags_are_usage_errors() {
-    let server = TestServer::start();
-    let key = key();
-    let mirror = Mirror::new(&server, &key);
-    let env = Env::new(&mirror, &key);
+    let s = Session::new();
 
-    env.gvmr()
+    s.gvmr()
         .arg("instal")
         .assert()
         .code(2)
         .stderr(contains("unrecognized subcommand 'instal'"));
-    env.gvmr()
+    s.gvmr()
         .args(["install", "--frce", "1.22.5"])
         .assert()
         .code(2)
         .stderr(contains("unexpected argument '--frce'"));
-    env.gvmr()
+    s.gvmr()
         .args(["install", "--platform", "plan9", "1.22.5"])
         .assert()
         .code(2)
         .stderr(contains("\"plan9\" is not a platform"));
-    assert!(server.requests().is_empty());
+    assert!(s.server.requests().is_empty());
 }

@@ -3,34 +3,30 @@
 //! safe to kill; then `gvmr install` from DIR through `file://` URLs with
 //! every network route closed.
 
-use crate::snapshot;
+use crate::assert_transcript;
 use crate::support::keys::TestKey;
-use crate::support::mirror::{Mirror, Published, fake_go_archive, fake_go_zip};
+use crate::support::mirror::{Published, fake_go_archive, fake_go_zip};
 use crate::support::server::{Fault, TestServer};
-use crate::support::{Env, closed_port_url, dir_names, normalize, stderr_of, stdout_of, walk};
+use crate::support::{Session, closed_port_url, dir_names, stderr_of, stdout_of, walk};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn key() -> TestKey {
-    TestKey::generate("Test Go Releases <go@example.org>")
-}
-
 /// Publishes `version` for linux-amd64 and darwin-arm64.
-fn publish_both(mirror: &mut Mirror<'_>, version: &str) -> Vec<Published> {
+fn publish_both(s: &Session, version: &str) -> Vec<Published> {
     ["linux-amd64", "darwin-arm64"]
         .iter()
         .map(|platform| {
             let (os, arch) = platform.split_once('-').unwrap();
-            mirror.publish_platform(version, true, os, arch, fake_go_archive(version))
+            s.publish_platform(version, os, arch, fake_go_archive(version))
         })
         .collect()
 }
 
 /// `gvmr mirror sync DIR ARGS...`.
-fn sync(env: &Env, dir: &Path, args: &[&str]) -> assert_cmd::Command {
-    let mut cmd = env.gvmr();
+fn sync(s: &Session, dir: &Path, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = s.gvmr();
     cmd.args(["mirror", "sync"]).arg(dir).args(args);
     cmd
 }
@@ -107,64 +103,21 @@ fn file_requests(server: &TestServer) -> Vec<String> {
         .collect()
 }
 
-/// A run as a snapshot shows it: the test keys' fingerprints, signature
-/// dates, and this run's paths and port hidden.
-fn shown(
-    output: &std::process::Output,
-    env: &Env,
-    server: &TestServer,
-    keys: &[&TestKey],
-) -> std::process::Output {
-    let hide = |bytes: &[u8]| {
-        let mut text = normalize(&String::from_utf8_lossy(bytes), env, server);
-        for key in keys {
-            for fingerprint in [key.fingerprint_hex(), key.signing_subkey_fingerprint_hex()] {
-                text = text
-                    .replace(&fingerprint, "[FINGERPRINT]")
-                    .replace(&fingerprint[..8], "[KEY]");
-            }
-        }
-        let mut out = String::new();
-        let mut rest = text.as_str();
-        while let Some(at) = rest.find("made ") {
-            out.push_str(&rest[..at + 5]);
-            let date = &rest[at + 5..];
-            if date.len() >= 10 && date.as_bytes()[4] == b'-' {
-                out.push_str("[DATE]");
-                rest = &date[10..];
-            } else {
-                rest = date;
-            }
-        }
-        out.push_str(rest);
-        out.into_bytes()
-    };
-    std::process::Output {
-        status: output.status,
-        stdout: hide(&output.stdout),
-        stderr: hide(&output.stderr),
-    }
-}
-
 #[test]
 fn syncs_versions_for_platforms_again_without_downloading_and_installs_offline() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    let older = publish_both(&mut mirror, "go1.21.13");
-    let newer = publish_both(&mut mirror, "go1.22.5");
-    mirror.publish("go1.21.12", true);
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
-    let dir = env.root().join("go-mirror");
+    let s = Session::new();
+    let older = publish_both(&s, "go1.21.13");
+    let newer = publish_both(&s, "go1.22.5");
+    s.publish("go1.21.12");
+    let dir = s.root().join("go-mirror");
 
-    let output = sync(&env, &dir, &["1.22.5", "1.21"])
+    let output = sync(&s, &dir, &["1.22.5", "1.21"])
         .args(BOTH)
         .assert()
         .success()
         .get_output()
         .clone();
-    snapshot!("sync", shown(&output, &env, &server, &[&key]));
+    assert_transcript!(s, "sync", output);
     let all: Vec<&Published> = newer.iter().chain(&older).collect();
     assert_mirrors_exactly(&dir, &all);
     let index: serde_json::Value =
@@ -185,25 +138,25 @@ fn syncs_versions_for_platforms_again_without_downloading_and_installs_offline()
     );
 
     // Again: everything is verified where it is, nothing is downloaded.
-    server.clear_requests();
-    let output = sync(&env, &dir, &["1.22.5", "1.21"])
+    s.server.clear_requests();
+    let output = sync(&s, &dir, &["1.22.5", "1.21"])
         .args(BOTH)
         .assert()
         .success()
         .get_output()
         .clone();
-    assert_eq!(file_requests(&server), Vec::<String>::new());
+    assert_eq!(file_requests(&s.server), Vec::<String>::new());
     let stdout = stdout_of(&output);
     assert_eq!(stdout.matches("kept ").count(), 4, "{stdout}");
     assert_eq!(stderr_of(&output).matches("Verified sha256").count(), 4);
     assert_mirrors_exactly(&dir, &all);
 
-    // Install from DIR through file:// URLs, every other route closed.
-    drop(mirror);
-    drop(server);
+    // Install from DIR through file:// URLs, every other route closed (and
+    // the upstream asked nothing).
+    s.server.clear_requests();
     let nowhere = closed_port_url();
     let install = |args: &[&str]| {
-        env.gvmr()
+        s.gvmr()
             .env("GVMR_MIRROR", format!("file://{}/", dir.display()))
             .env(
                 "GVMR_INDEX_URL",
@@ -230,41 +183,38 @@ fn syncs_versions_for_platforms_again_without_downloading_and_installs_offline()
         stderr_of(&output)
     );
     install(&["1.21"]);
-    assert_eq!(env.version_names(), ["go1.21.13", "go1.22.5"]);
-    let go = env.versions_dir().join("go1.22.5/bin/go");
+    assert_eq!(s.version_names(), ["go1.21.13", "go1.22.5"]);
+    let go = s.versions_dir().join("go1.22.5/bin/go");
     let version = Command::new(go).arg("version").output().unwrap();
     assert_eq!(stdout_of(&version), "go version go1.22.5 linux/amd64\n");
+    assert_eq!(s.server.requests(), Vec::<String>::new());
 }
 
 #[test]
 fn tampered_wrongly_signed_and_unsigned_archives_are_refused_and_the_rest_mirrored() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    let good = publish_both(&mut mirror, "go1.22.5");
-    let bad = publish_both(&mut mirror, "go1.21.13");
-    let unsigned = mirror.publish("go1.20.14", true);
-    mirror.write_listing();
+    let s = Session::new();
+    let good = publish_both(&s, "go1.22.5");
+    let bad = publish_both(&s, "go1.21.13");
+    let unsigned = s.publish("go1.20.14");
     // The listing's checksum stays; the bytes change.
     let tampered = fake_go_archive("go1.21.13-evil");
-    server.put(&bad[0].path, tampered.clone());
+    s.server.put(&bad[0].path, tampered.clone());
     // Signed, but not by a key gvmr trusts.
     let stranger = TestKey::generate("Mallory <mallory@example.org>");
-    server.put(
+    s.server.put(
         &format!("{}.asc", bad[1].path),
         stranger.sign_detached(&bad[1].archive),
     );
-    server.remove(&format!("{}.asc", unsigned.path));
-    let env = Env::new(&mirror, &key);
-    let dir = env.root().join("go-mirror");
+    s.server.remove(&format!("{}.asc", unsigned.path));
+    let dir = s.root().join("go-mirror");
 
-    let output = sync(&env, &dir, &["1.22.5", "1.21.13", "1.20.14"])
+    let output = sync(&s, &dir, &["1.22.5", "1.21.13", "1.20.14"])
         .args(BOTH)
         .assert()
         .code(5)
         .get_output()
         .clone();
-    snapshot!("refused", shown(&output, &env, &server, &[&key, &stranger]));
+    assert_transcript!(s, "refused", output);
     let stderr = stderr_of(&output);
     for needle in [
         "error: 4 of 6 archives were not mirrored into",
@@ -301,20 +251,10 @@ fn tampered_wrongly_signed_and_unsigned_archives_are_refused_and_the_rest_mirror
 
 #[test]
 fn windows_zips_are_mirrored_with_their_checksum_only() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    let zip = mirror.publish_platform(
-        "go1.22.5",
-        true,
-        "windows",
-        "amd64",
-        fake_go_zip("go1.22.5", &[]),
-    );
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
-    let dir = env.root().join("go-mirror");
-    let output = sync(&env, &dir, &["1.22.5", "--platform", "windows-amd64"])
+    let s = Session::new();
+    let zip = s.publish_platform("go1.22.5", "windows", "amd64", fake_go_zip("go1.22.5", &[]));
+    let dir = s.root().join("go-mirror");
+    let output = sync(&s, &dir, &["1.22.5", "--platform", "windows-amd64"])
         .assert()
         .success()
         .get_output()
@@ -326,7 +266,7 @@ fn windows_zips_are_mirrored_with_their_checksum_only() {
         "{}",
         stderr_of(&output)
     );
-    assert_eq!(server.count(&format!("{}.asc", zip.path)), 0);
+    assert_eq!(s.server.count(&format!("{}.asc", zip.path)), 0);
     assert_eq!(
         dir_names(&dir),
         [
@@ -341,23 +281,16 @@ fn windows_zips_are_mirrored_with_their_checksum_only() {
 
 #[test]
 fn the_index_keeps_what_dir_holds_and_a_dry_run_changes_nothing() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    let newer = mirror.publish("go1.22.5", true);
-    let older = mirror.publish("go1.21.13", true);
-    let oldest = mirror.publish("go1.20.14", true);
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
-    let dir = env.root().join("go-mirror");
+    let s = Session::new();
+    let newer = s.publish("go1.22.5");
+    let older = s.publish("go1.21.13");
+    let oldest = s.publish("go1.20.14");
+    let dir = s.root().join("go-mirror");
     let on_linux = ["--platform", "linux-amd64"];
 
     // One version per run: the index grows.
     for version in ["1.22.5", "1.21.13", "1.20.14"] {
-        sync(&env, &dir, &[version])
-            .args(on_linux)
-            .assert()
-            .success();
+        sync(&s, &dir, &[version]).args(on_linux).assert().success();
     }
     assert_mirrors_exactly(&dir, &[&newer, &older, &oldest]);
 
@@ -366,14 +299,14 @@ fn the_index_keeps_what_dir_holds_and_a_dry_run_changes_nothing() {
     std::fs::remove_file(dir.join(&oldest.filename)).unwrap();
     std::fs::write(dir.join(&newer.filename), b"damaged").unwrap();
     let before = contents(&dir);
-    let output = sync(&env, &dir, &["1.22.5", "1.21.13", "--dry-run", "--json"])
+    let output = sync(&s, &dir, &["1.22.5", "1.21.13", "--dry-run", "--json"])
         .args(on_linux)
         .assert()
         .success()
         .get_output()
         .clone();
     assert_eq!(contents(&dir), before, "a dry run writes nothing");
-    snapshot!("dry-run", shown(&output, &env, &server, &[&key]));
+    assert_transcript!(s, "dry-run", output);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let actions: Vec<&str> = report["archives"]
         .as_array()
@@ -384,8 +317,8 @@ fn the_index_keeps_what_dir_holds_and_a_dry_run_changes_nothing() {
     assert_eq!(actions, ["would-replace", "would-keep"]);
     assert_eq!(report["removed"], serde_json::json!([oldest.filename]));
 
-    server.clear_requests();
-    let output = sync(&env, &dir, &["1.22.5", "1.21.13"])
+    s.server.clear_requests();
+    let output = sync(&s, &dir, &["1.22.5", "1.21.13"])
         .args(on_linux)
         .assert()
         .success()
@@ -402,7 +335,7 @@ fn the_index_keeps_what_dir_holds_and_a_dry_run_changes_nothing() {
         )
     );
     assert_eq!(
-        file_requests(&server)
+        file_requests(&s.server)
             .iter()
             .filter(|r| r.ends_with(".tar.gz"))
             .count(),
@@ -413,20 +346,16 @@ fn the_index_keeps_what_dir_holds_and_a_dry_run_changes_nothing() {
 
 #[test]
 fn a_killed_sync_shows_no_partial_file_and_the_next_one_resumes() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    let mut published = publish_both(&mut mirror, "go1.22.5");
-    published.extend(publish_both(&mut mirror, "go1.21.13"));
-    mirror.write_listing();
+    let s = Session::new();
+    let mut published = publish_both(&s, "go1.22.5");
+    published.extend(publish_both(&s, "go1.21.13"));
     let slow = &published[3];
     let trickle = Fault::Trickle {
         bytes_per_write: 16,
         delay: Duration::from_millis(40),
     };
-    server.fault(&slow.path, trickle);
-    let env = Env::new(&mirror, &key);
-    let dir = env.root().join("go-mirror");
+    s.server.fault(&slow.path, trickle);
+    let dir = s.root().join("go-mirror");
     // What a name in DIR may hold: the complete file, nothing less.
     let mut complete: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for p in &published {
@@ -463,7 +392,7 @@ fn a_killed_sync_shows_no_partial_file_and_the_next_one_resumes() {
         .is_ok_and(|m| m.len() >= 64)
     };
     let run = || {
-        let mut cmd = env.std_gvmr();
+        let mut cmd = s.std_gvmr();
         cmd.args(["mirror", "sync"])
             .arg(&dir)
             .args(["1.22.5", "1.21.13"])
@@ -488,8 +417,8 @@ fn a_killed_sync_shows_no_partial_file_and_the_next_one_resumes() {
     check_dir();
     assert!(!dir.join(&slow.filename).exists());
 
-    server.clear_fault(&slow.path);
-    server.clear_requests();
+    s.server.clear_fault(&slow.path);
+    s.server.clear_requests();
     let mut child = run();
     let status = loop {
         check_dir();
@@ -503,7 +432,7 @@ fn a_killed_sync_shows_no_partial_file_and_the_next_one_resumes() {
         std::thread::sleep(Duration::from_millis(5));
     };
     assert!(status.success());
-    let ranges = server.ranges(&slow.path);
+    let ranges = s.server.ranges(&slow.path);
     assert_eq!(ranges.len(), 1, "{ranges:?}");
     assert!(
         ranges[0]
@@ -516,32 +445,35 @@ fn a_killed_sync_shows_no_partial_file_and_the_next_one_resumes() {
 
 #[test]
 fn an_unreadable_index_or_a_file_for_dir_stops_the_sync_before_any_download() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    mirror.publish("go1.22.5", true);
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
-    let dir = env.root().join("go-mirror");
+    let s = Session::new();
+    s.publish("go1.22.5");
+    let dir = s.root().join("go-mirror");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("index.json"), "<html>captive portal</html>").unwrap();
 
-    let output = sync(&env, &dir, &["1.22.5", "--platform", "linux-amd64"])
+    let output = sync(&s, &dir, &["1.22.5", "--platform", "linux-amd64"])
         .assert()
         .code(7)
         .get_output()
         .clone();
-    snapshot!("bad-index", shown(&output, &env, &server, &[&key]));
-    assert_eq!(file_requests(&server), Vec::<String>::new());
+    assert_transcript!(s, output, @"
+    exit: 7
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: cannot update [ROOT]/go-mirror/index.json: the release listing from [ROOT]/go-mirror/index.json is not valid JSON in go.dev's format: expected value at line 1 column 1
+    hint: move the file away (or fix it) and sync again: gvmr rebuilds the index from the archives it syncs
+    ");
+    assert_eq!(file_requests(&s.server), Vec::<String>::new());
     assert_eq!(
         std::fs::read_to_string(dir.join("index.json")).unwrap(),
         "<html>captive portal</html>"
     );
     assert_eq!(dir_names(&dir), [".gvmr-sync", "index.json"]);
 
-    let file = env.root().join("a-file");
+    let file = s.root().join("a-file");
     std::fs::write(&file, "").unwrap();
-    let output = sync(&env, &file, &["1.22.5", "--platform", "linux-amd64"])
+    let output = sync(&s, &file, &["1.22.5", "--platform", "linux-amd64"])
         .assert()
         .code(7)
         .get_output()
@@ -554,5 +486,5 @@ fn an_unreadable_index_or_a_file_for_dir_stops_the_sync_before_any_download() {
         "{}",
         stderr_of(&output)
     );
-    assert_eq!(file_requests(&server), Vec::<String>::new());
+    assert_eq!(file_requests(&s.server), Vec::<String>::new());
 }

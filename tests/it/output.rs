@@ -3,14 +3,9 @@
 //! starts get SIGPIPE's default action back, and the unpack shows progress
 //! on a terminal only.
 
-use crate::support::keys::TestKey;
-use crate::support::mirror::{ArchiveBuilder, Mirror};
-use crate::support::server::TestServer;
-use crate::support::{Env, sh_quote, stderr_of, stdout_of, with_closed_stdout};
-
-fn key() -> TestKey {
-    TestKey::generate("Test Go Releases <go@example.org>")
-}
+use crate::assert_transcript;
+use crate::support::mirror::ArchiveBuilder;
+use crate::support::{Session, sh_quote, stderr_of, stdout_of, with_closed_stdout};
 
 /// Every command that prints a listing, as arguments.
 const LISTING_COMMANDS: &[&[&str]] = &[
@@ -29,27 +24,23 @@ const LISTING_COMMANDS: &[&[&str]] = &[
 
 #[test]
 fn a_closed_stdout_ends_every_listing_command_quietly() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
+    let s = Session::new();
     // Enough releases that list-remote writes many lines.
     for minor in 21..61 {
         for patch in 0..5 {
-            mirror.publish(&format!("go1.{minor}.{patch}"), true);
+            s.publish(&format!("go1.{minor}.{patch}"));
         }
     }
-    mirror.publish("go1.61rc1", false);
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
-    env.gvmr()
+    s.publish("go1.61rc1");
+    s.gvmr()
         .args(["install", "1.60.4", "1.59.0"])
         .assert()
         .success();
-    env.gvmr().args(["default", "1.60.4"]).assert().success();
+    s.gvmr().args(["default", "1.60.4"]).assert().success();
 
     for args in LISTING_COMMANDS {
         // The reader is gone before gvmr writes: every write fails.
-        let output = with_closed_stdout(env.std_gvmr().args(*args));
+        let output = with_closed_stdout(s.std_gvmr().args(*args));
         let stderr = stderr_of(&output);
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         assert!(!stderr.contains("error:"), "{args:?}: {stderr}");
@@ -62,7 +53,7 @@ fn a_closed_stdout_ends_every_listing_command_quietly() {
             line.push_str(&sh_quote(arg));
         }
         let mut sh = std::process::Command::new("sh");
-        let template = env.std_gvmr();
+        let template = s.std_gvmr();
         for (name, value) in template.get_envs() {
             match value {
                 Some(value) => sh.env(name, value),
@@ -72,7 +63,7 @@ fn a_closed_stdout_ends_every_listing_command_quietly() {
         let output = sh
             .arg("-c")
             .arg(format!("{line} | head -1"))
-            .current_dir(env.project())
+            .current_dir(s.project())
             .output()
             .unwrap();
         let stderr = stderr_of(&output);
@@ -88,39 +79,37 @@ fn a_closed_stdout_ends_every_listing_command_quietly() {
 
 #[test]
 fn a_stdout_that_fails_otherwise_is_an_error() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    mirror.publish("go1.22.5", true);
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
+    let s = Session::new();
+    s.publish("go1.22.5");
     let full = std::fs::File::options()
         .write(true)
         .open("/dev/full")
         .unwrap();
-    let output = env
+    let output = s
         .std_gvmr()
         .arg("list-remote")
         .stdout(full)
         .output()
         .unwrap();
-    crate::snapshot!("stdout-full", output, env, server);
+    assert_transcript!(s, output, @"
+    exit: 7
+    --- stdout
+    --- stderr
+    error: cannot write to standard output: no space left on the device
+    hint: check where standard output is redirected to
+    ");
     assert_eq!(output.status.code(), Some(7));
 }
 
 #[test]
 fn programs_started_by_exec_get_the_default_sigpipe() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    mirror.publish("go1.22.5", true);
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
-    env.gvmr().args(["install", "1.22.5"]).assert().success();
+    let s = Session::new();
+    s.publish("go1.22.5");
+    s.gvmr().args(["install", "1.22.5"]).assert().success();
 
     // Rust ignores SIGPIPE in gvmr itself; what it execs must not inherit
     // that (a `yes | head` in a build script would never end).
-    let output = env
+    let output = s
         .gvmr()
         .args([
             "exec",
@@ -157,14 +146,10 @@ fn many_files() -> Vec<u8> {
 
 #[test]
 fn the_unpack_shows_progress_on_a_terminal_only() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    mirror.publish_archive("go1.22.5", true, many_files());
-    mirror.write_listing();
+    let s = Session::new();
+    s.publish_archive("go1.22.5", many_files());
 
-    let plain = Env::new(&mirror, &key);
-    let output = plain.gvmr().args(["install", "1.22.5"]).output().unwrap();
+    let output = s.gvmr().args(["install", "1.22.5"]).output().unwrap();
     assert!(output.status.success());
     let stderr = stderr_of(&output);
     assert!(!stderr.contains("Unpacking"), "{stderr}");
@@ -173,8 +158,8 @@ fn the_unpack_shows_progress_on_a_terminal_only() {
         "{stderr:?}"
     );
 
-    let terminal = Env::new(&mirror, &key);
-    let output = terminal.in_terminal(&["install", "1.22.5"], "");
+    s.clear_home();
+    let output = s.in_terminal(&["install", "1.22.5"], "");
     let shown = stdout_of(&output);
     assert!(output.status.success(), "{shown}");
     assert!(
@@ -184,8 +169,8 @@ fn the_unpack_shows_progress_on_a_terminal_only() {
     assert!(shown.contains(" files  "), "{shown:?}");
     assert!(shown.contains("Installed go1.22.5 in"), "{shown:?}");
 
-    let quiet = Env::new(&mirror, &key);
-    let output = quiet.in_terminal(&["install", "-q", "1.22.5"], "");
+    s.clear_home();
+    let output = s.in_terminal(&["install", "-q", "1.22.5"], "");
     let shown = stdout_of(&output);
     assert!(output.status.success(), "{shown}");
     assert!(!shown.contains("Unpacking"), "{shown:?}");

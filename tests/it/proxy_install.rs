@@ -2,11 +2,11 @@
 //! `golang.org/toolchain` from Go module proxies (GOPROXY), verified against
 //! a checksum database (GOSUMDB) before anything is unpacked.
 
-use crate::support::keys::TestKey;
-use crate::support::mirror::{Mirror, fake_go_archive};
+use crate::assert_transcript;
+use crate::support::mirror::fake_go_archive;
 use crate::support::server::{Fault, TestServer};
 use crate::support::sumdb::{TestSumDb, h1_of_zip, toolchain_module_zip};
-use crate::support::{Env, stderr_of, walk};
+use crate::support::{Session, stderr_of, walk, write_file};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
@@ -45,44 +45,41 @@ fn publish(server: &TestServer, prefix: &str, zip: &[u8]) {
     );
 }
 
-struct World {
-    server: TestServer,
-    key: TestKey,
-    sumdb_gosumdb: String,
+/// A session whose server also holds a Go module proxy at `/proxy` and a
+/// checksum database; its archive mirror publishes nothing, so every
+/// toolchain here comes from the proxy.
+struct Proxied {
+    s: Session,
+    /// `GOSUMDB` naming the checksum database and its key.
+    gosumdb: String,
 }
 
-impl World {
-    /// A server holding a proxy at `/proxy` and a checksum database that
-    /// vouches for `vouched_zip`; the proxy serves `served_zip`.
-    fn new(served_zip: &[u8], vouched_zip: &[u8]) -> World {
-        let server = TestServer::start();
-        publish(&server, "/proxy", served_zip);
-        let db = TestSumDb::serve(&server, MV, &h1_of_zip(vouched_zip));
-        World {
-            sumdb_gosumdb: db.gosumdb(),
-            server,
-            key: TestKey::generate("Test Go Releases <go@example.org>"),
+impl Proxied {
+    /// The proxy serves `served_zip`; the checksum database vouches for
+    /// `vouched_zip`.
+    fn new(served_zip: &[u8], vouched_zip: &[u8]) -> Proxied {
+        let s = Session::new();
+        publish(&s.server, "/proxy", served_zip);
+        let db = TestSumDb::serve(&s.server, MV, &h1_of_zip(vouched_zip));
+        Proxied {
+            gosumdb: db.gosumdb(),
+            s,
         }
     }
 
-    fn honest() -> World {
+    fn honest() -> Proxied {
         let zip = module_zip();
-        World::new(&zip, &zip)
-    }
-
-    fn env(&self) -> Env {
-        // The archive mirror has nothing: every toolchain here comes from the proxy.
-        Env::new(&Mirror::new(&self.server, &self.key), &self.key)
+        Proxied::new(&zip, &zip)
     }
 
     fn proxy(&self, prefix: &str) -> String {
-        self.server.url(prefix)
+        self.s.server.url(prefix)
     }
 
-    fn install(&self, env: &Env, goproxy: &str, args: &[&str]) -> assert_cmd::Command {
-        let mut cmd = env.gvmr();
+    fn install(&self, goproxy: &str, args: &[&str]) -> assert_cmd::Command {
+        let mut cmd = self.s.gvmr();
         cmd.env("GOPROXY", goproxy)
-            .env("GOSUMDB", &self.sumdb_gosumdb)
+            .env("GOSUMDB", &self.gosumdb)
             .env_remove("GONOSUMDB")
             .env_remove("GOPRIVATE")
             .env_remove("GOFLAGS")
@@ -101,8 +98,8 @@ fn mode(path: &Path) -> u32 {
 }
 
 #[track_caller]
-fn assert_installed_like_go(env: &Env) {
-    let root = env.versions_dir().join("go1.22.5");
+fn assert_installed_like_go(s: &Session) {
+    let root = s.versions_dir().join("go1.22.5");
     // What Go's toolchain switch makes executable, and nothing else: the
     // zip's 0755 on scripts is ignored, as Go ignores it.
     for exe in [
@@ -157,36 +154,28 @@ fn assert_installed_like_go(env: &Env) {
 
 #[test]
 fn installs_a_verified_toolchain_from_a_proxy() {
-    let world = World::honest();
-    let env = world.env();
-    world
-        .install(
-            &env,
-            &world.proxy("/proxy"),
-            &["--source", "proxy", "1.22.5"],
-        )
+    let p = Proxied::honest();
+    p.install(&p.proxy("/proxy"), &["--source", "proxy", "1.22.5"])
         .assert()
         .success();
-    assert_installed_like_go(&env);
+    assert_installed_like_go(&p.s);
     assert_eq!(
-        env.downloads().keys().cloned().collect::<Vec<_>>(),
+        p.s.downloads().keys().cloned().collect::<Vec<_>>(),
         vec![format!("{MV}.zip")],
         "the verified zip is kept"
     );
-    assert_eq!(env.tmp_after_purge(), Vec::<String>::new());
+    assert_eq!(p.s.tmp_after_purge(), Vec::<String>::new());
 
     // A reinstall uses the cached zip, checked again, without downloading it.
-    world.server.clear_requests();
-    world
-        .install(
-            &env,
-            &world.proxy("/proxy"),
-            &["--source", "proxy", "--force", "1.22.5"],
-        )
-        .assert()
-        .success();
-    assert_eq!(world.server.count(&format!("/proxy/{ZIP_PATH}")), 0);
-    assert_installed_like_go(&env);
+    p.s.server.clear_requests();
+    p.install(
+        &p.proxy("/proxy"),
+        &["--source", "proxy", "--force", "1.22.5"],
+    )
+    .assert()
+    .success();
+    assert_eq!(p.s.server.count(&format!("/proxy/{ZIP_PATH}")), 0);
+    assert_installed_like_go(&p.s);
 }
 
 #[test]
@@ -197,51 +186,52 @@ fn a_zip_the_checksum_database_does_not_vouch_for_is_refused() {
         MV,
         &[("src/go.mod", "module std\n"), ("bin/evil", "rm -rf ~\n")],
     );
-    let world = World::new(&evil, &honest);
-    let env = world.env();
-    let output = world
-        .install(
-            &env,
-            &world.proxy("/proxy"),
-            &["--source", "proxy", "1.22.5"],
-        )
+    let p = Proxied::new(&evil, &honest);
+    let output = p
+        .install(&p.proxy("/proxy"), &["--source", "proxy", "1.22.5"])
         .assert()
         .code(5)
         .get_output()
         .clone();
     let stderr = stderr_of(&output);
-    crate::snapshot!("error-module-zip-not-vouched", output, env, world.server);
+    assert_transcript!(p.s, output, @"
+    exit: 5
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: golang.org/toolchain@v0.0.1-go1.22.5.linux-amd64: the zip from [SERVER]/proxy/golang.org/toolchain/@v/v0.0.1-go1.22.5.linux-amd64.zip does not match the checksum database (SECURITY ERROR)
+      checksum database: h1:MbT0VDHeMJ4r4DJp6Go4d2DYGA9YREpIXTR7lHpFlt8=
+      downloaded:        h1:B2SjAZwCVM6oDwpgMzy90eKbD8jsjycu/YLCgs20mf8=
+    hint: do not use this toolchain zip; if a proxy serves it, report it to the proxy's operator
+    ");
     assert!(
         stderr.contains("does not match the checksum database"),
         "{stderr}"
     );
     assert!(stderr.contains(&h1_of_zip(&honest)), "{stderr}");
     assert!(stderr.contains(&h1_of_zip(&evil)), "{stderr}");
-    env.assert_nothing_installed();
-    assert!(env.downloads().is_empty(), "nothing unverified is cached");
+    p.s.assert_nothing_installed();
+    assert!(p.s.downloads().is_empty(), "nothing unverified is cached");
 }
 
 #[test]
 fn comma_falls_through_on_not_found_only() {
-    let world = World::honest();
-    let env = world.env();
+    let p = Proxied::honest();
     // 404 at the first proxy: the second one is asked.
-    let goproxy = format!("{},{}", world.proxy("/missing"), world.proxy("/proxy"));
-    world
-        .install(&env, &goproxy, &["--source", "proxy", "1.22.5"])
+    let goproxy = format!("{},{}", p.proxy("/missing"), p.proxy("/proxy"));
+    p.install(&goproxy, &["--source", "proxy", "1.22.5"])
         .assert()
         .success();
-    assert_installed_like_go(&env);
+    assert_installed_like_go(&p.s);
 
     // 500 at the first proxy: `,` stops there.
-    let env = world.env();
-    world
-        .server
+    p.s.clear_home();
+    p.s.server
         .fault(&format!("/broken/{ZIP_PATH}"), Fault::Status(500));
-    world.server.clear_requests();
-    let goproxy = format!("{},{}", world.proxy("/broken"), world.proxy("/proxy"));
-    let output = world
-        .install(&env, &goproxy, &["--source", "proxy", "1.22.5"])
+    p.s.server.clear_requests();
+    let goproxy = format!("{},{}", p.proxy("/broken"), p.proxy("/proxy"));
+    let output = p
+        .install(&goproxy, &["--source", "proxy", "1.22.5"])
         .assert()
         .code(4)
         .get_output()
@@ -251,139 +241,141 @@ fn comma_falls_through_on_not_found_only() {
         "{}",
         stderr_of(&output)
     );
-    assert_eq!(world.server.count(&format!("/proxy/{ZIP_PATH}")), 0);
-    env.assert_nothing_installed();
+    assert_eq!(p.s.server.count(&format!("/proxy/{ZIP_PATH}")), 0);
+    p.s.assert_nothing_installed();
 }
 
 #[test]
 fn pipe_falls_through_on_any_error() {
-    let world = World::honest();
-    let env = world.env();
-    world
-        .server
+    let p = Proxied::honest();
+    p.s.server
         .fault(&format!("/broken/{ZIP_PATH}"), Fault::Status(500));
-    let goproxy = format!("{}|{}", world.proxy("/broken"), world.proxy("/proxy"));
-    world
-        .install(&env, &goproxy, &["--source", "proxy", "1.22.5"])
+    let goproxy = format!("{}|{}", p.proxy("/broken"), p.proxy("/proxy"));
+    p.install(&goproxy, &["--source", "proxy", "1.22.5"])
         .assert()
         .success();
-    assert_installed_like_go(&env);
+    assert_installed_like_go(&p.s);
 }
 
 #[test]
 fn off_and_direct_never_deliver() {
-    let world = World::honest();
-    let env = world.env();
-    let output = world
+    let p = Proxied::honest();
+    let output = p
         .install(
-            &env,
-            &format!("off,{}", world.proxy("/proxy")),
+            &format!("off,{}", p.proxy("/proxy")),
             &["--source", "proxy", "1.22.5"],
         )
         .assert()
         .code(4)
         .get_output()
         .clone();
-    crate::snapshot!("error-goproxy-off", output, env, world.server);
+    assert_transcript!(p.s, output, @"
+    exit: 4
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: cannot fetch golang.org/toolchain@v0.0.1-go1.22.5.linux-amd64.zip from any Go module proxy (GOPROXY=off,[SERVER]/proxy):
+      - off: module downloads are disabled by GOPROXY=off
+    hint: check GOPROXY (e.g. https://proxy.golang.org, or file:///path/to/mirror) and your network
+    ");
     assert!(
         stderr_of(&output).contains("GOPROXY=off"),
         "{}",
         stderr_of(&output)
     );
-    let output = world
-        .install(&env, "direct", &["--source", "proxy", "1.22.5"])
+    let output = p
+        .install("direct", &["--source", "proxy", "1.22.5"])
         .assert()
         .code(3)
         .get_output()
         .clone();
-    crate::snapshot!("error-goproxy-direct", output, env, world.server);
+    assert_transcript!(p.s, output, @"
+    exit: 3
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: cannot fetch golang.org/toolchain@v0.0.1-go1.22.5.linux-amd64.zip from any Go module proxy (GOPROXY=direct):
+      - direct: toolchains come only from proxies
+    hint: check GOPROXY (e.g. https://proxy.golang.org, or file:///path/to/mirror) and your network
+    ");
     assert!(
         stderr_of(&output).contains("toolchains come only from proxies"),
         "{}",
         stderr_of(&output)
     );
-    assert_eq!(world.server.count(&format!("/proxy/{ZIP_PATH}")), 0);
-    env.assert_nothing_installed();
+    assert_eq!(p.s.server.count(&format!("/proxy/{ZIP_PATH}")), 0);
+    p.s.assert_nothing_installed();
 }
 
 #[test]
 fn a_directory_is_a_proxy_with_file_urls() {
-    let world = World::honest();
-    let env = world.env();
-    let dir = env.root().join("goproxy");
+    let p = Proxied::honest();
+    let dir = p.s.root().join("goproxy");
     let at = dir.join("golang.org/toolchain/@v");
     std::fs::create_dir_all(&at).unwrap();
     std::fs::write(at.join(format!("{MV}.zip")), module_zip()).unwrap();
     let goproxy = format!("file://{}", dir.display());
-    world
-        .install(&env, &goproxy, &["--source", "proxy", "1.22.5"])
+    p.install(&goproxy, &["--source", "proxy", "1.22.5"])
         .assert()
         .success();
-    assert_installed_like_go(&env);
+    assert_installed_like_go(&p.s);
 }
 
 #[test]
 fn gosumdb_off_is_refused() {
-    let world = World::honest();
-    let env = world.env();
-    world.server.clear_requests();
-    let output = world
-        .install(
-            &env,
-            &world.proxy("/proxy"),
-            &["--source", "proxy", "1.22.5"],
-        )
+    let p = Proxied::honest();
+    p.s.server.clear_requests();
+    let output = p
+        .install(&p.proxy("/proxy"), &["--source", "proxy", "1.22.5"])
         .env("GOSUMDB", "off")
         .assert()
         .code(5)
         .get_output()
         .clone();
-    crate::snapshot!("error-gosumdb-off", output, env, world.server);
+    assert_transcript!(p.s, output, @"
+    exit: 5
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: cannot check golang.org/toolchain against the checksum database: GOSUMDB=off: gvmr does not install Go modules without verifying them with the checksum database
+    hint: unset GOSUMDB (or set it to sum.golang.org): proxy installs are verified against the checksum database; or install from the release archives (--source archive)
+    ");
     assert!(
         stderr_of(&output).contains("GOSUMDB=off"),
         "{}",
         stderr_of(&output)
     );
-    assert_eq!(world.server.requests(), Vec::<String>::new());
-    env.assert_nothing_installed();
+    assert_eq!(p.s.server.requests(), Vec::<String>::new());
+    p.s.assert_nothing_installed();
 }
 
 #[test]
 fn latest_resolves_from_the_proxys_version_list() {
-    let world = World::honest();
-    let env = world.env();
+    let p = Proxied::honest();
     // No release listing (the mirror publishes none): the proxy's @v/list
     // has go1.21.0 and go1.22.5 for linux-amd64.
-    world
-        .install(
-            &env,
-            &world.proxy("/proxy"),
-            &["--source", "proxy", "latest"],
-        )
+    p.install(&p.proxy("/proxy"), &["--source", "proxy", "latest"])
         .assert()
         .success();
-    assert_installed_like_go(&env);
+    assert_installed_like_go(&p.s);
 }
 
 #[test]
 fn auto_falls_back_to_the_proxy_when_the_mirror_lacks_the_version() {
-    let world = World::honest();
-    let env = world.env();
-    world
-        .install(&env, &world.proxy("/proxy"), &["1.22.5"])
+    let p = Proxied::honest();
+    p.install(&p.proxy("/proxy"), &["1.22.5"])
         .env("GVMR_SOURCE", "auto")
         .assert()
         .success();
-    assert_installed_like_go(&env);
+    assert_installed_like_go(&p.s);
 
     // The default stays `archive`: no proxy is asked.
-    let env = world.env();
-    world.server.clear_requests();
-    world
-        .install(&env, &world.proxy("/proxy"), &["1.22.5"])
+    p.s.clear_home();
+    p.s.server.clear_requests();
+    p.install(&p.proxy("/proxy"), &["1.22.5"])
         .assert()
         .failure();
-    assert_eq!(world.server.count(&format!("/proxy/{ZIP_PATH}")), 0);
+    assert_eq!(p.s.server.count(&format!("/proxy/{ZIP_PATH}")), 0);
 }
 
 #[test]
@@ -401,14 +393,9 @@ fn a_vouched_zip_with_entries_outside_the_module_is_refused_on_unpacking() {
     .unwrap();
     std::io::Write::write_all(&mut zip, b"#!/bin/sh\n").unwrap();
     let hostile = zip.finish().unwrap().into_inner();
-    let world = World::new(&hostile, &hostile);
-    let env = world.env();
-    let output = world
-        .install(
-            &env,
-            &world.proxy("/proxy"),
-            &["--source", "proxy", "1.22.5"],
-        )
+    let p = Proxied::new(&hostile, &hostile);
+    let output = p
+        .install(&p.proxy("/proxy"), &["--source", "proxy", "1.22.5"])
         .assert()
         .code(6)
         .get_output()
@@ -418,18 +405,17 @@ fn a_vouched_zip_with_entries_outside_the_module_is_refused_on_unpacking() {
         "{}",
         stderr_of(&output)
     );
-    env.assert_nothing_installed();
+    p.s.assert_nothing_installed();
 }
 
 #[test]
 fn a_module_zip_cut_short_is_resumed_and_busy_answers_are_retried() {
-    let world = World::honest();
-    let env = world.env();
+    let p = Proxied::honest();
     let zip_url = format!("/proxy/{ZIP_PATH}");
-    let size = world.server.get(&zip_url).unwrap().len();
-    world.server.fault(&zip_url, Fault::TruncateOnce(size / 2));
+    let size = p.s.server.get(&zip_url).unwrap().len();
+    p.s.server.fault(&zip_url, Fault::TruncateOnce(size / 2));
     // The checksum database is busy once too, with a Retry-After.
-    world.server.fault(
+    p.s.server.fault(
         &format!("/sumdb/lookup/golang.org/toolchain@{MV}"),
         Fault::FailTimes {
             status: 429,
@@ -437,21 +423,17 @@ fn a_module_zip_cut_short_is_resumed_and_busy_answers_are_retried() {
             retry_after: Some(0),
         },
     );
-    let output = world
-        .install(
-            &env,
-            &world.proxy("/proxy"),
-            &["--source", "proxy", "1.22.5"],
-        )
+    let output = p
+        .install(&p.proxy("/proxy"), &["--source", "proxy", "1.22.5"])
         .assert()
         .success()
         .get_output()
         .clone();
     let stderr = stderr_of(&output);
-    assert_installed_like_go(&env);
+    assert_installed_like_go(&p.s);
     assert!(stderr.contains("HTTP 429; retrying in 0.00 s"), "{stderr}");
     assert_eq!(
-        world.server.ranges(&zip_url),
+        p.s.server.ranges(&zip_url),
         [None, Some(format!("bytes={}-", size / 2))],
         "the second request asked only for the rest"
     );
@@ -460,13 +442,12 @@ fn a_module_zip_cut_short_is_resumed_and_busy_answers_are_retried() {
 
 #[test]
 fn a_password_in_goproxy_is_never_printed() {
-    let world = World::honest();
-    let env = world.env();
-    let with_password = world
+    let p = Proxied::honest();
+    let with_password = p
         .proxy("/nowhere")
         .replace("http://", "http://user:s3cret@");
-    let output = world
-        .install(&env, &with_password, &["--source", "proxy", "1.22.5"])
+    let output = p
+        .install(&with_password, &["--source", "proxy", "1.22.5"])
         .assert()
         .code(3)
         .get_output()
@@ -474,7 +455,7 @@ fn a_password_in_goproxy_is_never_printed() {
     let stderr = stderr_of(&output);
     assert!(stderr.contains("user:***@"), "{stderr}");
     assert!(!stderr.contains("s3cret"), "{stderr}");
-    env.assert_nothing_installed();
+    p.s.assert_nothing_installed();
 }
 
 /// Go's settings as `go env -w` leaves them: proxy installs read the go
@@ -485,12 +466,8 @@ fn a_password_in_goproxy_is_never_printed() {
 /// success proves which file was read.
 #[test]
 fn proxy_installs_read_go_env_w_settings_as_go_does() {
-    let world = World::honest();
-    let good = format!(
-        "GOPROXY={}\nGOSUMDB={}\n",
-        world.proxy("/proxy"),
-        world.sumdb_gosumdb
-    );
+    let p = Proxied::honest();
+    let good = format!("GOPROXY={}\nGOSUMDB={}\n", p.proxy("/proxy"), p.gosumdb);
     let decoy = "GOPROXY=https://127.0.0.1:9\nGOSUMDB=off\n";
     // (what, files under HOME, extra environment, expected exit code)
     type Files<'a> = Vec<(&'a str, &'a str)>;
@@ -513,18 +490,15 @@ fn proxy_installs_read_go_env_w_settings_as_go_does() {
             "the environment beats the file",
             vec![(".config/go/env", decoy)],
             vec![
-                ("GOPROXY", world.proxy("/proxy")),
-                ("GOSUMDB", world.sumdb_gosumdb.clone()),
+                ("GOPROXY", p.proxy("/proxy")),
+                ("GOSUMDB", p.gosumdb.clone()),
             ],
             0,
         ),
         (
             "an empty variable leaves the file in charge",
             vec![(".config/go/env", decoy)],
-            vec![
-                ("GOPROXY", world.proxy("/proxy")),
-                ("GOSUMDB", String::new()),
-            ],
+            vec![("GOPROXY", p.proxy("/proxy")), ("GOSUMDB", String::new())],
             5,
         ),
         (
@@ -532,32 +506,29 @@ fn proxy_installs_read_go_env_w_settings_as_go_does() {
             vec![(".config/go/env", decoy)],
             vec![
                 ("GOENV", "off".into()),
-                ("GOPROXY", world.proxy("/proxy")),
-                ("GOSUMDB", world.sumdb_gosumdb.clone()),
+                ("GOPROXY", p.proxy("/proxy")),
+                ("GOSUMDB", p.gosumdb.clone()),
             ],
             0,
         ),
     ];
+    let home = p.s.user_home();
     for (what, files, vars, code) in cases {
-        let env = world.env();
-        let home = env.user_home().to_str().unwrap().to_string();
+        p.s.clear_home();
         for (file, text) in files {
-            crate::support::switching::write_file(&env.user_home().join(file), text);
+            write_file(&home.join(file), text);
         }
-        let mut cmd = env.gvmr();
-        cmd.env_remove("GOPROXY")
-            .env_remove("GOSUMDB")
-            .env_remove("GOENV")
-            .args([
-                "install",
-                "--platform",
-                "linux-amd64",
-                "--source",
-                "proxy",
-                "1.22.5",
-            ]);
+        let mut cmd = p.s.gvmr();
+        cmd.args([
+            "install",
+            "--platform",
+            "linux-amd64",
+            "--source",
+            "proxy",
+            "1.22.5",
+        ]);
         for (name, value) in vars {
-            cmd.env(name, value.replace("@HOME@", &home));
+            cmd.env(name, value.replace("@HOME@", home.to_str().unwrap()));
         }
         let output = cmd.output().unwrap();
         assert_eq!(
@@ -567,14 +538,14 @@ fn proxy_installs_read_go_env_w_settings_as_go_does() {
             stderr_of(&output)
         );
         if code == 0 {
-            assert_installed_like_go(&env);
+            assert_installed_like_go(&p.s);
         } else {
             assert!(
                 stderr_of(&output).contains("GOSUMDB=off"),
                 "{what}: {}",
                 stderr_of(&output)
             );
-            env.assert_nothing_installed();
+            p.s.assert_nothing_installed();
         }
     }
 }
@@ -583,41 +554,37 @@ fn proxy_installs_read_go_env_w_settings_as_go_does() {
 /// is what a proxy install then uses.
 #[test]
 fn doctor_reports_the_goproxy_and_gosumdb_install_uses() {
-    let world = World::honest();
-    let env = world.env();
-    let proxy = world.proxy("/proxy");
-    crate::support::switching::write_file(
-        &env.user_home().join(".config/go/env"),
+    let p = Proxied::honest();
+    let proxy = p.proxy("/proxy");
+    write_file(
+        &p.s.user_home().join(".config/go/env"),
         format!("GOPROXY={proxy}\n"),
     );
-    let doctor = |env: &Env| {
-        let output = env
-            .gvmr()
-            .env_remove("GOPROXY")
-            .env("GOSUMDB", &world.sumdb_gosumdb)
+    let output =
+        p.s.gvmr()
+            .env("GOSUMDB", &p.gosumdb)
             .args(["doctor", "--offline", "--json"])
             .output()
             .unwrap();
-        let checks: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
-        let finding = |name: &str| {
-            checks
-                .iter()
-                .find(|c| c["section"] == "Settings" && c["check"] == name)
-                .unwrap_or_else(|| panic!("no {name} in {checks:#?}"))["finding"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        };
-        (finding("GOPROXY"), finding("GOSUMDB"))
+    let checks: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let finding = |name: &str| {
+        checks
+            .iter()
+            .find(|c| c["section"] == "Settings" && c["check"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {checks:#?}"))["finding"]
+            .as_str()
+            .unwrap()
+            .to_string()
     };
-    let (goproxy, gosumdb) = doctor(&env);
-    assert_eq!(goproxy, format!("{proxy} (file ~/.config/go/env)"));
-    assert_eq!(gosumdb, format!("{} (env)", world.sumdb_gosumdb));
+    assert_eq!(
+        finding("GOPROXY"),
+        format!("{proxy} (file ~/.config/go/env)")
+    );
+    assert_eq!(finding("GOSUMDB"), format!("{} (env)", p.gosumdb));
 
-    world.server.clear_requests();
-    env.gvmr()
-        .env_remove("GOPROXY")
-        .env("GOSUMDB", &world.sumdb_gosumdb)
+    p.s.server.clear_requests();
+    p.s.gvmr()
+        .env("GOSUMDB", &p.gosumdb)
         .args([
             "install",
             "--platform",
@@ -628,19 +595,15 @@ fn doctor_reports_the_goproxy_and_gosumdb_install_uses() {
         ])
         .assert()
         .success();
-    let requests = world.server.requests();
+    let requests = p.s.server.requests();
     assert!(
         requests
             .iter()
             .any(|r| r.ends_with(&format!("/proxy/{ZIP_PATH}"))),
         "the zip came from the reported proxy: {requests:?}"
     );
-    let db = world
-        .sumdb_gosumdb
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or_default();
-    let db_path = db.trim_start_matches(&world.server.base()).to_string();
+    let db = p.gosumdb.split_whitespace().nth(1).unwrap_or_default();
+    let db_path = db.trim_start_matches(&p.s.server.base()).to_string();
     assert!(
         requests
             .iter()

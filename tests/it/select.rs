@@ -2,20 +2,21 @@
 //! and its precedence, malformed version files, `use`, `default`, `install`
 //! with no version, `which` and `exec`.
 
-use crate::support::switching::{World, err, out};
+use crate::support::Session;
+use crate::support::switching::{err, out, probe_session};
 use std::path::Path;
 
 /// Versions published on the mirror of every test here.
 const PUBLISHED: &[&str] = &["go1.20", "go1.21.0", "go1.21.5", "go1.22.5", "go1.23.1"];
 
-fn world() -> World {
-    World::new(PUBLISHED, &["1.21.0", "1.22.5"])
+fn session() -> Session {
+    probe_session(PUBLISHED, &["1.21.0", "1.22.5"])
 }
 
 /// `gvmr current` in `dir` with extra environment variables: (exit code,
 /// stdout, stderr).
-fn current(world: &World, dir: &Path, vars: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = world.gvmr_in(dir);
+fn current(s: &Session, dir: &Path, vars: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = s.gvmr_in(dir);
     cmd.arg("current");
     for (name, value) in vars {
         cmd.env(name, value);
@@ -30,8 +31,8 @@ fn current(world: &World, dir: &Path, vars: &[(&str, &str)]) -> (i32, String, St
 
 /// Asserts `gvmr current` in `dir` succeeds and prints `expected`.
 #[track_caller]
-fn assert_current(world: &World, dir: &Path, vars: &[(&str, &str)], expected: &str) {
-    let (code, stdout, stderr) = current(world, dir, vars);
+fn assert_current(s: &Session, dir: &Path, vars: &[(&str, &str)], expected: &str) {
+    let (code, stdout, stderr) = current(s, dir, vars);
     assert_eq!(
         (code, stdout.as_str()),
         (0, expected),
@@ -46,28 +47,28 @@ fn set_by(version: &str, file: &Path) -> String {
 
 #[test]
 fn gvmr_go_version_beats_every_file() {
-    let world = world();
-    let dir = world.dir("p");
-    world.write("p/.go-version", "1.21.0\n");
-    world.write("p/.tool-versions", "golang 1.21.0\n");
-    world.write("p/go.mod", "module p\n\ngo 1.21\n\ntoolchain go1.21.0\n");
+    let s = session();
+    let dir = s.dir("p");
+    s.write("p/.go-version", "1.21.0\n");
+    s.write("p/.tool-versions", "golang 1.21.0\n");
+    s.write("p/go.mod", "module p\n\ngo 1.21\n\ntoolchain go1.21.0\n");
     assert_current(
-        &world,
+        &s,
         &dir,
         &[("GVMR_GO_VERSION", "1.22.5")],
         "go1.22.5 (set by GVMR_GO_VERSION)",
     );
     // A partial version in the variable picks the newest installed match.
     assert_current(
-        &world,
+        &s,
         &dir,
         &[("GVMR_GO_VERSION", "1.22")],
         "go1.22.5 (set by GVMR_GO_VERSION)",
     );
     // An empty variable is no selection at all.
-    let gv = world.root.join("p/.go-version");
+    let gv = s.root().join("p/.go-version");
     assert_current(
-        &world,
+        &s,
         &dir,
         &[("GVMR_GO_VERSION", "")],
         &set_by("go1.21.0", &gv),
@@ -76,25 +77,25 @@ fn gvmr_go_version_beats_every_file() {
 
 #[test]
 fn the_nearest_version_file_wins() {
-    let world = world();
-    let outer = world.write("outer/.go-version", "1.21.0\n");
-    let inner = world.write(
+    let s = session();
+    let outer = s.write("outer/.go-version", "1.21.0\n");
+    let inner = s.write(
         "outer/inner/.go-version",
         "# pinned for the API\n\ngo1.22.5\n",
     );
-    let deep = world.dir("outer/inner/a/b/c");
-    let sibling = world.dir("outer/sibling");
-    assert_current(&world, &deep, &[], &set_by("go1.22.5", &inner));
+    let deep = s.dir("outer/inner/a/b/c");
+    let sibling = s.dir("outer/sibling");
+    assert_current(&s, &deep, &[], &set_by("go1.22.5", &inner));
     assert_current(
-        &world,
-        &world.root.join("outer/inner"),
+        &s,
+        &s.root().join("outer/inner"),
         &[],
         &set_by("go1.22.5", &inner),
     );
-    assert_current(&world, &sibling, &[], &set_by("go1.21.0", &outer));
+    assert_current(&s, &sibling, &[], &set_by("go1.21.0", &outer));
     assert_current(
-        &world,
-        &world.root.join("outer"),
+        &s,
+        &s.root().join("outer"),
         &[],
         &set_by("go1.21.0", &outer),
     );
@@ -102,104 +103,94 @@ fn the_nearest_version_file_wins() {
 
 #[test]
 fn tool_versions_golang_and_go_entries() {
-    let world = world();
-    let golang = world.write(
+    let s = session();
+    let golang = s.write(
         "a/.tool-versions",
         "nodejs 20.1.0\ngolang 1.22.5 # asdf\npython 3.12.0\n",
     );
-    let go = world.write("b/.tool-versions", "go 1.21.0\n");
-    assert_current(&world, &world.dir("a/x"), &[], &set_by("go1.22.5", &golang));
-    assert_current(&world, &world.dir("b"), &[], &set_by("go1.21.0", &go));
+    let go = s.write("b/.tool-versions", "go 1.21.0\n");
+    assert_current(&s, &s.dir("a/x"), &[], &set_by("go1.22.5", &golang));
+    assert_current(&s, &s.dir("b"), &[], &set_by("go1.21.0", &go));
 
     // A .tool-versions without a Go entry does not stop the walk.
-    let outer = world.write("c/.go-version", "1.22.5\n");
-    world.write("c/d/.tool-versions", "nodejs 20.1.0\n");
-    assert_current(&world, &world.dir("c/d"), &[], &set_by("go1.22.5", &outer));
+    let outer = s.write("c/.go-version", "1.22.5\n");
+    s.write("c/d/.tool-versions", "nodejs 20.1.0\n");
+    assert_current(&s, &s.dir("c/d"), &[], &set_by("go1.22.5", &outer));
 
     // A nearer .tool-versions beats a farther .go-version.
-    let near = world.write("c/e/.tool-versions", "golang 1.21.0\n");
-    assert_current(&world, &world.dir("c/e/f"), &[], &set_by("go1.21.0", &near));
+    let near = s.write("c/e/.tool-versions", "golang 1.21.0\n");
+    assert_current(&s, &s.dir("c/e/f"), &[], &set_by("go1.21.0", &near));
 }
 
 #[test]
 fn go_version_beats_tool_versions_in_the_same_directory() {
-    let world = world();
-    let gv = world.write("p/.go-version", "1.21.0\n");
-    world.write("p/.tool-versions", "golang 1.22.5\n");
-    assert_current(&world, &world.dir("p"), &[], &set_by("go1.21.0", &gv));
+    let s = session();
+    let gv = s.write("p/.go-version", "1.21.0\n");
+    s.write("p/.tool-versions", "golang 1.22.5\n");
+    assert_current(&s, &s.dir("p"), &[], &set_by("go1.21.0", &gv));
     // ... and either beats go.work and go.mod, even nearer ones, when Go
     // accepts the pin for them (see `a_pin_older_than_the_go_line_gives_way`).
-    world.write("p/sub/go.mod", "module sub\n\ngo 1.21\n");
-    world.write("p/sub/go.work", "go 1.21\n\nuse .\n");
-    assert_current(&world, &world.dir("p/sub"), &[], &set_by("go1.21.0", &gv));
+    s.write("p/sub/go.mod", "module sub\n\ngo 1.21\n");
+    s.write("p/sub/go.work", "go 1.21\n\nuse .\n");
+    assert_current(&s, &s.dir("p/sub"), &[], &set_by("go1.21.0", &gv));
 }
 
 #[test]
 fn go_work_beats_go_mod_unless_gowork_is_off() {
-    let world = world();
-    let work = world.write("ws/go.work", "go 1.22.1\n\nuse ./m\n");
-    let module = world.write("ws/m/go.mod", "module m\n\ngo 1.21\n");
-    let dir = world.dir("ws/m/pkg");
+    let s = session();
+    let work = s.write("ws/go.work", "go 1.22.1\n\nuse ./m\n");
+    let module = s.write("ws/m/go.mod", "module m\n\ngo 1.21\n");
+    let dir = s.dir("ws/m/pkg");
     // go.work's go line is a minimum: the newest installed >= 1.22.1.
-    assert_current(&world, &dir, &[], &set_by("go1.22.5", &work));
-    world.write("ws/go.work", "go 1.23\n\nuse ./m\n");
-    let (code, stdout, _) = current(&world, &dir, &[]);
+    assert_current(&s, &dir, &[], &set_by("go1.22.5", &work));
+    s.write("ws/go.work", "go 1.23\n\nuse ./m\n");
+    let (code, stdout, _) = current(&s, &dir, &[]);
     assert_eq!((code, stdout), (3, set_by("go1.23.0", &work)));
     // With GOWORK=off, go.mod's `go 1.21`: the default (go1.21.0) is new enough.
-    world.gvmr().args(["default", "1.21.0"]).assert().success();
-    assert_current(
-        &world,
-        &dir,
-        &[("GOWORK", "off")],
-        &set_by("go1.21.0", &module),
-    );
+    s.gvmr().args(["default", "1.21.0"]).assert().success();
+    assert_current(&s, &dir, &[("GOWORK", "off")], &set_by("go1.21.0", &module));
     // The nearest go.work, not a farther one.
-    let near = world.write("ws/m/go.work", "go 1.21.0\n\nuse .\n");
-    assert_current(&world, &dir, &[], &set_by("go1.21.0", &near));
+    let near = s.write("ws/m/go.work", "go 1.21.0\n\nuse .\n");
+    assert_current(&s, &dir, &[], &set_by("go1.21.0", &near));
 }
 
 #[test]
 fn go_mod_toolchain_line_is_exact() {
-    let world = World::new(PUBLISHED, &["1.21.0", "1.21.5", "1.22.5"]);
-    let module = world.write(
+    let s = probe_session(PUBLISHED, &["1.21.0", "1.21.5", "1.22.5"]);
+    let module = s.write(
         "m/go.mod",
         "module example.com/m\n\ngo 1.21\n\ntoolchain go1.21.0\n\nrequire example.com/x v1.0.0\n",
     );
     // 1.21.5 is installed and newer, but the toolchain line names 1.21.0.
-    assert_current(&world, &world.dir("m"), &[], &set_by("go1.21.0", &module));
+    assert_current(&s, &s.dir("m"), &[], &set_by("go1.21.0", &module));
     // The nearest go.mod wins (a nested module).
-    let nested = world.write("m/tools/go.mod", "module tools\n\ngo 1.22.0\n");
-    assert_current(
-        &world,
-        &world.dir("m/tools/x"),
-        &[],
-        &set_by("go1.22.5", &nested),
-    );
+    let nested = s.write("m/tools/go.mod", "module tools\n\ngo 1.22.0\n");
+    assert_current(&s, &s.dir("m/tools/x"), &[], &set_by("go1.22.5", &nested));
 }
 
 #[test]
 fn go_mod_go_line_is_a_minimum_as_in_go() {
-    let world = World::new(PUBLISHED, &["1.21.0", "1.21.5", "1.22.5"]);
-    let module = world.root.join("m/go.mod");
-    let dir = world.dir("m");
+    let s = probe_session(PUBLISHED, &["1.21.0", "1.21.5", "1.22.5"]);
+    let module = s.root().join("m/go.mod");
+    let dir = s.dir("m");
     let set_go_line = |line: &str| {
-        world.write("m/go.mod", format!("module m\n\n{line}\n"));
+        s.write("m/go.mod", format!("module m\n\n{line}\n"));
     };
 
     // No default: the newest installed version at or above the go line,
     // whatever its minor line (Go runs a module with any newer toolchain).
     set_go_line("go 1.21");
-    assert_current(&world, &dir, &[], &set_by("go1.22.5", &module));
+    assert_current(&s, &dir, &[], &set_by("go1.22.5", &module));
     set_go_line("go 1.22.1 // comment");
-    assert_current(&world, &dir, &[], &set_by("go1.22.5", &module));
+    assert_current(&s, &dir, &[], &set_by("go1.22.5", &module));
 
     // The default wins when it is installed and new enough ...
-    world.gvmr().args(["default", "1.21.5"]).assert().success();
+    s.gvmr().args(["default", "1.21.5"]).assert().success();
     set_go_line("go 1.21");
-    assert_current(&world, &dir, &[], &set_by("go1.21.5", &module));
+    assert_current(&s, &dir, &[], &set_by("go1.21.5", &module));
     // ... and is passed over, with a note, when it is too old.
     set_go_line("go 1.22");
-    let (code, stdout, stderr) = current(&world, &dir, &[]);
+    let (code, stdout, stderr) = current(&s, &dir, &[]);
     assert_eq!(
         (code, stdout.as_str()),
         (0, set_by("go1.22.5", &module).as_str())
@@ -214,7 +205,7 @@ fn go_mod_go_line_is_a_minimum_as_in_go() {
 
     // Nothing installed satisfies it: exactly that version, to install.
     set_go_line("go 1.22.6");
-    let (code, stdout, stderr) = current(&world, &dir, &[]);
+    let (code, stdout, stderr) = current(&s, &dir, &[]);
     assert_eq!(code, 3, "{stdout}\n{stderr}");
     assert_eq!(stdout, set_by("go1.22.6", &module));
     assert!(
@@ -228,71 +219,61 @@ fn go_mod_go_line_is_a_minimum_as_in_go() {
 
 #[test]
 fn go_1_21_means_go1_21_0_and_go_1_20_means_go1_20() {
-    let world = World::new(PUBLISHED, &[]);
-    let module = world.write("m/go.mod", "module m\ngo 1.21\n");
-    let (code, stdout, stderr) = current(&world, &world.dir("m"), &[]);
+    let s = probe_session(PUBLISHED, &[]);
+    let module = s.write("m/go.mod", "module m\ngo 1.21\n");
+    let (code, stdout, stderr) = current(&s, &s.dir("m"), &[]);
     assert_eq!(code, 3);
     assert_eq!(stdout, set_by("go1.21.0", &module));
     assert!(stderr.contains("run: gvmr install 1.21.0"), "{stderr}");
 
-    let old = world.write("old/go.mod", "module old\ngo 1.20\n");
-    let (code, stdout, stderr) = current(&world, &world.dir("old"), &[]);
+    let old = s.write("old/go.mod", "module old\ngo 1.20\n");
+    let (code, stdout, stderr) = current(&s, &s.dir("old"), &[]);
     assert_eq!(code, 3);
     assert_eq!(stdout, set_by("go1.20", &old));
     assert!(stderr.contains("go1.20 is selected by"), "{stderr}");
     assert!(stderr.contains("run: gvmr install 1.20"), "{stderr}");
 
     // And installing what the directory selects makes it current.
-    world
-        .gvmr_in(&world.root.join("old"))
+    s.gvmr_in(&s.root().join("old"))
         .arg("install")
         .assert()
         .success();
-    assert!(world.goroot("go1.20").join("bin/go").is_file());
-    assert_current(
-        &world,
-        &world.root.join("old"),
-        &[],
-        &set_by("go1.20", &old),
-    );
+    assert!(s.goroot("go1.20").join("bin/go").is_file());
+    assert_current(&s, &s.root().join("old"), &[], &set_by("go1.20", &old));
 }
 
 #[test]
 fn the_default_applies_last() {
-    let world = world();
-    let dir = world.dir("bare/dir");
-    world
-        .gvmr_in(&dir)
+    let s = session();
+    let dir = s.dir("bare/dir");
+    s.gvmr_in(&dir)
         .args(["default", "1.21"])
         .assert()
         .success()
         .stderr(predicates::str::contains("1.21 resolved to go1.21"));
     // `default 1.21` resolves the line on the mirror (1.21.5 is the newest)
     // and installs it.
-    let default_file = world.home.join("default");
+    let default_file = s.home().join("default");
     assert_eq!(std::fs::read_to_string(&default_file).unwrap(), "1.21.5\n");
-    assert!(world.goroot("1.21.5").join("bin/go").is_file());
-    world
-        .gvmr_in(&dir)
+    assert!(s.goroot("1.21.5").join("bin/go").is_file());
+    s.gvmr_in(&dir)
         .arg("default")
         .assert()
         .success()
         .stdout("1.21.5\n");
     assert_current(
-        &world,
+        &s,
         &dir,
         &[],
         &format!("go1.21.5 (the default, in {})", default_file.display()),
     );
     // Any file beats the default.
-    let module = world.write("bare/go.mod", "module bare\ngo 1.22\n");
-    assert_current(&world, &dir, &[], &set_by("go1.22.5", &module));
+    let module = s.write("bare/go.mod", "module bare\ngo 1.22\n");
+    assert_current(&s, &dir, &[], &set_by("go1.22.5", &module));
     // An exact installed version is set without the network.
-    world
-        .server
+    s.server
         .fault("/listing.json", crate::support::server::Fault::Status(500));
-    world
-        .gvmr_in(&dir)
+    s.gvmr_in(&dir)
         .args(["default", "1.22.5"])
         .assert()
         .success();
@@ -301,9 +282,9 @@ fn the_default_applies_last() {
 
 #[test]
 fn nothing_selected_exits_3_and_says_how_to_choose() {
-    let world = world();
-    let dir = world.dir("nothing/here");
-    let (code, stdout, stderr) = current(&world, &dir, &[]);
+    let s = session();
+    let dir = s.dir("nothing/here");
+    let (code, stdout, stderr) = current(&s, &dir, &[]);
     assert_eq!(code, 3, "{stdout}\n{stderr}");
     assert_eq!(stdout, "");
     assert!(
@@ -313,7 +294,7 @@ fn nothing_selected_exits_3_and_says_how_to_choose() {
     assert!(stderr.contains("gvmr use VERSION"), "{stderr}");
     assert!(stderr.contains("gvmr default VERSION"), "{stderr}");
     // `gvmr default` with none set says how to set one.
-    let output = world.gvmr_in(&dir).arg("default").output().unwrap();
+    let output = s.gvmr_in(&dir).arg("default").output().unwrap();
     assert_eq!(
         output.status.code(),
         Some(3),
@@ -328,10 +309,10 @@ fn nothing_selected_exits_3_and_says_how_to_choose() {
 
 #[test]
 fn json_output_has_version_source_installed_and_goroot() {
-    let world = world();
-    let gv = world.write("p/.go-version", "1.22.5\n");
-    let output = world
-        .gvmr_in(&world.root.join("p"))
+    let s = session();
+    let gv = s.write("p/.go-version", "1.22.5\n");
+    let output = s
+        .gvmr_in(&s.root().join("p"))
         .args(["current", "--json"])
         .output()
         .unwrap();
@@ -340,11 +321,11 @@ fn json_output_has_version_source_installed_and_goroot() {
     assert_eq!(json["version"], "go1.22.5");
     assert_eq!(json["source"], gv.display().to_string());
     assert_eq!(json["installed"], true);
-    assert_eq!(json["goroot"], world.goroot("1.22.5").display().to_string());
+    assert_eq!(json["goroot"], s.goroot("1.22.5").display().to_string());
 
-    world.write("p/.go-version", "1.23.1\n");
-    let output = world
-        .gvmr_in(&world.root.join("p"))
+    s.write("p/.go-version", "1.23.1\n");
+    let output = s
+        .gvmr_in(&s.root().join("p"))
         .args(["current", "--json"])
         .output()
         .unwrap();
@@ -354,8 +335,8 @@ fn json_output_has_version_source_installed_and_goroot() {
     assert_eq!(json["installed"], false);
     assert!(json["goroot"].is_null(), "{json}");
 
-    let output = world
-        .gvmr_in(&world.root.join("p"))
+    let output = s
+        .gvmr_in(&s.root().join("p"))
         .args(["current", "--json"])
         .env("GVMR_GO_VERSION", "1.21")
         .output()
@@ -368,8 +349,8 @@ fn json_output_has_version_source_installed_and_goroot() {
 /// Runs `gvmr current` in `dir`, which must fail with exit 2 and a message
 /// naming `file` (and `line`, when given) and containing `expected`.
 #[track_caller]
-fn assert_malformed(world: &World, dir: &Path, file: &Path, line: Option<usize>, expected: &str) {
-    let (code, stdout, stderr) = current(world, dir, &[]);
+fn assert_malformed(s: &Session, dir: &Path, file: &Path, line: Option<usize>, expected: &str) {
+    let (code, stdout, stderr) = current(s, dir, &[]);
     assert_eq!(code, 2, "stdout: {stdout}\nstderr: {stderr}");
     let origin = match line {
         Some(line) => format!("{}:{line}: ", file.display()),
@@ -388,16 +369,16 @@ fn assert_malformed(world: &World, dir: &Path, file: &Path, line: Option<usize>,
 
 #[test]
 fn malformed_files_name_the_file_the_line_and_what_was_expected() {
-    let world = world();
-    let dir = world.dir("m");
-    let gv = world.root.join("m/.go-version");
+    let s = session();
+    let dir = s.dir("m");
+    let gv = s.root().join("m/.go-version");
 
     // (Several versions and comment-only files are not malformed: see
     // `go_version_files_as_goenv_and_mise_write_them`.)
 
     std::fs::write(&gv, "\n\nbanana\n").unwrap();
     assert_malformed(
-        &world,
+        &s,
         &dir,
         &gv,
         Some(3),
@@ -405,42 +386,30 @@ fn malformed_files_name_the_file_the_line_and_what_was_expected() {
     );
 
     std::fs::write(&gv, "../../x\n").unwrap();
-    assert_malformed(
-        &world,
-        &dir,
-        &gv,
-        Some(1),
-        "\"../../x\" is not a Go version",
-    );
+    assert_malformed(&s, &dir, &gv, Some(1), "\"../../x\" is not a Go version");
 
     std::fs::write(&gv, [0xff, 0xfe, 0x00, 0x01, b'\n']).unwrap();
-    assert_malformed(&world, &dir, &gv, None, "not UTF-8 text");
+    assert_malformed(&s, &dir, &gv, None, "not UTF-8 text");
 
     std::fs::write(&gv, "1.22.5\n".repeat(100_000)).unwrap();
-    assert_malformed(&world, &dir, &gv, None, "larger than");
+    assert_malformed(&s, &dir, &gv, None, "larger than");
 
     std::fs::remove_file(&gv).unwrap();
-    let tv = world.write("m/.tool-versions", "nodejs 20\ngolang\n");
+    let tv = s.write("m/.tool-versions", "nodejs 20\ngolang\n");
     assert_malformed(
-        &world,
+        &s,
         &dir,
         &tv,
         Some(2),
         "names no version (expected e.g. `golang 1.22.5`)",
     );
     std::fs::write(&tv, "golang one.two\n").unwrap();
-    assert_malformed(
-        &world,
-        &dir,
-        &tv,
-        Some(1),
-        "\"one.two\" is not a Go version",
-    );
+    assert_malformed(&s, &dir, &tv, Some(1), "\"one.two\" is not a Go version");
 
     std::fs::remove_file(&tv).unwrap();
-    let module = world.write("m/go.mod", "module m\n\ngo banana\n");
+    let module = s.write("m/go.mod", "module m\n\ngo banana\n");
     assert_malformed(
-        &world,
+        &s,
         &dir,
         &module,
         Some(3),
@@ -448,7 +417,7 @@ fn malformed_files_name_the_file_the_line_and_what_was_expected() {
     );
     std::fs::write(&module, "module m\ngo 1.21\ntoolchain 1.22.5\n").unwrap();
     assert_malformed(
-        &world,
+        &s,
         &dir,
         &module,
         Some(3),
@@ -458,10 +427,10 @@ fn malformed_files_name_the_file_the_line_and_what_was_expected() {
     // A directory where a version file belongs.
     std::fs::remove_file(&module).unwrap();
     std::fs::create_dir(&gv).unwrap();
-    assert_malformed(&world, &dir, &gv, None, "cannot read it");
+    assert_malformed(&s, &dir, &gv, None, "cannot read it");
 
     // A malformed GVMR_GO_VERSION.
-    let (code, _, stderr) = current(&world, &dir, &[("GVMR_GO_VERSION", "1.22.5 extra")]);
+    let (code, _, stderr) = current(&s, &dir, &[("GVMR_GO_VERSION", "1.22.5 extra")]);
     assert_eq!(code, 2);
     assert!(
         stderr.contains("GVMR_GO_VERSION: \"1.22.5 extra\" is not a Go version"),
@@ -471,10 +440,10 @@ fn malformed_files_name_the_file_the_line_and_what_was_expected() {
 
 #[test]
 fn shell_metacharacters_in_a_version_file_are_an_error_and_never_run() {
-    let world = world();
-    let dir = world.dir("evil");
-    let gv = world.root.join("evil/.go-version");
-    let marker = world.root.join("pwned");
+    let s = session();
+    let dir = s.dir("evil");
+    let gv = s.root().join("evil/.go-version");
+    let marker = s.root().join("pwned");
     let payloads = [
         format!("1.22.5; touch {}", marker.display()),
         format!("$(touch {})", marker.display()),
@@ -484,7 +453,7 @@ fn shell_metacharacters_in_a_version_file_are_an_error_and_never_run() {
     ];
     for payload in &payloads {
         std::fs::write(&gv, format!("{payload}\n")).unwrap();
-        assert_malformed(&world, &dir, &gv, Some(1), "is not a Go version");
+        assert_malformed(&s, &dir, &gv, Some(1), "is not a Go version");
         for args in [
             &["env"][..],
             &["which"],
@@ -492,7 +461,7 @@ fn shell_metacharacters_in_a_version_file_are_an_error_and_never_run() {
             &["exec", "--", "true"],
             &["hook-env", "--shell", "bash", "--pid", "1"],
         ] {
-            let output = world.gvmr_in(&dir).args(args).output().unwrap();
+            let output = s.gvmr_in(&dir).args(args).output().unwrap();
             if args[0] != "hook-env" {
                 assert_eq!(
                     output.status.code(),
@@ -519,9 +488,9 @@ fn shell_metacharacters_in_a_version_file_are_an_error_and_never_run() {
 
 #[test]
 fn use_writes_the_resolved_exact_version() {
-    let world = world();
-    let dir = world.dir("proj");
-    let output = world.gvmr_in(&dir).args(["use", "1.22"]).output().unwrap();
+    let s = session();
+    let dir = s.dir("proj");
+    let output = s.gvmr_in(&dir).args(["use", "1.22"]).output().unwrap();
     assert!(output.status.success(), "{}", err(&output));
     let gv = dir.join(".go-version");
     assert_eq!(std::fs::read_to_string(&gv).unwrap(), "1.22.5\n");
@@ -533,30 +502,22 @@ fn use_writes_the_resolved_exact_version() {
         "{}",
         err(&output)
     );
-    assert_current(&world, &dir, &[], &set_by("go1.22.5", &gv));
+    assert_current(&s, &dir, &[], &set_by("go1.22.5", &gv));
 
     // Overwrites it in place.
-    world
-        .gvmr_in(&dir)
-        .args(["use", "go1.21.0"])
-        .assert()
-        .success();
+    s.gvmr_in(&dir).args(["use", "go1.21.0"]).assert().success();
     assert_eq!(std::fs::read_to_string(&gv).unwrap(), "1.21.0\n");
-    assert_current(&world, &dir, &[], &set_by("go1.21.0", &gv));
+    assert_current(&s, &dir, &[], &set_by("go1.21.0", &gv));
 }
 
 #[test]
 fn use_installs_a_published_version_first() {
-    let world = world();
-    let dir = world.dir("proj");
-    assert!(!world.goroot("1.23.1").exists());
-    let output = world
-        .gvmr_in(&dir)
-        .args(["use", "1.23.1"])
-        .output()
-        .unwrap();
+    let s = session();
+    let dir = s.dir("proj");
+    assert!(!s.goroot("1.23.1").exists());
+    let output = s.gvmr_in(&dir).args(["use", "1.23.1"]).output().unwrap();
     assert!(output.status.success(), "{}", err(&output));
-    assert!(world.goroot("1.23.1").join("bin/go").is_file());
+    assert!(s.goroot("1.23.1").join("bin/go").is_file());
     let gv = dir.join(".go-version");
     assert_eq!(std::fs::read_to_string(&gv).unwrap(), "1.23.1\n");
     assert!(
@@ -564,57 +525,45 @@ fn use_installs_a_published_version_first() {
         "{}",
         err(&output)
     );
-    assert_current(&world, &dir, &[], &set_by("go1.23.1", &gv));
+    assert_current(&s, &dir, &[], &set_by("go1.23.1", &gv));
 
     // An unknown version writes nothing.
-    let other = world.dir("other");
-    let output = world
-        .gvmr_in(&other)
-        .args(["use", "1.99.0"])
-        .output()
-        .unwrap();
+    let other = s.dir("other");
+    let output = s.gvmr_in(&other).args(["use", "1.99.0"]).output().unwrap();
     assert_eq!(output.status.code(), Some(3), "{}", err(&output));
     assert!(!other.join(".go-version").exists());
 }
 
 #[test]
 fn install_without_a_version_installs_what_the_directory_selects() {
-    let world = world();
-    let gv = world.write("proj/.go-version", "1.21.5\n");
-    let dir = world.dir("proj/sub");
-    let output = world.gvmr_in(&dir).arg("install").output().unwrap();
+    let s = session();
+    let gv = s.write("proj/.go-version", "1.21.5\n");
+    let dir = s.dir("proj/sub");
+    let output = s.gvmr_in(&dir).arg("install").output().unwrap();
     assert!(output.status.success(), "{}", err(&output));
     assert!(
         err(&output).contains(&format!("{} selects 1.21.5", gv.display())),
         "{}",
         err(&output)
     );
-    assert!(world.goroot("1.21.5").join("bin/go").is_file());
-    assert_current(&world, &dir, &[], &set_by("go1.21.5", &gv));
+    assert!(s.goroot("1.21.5").join("bin/go").is_file());
+    assert_current(&s, &dir, &[], &set_by("go1.21.5", &gv));
 
     // A partial version nothing installed matches: the newest of its line.
-    let tv = world.write("line/.tool-versions", "golang 1.23\n");
-    let output = world
-        .gvmr_in(&world.dir("line"))
-        .arg("install")
-        .output()
-        .unwrap();
+    let tv = s.write("line/.tool-versions", "golang 1.23\n");
+    let output = s.gvmr_in(&s.dir("line")).arg("install").output().unwrap();
     assert!(output.status.success(), "{}", err(&output));
     assert!(
         err(&output).contains(&format!("{} selects 1.23", tv.display())),
         "{}",
         err(&output)
     );
-    assert!(world.goroot("1.23.1").join("bin/go").is_file());
+    assert!(s.goroot("1.23.1").join("bin/go").is_file());
 
     // Already satisfied by an installed version: nothing to download.
-    world.write("sat/.tool-versions", "golang 1.22\n");
-    world.server.clear_requests();
-    let output = world
-        .gvmr_in(&world.dir("sat"))
-        .arg("install")
-        .output()
-        .unwrap();
+    s.write("sat/.tool-versions", "golang 1.22\n");
+    s.server.clear_requests();
+    let output = s.gvmr_in(&s.dir("sat")).arg("install").output().unwrap();
     assert!(output.status.success(), "{}", err(&output));
     assert!(
         err(&output).contains("go1.22.5 is already installed"),
@@ -622,17 +571,13 @@ fn install_without_a_version_installs_what_the_directory_selects() {
         err(&output)
     );
     assert!(
-        !world.server.requests().iter().any(|r| r.contains("/dl/")),
+        !s.server.requests().iter().any(|r| r.contains("/dl/")),
         "{:?}",
-        world.server.requests()
+        s.server.requests()
     );
 
     // Nothing selected: exit 3 and the hint.
-    let output = world
-        .gvmr_in(&world.dir("none"))
-        .arg("install")
-        .output()
-        .unwrap();
+    let output = s.gvmr_in(&s.dir("none")).arg("install").output().unwrap();
     assert_eq!(output.status.code(), Some(3));
     assert!(
         err(&output).contains("no Go version is selected here"),
@@ -643,40 +588,31 @@ fn install_without_a_version_installs_what_the_directory_selects() {
 
 #[test]
 fn which_prints_the_absolute_path() {
-    let world = world();
-    let dir = world.dir("p");
-    world.write("p/.go-version", "1.21.0\n");
-    world
-        .gvmr_in(&dir)
+    let s = session();
+    let dir = s.dir("p");
+    s.write("p/.go-version", "1.21.0\n");
+    s.gvmr_in(&dir)
         .arg("which")
         .assert()
         .success()
-        .stdout(format!(
-            "{}\n",
-            world.goroot("1.21.0").join("bin/go").display()
-        ));
-    world
-        .gvmr_in(&dir)
+        .stdout(format!("{}\n", s.goroot("1.21.0").join("bin/go").display()));
+    s.gvmr_in(&dir)
         .args(["which", "gofmt"])
         .assert()
         .success()
         .stdout(format!(
             "{}\n",
-            world.goroot("1.21.0").join("bin/gofmt").display()
+            s.goroot("1.21.0").join("bin/gofmt").display()
         ));
-    world
-        .gvmr_in(&dir)
+    s.gvmr_in(&dir)
         .arg("which")
         .env("GVMR_GO_VERSION", "1.22.5")
         .assert()
         .success()
-        .stdout(format!(
-            "{}\n",
-            world.goroot("1.22.5").join("bin/go").display()
-        ));
+        .stdout(format!("{}\n", s.goroot("1.22.5").join("bin/go").display()));
     // Selected but not installed: exit 3, with the install hint.
-    world.write("p/.go-version", "1.23.1\n");
-    let output = world.gvmr_in(&dir).arg("which").output().unwrap();
+    s.write("p/.go-version", "1.23.1\n");
+    let output = s.gvmr_in(&dir).arg("which").output().unwrap();
     assert_eq!(output.status.code(), Some(3));
     assert!(
         err(&output).contains("run: gvmr install 1.23.1"),
@@ -684,18 +620,17 @@ fn which_prints_the_absolute_path() {
         err(&output)
     );
     // Only go and gofmt.
-    let output = world.gvmr_in(&dir).args(["which", "rm"]).output().unwrap();
+    let output = s.gvmr_in(&dir).args(["which", "rm"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
 
 #[test]
 fn exec_runs_with_the_selected_or_given_toolchain() {
-    let world = world();
-    let dir = world.dir("p");
-    world.write("p/.go-version", "1.22.5\n");
-    let goroot = world.goroot("1.22.5");
-    world
-        .gvmr_in(&dir)
+    let s = session();
+    let dir = s.dir("p");
+    s.write("p/.go-version", "1.22.5\n");
+    let goroot = s.goroot("1.22.5");
+    s.gvmr_in(&dir)
         .args([
             "exec",
             "--",
@@ -703,7 +638,7 @@ fn exec_runs_with_the_selected_or_given_toolchain() {
             "-c",
             "echo $GOROOT $GOTOOLCHAIN; command -v go",
         ])
-        .env("PATH", crate::support::switching::BASE_PATH)
+        .env("PATH", crate::support::BASE_PATH)
         .assert()
         .success()
         .stdout(format!(
@@ -711,38 +646,35 @@ fn exec_runs_with_the_selected_or_given_toolchain() {
             goroot.display(),
             goroot.join("bin/go").display()
         ));
-    world
-        .gvmr_in(&dir)
+    s.gvmr_in(&dir)
         .args(["exec", "--version", "1.21.0", "--", "go", "version"])
-        .env("PATH", crate::support::switching::BASE_PATH)
+        .env("PATH", crate::support::BASE_PATH)
         .assert()
         .success()
         .stdout("go version go1.21.0 linux/amd64\n");
     // A user's GOTOOLCHAIN is kept.
-    world
-        .gvmr_in(&dir)
+    s.gvmr_in(&dir)
         .args(["exec", "--", "sh", "-c", "echo $GOTOOLCHAIN"])
         .env("GOTOOLCHAIN", "go1.23.0")
         .assert()
         .success()
         .stdout("go1.23.0\n");
     // The command's exit status and arguments pass through.
-    let output = world
+    let output = s
         .gvmr_in(&dir)
         .args(["exec", "--", "sh", "-c", "exit 42"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(42));
     // A given version that is not installed is installed first.
-    world
-        .gvmr_in(&dir)
+    s.gvmr_in(&dir)
         .args(["exec", "--version", "1.23.1", "--", "go", "version"])
-        .env("PATH", crate::support::switching::BASE_PATH)
+        .env("PATH", crate::support::BASE_PATH)
         .assert()
         .success()
         .stdout("go version go1.23.1 linux/amd64\n");
-    assert!(world.goroot("1.23.1").join("bin/go").is_file());
-    let output = world
+    assert!(s.goroot("1.23.1").join("bin/go").is_file());
+    let output = s
         .gvmr_in(&dir)
         .args(["exec", "--version", "1.99.0", "--", "go", "version"])
         .output()

@@ -1,21 +1,22 @@
 //! The `go` and `gofmt` shims in `$GVMR_HOME/shims`, run directly with an
 //! almost empty environment, as a build tool or an editor would run them.
 
-use crate::support::switching::{BASE_PATH, World, clean_command, err, out, run_with_timeout};
+use crate::support::switching::{err, out, probe_session, run_with_timeout};
 use crate::support::wait_with_timeout;
+use crate::support::{BASE_PATH, Session};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 const LIMIT: Duration = Duration::from_secs(60);
 
-fn world() -> World {
-    World::new(&["go1.21.0", "go1.22.5", "go1.23.1"], &["1.21.0", "1.22.5"])
+fn session() -> Session {
+    probe_session(&["go1.21.0", "go1.22.5", "go1.23.1"], &["1.21.0", "1.22.5"])
 }
 
 /// The shim `tool` run in `dir` with only HOME, PATH and GVMR_HOME (plus `vars`).
-fn shim(world: &World, tool: &str, dir: &Path, vars: &[(&str, &str)], args: &[&str]) -> Output {
-    let mut cmd = clean_command(world.shim(tool), world, dir);
+fn shim(s: &Session, tool: &str, dir: &Path, vars: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut cmd = s.clean_command(s.shim(tool), dir);
     cmd.args(args);
     for (name, value) in vars {
         cmd.env(name, value);
@@ -24,8 +25,8 @@ fn shim(world: &World, tool: &str, dir: &Path, vars: &[(&str, &str)], args: &[&s
 }
 
 /// The shim's `go probe`: (GOROOT, GOTOOLCHAIN, PATH, PID).
-fn probe(world: &World, dir: &Path, vars: &[(&str, &str)]) -> (String, String, String, String) {
-    let output = shim(world, "go", dir, vars, &["probe"]);
+fn probe(s: &Session, dir: &Path, vars: &[(&str, &str)]) -> (String, String, String, String) {
+    let output = shim(s, "go", dir, vars, &["probe"]);
     assert!(output.status.success(), "go probe failed: {}", err(&output));
     let text = out(&output);
     let parts: Vec<&str> = text.split('|').collect();
@@ -38,8 +39,8 @@ fn probe(world: &World, dir: &Path, vars: &[(&str, &str)]) -> (String, String, S
     )
 }
 
-fn go_version(world: &World, dir: &Path, vars: &[(&str, &str)]) -> String {
-    let output = shim(world, "go", dir, vars, &["version"]);
+fn go_version(s: &Session, dir: &Path, vars: &[(&str, &str)]) -> String {
+    let output = shim(s, "go", dir, vars, &["version"]);
     assert!(
         output.status.success(),
         "go version in {}: {}",
@@ -51,8 +52,8 @@ fn go_version(world: &World, dir: &Path, vars: &[(&str, &str)]) -> String {
 
 #[test]
 fn install_creates_both_shims() {
-    let world = World::new(&["go1.22.5"], &[]);
-    let output = world.gvmr().args(["install", "1.22.5"]).output().unwrap();
+    let s = probe_session(&["go1.22.5"], &[]);
+    let output = s.gvmr().args(["install", "1.22.5"]).output().unwrap();
     assert!(output.status.success(), "{}", err(&output));
     assert!(
         err(&output).contains("Created the go and gofmt shims"),
@@ -60,7 +61,7 @@ fn install_creates_both_shims() {
         err(&output)
     );
     for tool in ["go", "gofmt"] {
-        let meta = std::fs::metadata(world.shim(tool)).unwrap();
+        let meta = std::fs::metadata(s.shim(tool)).unwrap();
         assert!(meta.is_file());
         assert_ne!(
             std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o111,
@@ -71,104 +72,101 @@ fn install_creates_both_shims() {
 
 #[test]
 fn nested_projects_pick_their_own_version() {
-    let world = world();
-    world.write("outer/.go-version", "1.21.0\n");
-    world.write("outer/inner/.go-version", "1.22.5\n");
-    world.write("mod/go.mod", "module m\n\ngo 1.22.0\n");
-    let outer = world.dir("outer/src/pkg");
-    let inner = world.dir("outer/inner/cmd");
-    let module = world.dir("mod/internal");
+    let s = session();
+    s.write("outer/.go-version", "1.21.0\n");
+    s.write("outer/inner/.go-version", "1.22.5\n");
+    s.write("mod/go.mod", "module m\n\ngo 1.22.0\n");
+    let outer = s.dir("outer/src/pkg");
+    let inner = s.dir("outer/inner/cmd");
+    let module = s.dir("mod/internal");
     assert_eq!(
-        go_version(&world, &outer, &[]),
+        go_version(&s, &outer, &[]),
         "go version go1.21.0 linux/amd64"
     );
     assert_eq!(
-        go_version(&world, &inner, &[]),
+        go_version(&s, &inner, &[]),
         "go version go1.22.5 linux/amd64"
     );
     assert_eq!(
-        go_version(&world, &module, &[]),
+        go_version(&s, &module, &[]),
         "go version go1.22.5 linux/amd64"
     );
     // gofmt too.
-    let output = shim(&world, "gofmt", &inner, &[], &["-l", "."]);
+    let output = shim(&s, "gofmt", &inner, &[], &["-l", "."]);
     assert_eq!(out(&output), "fake gofmt go1.22.5");
-    let output = shim(&world, "gofmt", &outer, &[], &[]);
+    let output = shim(&s, "gofmt", &outer, &[], &[]);
     assert_eq!(out(&output), "fake gofmt go1.21.0");
     // Arguments pass through untouched.
-    let output = shim(&world, "go", &outer, &[], &["build", "-o", "a b", "./..."]);
+    let output = shim(&s, "go", &outer, &[], &["build", "-o", "a b", "./..."]);
     assert_eq!(out(&output), "fake go build -o a b ./...");
     // go env GOROOT names the version's directory.
-    let output = shim(&world, "go", &inner, &[], &["env", "GOROOT"]);
-    assert_eq!(out(&output), world.goroot("1.22.5").display().to_string());
+    let output = shim(&s, "go", &inner, &[], &["env", "GOROOT"]);
+    assert_eq!(out(&output), s.goroot("1.22.5").display().to_string());
 }
 
 #[test]
 fn gvmr_go_version_overrides_the_files() {
-    let world = world();
-    world.write("p/.go-version", "1.21.0\n");
-    let dir = world.dir("p");
+    let s = session();
+    s.write("p/.go-version", "1.21.0\n");
+    let dir = s.dir("p");
     assert_eq!(
-        go_version(&world, &dir, &[("GVMR_GO_VERSION", "1.22.5")]),
+        go_version(&s, &dir, &[("GVMR_GO_VERSION", "1.22.5")]),
         "go version go1.22.5 linux/amd64"
     );
     assert_eq!(
-        go_version(&world, &dir, &[("GVMR_GO_VERSION", "go1.22")]),
+        go_version(&s, &dir, &[("GVMR_GO_VERSION", "go1.22")]),
         "go version go1.22.5 linux/amd64"
     );
-    assert_eq!(
-        go_version(&world, &dir, &[]),
-        "go version go1.21.0 linux/amd64"
-    );
+    assert_eq!(go_version(&s, &dir, &[]), "go version go1.21.0 linux/amd64");
 }
 
 #[test]
 fn the_shim_sets_goroot_gotoolchain_and_path_once() {
-    let world = world();
-    world.write("p/.go-version", "1.22.5\n");
-    let dir = world.dir("p");
-    let goroot = world.goroot("1.22.5");
+    let s = session();
+    s.write("p/.go-version", "1.22.5\n");
+    let dir = s.dir("p");
+    let goroot = s.goroot("1.22.5");
     let bin = goroot.join("bin").display().to_string();
 
-    let (root, toolchain, path, _) = probe(&world, &dir, &[]);
+    let (root, toolchain, path, _) = probe(&s, &dir, &[]);
     assert_eq!(root, goroot.display().to_string());
     assert_eq!(toolchain, "local");
     assert_eq!(path, format!("{bin}:{BASE_PATH}"));
 
     // A user's GOTOOLCHAIN is kept.
-    let (_, toolchain, _, _) = probe(&world, &dir, &[("GOTOOLCHAIN", "go1.23.0+auto")]);
+    let (_, toolchain, _, _) = probe(&s, &dir, &[("GOTOOLCHAIN", "go1.23.0+auto")]);
     assert_eq!(toolchain, "go1.23.0+auto");
     // So is one set with `go env -w`: the shim leaves it to go, which reads
     // its env file (an empty GOTOOLCHAIN in the environment is unset).
-    let goenv = world.write("goenv", "GOTOOLCHAIN=go1.23.0+auto\n");
+    let goenv = s.write("goenv", "GOTOOLCHAIN=go1.23.0+auto\n");
     let goenv = goenv.to_str().unwrap();
-    let (_, toolchain, _, _) = probe(&world, &dir, &[("GOENV", goenv), ("GOTOOLCHAIN", "")]);
+    let (_, toolchain, _, _) = probe(&s, &dir, &[("GOENV", goenv), ("GOTOOLCHAIN", "")]);
     assert_eq!(
         toolchain, "",
         "the shim set GOTOOLCHAIN over the go env file"
     );
-    let (_, toolchain, _, _) = probe(&world, &dir, &[("GOENV", "off"), ("GOTOOLCHAIN", "")]);
+    let (_, toolchain, _, _) = probe(&s, &dir, &[("GOENV", "off"), ("GOTOOLCHAIN", "")]);
     assert_eq!(toolchain, "local");
 
     // The bin directory is first exactly once, even when PATH already has
     // it (say, from a shell hook) or the shims directory.
-    let shims = world.home.join("shims").display().to_string();
+    let shims = s.home().join("shims").display().to_string();
     let crowded = format!("/x:{bin}:{shims}:{BASE_PATH}:{bin}");
-    let (_, _, path, _) = probe(&world, &dir, &[("PATH", &crowded)]);
+    let (_, _, path, _) = probe(&s, &dir, &[("PATH", &crowded)]);
     assert_eq!(path, format!("{bin}:/x:{shims}:{BASE_PATH}"));
     assert_eq!(path.matches(bin.as_str()).count(), 1);
 
     // A stale GOROOT from elsewhere is replaced.
-    let (root, _, _, _) = probe(&world, &dir, &[("GOROOT", "/usr/lib/go")]);
+    let (root, _, _, _) = probe(&s, &dir, &[("GOROOT", "/usr/lib/go")]);
     assert_eq!(root, goroot.display().to_string());
 }
 
 #[test]
 fn selected_but_not_installed_exits_127_with_the_install_command() {
-    let world = world();
-    let gv = world.write("p/.go-version", "1.23.1\n");
-    let dir = world.dir("p/sub");
-    let output = shim(&world, "go", &dir, &[], &["version"]);
+    let s = session();
+    let gv = s.write("p/.go-version", "1.23.1\n");
+    let dir = s.dir("p/sub");
+    let output = shim(&s, "go", &dir, &[], &["version"]);
     assert_eq!(output.status.code(), Some(127));
     assert_eq!(out(&output), "");
     assert_eq!(
@@ -179,12 +177,12 @@ fn selected_but_not_installed_exits_127_with_the_install_command() {
         )
     );
     // gofmt says the same.
-    let output = shim(&world, "gofmt", &dir, &[], &[]);
+    let output = shim(&s, "gofmt", &dir, &[], &[]);
     assert_eq!(output.status.code(), Some(127));
 
     // A partial version with nothing installed of its line.
-    world.write("p/.go-version", "1.23\n");
-    let output = shim(&world, "go", &dir, &[], &["version"]);
+    s.write("p/.go-version", "1.23\n");
+    let output = shim(&s, "go", &dir, &[], &["version"]);
     assert_eq!(output.status.code(), Some(127));
     assert_eq!(
         err(&output),
@@ -194,17 +192,17 @@ fn selected_but_not_installed_exits_127_with_the_install_command() {
         )
     );
     // An installed version directory without bin/ does not count.
-    std::fs::create_dir_all(world.goroot("1.23.1")).unwrap();
-    world.write("p/.go-version", "1.23.1\n");
-    let output = shim(&world, "go", &dir, &[], &["version"]);
+    std::fs::create_dir_all(s.goroot("1.23.1")).unwrap();
+    s.write("p/.go-version", "1.23.1\n");
+    let output = shim(&s, "go", &dir, &[], &["version"]);
     assert_eq!(output.status.code(), Some(127), "{}", err(&output));
 }
 
 #[test]
 fn no_selection_exits_127() {
-    let world = world();
-    let dir = world.dir("nothing");
-    let output = shim(&world, "go", &dir, &[], &["version"]);
+    let s = session();
+    let dir = s.dir("nothing");
+    let output = shim(&s, "go", &dir, &[], &["version"]);
     assert_eq!(output.status.code(), Some(127));
     assert!(
         err(&output).starts_with("gvmr: no Go version is selected here"),
@@ -218,19 +216,16 @@ fn no_selection_exits_127() {
     );
 
     // The default applies when nothing else does.
-    world.gvmr().args(["default", "1.21.0"]).assert().success();
-    assert_eq!(
-        go_version(&world, &dir, &[]),
-        "go version go1.21.0 linux/amd64"
-    );
+    s.gvmr().args(["default", "1.21.0"]).assert().success();
+    assert_eq!(go_version(&s, &dir, &[]), "go version go1.21.0 linux/amd64");
 }
 
 #[test]
 fn a_malformed_file_exits_2_naming_it() {
-    let world = world();
-    let gv = world.write("p/.go-version", "banana\n1.22.5\n");
-    let dir = world.dir("p");
-    let output = shim(&world, "go", &dir, &[], &["version"]);
+    let s = session();
+    let gv = s.write("p/.go-version", "banana\n1.22.5\n");
+    let dir = s.dir("p");
+    let output = shim(&s, "go", &dir, &[], &["version"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         err(&output).starts_with(&format!(
@@ -240,9 +235,9 @@ fn a_malformed_file_exits_2_naming_it() {
         "{}",
         err(&output)
     );
-    let marker = world.root.join("pwned");
+    let marker = s.root().join("pwned");
     std::fs::write(&gv, format!("$(touch {})\n", marker.display())).unwrap();
-    let output = shim(&world, "go", &dir, &[], &["version"]);
+    let output = shim(&s, "go", &dir, &[], &["version"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         err(&output).contains("is not a Go version"),
@@ -250,22 +245,17 @@ fn a_malformed_file_exits_2_naming_it() {
         err(&output)
     );
     assert!(!marker.exists());
-    let output = shim(
-        &world,
-        "go",
-        &dir,
-        &[("GVMR_GO_VERSION", "nope")],
-        &["version"],
-    );
+    let output = shim(&s, "go", &dir, &[("GVMR_GO_VERSION", "nope")], &["version"]);
     assert_eq!(output.status.code(), Some(2));
 }
 
 #[test]
 fn the_shim_execs_the_toolchain_without_a_child_process() {
-    let world = world();
-    world.write("p/.go-version", "1.21.0\n");
-    let dir = world.dir("p");
-    let child = clean_command(world.shim("go"), &world, &dir)
+    let s = session();
+    s.write("p/.go-version", "1.21.0\n");
+    let dir = s.dir("p");
+    let child = s
+        .clean_command(s.shim("go"), &dir)
         .arg("probe")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -282,35 +272,35 @@ fn the_shim_execs_the_toolchain_without_a_child_process() {
         "the toolchain's go must run as the shim's own process (exec), not a child"
     );
     // The exit status is the toolchain's.
-    let script = world.goroot("1.21.0").join("bin/gofmt");
+    let script = s.goroot("1.21.0").join("bin/gofmt");
     std::fs::write(&script, "#!/bin/sh\nexit 7\n").unwrap();
-    let output = shim(&world, "gofmt", &dir, &[], &[]);
+    let output = shim(&s, "gofmt", &dir, &[], &[]);
     assert_eq!(output.status.code(), Some(7));
 }
 
 #[test]
 fn auto_install_installs_then_runs() {
-    let world = world();
-    world.write("p/.go-version", "1.23.1\n");
-    let dir = world.dir("p");
+    let s = session();
+    s.write("p/.go-version", "1.23.1\n");
+    let dir = s.dir("p");
     let vars = [
         ("GVMR_AUTO_INSTALL", "1"),
         ("GVMR_BIN", crate::support::switching::GVMR),
-        ("GVMR_INDEX_URL", &world.index_url()),
-        ("GVMR_MIRROR", &world.mirror_url()),
-        ("GVMR_KEYRING", &world.env.keyring().display().to_string()),
+        ("GVMR_INDEX_URL", &s.index_url()),
+        ("GVMR_MIRROR", &s.mirror_url()),
+        ("GVMR_KEYRING", &s.keyring().display().to_string()),
     ];
-    let output = shim(&world, "go", &dir, &vars, &["version"]);
+    let output = shim(&s, "go", &dir, &vars, &["version"]);
     assert!(output.status.success(), "{}", err(&output));
     assert_eq!(out(&output), "go version go1.23.1 linux/amd64");
-    assert!(world.goroot("1.23.1").join("bin/go").is_file());
+    assert!(s.goroot("1.23.1").join("bin/go").is_file());
 
     // Without GVMR_AUTO_INSTALL=1 nothing is installed.
-    world.write("p/.go-version", "1.19.5\n");
-    let output = shim(&world, "go", &dir, &vars[1..], &["version"]);
+    s.write("p/.go-version", "1.19.5\n");
+    let output = shim(&s, "go", &dir, &vars[1..], &["version"]);
     assert_eq!(output.status.code(), Some(127));
     // With it, a version the mirror lacks fails with the install hint.
-    let output = shim(&world, "go", &dir, &vars, &["version"]);
+    let output = shim(&s, "go", &dir, &vars, &["version"]);
     assert_eq!(output.status.code(), Some(127));
     assert!(
         err(&output).contains("run: gvmr install 1.19.5"),
@@ -319,7 +309,7 @@ fn auto_install_installs_then_runs() {
     );
     // A GVMR_BIN that cannot run.
     let output = shim(
-        &world,
+        &s,
         "go",
         &dir,
         &[
@@ -338,39 +328,36 @@ fn auto_install_installs_then_runs() {
 
 #[test]
 fn gvmr_shims_repairs_a_deleted_shim() {
-    let world = world();
-    world.write("p/.go-version", "1.22.5\n");
-    let dir = world.dir("p");
-    std::fs::remove_file(world.shim("go")).unwrap();
-    std::fs::write(world.shim("gofmt"), "garbage").unwrap();
-    let output = world.gvmr().arg("shims").output().unwrap();
+    let s = session();
+    s.write("p/.go-version", "1.22.5\n");
+    let dir = s.dir("p");
+    std::fs::remove_file(s.shim("go")).unwrap();
+    std::fs::write(s.shim("gofmt"), "garbage").unwrap();
+    let output = s.gvmr().arg("shims").output().unwrap();
     assert!(output.status.success(), "{}", err(&output));
     assert!(
-        err(&output).contains(&world.shim("go").display().to_string()),
+        err(&output).contains(&s.shim("go").display().to_string()),
         "{}",
         err(&output)
     );
+    assert_eq!(go_version(&s, &dir, &[]), "go version go1.22.5 linux/amd64");
     assert_eq!(
-        go_version(&world, &dir, &[]),
-        "go version go1.22.5 linux/amd64"
-    );
-    assert_eq!(
-        out(&shim(&world, "gofmt", &dir, &[], &[])),
+        out(&shim(&s, "gofmt", &dir, &[], &[])),
         "fake gofmt go1.22.5"
     );
     // No temporary files are left beside them.
     assert_eq!(
-        crate::support::dir_names(&world.home.join("shims")),
+        crate::support::dir_names(&s.home().join("shims")),
         ["go", "gofmt"]
     );
 }
 
 #[test]
 fn the_shim_refuses_other_names() {
-    let world = world();
-    let dir = world.dir("p");
-    let other = world.root.join("gvmr-shim-copy");
-    std::fs::copy(world.shim("go"), &other).unwrap();
+    let s = session();
+    let dir = s.dir("p");
+    let other = s.root().join("gvmr-shim-copy");
+    std::fs::copy(s.shim("go"), &other).unwrap();
     let output = run_with_timeout(
         Command::new(&other)
             .env_clear()
@@ -388,19 +375,19 @@ fn the_shim_refuses_other_names() {
 
 #[test]
 fn the_shim_works_through_path_and_from_a_symlinked_directory() {
-    let world = world();
-    world.write("real/.go-version", "1.22.5\n");
-    let real = world.dir("real");
-    let link = world.root.join("link");
+    let s = session();
+    s.write("real/.go-version", "1.22.5\n");
+    let real = s.dir("real");
+    let link = s.root().join("link");
     std::os::unix::fs::symlink(&real, &link).unwrap();
     // Found on PATH as `go` (argv[0] is then just "go").
-    let shims = world.home.join("shims");
+    let shims = s.home().join("shims");
     let output = run_with_timeout(
         Command::new("sh")
             .args(["-c", "go version"])
             .env_clear()
-            .env("HOME", world.env.user_home())
-            .env("GVMR_HOME", &world.home)
+            .env("HOME", s.user_home())
+            .env("GVMR_HOME", s.home())
             .env("PATH", format!("{}:{BASE_PATH}", shims.display()))
             .env("PWD", &link)
             .current_dir(&link),

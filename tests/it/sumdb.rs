@@ -15,11 +15,10 @@ mod tlog;
 #[path = "../../src/verify/sumdb/note.rs"]
 mod note;
 
-use crate::support::server::TestServer;
+use crate::support::Session;
 use base64::Engine as _;
 use ed25519_dalek::SigningKey;
 use sha2::{Digest, Sha256};
-use std::path::Path;
 use std::process::Output;
 use tlog::{Hash, Tree};
 
@@ -93,15 +92,16 @@ impl Log {
     }
 }
 
+/// A checksum database served by a session's server.
 struct Db {
-    server: TestServer,
+    s: Session,
     key: SigningKey,
 }
 
 impl Db {
     fn new() -> Db {
         Db {
-            server: TestServer::start(),
+            s: Session::new(),
             key: SigningKey::from_bytes(&[7u8; 32]),
         }
     }
@@ -110,7 +110,7 @@ impl Db {
         format!(
             "{} {}",
             note::verifier_key(NAME, &self.key),
-            self.server.base()
+            self.s.server.base()
         )
     }
 
@@ -121,15 +121,15 @@ impl Db {
     /// Serves the first `n` records of `log` as a database of size `n`.
     fn publish(&self, log: &Log, n: i64) -> String {
         let head = self.head(log.tree(n));
-        self.server.put("/latest", head.clone());
+        self.s.server.put("/latest", head.clone());
         for tile in tlog::all_tiles(8, n) {
             let data = tlog::read_tile_data(&tile, &log.hashes).unwrap();
-            self.server.put(&format!("/{}", tile.path()), data);
+            self.s.server.put(&format!("/{}", tile.path()), data);
             if tile.l == 0 {
                 let data_tile = tlog::Tile { l: -1, ..tile };
                 let start = (tile.n << 8) as usize;
                 let text: String = log.records[start..start + tile.w as usize].concat();
-                self.server.put(&format!("/{}", data_tile.path()), text);
+                self.s.server.put(&format!("/{}", data_tile.path()), text);
             }
         }
         for id in 0..n {
@@ -140,28 +140,21 @@ impl Db {
 
     fn serve_lookup(&self, id: i64, text: &str, head: &str) {
         let (m, v) = module_version(id);
-        self.server.put(
+        self.s.server.put(
             &format!("/lookup/{}@{}", escape(&m), escape(&v)),
             format!("{id}\n{text}\n{head}"),
         );
     }
 }
 
-fn gvmr(home: &Path, gosumdb: Option<&str>, id: i64) -> Output {
+fn gvmr(s: &Session, gosumdb: Option<&str>, id: i64) -> Output {
     let (m, v) = module_version(id);
-    gvmr_args(home, gosumdb, &m, &v)
+    gvmr_args(s, gosumdb, &m, &v)
 }
 
-fn gvmr_args(home: &Path, gosumdb: Option<&str>, module: &str, version: &str) -> Output {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_gvmr"));
-    for (name, _) in std::env::vars_os() {
-        let n = name.to_string_lossy().to_ascii_lowercase();
-        if n.starts_with("gvmr_") || n.ends_with("_proxy") || n == "gosumdb" {
-            cmd.env_remove(&name);
-        }
-    }
-    cmd.env("GVMR_HOME", home)
-        .env("HOME", home)
+fn gvmr_args(s: &Session, gosumdb: Option<&str>, module: &str, version: &str) -> Output {
+    let mut cmd = s.std_gvmr();
+    cmd.env_remove("GOSUMDB")
         .env("NO_PROXY", "*")
         .args(["internal-sumdb-lookup", module, version]);
     if let Some(g) = gosumdb {
@@ -200,8 +193,8 @@ fn assert_fails_with(o: &Output, code: i32, needle: &str) {
     );
 }
 
-fn stored_head(home: &Path) -> String {
-    std::fs::read_to_string(home.join("sumdb").join(NAME).join("latest")).unwrap()
+fn stored_head(s: &Session) -> String {
+    std::fs::read_to_string(s.home().join("sumdb").join(NAME).join("latest")).unwrap()
 }
 
 #[test]
@@ -209,33 +202,31 @@ fn lookups_verify_against_tiles_of_two_levels() {
     let db = Db::new();
     let log = Log::new(TOTAL, "");
     let head = db.publish(&log, 300);
-    let home = tempfile::tempdir().unwrap();
     // In the full first tile, in the partial second one, the last record,
     // and module paths with uppercase letters.
     for id in [0, 5, 137, 255, 256, 280, 299] {
-        assert_ok(&gvmr(home.path(), Some(&db.gosumdb()), id), &log, id);
+        assert_ok(&gvmr(&db.s, Some(&db.gosumdb()), id), &log, id);
     }
-    assert_eq!(stored_head(home.path()), head);
-    assert!(db.server.count("/tile/8/1/000.p/1") >= 1);
-    assert!(db.server.count("/tile/8/0/001.p/44") >= 1);
+    assert_eq!(stored_head(&db.s), head);
+    assert!(db.s.server.count("/tile/8/1/000.p/1") >= 1);
+    assert!(db.s.server.count("/tile/8/0/001.p/44") >= 1);
 }
 
 #[test]
 fn a_grown_tree_is_accepted_and_stored() {
     let db = Db::new();
     let log = Log::new(TOTAL, "");
-    let home = tempfile::tempdir().unwrap();
     db.publish(&log, 300);
-    assert_ok(&gvmr(home.path(), Some(&db.gosumdb()), 10), &log, 10);
+    assert_ok(&gvmr(&db.s, Some(&db.gosumdb()), 10), &log, 10);
     let grown = db.publish(&log, 530);
-    assert_ok(&gvmr(home.path(), Some(&db.gosumdb()), 520), &log, 520);
-    assert_eq!(stored_head(home.path()), grown);
-    assert!(db.server.count("/tile/8/1/000.p/2") >= 1);
+    assert_ok(&gvmr(&db.s, Some(&db.gosumdb()), 520), &log, 520);
+    assert_eq!(stored_head(&db.s), grown);
+    assert!(db.s.server.count("/tile/8/1/000.p/2") >= 1);
     // An older but consistent head is fine, and does not replace the newer.
     let older = db.head(log.tree(400));
     db.serve_lookup(12, &log.records[12], &older);
-    assert_ok(&gvmr(home.path(), Some(&db.gosumdb()), 12), &log, 12);
-    assert_eq!(stored_head(home.path()), grown);
+    assert_ok(&gvmr(&db.s, Some(&db.gosumdb()), 12), &log, 12);
+    assert_eq!(stored_head(&db.s), grown);
 }
 
 #[test]
@@ -243,14 +234,13 @@ fn a_tampered_record_is_rejected() {
     let db = Db::new();
     let log = Log::new(300, "");
     let head = db.publish(&log, 300);
-    let home = tempfile::tempdir().unwrap();
     let forged = record_text(42, "forged");
     db.serve_lookup(42, &forged, &head);
-    assert_fails(&gvmr(home.path(), Some(&db.gosumdb()), 42), "tampered");
+    assert_fails(&gvmr(&db.s, Some(&db.gosumdb()), 42), "tampered");
     // The right record text under the wrong id.
     db.serve_lookup(43, &log.records[44], &head);
     let (m, v) = module_version(43);
-    let o = gvmr_args(home.path(), Some(&db.gosumdb()), &m, &v);
+    let o = gvmr_args(&db.s, Some(&db.gosumdb()), &m, &v);
     assert_fails(&o, "is not record #43");
 }
 
@@ -259,12 +249,8 @@ fn a_record_beyond_the_tree_is_rejected() {
     let db = Db::new();
     let log = Log::new(TOTAL, "");
     let head = db.publish(&log, 300);
-    let home = tempfile::tempdir().unwrap();
     db.serve_lookup(350, &log.records[350], &head);
-    assert_fails(
-        &gvmr(home.path(), Some(&db.gosumdb()), 350),
-        "record #350 for",
-    );
+    assert_fails(&gvmr(&db.s, Some(&db.gosumdb()), 350), "record #350 for");
 }
 
 #[test]
@@ -272,24 +258,20 @@ fn a_bad_tree_head_signature_is_rejected() {
     let db = Db::new();
     let log = Log::new(300, "");
     let head = db.publish(&log, 300);
-    let home = tempfile::tempdir().unwrap();
     // The signature of tree 300 over the text of tree 299.
     let sig = head.split_once("\n\n").unwrap().1;
     let forged = format!("{}\n{sig}", tlog::format_tree(log.tree(299)));
     db.serve_lookup(3, &log.records[3], &forged);
-    assert_fails(
-        &gvmr(home.path(), Some(&db.gosumdb()), 3),
-        "signed tree head",
-    );
+    assert_fails(&gvmr(&db.s, Some(&db.gosumdb()), 3), "signed tree head");
     // Signed by another key of the same name.
     let other = SigningKey::from_bytes(&[9u8; 32]);
     let by_other = note::sign(&tlog::format_tree(log.tree(300)), NAME, &other);
     db.serve_lookup(4, &log.records[4], &by_other);
     assert_fails(
-        &gvmr(home.path(), Some(&db.gosumdb()), 4),
+        &gvmr(&db.s, Some(&db.gosumdb()), 4),
         "no verifiable signatures",
     );
-    assert!(!home.path().join("sumdb").join(NAME).join("latest").exists());
+    assert!(!db.s.home().join("sumdb").join(NAME).join("latest").exists());
 }
 
 #[test]
@@ -297,25 +279,23 @@ fn a_tampered_tile_is_rejected() {
     let db = Db::new();
     let log = Log::new(300, "");
     db.publish(&log, 300);
-    let home = tempfile::tempdir().unwrap();
-    let mut tile = db.server.get("/tile/8/0/000").unwrap();
+    let mut tile = db.s.server.get("/tile/8/0/000").unwrap();
     tile[100] ^= 1;
-    db.server.put("/tile/8/0/000", tile);
-    assert_fails(&gvmr(home.path(), Some(&db.gosumdb()), 7), "inconsistent");
+    db.s.server.put("/tile/8/0/000", tile);
+    assert_fails(&gvmr(&db.s, Some(&db.gosumdb()), 7), "inconsistent");
 }
 
 #[test]
 fn a_forked_tree_is_rejected() {
     let db = Db::new();
-    let home = tempfile::tempdir().unwrap();
     let log = Log::new(300, "");
     db.publish(&log, 300);
-    assert_ok(&gvmr(home.path(), Some(&db.gosumdb()), 1), &log, 1);
-    let stored = stored_head(home.path());
+    assert_ok(&gvmr(&db.s, Some(&db.gosumdb()), 1), &log, 1);
+    let stored = stored_head(&db.s);
     // Same size, different records.
     let fork = Log::new(300, "fork");
     db.publish(&fork, 300);
-    let o = gvmr(home.path(), Some(&db.gosumdb()), 1);
+    let o = gvmr(&db.s, Some(&db.gosumdb()), 1);
     assert_fails(&o, "SECURITY ERROR");
     let message = stderr(&o);
     assert!(
@@ -329,21 +309,17 @@ fn a_forked_tree_is_rejected() {
     // A grown fork is just as inconsistent.
     let fork = Log::new(TOTAL, "fork");
     db.publish(&fork, 550);
-    assert_fails(
-        &gvmr(home.path(), Some(&db.gosumdb()), 2),
-        "fork or a rollback",
-    );
-    assert_eq!(stored_head(home.path()), stored);
+    assert_fails(&gvmr(&db.s, Some(&db.gosumdb()), 2), "fork or a rollback");
+    assert_eq!(stored_head(&db.s), stored);
 }
 
 #[test]
 fn a_rolled_back_inconsistent_tree_is_rejected() {
     let db = Db::new();
-    let home = tempfile::tempdir().unwrap();
     let log = Log::new(TOTAL, "");
     db.publish(&log, 520);
-    assert_ok(&gvmr(home.path(), Some(&db.gosumdb()), 1), &log, 1);
-    let stored = stored_head(home.path());
+    assert_ok(&gvmr(&db.s, Some(&db.gosumdb()), 1), &log, 1);
+    let stored = stored_head(&db.s);
     // A smaller tree that is not a prefix of the stored one, served with
     // its own tiles (the stored tree's tiles stay as they were).
     let other = Log::new(TOTAL, "rollback");
@@ -351,28 +327,27 @@ fn a_rolled_back_inconsistent_tree_is_rejected() {
     for tile in tlog::all_tiles(8, 280) {
         if tile.w != 256 {
             let data = tlog::read_tile_data(&tile, &other.hashes).unwrap();
-            db.server.put(&format!("/{}", tile.path()), data);
+            db.s.server.put(&format!("/{}", tile.path()), data);
         }
     }
     db.serve_lookup(3, &other.records[3], &head);
-    let o = gvmr(home.path(), Some(&db.gosumdb()), 3);
+    let o = gvmr(&db.s, Some(&db.gosumdb()), 3);
     assert_fails(&o, "SECURITY ERROR");
     assert!(stderr(&o).contains("stored: tree #520"), "{}", stderr(&o));
     assert!(stderr(&o).contains("served: tree #280"), "{}", stderr(&o));
-    assert_eq!(stored_head(home.path()), stored);
+    assert_eq!(stored_head(&db.s), stored);
 }
 
 #[test]
 fn gosumdb_off_and_unknown_names_are_refused() {
-    let home = tempfile::tempdir().unwrap();
-    let o = gvmr(home.path(), Some("off"), 1);
+    let db = Db::new();
+    let o = gvmr(&db.s, Some("off"), 1);
     assert_fails(&o, "GOSUMDB=off");
     // A GOSUMDB naming no usable database is a bad setting (exit 2).
-    let o = gvmr(home.path(), Some("sum.example.org"), 1);
+    let o = gvmr(&db.s, Some("sum.example.org"), 1);
     assert_fails_with(&o, 2, "unknown checksum database \"sum.example.org\"");
-    let db = Db::new();
     let wrong = db.gosumdb().replacen(NAME, "sum.other.example", 1);
-    let o = gvmr(home.path(), Some(&wrong), 1);
+    let o = gvmr(&db.s, Some(&wrong), 1);
     assert_fails_with(&o, 2, "invalid GOSUMDB");
     assert!(
         stderr(&o).contains("hint: set GOSUMDB as go reads it"),
@@ -384,9 +359,8 @@ fn gosumdb_off_and_unknown_names_are_refused() {
 #[test]
 fn an_unreachable_database_fails_cleanly() {
     let db = Db::new();
-    let home = tempfile::tempdir().unwrap();
     // Nothing published: the lookup is a 404.
-    let o = gvmr(home.path(), Some(&db.gosumdb()), 1);
+    let o = gvmr(&db.s, Some(&db.gosumdb()), 1);
     assert_fails(
         &o,
         &format!("checksum database {NAME}: cannot fetch the record"),

@@ -1,33 +1,22 @@
 //! `gvmr upgrade`: a project's version file (or the default) moved to the
 //! newest patch of its line, which is installed first.
 
-use crate::snapshot;
-use crate::support::Env;
-use crate::support::keys::TestKey;
-use crate::support::mirror::Mirror;
-use crate::support::server::TestServer;
+use crate::assert_transcript;
+use crate::support::Session;
 use predicates::prelude::*;
 use std::fs;
 use std::path::PathBuf;
 
-fn key() -> TestKey {
-    TestKey::generate("Test Go Releases <go@example.org>")
-}
-
 /// go1.22.3 installed; go1.22.5 (the newest 1.22) and go1.23.0 published.
-fn setup(mirror: &mut Mirror<'_>, key: &TestKey) -> Env {
-    for version in ["go1.22.3", "go1.22.4", "go1.22.5", "go1.23.0"] {
-        mirror.publish(version, true);
-    }
-    mirror.write_listing();
-    let env = Env::new(mirror, key);
-    env.gvmr().args(["install", "1.22.3"]).assert().success();
-    env
+fn setup() -> Session {
+    let s = Session::with_releases(&["go1.22.3", "go1.22.4", "go1.22.5", "go1.23.0"]);
+    s.install(&["1.22.3"]);
+    s
 }
 
 /// A directory under the test root holding `file` with `text`.
-fn project(env: &Env, name: &str, file: &str, text: &str) -> PathBuf {
-    let dir = env.root().join(name);
+fn project(s: &Session, name: &str, file: &str, text: &str) -> PathBuf {
+    let dir = s.root().join(name);
     fs::create_dir_all(&dir).unwrap();
     fs::write(dir.join(file), text).unwrap();
     dir
@@ -35,45 +24,47 @@ fn project(env: &Env, name: &str, file: &str, text: &str) -> PathBuf {
 
 #[test]
 fn upgrade_moves_a_pinned_project_to_the_newest_patch() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    let env = setup(&mut mirror, &key);
-    let app = project(&env, "app", ".go-version", "# for CI too\n1.22.3\n");
+    let s = setup();
+    let app = project(&s, "app", ".go-version", "# for CI too\n1.22.3\n");
 
-    let output = env
-        .gvmr()
-        .current_dir(&app)
-        .arg("upgrade")
-        .output()
-        .unwrap();
-    snapshot!("upgrade", output, env, server);
+    let output = s.gvmr().current_dir(&app).arg("upgrade").output().unwrap();
+    assert_transcript!(s, output, @"
+    exit: 0
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    Verified sha256 [SHA256] (release listing at [SERVER]/listing.json) and OpenPGP signature (Test Go Releases <go@example.org>, key [KEY]…, made [DATE])
+    Installed go1.22.5 in [ROOT]/gvmr-home/versions/go1.22.5 ([T] s)
+    go1.22.3 → go1.22.5 in [ROOT]/app/.go-version
+    go1.22.3 stays installed; `gvmr prune` removes the versions nothing selects
+    ");
     assert!(output.status.success());
     assert_eq!(
         fs::read_to_string(app.join(".go-version")).unwrap(),
         "# for CI too\n1.22.5\n"
     );
-    assert_eq!(env.version_names(), ["go1.22.3", "go1.22.5"]);
-    let projects = fs::read_to_string(env.home().join("projects.json")).unwrap();
+    assert_eq!(s.version_names(), ["go1.22.3", "go1.22.5"]);
+    let projects = fs::read_to_string(s.home().join("projects.json")).unwrap();
     assert!(projects.contains("\"go1.22.5\""), "{projects}");
 
-    let output = env
-        .gvmr()
-        .current_dir(&app)
-        .arg("upgrade")
-        .output()
-        .unwrap();
-    snapshot!("upgrade-already-newest", output, env, server);
+    let output = s.gvmr().current_dir(&app).arg("upgrade").output().unwrap();
+    assert_transcript!(s, output, @"
+    exit: 0
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    go1.22.5 is already the newest 1.22 release ([ROOT]/app/.go-version)
+    ");
     assert!(output.status.success());
 
     // .tool-versions: only the golang entry changes.
     let tools = project(
-        &env,
+        &s,
         "tools",
         ".tool-versions",
         "nodejs 20.1.0\ngolang 1.22.3\n",
     );
-    env.gvmr()
+    s.gvmr()
         .current_dir(&tools)
         .arg("upgrade")
         .assert()
@@ -85,12 +76,12 @@ fn upgrade_moves_a_pinned_project_to_the_newest_patch() {
 
     // go.mod: the toolchain line is a pin, the go line a minimum.
     let pinned = project(
-        &env,
+        &s,
         "pinned",
         "go.mod",
         "module x\n\ngo 1.22.0\n\ntoolchain go1.22.3\n",
     );
-    env.gvmr()
+    s.gvmr()
         .current_dir(&pinned)
         .arg("upgrade")
         .assert()
@@ -99,14 +90,20 @@ fn upgrade_moves_a_pinned_project_to_the_newest_patch() {
         fs::read_to_string(pinned.join("go.mod")).unwrap(),
         "module x\n\ngo 1.22.0\n\ntoolchain go1.22.5\n"
     );
-    let minimum = project(&env, "minimum", "go.mod", "module x\n\ngo 1.22.0\n");
-    let output = env
+    let minimum = project(&s, "minimum", "go.mod", "module x\n\ngo 1.22.0\n");
+    let output = s
         .gvmr()
         .current_dir(&minimum)
         .arg("upgrade")
         .output()
         .unwrap();
-    snapshot!("upgrade-go-mod-minimum", output, env, server);
+    assert_transcript!(s, output, @"
+    exit: 0
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    [ROOT]/minimum/go.mod asks for >= 1.22.0: go1.22.5, the newest 1.22 release, is installed and selected; go.mod's go line is a minimum and stays as it is (to pin the patch: `go mod edit -toolchain=go1.22.5`)
+    ");
     assert_eq!(
         fs::read_to_string(minimum.join("go.mod")).unwrap(),
         "module x\n\ngo 1.22.0\n"
@@ -115,62 +112,90 @@ fn upgrade_moves_a_pinned_project_to_the_newest_patch() {
 
 #[test]
 fn upgrade_default_moves_the_default() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
-    let env = setup(&mut mirror, &key);
+    let s = setup();
 
-    let output = env.gvmr().args(["upgrade", "--default"]).output().unwrap();
-    snapshot!("upgrade-no-default", output, env, server);
+    let output = s.gvmr().args(["upgrade", "--default"]).output().unwrap();
+    assert_transcript!(s, output, @"
+    exit: 3
+    --- stdout
+    --- stderr
+    error: no default version is set; set one with `gvmr default VERSION`
+    ");
     assert_eq!(output.status.code(), Some(3));
 
-    env.gvmr().args(["default", "1.22.3"]).assert().success();
+    s.gvmr().args(["default", "1.22.3"]).assert().success();
     // In a directory the default selects, plain `upgrade` says what to do.
-    let output = env.gvmr().arg("upgrade").output().unwrap();
-    snapshot!("upgrade-only-the-default-here", output, env, server);
+    let output = s.gvmr().arg("upgrade").output().unwrap();
+    assert_transcript!(s, output, @"
+    exit: 2
+    --- stdout
+    --- stderr
+    error: no version file selects the version here, the default does: run `gvmr upgrade --default`, or pin this directory with `gvmr use`
+    ");
     assert_eq!(output.status.code(), Some(2));
 
-    let output = env.gvmr().args(["upgrade", "--default"]).output().unwrap();
-    snapshot!("upgrade-default", output, env, server);
+    let output = s.gvmr().args(["upgrade", "--default"]).output().unwrap();
+    assert_transcript!(s, output, @"
+    exit: 0
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    Verified sha256 [SHA256] (release listing at [SERVER]/listing.json) and OpenPGP signature (Test Go Releases <go@example.org>, key [KEY]…, made [DATE])
+    Installed go1.22.5 in [ROOT]/gvmr-home/versions/go1.22.5 ([T] s)
+    go1.22.3 → go1.22.5 in [ROOT]/gvmr-home/default
+    go1.22.3 stays installed; `gvmr prune` removes the versions nothing selects
+    ");
     assert!(output.status.success());
     assert_eq!(
-        fs::read_to_string(env.home().join("default")).unwrap(),
+        fs::read_to_string(s.home().join("default")).unwrap(),
         "1.22.5\n"
     );
-    assert_eq!(env.version_names(), ["go1.22.3", "go1.22.5"]);
+    assert_eq!(s.version_names(), ["go1.22.3", "go1.22.5"]);
 
-    let output = env
+    let output = s
         .gvmr()
         .env("GVMR_GO_VERSION", "1.22.3")
         .arg("upgrade")
         .output()
         .unwrap();
-    snapshot!("upgrade-env-override", output, env, server);
+    assert_transcript!(s, output, @"
+    exit: 2
+    --- stdout
+    --- stderr
+    error: GVMR_GO_VERSION selects the version here, and gvmr upgrade only edits version files; change or unset GVMR_GO_VERSION
+    ");
     assert_eq!(output.status.code(), Some(2));
 }
 
 #[test]
 fn installing_a_line_past_its_end_of_support_warns_once() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
+    let s = Session::new();
     for version in ["go1.21.13", "go1.22.5", "go1.23.0"] {
-        mirror.publish(version, true);
+        s.publish(version);
     }
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
 
-    let output = env
+    let output = s
         .gvmr()
         .args(["install", "1.21.13", "1.22.5"])
         .output()
         .unwrap();
-    snapshot!("install-past-end-of-support", output, env, server);
+    assert_transcript!(s, output, @"
+    exit: 0
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    Verified sha256 [SHA256] (release listing at [SERVER]/listing.json) and OpenPGP signature (Test Go Releases <go@example.org>, key [KEY]…, made [DATE])
+    Installed go1.21.13 in [ROOT]/gvmr-home/versions/go1.21.13 ([T] s)
+    warning: go1.21.13 is past the end of support: Go fixes security bugs only in its two newest release lines (1.23 and 1.22), so go1.21.13 gets no more fixes
+    Verified sha256 [SHA256] (release listing at [SERVER]/listing.json) and OpenPGP signature (Test Go Releases <go@example.org>, key [KEY]…, made [DATE])
+    Installed go1.22.5 in [ROOT]/gvmr-home/versions/go1.22.5 ([T] s)
+    Created the go and gofmt shims in [ROOT]/gvmr-home/shims (put it on PATH, or load a shell hook: see `gvmr hook --help`)
+    ");
     assert!(output.status.success());
     let stderr = crate::support::stderr_of(&output);
     assert_eq!(stderr.matches("past the end of support").count(), 1);
 
-    env.gvmr()
+    s.gvmr()
         .args(["install", "1.21.13"])
         .assert()
         .success()
@@ -179,38 +204,37 @@ fn installing_a_line_past_its_end_of_support_warns_once() {
 
 #[test]
 fn upgrade_says_when_there_is_nothing_newer_or_the_line_has_ended() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
+    let s = Session::new();
     for version in ["go1.21.13", "go1.22.5", "go1.23.0"] {
-        mirror.publish(version, true);
+        s.publish(version);
     }
-    mirror.publish("go1.24rc1", false);
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
-    env.gvmr()
+    s.publish("go1.24rc1");
+    s.gvmr()
         .args(["install", "1.21.13", "1.24rc1"])
         .assert()
         .success();
 
-    let old = project(&env, "old", ".go-version", "1.21.13\n");
-    let output = env
-        .gvmr()
-        .current_dir(&old)
-        .arg("upgrade")
-        .output()
-        .unwrap();
-    snapshot!("upgrade-line-ended", output, env, server);
+    let old = project(&s, "old", ".go-version", "1.21.13\n");
+    let output = s.gvmr().current_dir(&old).arg("upgrade").output().unwrap();
+    assert_transcript!(s, output, @"
+    exit: 0
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    go1.21.13 is already the newest 1.21 release ([ROOT]/old/.go-version)
+    warning: Go 1.21 is past the end of support (supported: 1.23 and 1.22); moving to a supported line is up to you, e.g. `gvmr use 1.23`
+    ");
     assert!(output.status.success());
 
-    let next = project(&env, "next", ".go-version", "1.24rc1\n");
-    let output = env
-        .gvmr()
-        .current_dir(&next)
-        .arg("upgrade")
-        .output()
-        .unwrap();
-    snapshot!("upgrade-no-release-yet", output, env, server);
+    let next = project(&s, "next", ".go-version", "1.24rc1\n");
+    let output = s.gvmr().current_dir(&next).arg("upgrade").output().unwrap();
+    assert_transcript!(s, output, @"
+    exit: 0
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    [ROOT]/next/.go-version selects go1.24rc1, and Go 1.24 has no release yet: nothing to upgrade to
+    ");
     assert!(output.status.success());
     assert_eq!(
         fs::read_to_string(next.join(".go-version")).unwrap(),
@@ -220,18 +244,11 @@ fn upgrade_says_when_there_is_nothing_newer_or_the_line_has_ended() {
 
 #[test]
 fn upgrade_names_what_it_cannot_upgrade() {
-    let server = TestServer::start();
-    let key = key();
-    let mut mirror = Mirror::new(&server, &key);
     // One release line: there is no oldstable.
-    for version in ["go1.22.3", "go1.22.5"] {
-        mirror.publish(version, true);
-    }
-    mirror.write_listing();
-    let env = Env::new(&mirror, &key);
+    let s = Session::with_releases(&["go1.22.3", "go1.22.5"]);
 
-    let old = project(&env, "old", ".go-version", "oldstable\n");
-    env.gvmr()
+    let old = project(&s, "old", ".go-version", "oldstable\n");
+    s.gvmr()
         .current_dir(&old)
         .arg("upgrade")
         .assert()
@@ -240,8 +257,8 @@ fn upgrade_names_what_it_cannot_upgrade() {
             "error: the release listing has no oldstable release\nhint: run `gvmr list-remote`",
         ));
 
-    let system = project(&env, "system", ".go-version", "system\n");
-    env.gvmr()
+    let system = project(&s, "system", ".go-version", "system\n");
+    s.gvmr()
         .current_dir(&system)
         .arg("upgrade")
         .assert()

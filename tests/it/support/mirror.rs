@@ -378,11 +378,27 @@ pub struct Mirror<'a> {
 impl<'a> Mirror<'a> {
     /// An empty mirror serving from `server`, signing with `key`.
     pub fn new(server: &'a TestServer, key: &'a TestKey) -> Mirror<'a> {
+        Mirror::with_releases(server, key, Vec::new())
+    }
+
+    /// A mirror on `server` that already published `releases` (from
+    /// [`into_releases`](Mirror::into_releases)).
+    pub fn with_releases(
+        server: &'a TestServer,
+        key: &'a TestKey,
+        releases: Vec<ListingRelease>,
+    ) -> Mirror<'a> {
         Mirror {
             server,
             key,
-            releases: Vec::new(),
+            releases,
         }
+    }
+
+    /// What the mirror published, to go on with
+    /// [`with_releases`](Mirror::with_releases).
+    pub fn into_releases(self) -> Vec<ListingRelease> {
+        self.releases
     }
 
     /// The server the mirror publishes on.
