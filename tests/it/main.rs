@@ -32,6 +32,7 @@ mod mirror_sync;
 mod network_faults;
 mod output;
 mod proxy_install;
+mod readme;
 mod select;
 mod shims;
 mod sumdb;

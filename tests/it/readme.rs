@@ -1,0 +1,251 @@
+//! The README's console examples, run: every ```` ```console ```` block is a
+//! shell session (`$ ` starts a command, the lines after it are what it
+//! prints, stdout and stderr as a terminal shows them) that runs here in
+//! bash against a loopback mirror, in a fresh home, and must print what the
+//! README says. Blocks that cannot run here (go.dev itself, a real user's
+//! shell startup files) are marked ```` ```console not-run ````.
+//!
+//! What differs between machines and runs is compared loosely: durations
+//! and sizes, hex digests and key ids, dates, and the loopback mirror's
+//! URLs (shown as go.dev's and dl.google.com's). A line `...` stands for
+//! any number of lines.
+
+use crate::support::Session;
+use crate::support::keys::TestKey;
+use std::path::Path;
+use std::process::Command;
+
+/// The releases the sandbox mirror publishes: what the examples install.
+const RELEASES: &[&str] = &[
+    "go1.20.14",
+    "go1.21.13",
+    "go1.22.3",
+    "go1.22.4",
+    "go1.22.5",
+    "go1.22.12",
+    "go1.23.4",
+    "go1.23rc1",
+];
+
+/// The test key's user ID: the one Google's release key carries, so the
+/// examples read as they do with the real key.
+const GOOGLE_USER_ID: &str =
+    "Google Inc. (Linux Packages Signing Authority) <linux-packages-keymaster@google.com>";
+
+/// Where the README's sessions pretend their sources are.
+const OFFICIAL_LISTING: &str = "https://go.dev/dl/?mode=json&include=all";
+const OFFICIAL_MIRROR: &str = "https://dl.google.com/go/";
+
+/// One ```console block: where it starts, and its commands with what each
+/// prints.
+#[derive(Debug)]
+struct Example {
+    line: usize,
+    run: bool,
+    steps: Vec<(String, Vec<String>)>,
+}
+
+/// The ```console blocks of `text`.
+fn examples(text: &str) -> Vec<Example> {
+    let mut found = Vec::new();
+    let mut lines = text.lines().enumerate();
+    while let Some((i, line)) = lines.next() {
+        let Some(info) = line.strip_prefix("```console") else {
+            continue;
+        };
+        let mut example = Example {
+            line: i + 1,
+            run: !info.split_whitespace().any(|w| w == "not-run"),
+            steps: Vec::new(),
+        };
+        for (_, line) in lines.by_ref() {
+            if line.starts_with("```") {
+                break;
+            }
+            match line.strip_prefix("$ ") {
+                Some(command) => example.steps.push((command.to_string(), Vec::new())),
+                None => match example.steps.last_mut() {
+                    Some((_, output)) => output.push(line.to_string()),
+                    None => panic!("README.md:{}: output before any `$ ` command", i + 1),
+                },
+            }
+        }
+        found.push(example);
+    }
+    found
+}
+
+/// A line with what varies between runs and machines masked.
+fn masked(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let chars: Vec<char> = line.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let starts_word = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
+        if starts_word && c.is_ascii_hexdigit() {
+            // A hex run (digest, key id), possibly abbreviated with `…`.
+            let mut j = i;
+            while j < chars.len() && (chars[j].is_ascii_hexdigit() || chars[j] == '…') {
+                j += 1;
+            }
+            let run: String = chars[i..j].iter().collect();
+            let ends_word = j == chars.len() || !chars[j].is_ascii_alphanumeric();
+            let hex_digits = run.chars().filter(|c| c.is_ascii_hexdigit()).count();
+            if ends_word
+                && hex_digits >= 8
+                && run.chars().any(|c| c.is_ascii_alphabetic() || c == '…')
+            {
+                out.push_str("<hex>");
+                i = j;
+                continue;
+            }
+        }
+        if starts_word && c.is_ascii_digit() {
+            // A number: a date, or a quantity with its unit.
+            let mut j = i;
+            while j < chars.len()
+                && (chars[j].is_ascii_digit() || chars[j] == '.' || chars[j] == '-')
+            {
+                j += 1;
+            }
+            let number: String = chars[i..j].iter().collect();
+            let rest: String = chars[j..].iter().collect();
+            let unit = ["ms", "µs", "s", "B", "KiB", "MiB", "GiB"]
+                .into_iter()
+                .filter(|u| {
+                    let after = rest.trim_start_matches(' ');
+                    after.starts_with(u)
+                        && !after[u.len()..].starts_with(|c: char| c.is_alphanumeric())
+                })
+                .max_by_key(|u| u.len());
+            if number.len() == 10 && number.matches('-').count() == 2 {
+                out.push_str("<date>");
+                i = j;
+                continue;
+            }
+            if let Some(unit) = unit {
+                let spaces = rest.len() - rest.trim_start_matches(' ').len();
+                out.push_str("<n>");
+                i = j + spaces + unit.chars().count();
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// Whether `actual` lines match `expected` (with `...` lines matching any
+/// number of lines), both masked.
+fn matches(expected: &[String], actual: &[String]) -> bool {
+    match expected.split_first() {
+        None => actual.is_empty(),
+        Some((first, rest)) if first == "..." => {
+            (0..=actual.len()).any(|skip| matches(rest, &actual[skip..]))
+        }
+        Some((first, rest)) => actual
+            .split_first()
+            .is_some_and(|(line, more)| masked(first) == masked(line) && matches(rest, more)),
+    }
+}
+
+/// Runs one example's commands in one bash process, in a fresh home whose
+/// gvmr uses `s`'s mirror; what each command printed.
+fn run(s: &Session, example: &Example) -> Vec<Vec<String>> {
+    let home = tempfile::tempdir().unwrap();
+    let home = std::fs::canonicalize(home.keep()).unwrap();
+    let project = home.join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    let gvmr = Path::new(env!("CARGO_BIN_EXE_gvmr"));
+    let marker = "@@gvmr-readme-step@@";
+    let mut script = String::from("exec 2>&1\n");
+    for (command, _) in &example.steps {
+        script.push_str(&format!("echo {marker}\n{command}\n"));
+    }
+    let output = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .env_clear()
+        .env("HOME", &home)
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                gvmr.parent().unwrap().display(),
+                crate::support::BASE_PATH
+            ),
+        )
+        .env("GVMR_INDEX_URL", s.index_url())
+        .env("GVMR_MIRROR", s.mirror_url())
+        .env("GVMR_KEYRING", s.keyring())
+        .env("NO_COLOR", "1")
+        .env("PWD", &project)
+        .current_dir(&project)
+        .output()
+        .expect("run bash");
+    let _ = std::fs::remove_dir_all(&home);
+    let text = String::from_utf8_lossy(&output.stdout)
+        .replace(&s.index_url(), OFFICIAL_LISTING)
+        .replace(&s.mirror_url(), OFFICIAL_MIRROR);
+    text.split(&format!("{marker}\n"))
+        .skip(1)
+        .map(|step| {
+            step.lines()
+                // The sandbox's own key, trusted through GVMR_KEYRING.
+                .filter(|l| !l.starts_with("warning: GVMR_KEYRING is set"))
+                .map(str::to_string)
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_readmes_console_examples_print_what_it_says() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("read README.md");
+    let examples = examples(&readme);
+    let s = Session::with_key(TestKey::generate(GOOGLE_USER_ID));
+    s.publish_releases(RELEASES);
+    let mut wrong = Vec::new();
+    let mut ran = 0;
+    for example in examples.iter().filter(|e| e.run) {
+        ran += 1;
+        let printed = run(&s, example);
+        for (i, (command, expected)) in example.steps.iter().enumerate() {
+            let actual = printed.get(i).cloned().unwrap_or_default();
+            if !matches(expected, &actual) {
+                wrong.push(format!(
+                    "README.md:{}: `$ {command}` printed:\n{}\nwhere the README says:\n{}",
+                    example.line,
+                    actual.join("\n"),
+                    expected.join("\n")
+                ));
+            }
+        }
+    }
+    assert!(ran > 0, "README.md has no ```console examples to run");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+#[test]
+fn the_comparison_masks_what_varies_and_nothing_else() {
+    assert_eq!(
+        masked("Verified sha256 904b924d…c7f0 (x) signature (key 0F06FF86…, made 2024-06-28)"),
+        "Verified sha256 <hex> (x) signature (key <hex>, made <date>)"
+    );
+    assert_eq!(
+        masked("Installed go1.22.5 in ~/v/go1.22.5 (2.1 s), 65.1 MiB, 833 B"),
+        "Installed go1.22.5 in ~/v/go1.22.5 (<n>), <n>, <n>"
+    );
+    assert_eq!(
+        masked("go1.22.12 1.23 facade 12345678"),
+        "go1.22.12 1.23 facade 12345678"
+    );
+    let lines = |text: &str| text.lines().map(str::to_string).collect::<Vec<_>>();
+    assert!(matches(&lines("a\n...\nd"), &lines("a\nb\nc\nd")));
+    assert!(matches(&lines("a\n...\nd"), &lines("a\nd")));
+    assert!(!matches(&lines("a\nd"), &lines("a\nb\nd")));
+    assert!(!matches(&lines("took 2.1 s"), &lines("took 2.1 s more")));
+}
