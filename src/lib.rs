@@ -6,19 +6,20 @@
 //! - [`cli`] and [`commands`]: what the user typed, one function per command;
 //!   [`error`] folds every layer's error into one message, hint and exit code.
 //! - [`install`]: the pipeline (resolve, fetch, verify, unpack, commit);
-//!   [`doctor`]: diagnosis.
+//!   [`doctor`]: diagnosis; [`self_update`]: gvmr replacing itself.
 //! - [`switch`]: which version applies and how shells and shims use it.
 //! - [`release`] (platforms, the release listing), [`verify`] (checksums,
 //!   signatures, keys, the checksum database), [`archive`] (strict
 //!   unpacking), [`net`] (HTTP, retries, downloads, GOPROXY), [`store`]
 //!   (the data directory).
-//! - [`settings`] (every environment variable, read once), [`files`] and
-//!   [`ui`].
+//! - [`settings`] (every environment variable, read once), [`build_info`]
+//!   (this binary's version, target and commit), [`files`] and [`ui`].
 
 // Stdout goes through `ui::out`, which treats a closed pipe as the end.
 #![deny(clippy::print_stdout)]
 
 mod archive;
+mod build_info;
 mod cli;
 mod commands;
 mod doctor;
@@ -27,6 +28,7 @@ mod files;
 mod install;
 mod net;
 mod release;
+mod self_update;
 mod settings;
 mod store;
 mod switch;
@@ -46,6 +48,7 @@ pub fn main() -> ExitCode {
     match commands::run(cli::Cli::parse()) {
         Ok(Finished::Success) => ExitCode::SUCCESS,
         Ok(Finished::ProblemsFound) => ExitCode::from(1),
+        Ok(Finished::UpdateAvailable) => ExitCode::from(error::exit::UPDATE_AVAILABLE),
         // The reader of stdout went away (`gvmr list | head -1`): done.
         Err(error::Error::Output(e)) if e.is_closed() => ExitCode::SUCCESS,
         Err(err) => {

@@ -10,7 +10,7 @@
 
 use crate::net::credentials::Credentials;
 use crate::net::goproxy::{DEFAULT_GOPROXY, ProxyList};
-use crate::net::http::{DEFAULT_CONNECT_TIMEOUT, Http, HttpOptions};
+use crate::net::http::{DEFAULT_CONNECT_TIMEOUT, Http, HttpOptions, file_url};
 use crate::net::retry::RetryPolicy;
 use crate::net::sources::{self, Sources};
 use crate::ui::{Ui, tildify};
@@ -99,10 +99,46 @@ pub struct Settings {
     /// Test-only failpoints (debug builds): `GVMR_TEST_MARK_AT`,
     /// `GVMR_TEST_PAUSE_AT`, `GVMR_TEST_PAUSE_MARKER`.
     pub failpoints: Failpoints,
+    /// `gvmr self update`: `GVMR_UPDATE_BASE`, `GVMR_UPDATE_KEY`.
+    pub self_update: SelfUpdateSettings,
 }
 
-/// Where a debug build marks or pauses an install so a test can kill it
-/// at a known step (see `install::staging::pause_point`).
+/// Where `gvmr self update` finds gvmr's releases, laid out as GitHub
+/// serves them: `BASE/latest/download/FILE`, `BASE/download/vX.Y.Z/FILE`.
+pub const DEFAULT_UPDATE_BASE: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/releases");
+
+/// What `gvmr self update` reads from the environment.
+#[derive(Debug, Clone, Default)]
+pub struct SelfUpdateSettings {
+    /// `GVMR_UPDATE_BASE` (a URL, or an absolute path made a `file://`
+    /// URL), else [`DEFAULT_UPDATE_BASE`]: a mirror of the release downloads.
+    pub base: String,
+    /// `GVMR_UPDATE_KEY`: a minisign public key file that replaces the
+    /// release key built into gvmr (warned about on every use).
+    pub key: Option<PathBuf>,
+    /// `GVMR_TEST_SELF_VERSION`, debug builds only: the version self update
+    /// takes this gvmr to be, so tests can update a build to a release of
+    /// the same version, or try a downgrade.
+    pub test_version: Option<String>,
+}
+
+impl SelfUpdateSettings {
+    fn from_env() -> SelfUpdateSettings {
+        let base = match var("GVMR_UPDATE_BASE") {
+            Some(path) if path.starts_with('/') => file_url(path.trim()),
+            Some(url) => url.trim().to_string(),
+            None => DEFAULT_UPDATE_BASE.to_string(),
+        };
+        SelfUpdateSettings {
+            base,
+            key: var_os("GVMR_UPDATE_KEY").map(PathBuf::from),
+            test_version: var("GVMR_TEST_SELF_VERSION").filter(|_| cfg!(debug_assertions)),
+        }
+    }
+}
+
+/// Where a debug build marks or pauses a command so a test can kill it
+/// at a known step (see `install::pause_point`).
 #[derive(Debug, Clone, Default)]
 pub struct Failpoints {
     pub mark_at: Option<OsString>,
@@ -181,6 +217,7 @@ impl Settings {
                 pause_at: var_os("GVMR_TEST_PAUSE_AT"),
                 marker: var_os("GVMR_TEST_PAUSE_MARKER"),
             },
+            self_update: SelfUpdateSettings::from_env(),
         }
     }
 

@@ -1,10 +1,12 @@
 //! Everything that decides whether bytes can be trusted: SHA-256 digests
 //! ([`checksum`]), Go's OpenPGP release signatures ([`signature`]) and the
 //! signing keys gvmr trusts ([`keys`]), the Go checksum database
-//! ([`sumdb`]) and the module tree hash it vouches for ([`dirhash`]).
+//! ([`sumdb`]) and the module tree hash it vouches for ([`dirhash`]);
+//! minisign signatures, which sign gvmr's own releases ([`minisign`]).
 
 pub mod checksum;
 pub mod dirhash;
 pub mod keys;
+pub mod minisign;
 pub mod signature;
 pub mod sumdb;
