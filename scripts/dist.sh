@@ -12,11 +12,12 @@
 #   SHA256SUMS.sig              its minisign signature, when GVMR_RELEASE_KEY
 #                               names a secret key file (minisign -G -W)
 #
-#   scripts/dist.sh [--out DIR] [--deb] [TARGET...]
-#       builds each TARGET (default: this machine's), then assembles DIR
+#   scripts/dist.sh [--out DIR] [--deb] [--build-only] [TARGET...]
+#       builds each TARGET (default: this machine's), then (unless
+#       --build-only) assembles DIR
 #   scripts/dist.sh --assemble [--out DIR]
-#       only assembles the archives already in DIR (the release workflow,
-#       after one job per target)
+#       only assembles the archives already in DIR (the release workflow
+#       builds one target per job, then assembles them all)
 #
 # Targets: x86_64-unknown-linux-gnu and aarch64-unknown-linux-gnu (gvmr
 # linked against glibc 2.17 with cargo-zigbuild and zig, from PyPI: pip
@@ -41,7 +42,8 @@ need() {
 
 out=dist
 deb=false
-assemble_only=false
+do_build=true
+do_assemble=true
 targets=
 while [ $# -gt 0 ]; do
   case $1 in
@@ -55,7 +57,11 @@ while [ $# -gt 0 ]; do
     shift
     ;;
   --assemble)
-    assemble_only=true
+    do_build=false
+    shift
+    ;;
+  --build-only)
+    do_assemble=false
     shift
     ;;
   -h | --help)
@@ -244,7 +250,7 @@ assemble() {
   echo "dist.sh: gvmr $version in $out: $(echo "$files" | tr "\n" " ")SHA256SUMS" >&2
 }
 
-if ! $assemble_only; then
+if $do_build; then
   if [ -z "$targets" ]; then
     targets=$(rustc -vV | sed -n 's/^host: //p')
   fi
@@ -252,4 +258,6 @@ if ! $assemble_only; then
     build "$target"
   done
 fi
-assemble
+if $do_assemble; then
+  assemble
+fi

@@ -44,26 +44,12 @@ fn unpacked() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, top)
 }
 
-/// The commands `gvmr --help` lists (but `help`), and theirs, as man page
-/// names: gvmr-install.1, gvmr-self-update.1, …
-fn man_pages_from_help(gvmr: &Path) -> BTreeSet<String> {
-    fn commands(gvmr: &Path, args: &[&str]) -> Vec<String> {
-        let mut all: Vec<&str> = args.to_vec();
-        all.push("--help");
-        let text = run(gvmr.to_str().unwrap(), &all, Path::new("/"));
-        text.lines()
-            .skip_while(|l| !l.starts_with("Commands:"))
-            .skip(1)
-            .take_while(|l| l.starts_with("  "))
-            .filter(|l| !l.starts_with("   "))
-            .filter_map(|l| l.split_whitespace().next())
-            .filter(|name| *name != "help")
-            .map(str::to_string)
-            .collect()
-    }
+/// A man page per command `gvmr --help` lists (but `help`), and per
+/// subcommand: gvmr.1, gvmr-install.1, gvmr-self-update.1, …
+fn man_pages_from_help() -> BTreeSet<String> {
     let mut pages = BTreeSet::from(["gvmr.1".to_string()]);
-    for command in commands(gvmr, &[]) {
-        for sub in commands(gvmr, &[&command]) {
+    for command in crate::help::subcommands(&[]) {
+        for sub in crate::help::subcommands(&[&command]) {
             pages.insert(format!("gvmr-{command}-{sub}.1"));
         }
         pages.insert(format!("gvmr-{command}.1"));
@@ -119,7 +105,7 @@ fn the_archive_holds_the_binaries_completions_man_pages_and_licenses() {
     .into();
     assert_eq!(files, expected);
     let (_dir, top) = unpacked();
-    assert_eq!(pages, man_pages_from_help(&top.join("gvmr")));
+    assert_eq!(pages, man_pages_from_help());
     let page = std::fs::read_to_string(top.join("man/man1/gvmr-self-update.1")).unwrap();
     assert!(
         page.contains(&format!(

@@ -172,6 +172,16 @@ impl Installer {
         );
     }
 
+    /// Runs get.sh in `world` expecting an install; returns stdout.
+    #[track_caller]
+    fn installs(&self, world: World, minisign: bool) -> String {
+        let output = self.run(world, minisign, &[]);
+        assert!(output.status.success(), "{world:?}: {}", stderr_of(&output));
+        assert_eq!(stderr_of(&output), "", "{world:?}");
+        self.assert_installed(world);
+        stdout_of(&output)
+    }
+
     /// Asserts that gvmr and gvmr-shim are the release's and run.
     #[track_caller]
     fn assert_installed(&self, world: World) {
@@ -202,10 +212,7 @@ impl Installer {
 fn installs_what_checks_out_twice_and_says_what_to_do_next() {
     for world in WORLDS {
         let installer = Installer::new();
-        let output = installer.run(world, true, &[]);
-        assert!(output.status.success(), "{world:?}: {}", stderr_of(&output));
-        installer.assert_installed(world);
-        let stdout = stdout_of(&output);
+        let stdout = installer.installs(world, true);
         let dist = installer.dist;
         let bin = installer.bin().display().to_string();
         for line in [
@@ -232,7 +239,6 @@ fn installs_what_checks_out_twice_and_says_what_to_do_next() {
                 "{world:?}: {line:?} not in:\n{stdout}"
             );
         }
-        assert_eq!(stderr_of(&output), "", "{world:?}");
         assert!(!stdout.contains("minisign is not installed"), "{stdout}");
     }
 }
@@ -241,10 +247,7 @@ fn installs_what_checks_out_twice_and_says_what_to_do_next() {
 fn without_minisign_it_says_so_in_one_line() {
     for world in WORLDS {
         let installer = Installer::new();
-        let output = installer.run(world, false, &[]);
-        assert!(output.status.success(), "{world:?}: {}", stderr_of(&output));
-        installer.assert_installed(world);
-        let stdout = stdout_of(&output);
+        let stdout = installer.installs(world, false);
         let said: Vec<&str> = stdout.lines().filter(|l| l.contains("minisign")).collect();
         assert_eq!(
             said,
@@ -428,10 +431,7 @@ fn an_unknown_system_gets_one_clear_sentence() {
 #[test]
 fn wget_alone_will_do() {
     let installer = Installer::new();
-    let world = World::Dash("wget");
-    let output = installer.run(world, true, &[]);
-    assert!(output.status.success(), "{}", stderr_of(&output));
-    installer.assert_installed(world);
+    installer.installs(World::Dash("wget"), true);
     assert!(!installer.tools().join("curl").exists());
 }
 
@@ -468,26 +468,22 @@ fn an_unwritable_install_dir_gets_a_clear_error() {
 fn a_second_run_leaves_the_install_as_it_was() {
     for world in WORLDS {
         let installer = Installer::new();
-        let first = installer.run(world, true, &[]);
-        assert!(first.status.success(), "{}", stderr_of(&first));
+        installer.installs(world, true);
         let stamp = |name: &str| {
             let meta = std::fs::metadata(installer.bin().join(name)).unwrap();
             (meta.ino(), meta.mtime(), meta.mtime_nsec(), meta.mode())
         };
         let before = [stamp("gvmr"), stamp("gvmr-shim")];
-        let second = installer.run(world, true, &[]);
-        assert!(second.status.success(), "{}", stderr_of(&second));
+        let second = installer.installs(world, true);
         assert_eq!([stamp("gvmr"), stamp("gvmr-shim")], before, "{world:?}");
         assert!(
-            stdout_of(&second).contains(&format!(
+            second.contains(&format!(
                 "gvmr {} is already installed in {}; nothing changed",
                 installer.dist.version,
                 installer.bin().display()
             )),
-            "{world:?}: {}",
-            stdout_of(&second)
+            "{world:?}: {second}"
         );
-        installer.assert_installed(world);
     }
 }
 
