@@ -58,8 +58,26 @@ pub fn update(
             if !check {
                 updater.tidy(store)?;
             }
-            ui::outln(format!("gvmr {version} is the newest release; this is it"))?;
+            ui::outln(match to {
+                None => format!("gvmr {version} is the newest release; this is it"),
+                Some(_) => format!("this gvmr is {version} already"),
+            })?;
             return Ok(Finished::Success);
+        }
+        Plan::Older(release) if check => {
+            ui::outln(format!(
+                "gvmr {} is the newest release; this gvmr ({current}) is newer",
+                release.version
+            ))?;
+            return Ok(Finished::Success);
+        }
+        Plan::Older(release) => {
+            return Err(SelfUpdateError::Downgrade {
+                url: release.dir_url,
+                newest: release.version,
+                current,
+            }
+            .into());
         }
         Plan::Install(release) if check => {
             ui::outln(format!(

@@ -143,10 +143,14 @@ impl SelfUpdateError {
     }
 }
 
-/// Where the newest release stands against this gvmr.
+/// Where the newest release (or the one `--to` named) stands against
+/// this gvmr.
 #[derive(Debug)]
 pub enum Plan {
+    /// This gvmr is that release.
     UpToDate(Version),
+    /// This gvmr is newer than the newest release (a downgrade needs `--to`).
+    Older(Release),
     /// A release to install: newer, or the one `--to` named.
     Install(Release),
 }
@@ -169,8 +173,7 @@ pub struct Updater<'a> {
 }
 
 impl Updater<'_> {
-    /// The release to move to: the newest (refused when older than this
-    /// gvmr), or `to`; verified.
+    /// The release to move to: the newest, or `to`; verified.
     pub fn plan(&self, to: Option<&Version>) -> Result<Plan, SelfUpdateError> {
         let release = release::fetch(self.http, self.base, to, self.target, self.keys)?;
         let verified = &release.verified;
@@ -182,11 +185,7 @@ impl Updater<'_> {
             return Ok(Plan::UpToDate(release.version));
         }
         if release.version < self.current && to.is_none() {
-            return Err(SelfUpdateError::Downgrade {
-                url: release.dir_url,
-                newest: release.version,
-                current: self.current.clone(),
-            });
+            return Ok(Plan::Older(release));
         }
         Ok(Plan::Install(release))
     }

@@ -111,7 +111,7 @@ impl Copy {
             format!(
                 "gvmr {} ({})\n",
                 env!("CARGO_PKG_VERSION"),
-                self.dist.target
+                env!("GVMR_TARGET")
             )
         );
         assert_eq!(
@@ -363,6 +363,17 @@ fn a_downgrade_needs_to_and_to_takes_a_published_version() {
     fails(&output, 2, "older than this gvmr (99.0.0): not downgrading");
     snapshot!("self-update-downgrade", output, |t: &str| copy.masked(t));
     copy.assert_unchanged();
+    let mut cmd = copy.gvmr(&["self", "update", "--check"]);
+    cmd.env("GVMR_TEST_SELF_VERSION", "99.0.0");
+    let output = copy.run(cmd);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert_eq!(
+        stdout_of(&output),
+        format!(
+            "gvmr {} is the newest release; this gvmr (99.0.0) is newer\n",
+            copy.dist.version
+        )
+    );
 
     let output = copy.run(copy.gvmr(&["self", "update", "--to", "5.0.0"]));
     fails(
@@ -391,10 +402,16 @@ fn a_downgrade_needs_to_and_to_takes_a_published_version() {
         copy.server.requests()
     );
     copy.assert_updated();
+    let output = copy.run(copy.gvmr(&["self", "update", "--to", &copy.dist.version]));
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert_eq!(
+        stdout_of(&output),
+        format!("this gvmr is {} already\n", copy.dist.version)
+    );
 }
 
 /// A gvmr that answers `--version` as gvmr `version` only while it is in
-/// `.gvmr-update/` (or never, when `anywhere` is false).
+/// `.gvmr-update/` (when `in_staging`), or that never does.
 fn fake_gvmr(version: &str, in_staging: bool) -> Vec<u8> {
     let answer = format!("echo 'gvmr {version} (commit 000000000000, fake)'");
     if in_staging {
