@@ -89,7 +89,7 @@ self_update() { # one update of a debug build to the release, in ms
   dir=$(mktemp -d "$work/update.XXXXXX")
   mkdir -p "$dir/bin"
   cp target/debug/gvmr target/debug/gvmr-shim "$dir/bin/"
-  env -i PATH="$PATH" HOME="$dir" GVMR_HOME="$dir/gvmr" "$dir/bin/gvmr" shims >/dev/null
+  env -i PATH="$PATH" HOME="$dir" GVMR_HOME="$dir/gvmr" "$dir/bin/gvmr" -q shims
   start=$(now)
   env -i PATH="$PATH" HOME="$dir" GVMR_HOME="$dir/gvmr" GVMR_UPDATE_BASE="$base" \
     GVMR_UPDATE_KEY="$work/key.pub" GVMR_TEST_SELF_VERSION=0.0.1 "$dir/bin/gvmr" -q self update 2>/dev/null

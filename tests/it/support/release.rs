@@ -226,8 +226,9 @@ fn build_dist() -> Dist {
 pub fn run_dist(out: &Path, key: &Path, envs: &[(&str, &str)]) {
     let mut cmd = Command::new("sh");
     // What cargo sets for the test process would reach the build scripts
-    // (ring's reruns when CARGO_MANIFEST_DIR changes): a build from here
-    // and one from a shell (scripts/test.sh builds first) must be the same.
+    // (ring's reruns when CARGO_MANIFEST_DIR or OUT_DIR changes): a build
+    // from here and one from a shell (scripts/test.sh builds first) must be
+    // the same.
     for (name, _) in std::env::vars_os() {
         let name = name.to_string_lossy();
         if name.starts_with("CARGO_PKG_")
@@ -239,6 +240,7 @@ pub fn run_dist(out: &Path, key: &Path, envs: &[(&str, &str)]) {
                 "CARGO_PRIMARY_PACKAGE",
                 "CARGO_TARGET_TMPDIR",
                 "CARGO_RUSTC_CURRENT_DIR",
+                "OUT_DIR",
             ]
             .contains(&name.as_ref())
         {
