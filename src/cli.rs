@@ -10,9 +10,9 @@ use std::path::PathBuf;
 #[derive(Parser)]
 #[command(
     name = "gvmr",
-    version,
+    version = crate::build_info::LONG_VERSION,
     about = "Install Go toolchains, verified twice (SHA-256 and Go's OpenPGP signature), and switch between them",
-    after_help = "Environment: GVMR_HOME, GVMR_MIRROR, GVMR_INDEX_URL, GVMR_KEYRING, GVMR_KEY_URL, GVMR_HTTP_TIMEOUT, GVMR_CONNECT_TIMEOUT, NETRC, HTTPS_PROXY/HTTP_PROXY/NO_PROXY. See the README."
+    after_help = "Environment: GVMR_HOME, GVMR_MIRROR, GVMR_INDEX_URL, GVMR_KEYRING, GVMR_KEY_URL, GVMR_HTTP_TIMEOUT, GVMR_CONNECT_TIMEOUT, GVMR_UPDATE_BASE, GVMR_UPDATE_KEY, NETRC, HTTPS_PROXY/HTTP_PROXY/NO_PROXY. See the README."
 )]
 pub struct Cli {
     /// Print only warnings and errors.
@@ -360,6 +360,68 @@ Examples:
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+    /// Manage gvmr itself: update it to its newest release.
+    #[command(name = "self")]
+    Itself {
+        #[command(subcommand)]
+        action: SelfAction,
+    },
+    /// Writes one man page per command into DIR (for scripts/dist.sh).
+    #[command(hide = true)]
+    InternalManPages { dir: PathBuf },
+    /// minisign for scripts/dist.sh: a secret key's public key, or a
+    /// file's signature.
+    #[command(hide = true)]
+    InternalMinisign {
+        #[command(subcommand)]
+        action: MinisignAction,
+    },
+}
+
+/// `gvmr self` subcommands.
+#[derive(Subcommand)]
+pub enum SelfAction {
+    /// Replace gvmr with its newest release, verified first.
+    ///
+    /// The release's SHA256SUMS must carry a valid minisign signature by
+    /// gvmr's release key (built into gvmr; GVMR_UPDATE_KEY replaces it,
+    /// with a warning), and the archive must match its SHA-256 there. gvmr,
+    /// the gvmr-shim beside it and the shims in $GVMR_HOME/shims are then
+    /// replaced by renames, the old gvmr kept until the new one runs. A
+    /// copy installed by a package manager or by cargo is left to them.
+    #[command(
+        after_help = "Releases come from GVMR_UPDATE_BASE (default: the project's release
+downloads; a mirror lays them out the same way: BASE/latest/download/FILE,
+BASE/download/vX.Y.Z/FILE).
+Exit status with --check: 0 when this is the newest release, 10 when a newer one exists.
+
+Examples:
+  gvmr self update
+  gvmr self update --check
+  gvmr self update --to 0.2.0     a given release (older ones too)"
+    )]
+    Update {
+        /// Only say whether a newer release exists (exit 10 if so).
+        #[arg(long)]
+        check: bool,
+        /// Install this release instead of the newest, even an older one.
+        #[arg(long, value_name = "VERSION")]
+        to: Option<String>,
+    },
+}
+
+/// `gvmr internal-minisign` subcommands.
+#[derive(Subcommand)]
+pub enum MinisignAction {
+    /// Prints the public key file of the secret key file KEY.
+    Public { key: PathBuf },
+    /// Prints the signature file of FILE, made with the secret key KEY.
+    Sign {
+        key: PathBuf,
+        file: PathBuf,
+        #[arg(long, default_value = "")]
+        trusted_comment: String,
     },
 }
 

@@ -8,6 +8,7 @@ use crate::archive::UnpackError;
 use crate::files::FileError;
 use crate::net::download::DownloadError;
 use crate::release::listing::ListingError;
+use crate::self_update::SelfUpdateError;
 use crate::settings::{HttpSetupError, SettingsError};
 use crate::store::NoDataDir;
 use crate::switch::SwitchError;
@@ -165,6 +166,8 @@ pub enum Error {
         /// platform when none was found) and why it failed.
         failures: Vec<(String, Error)>,
     },
+    #[error(transparent)]
+    SelfUpdate(#[from] SelfUpdateError),
 }
 
 impl From<HttpSetupError> for Error {
@@ -225,6 +228,34 @@ pub mod exit {
     pub const BAD_ARCHIVE: u8 = 6;
     /// The local file system failed (disk full, permissions).
     pub const FILESYSTEM: u8 = 7;
+    /// `gvmr self update --check`: a newer release exists.
+    pub const UPDATE_AVAILABLE: u8 = 10;
+}
+
+/// The exit code of each way `gvmr self update` can refuse or fail.
+fn self_update_exit_code(e: &SelfUpdateError) -> u8 {
+    match e {
+        SelfUpdateError::PackageManaged { .. }
+        | SelfUpdateError::CargoInstalled { .. }
+        | SelfUpdateError::BadVersion(_)
+        | SelfUpdateError::Downgrade { .. } => exit::USAGE,
+        SelfUpdateError::NotPublished { .. } | SelfUpdateError::NoBuild { .. } => exit::NOT_FOUND,
+        SelfUpdateError::Fetch { .. } | SelfUpdateError::Download(DownloadError::Failed { .. }) => {
+            exit::NETWORK
+        }
+        SelfUpdateError::NoReleaseKey { .. }
+        | SelfUpdateError::BadUpdateKey { .. }
+        | SelfUpdateError::Signature { .. }
+        | SelfUpdateError::BadRelease { .. }
+        | SelfUpdateError::Checksum(_) => exit::VERIFICATION,
+        SelfUpdateError::BadArchive { .. } | SelfUpdateError::NewBinaryFails { .. } => {
+            exit::BAD_ARCHIVE
+        }
+        SelfUpdateError::Download(DownloadError::Disk(_))
+        | SelfUpdateError::Busy { .. }
+        | SelfUpdateError::NotWritable { .. }
+        | SelfUpdateError::File(_) => exit::FILESYSTEM,
+    }
 }
 
 impl Error {
@@ -293,6 +324,7 @@ impl Error {
             } => exit::FILESYSTEM,
             Error::Sumdb { .. } | Error::ModuleVerification { .. } => exit::VERIFICATION,
             Error::MirrorIndex { .. } => exit::FILESYSTEM,
+            Error::SelfUpdate(e) => self_update_exit_code(e),
             // A refused archive matters most; otherwise the first failure's kind.
             Error::MirrorIncomplete { failures, .. } => {
                 let codes = failures.iter().map(|(_, e)| e.exit_code());
@@ -322,6 +354,7 @@ impl Error {
     /// The next thing to try, when there is one worth saying.
     pub fn hint(&self) -> Option<String> {
         Some(match self {
+            Error::SelfUpdate(e) => return e.hint(),
             Error::UnknownVersion { .. } => "run `gvmr list-remote --all` to see every release".into(),
             Error::NoRelease { .. } => {
                 "run `gvmr list-remote` to see the releases in the listing, and name one".into()

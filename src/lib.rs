@@ -6,15 +6,16 @@
 //! - [`cli`] and [`commands`]: what the user typed, one function per command;
 //!   [`error`] folds every layer's error into one message, hint and exit code.
 //! - [`install`]: the pipeline (resolve, fetch, verify, unpack, commit);
-//!   [`doctor`]: diagnosis.
+//!   [`doctor`]: diagnosis; [`self_update`]: gvmr replacing itself.
 //! - [`switch`]: which version applies and how shells and shims use it.
 //! - [`release`] (platforms, the release listing), [`verify`] (checksums,
 //!   signatures, keys, the checksum database), [`store`] (the data
 //!   directory).
 //! - [`archive`] (strict unpacking), [`net`] (HTTP, retries, downloads,
 //!   GOPROXY).
-//! - [`settings`] (every environment variable, read once), [`files`],
-//!   [`digest`] (SHA-256, hashing while streaming) and [`ui`].
+//! - [`settings`] (every environment variable, read once), [`build_info`]
+//!   (this binary's version, target and commit), [`files`], [`digest`]
+//!   (SHA-256, hashing while streaming) and [`ui`].
 //!
 //! No two modules import each other, at any level (`tests/it/layout.rs`).
 
@@ -22,6 +23,7 @@
 #![deny(clippy::print_stdout)]
 
 mod archive;
+mod build_info;
 mod cli;
 mod commands;
 mod digest;
@@ -31,6 +33,7 @@ mod files;
 mod install;
 mod net;
 mod release;
+mod self_update;
 mod settings;
 mod store;
 mod switch;
@@ -50,6 +53,7 @@ pub fn main() -> ExitCode {
     match commands::run(cli::Cli::parse()) {
         Ok(Finished::Success) => ExitCode::SUCCESS,
         Ok(Finished::ProblemsFound) => ExitCode::from(1),
+        Ok(Finished::UpdateAvailable) => ExitCode::from(error::exit::UPDATE_AVAILABLE),
         // The reader of stdout went away (`gvmr list | head -1`): done.
         Err(error::Error::Output(e)) if e.is_closed() => ExitCode::SUCCESS,
         Err(err) => {

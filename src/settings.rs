@@ -151,10 +151,70 @@ pub struct Settings {
     /// Test-only failpoints (debug builds): `GVMR_TEST_MARK_AT`,
     /// `GVMR_TEST_PAUSE_AT`, `GVMR_TEST_PAUSE_MARKER`.
     pub failpoints: Failpoints,
+    /// `gvmr self update`: `GVMR_UPDATE_BASE`, `GVMR_UPDATE_KEY`.
+    pub self_update: SelfUpdateSettings,
 }
 
-/// Where a debug build marks or pauses an install so a test can kill it
-/// at a known step (see `install::staging::pause_point`).
+/// Where `gvmr self update` finds gvmr's releases, laid out as GitHub
+/// serves them: `BASE/latest/download/FILE`, `BASE/download/vX.Y.Z/FILE`.
+pub const DEFAULT_UPDATE_BASE: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/releases");
+
+/// What `gvmr self update` reads from the environment.
+#[derive(Debug, Clone)]
+pub struct SelfUpdateSettings {
+    /// `GVMR_UPDATE_BASE` (a URL, or an absolute path made a `file://`
+    /// URL), else [`DEFAULT_UPDATE_BASE`]: a mirror of the release downloads.
+    pub base: Result<DisplaySafeUrl, SettingsError>,
+    /// `GVMR_UPDATE_KEY`: a minisign public key file that replaces the
+    /// release key built into gvmr (warned about on every use).
+    pub key: Option<PathBuf>,
+    /// `GVMR_TEST_SELF_VERSION`, debug builds only: the version self update
+    /// takes this gvmr to be, so tests can update a build to a release of
+    /// the same version, or try a downgrade.
+    pub test_version: Option<String>,
+}
+
+impl SelfUpdateSettings {
+    fn read(env: &Environment) -> SelfUpdateSettings {
+        let base = match env.setting("GVMR_UPDATE_BASE") {
+            None => DisplaySafeUrl::parse(DEFAULT_UPDATE_BASE).map_err(|_| unreachable_base()),
+            Some(text) => {
+                let trimmed = text.trim();
+                let url = if trimmed.starts_with('/') {
+                    DisplaySafeUrl::from_path(Path::new(trimmed))
+                } else {
+                    DisplaySafeUrl::parse(trimmed)
+                        .ok()
+                        .filter(|u| matches!(u.scheme(), "https" | "http" | "file"))
+                };
+                url.ok_or(SettingsError::Invalid {
+                    name: "GVMR_UPDATE_BASE",
+                    value: text,
+                    accepted: "an https://, http:// or file:// URL, or an absolute path",
+                })
+            }
+        };
+        SelfUpdateSettings {
+            base,
+            key: env.path("GVMR_UPDATE_KEY"),
+            test_version: env
+                .setting("GVMR_TEST_SELF_VERSION")
+                .filter(|_| cfg!(debug_assertions)),
+        }
+    }
+}
+
+/// [`DEFAULT_UPDATE_BASE`] is a URL (a test checks it).
+fn unreachable_base() -> SettingsError {
+    SettingsError::Invalid {
+        name: "GVMR_UPDATE_BASE",
+        value: DEFAULT_UPDATE_BASE.to_string(),
+        accepted: "an https:// URL",
+    }
+}
+
+/// Where a debug build marks or pauses a command so a test can kill it
+/// at a known step (see `install::pause_point`).
 #[derive(Debug, Clone, Default)]
 pub struct Failpoints {
     pub mark_at: Option<OsString>,
@@ -246,6 +306,7 @@ impl Settings {
                     .var_os("GVMR_TEST_PAUSE_MARKER")
                     .filter(|v| !v.is_empty()),
             },
+            self_update: SelfUpdateSettings::read(env),
         }
     }
 
@@ -337,6 +398,7 @@ impl Settings {
             self.connect_timeout.as_ref().err().cloned(),
             self.retry.as_ref().err().cloned(),
             self.source.as_ref().err().cloned(),
+            self.self_update.base.as_ref().err().cloned(),
         ]
         .into_iter()
         .flatten()

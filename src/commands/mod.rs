@@ -11,10 +11,11 @@ mod list;
 mod mirror;
 mod mirrors;
 mod select;
+mod self_update;
 mod shell;
 mod upgrade;
 
-use crate::cli::{CacheAction, Cli, Command, KeysAction, MirrorAction};
+use crate::cli::{CacheAction, Cli, Command, KeysAction, MinisignAction, MirrorAction, SelfAction};
 use crate::error::Error;
 use crate::settings::Settings;
 use crate::store::Store;
@@ -26,6 +27,8 @@ pub enum Finished {
     Success,
     /// The command worked but found problems (`gvmr doctor`): exit 1.
     ProblemsFound,
+    /// `gvmr self update --check` found a newer release: exit 10.
+    UpdateAvailable,
 }
 
 pub fn run(cli: Cli) -> Result<Finished, Error> {
@@ -132,6 +135,18 @@ pub fn run(cli: Cli) -> Result<Finished, Error> {
             }
             Ok(())
         }
+        Command::Itself {
+            action: SelfAction::Update { check, to },
+        } => return self_update::update(s, &store, &ui, check, to.as_deref()),
+        Command::InternalManPages { dir } => self_update::man_pages(&dir),
+        Command::InternalMinisign { action } => match action {
+            MinisignAction::Public { key } => self_update::minisign_public(&key),
+            MinisignAction::Sign {
+                key,
+                file,
+                trusted_comment,
+            } => self_update::minisign_sign(&key, &file, &trusted_comment),
+        },
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();

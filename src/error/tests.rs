@@ -10,7 +10,9 @@
 use super::*;
 use crate::archive::UnpackError;
 use crate::digest::Sha256Digest;
+use crate::net::download::DownloadError;
 use crate::net::http::HttpError;
+use crate::self_update::SelfUpdateError;
 use crate::verify::checksum::ChecksumSource;
 use crate::verify::signature::UNKNOWN_KEY_ADVICE;
 use crate::verify::sumdb::client::StateProblem;
@@ -266,6 +268,34 @@ rows! {
                 ("b".into(), Error::Keyring(KeyringError::Empty { path: path("/k") })),
             ],
         };
+    Error::SelfUpdate(SelfUpdateError::PackageManaged { .. }) => 2, "a package manager or cargo installed", Some("update it the way it was installed"),
+        Error::SelfUpdate(SelfUpdateError::PackageManaged { exe: path("/usr/bin/gvmr"), manager: "dpkg".into(), command: "apt upgrade gvmr".into() });
+    Error::SelfUpdate(SelfUpdateError::CargoInstalled { .. }) => 2, "a package manager or cargo installed", Some("update it the way it was installed"),
+        Error::SelfUpdate(SelfUpdateError::CargoInstalled { exe: path("/h/.cargo/bin/gvmr"), command: "cargo install --locked gvmr".into() });
+    Error::SelfUpdate(SelfUpdateError::BadVersion(_)) => 2, "bad arguments", None,
+        Error::SelfUpdate(SelfUpdateError::BadVersion("x.y".into()));
+    Error::SelfUpdate(SelfUpdateError::Downgrade { .. }) => 2, "to an older release without `--to`", Some("--to"),
+        Error::SelfUpdate(SelfUpdateError::Downgrade { url: "https://example.org/r".into(), newest: semver::Version::new(0, 1, 0), current: semver::Version::new(0, 2, 0) });
+    Error::SelfUpdate(SelfUpdateError::NotPublished { .. }) => 3, "a release that is not published", Some("--check"),
+        Error::SelfUpdate(SelfUpdateError::NotPublished { version: semver::Version::new(9, 0, 0), url: "https://example.org/r".into() });
+    Error::SelfUpdate(SelfUpdateError::NoBuild { .. }) => 3, "no build for this machine", None,
+        Error::SelfUpdate(SelfUpdateError::NoBuild { version: semver::Version::new(0, 2, 0), target: "riscv64".into(), available: "x86_64".into() });
+    Error::SelfUpdate(SelfUpdateError::Fetch { .. } | SelfUpdateError::Download(DownloadError::Failed { .. })) => 4, "`gvmr self update` cannot fetch the release", Some("GVMR_UPDATE_BASE"),
+        Error::SelfUpdate(SelfUpdateError::Fetch { url: "https://example.org/r".into(), source: unreachable() });
+    Error::SelfUpdate(SelfUpdateError::NoReleaseKey { .. }) => 5, "no release key built in", Some("installer"),
+        Error::SelfUpdate(SelfUpdateError::NoReleaseKey { get_sh: "https://example.org/get.sh".into() });
+    Error::SelfUpdate(SelfUpdateError::BadUpdateKey { .. }) => 5, "a bad `GVMR_UPDATE_KEY`", Some("GVMR_UPDATE_KEY"),
+        Error::SelfUpdate(SelfUpdateError::BadUpdateKey { path: path("/k.pub"), message: "no key".into() });
+    Error::SelfUpdate(SelfUpdateError::Signature { .. } | SelfUpdateError::BadRelease { .. } | SelfUpdateError::Checksum(_)) => 5, "`SHA256SUMS.sig` invalid", Some("nothing was replaced"),
+        Error::SelfUpdate(SelfUpdateError::BadRelease { url: "https://example.org/r".into(), message: "unlisted".into() });
+    Error::SelfUpdate(SelfUpdateError::BadArchive { .. } | SelfUpdateError::NewBinaryFails { .. }) => 6, "the new gvmr does not run here", None,
+        Error::SelfUpdate(SelfUpdateError::BadArchive { file: "gvmr.tar.gz".into(), message: "not gzip".into() });
+    Error::SelfUpdate(SelfUpdateError::Busy { .. }) => 7, "another update is running", Some("wait for it"),
+        Error::SelfUpdate(SelfUpdateError::Busy { lock: path("/h/locks/self-update.lock") });
+    Error::SelfUpdate(SelfUpdateError::NotWritable { .. }) => 7, "gvmr's directory is not writable", Some("GVMR_INSTALL_DIR"),
+        Error::SelfUpdate(SelfUpdateError::NotWritable { exe: path("/opt/gvmr"), dir: path("/opt"), source: io_error(io::ErrorKind::PermissionDenied) });
+    Error::SelfUpdate(SelfUpdateError::Download(DownloadError::Disk(_)) | SelfUpdateError::File(_)) => 7, "disk full", None,
+        Error::SelfUpdate(SelfUpdateError::File(FileError::new("write", &path("/x"), io_error(io::ErrorKind::StorageFull))));
     // Otherwise the first failure's code: here a download's.
     Error::MirrorIncomplete { .. } => 4, "every mirror failed", Some("run the same command again"),
         Error::MirrorIncomplete {

@@ -24,6 +24,8 @@ mod module_source;
 mod resolve;
 mod staging;
 
+pub use staging::pause_point;
+
 use crate::error::Error;
 use crate::net::download::Downloader;
 use crate::net::http::Http;

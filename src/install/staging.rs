@@ -5,6 +5,7 @@
 use super::{Installer, Outcome};
 use crate::archive;
 use crate::error::Error;
+use crate::settings::Failpoints;
 use crate::ui::tildify;
 use gvmr_shim::GoVersion;
 use std::path::{Path, PathBuf};
@@ -56,28 +57,33 @@ impl Installer<'_> {
         self.ui.unpack_progress(&format!("Unpacking {file}"))
     }
 
-    /// Test-only failpoint, active in debug builds only. When
-    /// `GVMR_TEST_MARK_AT` or `GVMR_TEST_PAUSE_AT` names this point, the
-    /// file `GVMR_TEST_PAUSE_MARKER` is created; with `GVMR_TEST_PAUSE_AT`
-    /// the install then sleeps 60 s there, so a test can kill it at a known
-    /// step (tests/it/crash_and_concurrency.rs). Points: "download" (work
-    /// directory made, nothing fetched yet), "unpack" (archive verified and
-    /// cached, nothing unpacked yet), "rename" (tree complete in the work
-    /// directory, not yet moved into `versions/`).
+    /// Test-only failpoint between the steps of an install: see
+    /// [`pause_point`]. Points: "download" (work directory made, nothing
+    /// fetched yet), "unpack" (archive verified and cached, nothing
+    /// unpacked yet), "rename" (tree complete in the work directory, not
+    /// yet moved into `versions/`).
     pub(super) fn pause_point(&self, name: &str) {
-        if !cfg!(debug_assertions) {
-            return;
-        }
-        let points = &self.settings.failpoints;
-        let named = |point: &Option<std::ffi::OsString>| point.as_ref().is_some_and(|p| p == name);
-        let (mark, pause) = (named(&points.mark_at), named(&points.pause_at));
-        if (mark || pause)
-            && let Some(marker) = &points.marker
-        {
-            let _ = std::fs::File::create(marker);
-        }
-        if pause {
-            std::thread::sleep(std::time::Duration::from_secs(60));
-        }
+        pause_point(&self.settings.failpoints, name);
+    }
+}
+
+/// Test-only failpoint, active in debug builds only. When
+/// `GVMR_TEST_MARK_AT` or `GVMR_TEST_PAUSE_AT` names this point, the file
+/// `GVMR_TEST_PAUSE_MARKER` is created; with `GVMR_TEST_PAUSE_AT` the
+/// command then sleeps 60 s there, so a test can kill it at a known step
+/// (tests/it/crash_and_concurrency.rs, tests/it/self_update.rs).
+pub fn pause_point(points: &Failpoints, name: &str) {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    let named = |point: &Option<std::ffi::OsString>| point.as_ref().is_some_and(|p| p == name);
+    let (mark, pause) = (named(&points.mark_at), named(&points.pause_at));
+    if (mark || pause)
+        && let Some(marker) = &points.marker
+    {
+        let _ = std::fs::File::create(marker);
+    }
+    if pause {
+        std::thread::sleep(std::time::Duration::from_secs(60));
     }
 }

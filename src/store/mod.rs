@@ -11,7 +11,8 @@
 //!   manifests/           every installed file, for doctor and sizes
 //!   default-packages     tools `go install`ed with each new toolchain
 //!   projects.json        the version files gvmr has seen (for prune)
-//!   locks/               one lock file per version, one for projects.json
+//!   locks/               one lock file per version, one for projects.json,
+//!                        one for `gvmr self update`
 //!   tmp/                 work directories of running installs; leftovers
 //!                        of interrupted ones are removed by the next run
 //! ```
@@ -52,7 +53,7 @@ enum Deletion {
 /// Result alias for store operations.
 pub type Result<T> = std::result::Result<T, FileError>;
 
-/// An exclusive lock (on one version, or on `projects.json`); released
+/// An exclusive lock (on one version, `projects.json` or a self update); released
 /// when dropped.
 pub struct VersionLock {
     _file: File,
@@ -130,12 +131,18 @@ impl Store {
 
     /// The lock for `version` if no other gvmr holds it (`None` if one does).
     pub fn try_lock_version(&self, version: &GoVersion) -> Result<Option<VersionLock>> {
-        let path = self.lock_path(&version.to_string())?;
+        self.try_lock(&version.to_string())
+    }
+
+    /// The lock `locks/<name>.lock` if no other gvmr holds it (`None` if
+    /// one does).
+    pub fn try_lock(&self, name: &str) -> Result<Option<VersionLock>> {
+        let path = self.lock_path(name)?;
         Ok(try_lock_exclusive(&path)?.map(|file| VersionLock { _file: file }))
     }
 
     /// `locks/<name>.lock`, its directory created.
-    fn lock_path(&self, name: &str) -> Result<PathBuf> {
+    pub fn lock_path(&self, name: &str) -> Result<PathBuf> {
         let dir = self.root.join("locks");
         self.ensure_dir(&dir)?;
         Ok(dir.join(format!("{name}.lock")))

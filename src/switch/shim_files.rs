@@ -26,7 +26,12 @@ fn shim_binary() -> Result<PathBuf, Error> {
 
 /// Writes both shims (atomically: copy to a temp name, then rename).
 pub fn write_shims(store: &Store) -> Result<Vec<PathBuf>, Error> {
-    let source = shim_binary()?;
+    write_shims_from(store, &shim_binary()?)
+}
+
+/// [`write_shims`] from the `gvmr-shim` executable at `source` (`gvmr self
+/// update`: the new one, beside a gvmr that is no longer this process).
+pub fn write_shims_from(store: &Store, source: &Path) -> Result<Vec<PathBuf>, Error> {
     let dir = store.shims_dir();
     fs::create_dir_all(&dir).map_err(|e| FileError::new("create", &dir, e))?;
     TOOLS
@@ -34,7 +39,7 @@ pub fn write_shims(store: &Store) -> Result<Vec<PathBuf>, Error> {
         .map(|tool| {
             let target = dir.join(tool);
             let temp = dir.join(format!(".{tool}.new"));
-            fs::copy(&source, &temp).map_err(|e| FileError::new("write", &temp, e))?;
+            fs::copy(source, &temp).map_err(|e| FileError::new("write", &temp, e))?;
             fs::set_permissions(&temp, fs::Permissions::from_mode(0o755))
                 .map_err(|e| FileError::new("make executable", &temp, e))?;
             fs::rename(&temp, &target).map_err(|e| FileError::new("write", &target, e))?;

@@ -16,7 +16,7 @@ fn help(args: &[&str]) -> std::process::Output {
 }
 
 /// The subcommands of `gvmr ARGS...`, from its help's list.
-fn subcommands(args: &[&str]) -> Vec<String> {
+pub fn subcommands(args: &[&str]) -> Vec<String> {
     let text = String::from_utf8(help(args).stdout).unwrap();
     text.lines()
         .skip_while(|line| !line.starts_with("Commands:"))

@@ -216,7 +216,12 @@ fn version_prints_the_package_version() {
             .arg(flag)
             .assert()
             .success()
-            .stdout(format!("gvmr {}\n", env!("CARGO_PKG_VERSION")));
+            // No commit: only scripts/dist.sh's builds name one (tests/it/dist.rs).
+            .stdout(format!(
+                "gvmr {} ({})\n",
+                env!("CARGO_PKG_VERSION"),
+                env!("GVMR_TARGET")
+            ));
     }
 }
 

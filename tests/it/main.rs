@@ -6,8 +6,10 @@
 mod support;
 
 mod crash_and_concurrency;
+mod deb;
 mod default_packages;
 mod disk;
+mod dist;
 mod doctor;
 mod e2e_default_packages;
 mod e2e_proxy_modes;
@@ -16,6 +18,7 @@ mod e2e_switch;
 mod env;
 mod errors;
 mod everyday;
+mod get_sh;
 mod go_env;
 mod help;
 mod hook_watch;
@@ -34,6 +37,7 @@ mod output;
 mod proxy_install;
 mod readme;
 mod select;
+mod self_update;
 mod shims;
 mod sumdb;
 mod support_selftest;

@@ -44,6 +44,7 @@
 
 pub mod keys;
 pub mod mirror;
+pub mod release;
 pub mod server;
 mod session;
 pub mod sumdb;
@@ -253,6 +254,15 @@ const PACKAGES: &[(&str, &str)] = &[
     ("shellcheck", "shellcheck"),
     ("python3", "python3-pip"),
     ("node", "nodejs"),
+    ("minisign", "minisign"),
+    ("busybox", "busybox"),
+    ("dash", "dash"),
+    ("wget", "wget"),
+    ("curl", "curl"),
+    ("lintian", "lintian"),
+    ("dpkg", "dpkg"),
+    ("objdump", "binutils"),
+    ("readelf", "binutils"),
 ];
 
 /// The real Go archive `go<version>.linux-amd64.tar.gz`, made from PyPI's
