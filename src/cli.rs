@@ -254,10 +254,15 @@ Examples:
         version: Option<String>,
     },
     /// Print the shell hook that switches Go as you cd between projects.
-    #[command(after_help = "Add to your shell's startup file:
-  bash (~/.bashrc):                eval \"$(gvmr hook bash)\"
-  zsh (~/.zshrc):                  eval \"$(gvmr hook zsh)\"
-  fish (~/.config/fish/config.fish): gvmr hook fish | source")]
+    #[command(
+        after_help = "The hook acts at each prompt of an interactive shell. Scripts and CI use
+`gvmr env` or `gvmr exec` instead. Add the line for your shell to its startup file.
+
+Examples:
+  eval \"$(gvmr hook bash)\"    in ~/.bashrc
+  eval \"$(gvmr hook zsh)\"     in ~/.zshrc
+  gvmr hook fish | source     in ~/.config/fish/config.fish"
+    )]
     Hook {
         #[arg(value_enum)]
         shell: HookShell,
@@ -273,10 +278,17 @@ Examples:
     },
     /// Print the direnv snippet that defines `use gvmr` for .envrc files.
     #[command(after_help = "Examples:
-  gvmr direnv >> ~/.config/direnv/direnvrc
+  mkdir -p ~/.config/direnv && gvmr direnv >> ~/.config/direnv/direnvrc
   echo 'use gvmr' > .envrc && direnv allow")]
     Direnv,
     /// (Re)create the go and gofmt shims in $GVMR_HOME/shims.
+    #[command(
+        after_help = "Install creates them; run this after moving GVMR_HOME or when they are gone.
+
+Examples:
+  gvmr shims
+  export PATH=\"${GVMR_HOME:-$HOME/.local/share/gvmr}/shims:$PATH\"   then put them on PATH"
+    )]
     Shims,
     /// Find what makes the installed Go unusable here, and say how to fix it.
     #[command(
@@ -362,7 +374,12 @@ Examples:
         shell: clap_complete::Shell,
     },
     /// Manage gvmr itself: update it to its newest release.
-    #[command(name = "self")]
+    #[command(
+        name = "self",
+        after_help = "Examples:
+  gvmr self update           the newest release, verified first
+  gvmr self update --check   exit 10 when a newer release exists"
+    )]
     Itself {
         #[command(subcommand)]
         action: SelfAction,
@@ -486,6 +503,9 @@ Then, on any machine:
 #[derive(Subcommand)]
 pub enum KeysAction {
     /// List the trusted primary key and signing subkeys (the default).
+    #[command(after_help = "Examples:
+  gvmr keys list
+  gvmr keys list --json")]
     List {
         /// Print JSON.
         #[arg(long)]
@@ -493,6 +513,13 @@ pub enum KeysAction {
     },
     /// Fetch Go's current signing key and store the new signing subkeys
     /// bound to the pinned primary key.
+    #[command(
+        after_help = "Only subkeys bound to the pinned primary key are stored; anything else is refused.
+
+Examples:
+  gvmr keys update
+  gvmr keys update --url https://mirror.example/linux_signing_key.pub"
+    )]
     Update {
         /// Where to fetch the key file.
         #[arg(long, value_name = "URL", env = "GVMR_KEY_URL")]

@@ -294,7 +294,7 @@ rows! {
         Error::SelfUpdate(SelfUpdateError::Busy { lock: path("/h/locks/self-update.lock") });
     Error::SelfUpdate(SelfUpdateError::NotWritable { .. }) => 7, "gvmr's directory is not writable", Some("GVMR_INSTALL_DIR"),
         Error::SelfUpdate(SelfUpdateError::NotWritable { exe: path("/opt/gvmr"), dir: path("/opt"), source: io_error(io::ErrorKind::PermissionDenied) });
-    Error::SelfUpdate(SelfUpdateError::Download(DownloadError::Disk(_)) | SelfUpdateError::File(_)) => 7, "disk full", None,
+    Error::SelfUpdate(SelfUpdateError::Download(DownloadError::Disk(_)) | SelfUpdateError::File(_)) => 7, "disk full", Some("free some disk space"),
         Error::SelfUpdate(SelfUpdateError::File(FileError::new("write", &path("/x"), io_error(io::ErrorKind::StorageFull))));
     // Otherwise the first failure's code: here a download's.
     Error::MirrorIncomplete { .. } => 4, "every mirror failed", Some("run the same command again"),
@@ -373,13 +373,15 @@ fn every_error_exits_with_the_code_the_readme_gives_it_and_says_what_to_do() {
 fn the_readme_lists_every_code_gvmr_exits_with_and_no_other() {
     let readme = readme_exit_codes();
     let mut used: Vec<u8> = samples().iter().map(|(_, e)| e.exit_code()).collect();
-    // Success, and the commands that ran but found problems
-    // (`commands::Finished::ProblemsFound`).
-    used.extend([0, 1]);
+    // Success, the commands that ran but found problems
+    // (`commands::Finished::ProblemsFound`), and `self update --check`
+    // finding a newer release (`Finished::UpdateAvailable`).
+    used.extend([0, 1, exit::UPDATE_AVAILABLE]);
     used.sort();
     used.dedup();
     assert_eq!(readme.keys().copied().collect::<Vec<_>>(), used);
     for command in ["gvmr doctor", "gvmr mirrors --check"] {
         assert!(readme[&1].contains(command), "exit 1: {}", readme[&1]);
     }
+    assert!(readme[&exit::UPDATE_AVAILABLE].contains("gvmr self update --check"));
 }

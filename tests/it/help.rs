@@ -39,14 +39,27 @@ fn the_top_level_help() {
 fn every_command_has_help_with_examples() {
     let commands = subcommands(&[]);
     assert!(commands.len() >= 15, "{commands:?}");
+    let mut without_examples = Vec::new();
+    let mut check = |args: &[&str]| {
+        let output = help(args);
+        assert!(output.status.success(), "{args:?} --help");
+        let text = String::from_utf8_lossy(&output.stdout);
+        let examples = text.split("\nExamples:\n").nth(1).unwrap_or_default();
+        if !examples.lines().any(|l| l.contains("gvmr ")) {
+            without_examples.push(args.join(" "));
+        }
+        output
+    };
     for command in commands {
-        let output = help(&[&command]);
-        assert!(output.status.success(), "{command} --help");
+        let output = check(&[&command]);
         assert_transcript!(format!("help-{command}"), output);
         for sub in subcommands(&[&command]) {
-            let output = help(&[&command, &sub]);
-            assert!(output.status.success(), "{command} {sub} --help");
+            let output = check(&[&command, &sub]);
             assert_transcript!(format!("help-{command}-{sub}"), output);
         }
     }
+    assert!(
+        without_examples.is_empty(),
+        "--help without an `Examples:` section using gvmr: {without_examples:?}"
+    );
 }
