@@ -100,6 +100,9 @@ pub enum Error {
     Listing(#[from] ListingError),
     #[error("cannot download {file}: every mirror failed:{}", bullet_list(.failures))]
     Download { file: String, failures: Vec<String> },
+    /// Every mirror answered that it does not have the release archive.
+    #[error("{file} is not on any mirror:{}", bullet_list(.tried))]
+    NotOnMirrors { file: String, tried: Vec<String> },
     #[error("no checksum for {file}: it is not in the release listing, and no mirror has a .sha256 for it:{}", bullet_list(.tried))]
     NoChecksum { file: String, tried: Vec<String> },
     #[error(transparent)]
@@ -180,6 +183,13 @@ impl From<DownloadError> for Error {
     fn from(e: DownloadError) -> Error {
         match e {
             DownloadError::Failed { file, failures } => Error::Download { file, failures },
+            DownloadError::NotFound { file, urls } => Error::NotOnMirrors {
+                file,
+                tried: urls
+                    .into_iter()
+                    .map(|url| format!("{url}: not on this mirror"))
+                    .collect(),
+            },
             DownloadError::Disk(e) => Error::File(e),
         }
     }
@@ -255,6 +265,7 @@ impl Error {
             Error::UnknownVersion { .. }
             | Error::NoRelease { .. }
             | Error::NoArchive { .. }
+            | Error::NotOnMirrors { .. }
             | Error::LocalArchiveNotAFile(_) => exit::NOT_FOUND,
             Error::LocalArchive { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                 exit::NOT_FOUND
@@ -315,6 +326,7 @@ impl Error {
                 | Error::ListingNeeded { .. }
                 | Error::Listing(_)
                 | Error::Download { .. }
+                | Error::NotOnMirrors { .. }
                 | Error::NoChecksum { .. }
         )
     }
@@ -373,6 +385,9 @@ impl Error {
             }
             Error::ListingNeeded { .. } | Error::Listing(_) => {
                 "check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL (`gvmr mirrors --check` tests each source); an exact version (e.g. 1.22.5) installs without the listing when a mirror has its .sha256".into()
+            }
+            Error::NotOnMirrors { .. } => {
+                "check the version (`gvmr list-remote --all` lists the releases), or add a mirror that has it to GVMR_MIRROR (`gvmr mirrors --check` tests each source)".into()
             }
             Error::Download { .. } => {
                 "check your network or proxy (HTTPS_PROXY) and GVMR_MIRROR (`gvmr mirrors --check` tests each source), then run the command again".into()

@@ -163,6 +163,8 @@ rows! {
         Error::Listing(ListingError::Fetch(http_status(500)));
     Error::Download { .. } => 4, "every mirror failed", Some("GVMR_MIRROR"),
         Error::Download { file: "go1.22.5.linux-amd64.tar.gz".into(), failures: Vec::new() };
+    Error::NotOnMirrors { .. } => 3, "no mirror has the release archive", Some("gvmr list-remote --all"),
+        Error::NotOnMirrors { file: "go1.89.4.linux-amd64.tar.gz".into(), tried: Vec::new() };
     Error::NoChecksum { .. } => 5, "no checksum", None,
         Error::NoChecksum { file: "go1.22.5.linux-amd64.tar.gz".into(), tried: Vec::new() };
     Error::Checksum(_) => 5, "checksum mismatch", Some("do not use this archive"),

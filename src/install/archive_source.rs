@@ -11,7 +11,6 @@ use crate::digest::{HashingWriter, ParseDigestError, Sha256Digest, sha256_of};
 use crate::error::Error;
 use crate::files::{CopyError, FileError, copy, read_file_capped, write_atomically};
 use crate::net::download::Downloader;
-use crate::net::http::HttpError;
 use crate::release::platform::ArchiveFormat;
 use crate::ui::tildify;
 use crate::verify::checksum::{ChecksumSource, ExpectedChecksum};
@@ -247,27 +246,14 @@ impl Installer<'_> {
                 source: ChecksumSource::File(sidecar),
             });
         }
-        let name = format!("{}.sha256", target.file_name);
-        let (bytes, url) =
-            self.fetch_small(&name, MAX_CHECKSUM_FILE_BYTES)
-                .map_err(|tried| {
-                    match (
-                        &target.suggestions,
-                        tried.iter().all(HttpError::is_not_found),
-                    ) {
-                        (Some(suggestions), true) => Error::UnknownVersion {
-                            request: target.version.to_string(),
-                            suggestions: suggestions.clone(),
-                        },
-                        _ if tried.iter().all(HttpError::is_unreachable) => {
-                            mirrors_unreachable(&name, &tried)
-                        }
-                        _ => Error::NoChecksum {
-                            file: target.file_name.clone(),
-                            tried: tried.iter().map(HttpError::to_string).collect(),
-                        },
-                    }
-                })?;
+        let (bytes, url) = self
+            .fetch_sidecar(target, ".sha256", MAX_CHECKSUM_FILE_BYTES)
+            .map_err(|misses| {
+                misses.into_error(target, |tried| Error::NoChecksum {
+                    file: target.file_name.clone(),
+                    tried,
+                })
+            })?;
         let digest = Sha256Digest::parse_hex(&String::from_utf8_lossy(&bytes))
             .map_err(|e| bad_file(url.clone(), e))?;
         Ok(ExpectedChecksum {
@@ -284,10 +270,16 @@ impl Installer<'_> {
         if let Some(path) = local {
             let sidecar = sibling(path, ".asc");
             let bytes = read_file_capped(&sidecar, MAX_SIGNATURE_BYTES).map_err(|e| {
-                Error::SignatureMissing {
-                    file: target.file_name.clone(),
-                    tried: vec![format!("{}: {e}", sidecar.display())],
-                    from_mirrors: false,
+                // Only a missing .asc is a missing signature; one gvmr cannot
+                // read is a file system problem, with its own fix.
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    Error::SignatureMissing {
+                        file: target.file_name.clone(),
+                        tried: vec![format!("{}: {e}", sidecar.display())],
+                        from_mirrors: false,
+                    }
+                } else {
+                    Error::File(FileError::new("read", &sidecar, e))
                 }
             })?;
             return Ok(Signature {
@@ -295,36 +287,53 @@ impl Installer<'_> {
                 origin: sidecar.display().to_string(),
             });
         }
-        let name = format!("{}.asc", target.file_name);
         let (bytes, url) = self
-            .fetch_small(&name, MAX_SIGNATURE_BYTES)
-            .map_err(|tried| {
-                if tried.iter().all(HttpError::is_unreachable) {
-                    mirrors_unreachable(&name, &tried)
-                } else {
-                    Error::SignatureMissing {
-                        file: target.file_name.clone(),
-                        tried: tried.iter().map(HttpError::to_string).collect(),
-                        from_mirrors: true,
-                    }
-                }
+            .fetch_sidecar(target, ".asc", MAX_SIGNATURE_BYTES)
+            .map_err(|misses| {
+                misses.into_error(target, |tried| Error::SignatureMissing {
+                    file: target.file_name.clone(),
+                    tried,
+                    from_mirrors: true,
+                })
             })?;
         Ok(Signature { bytes, origin: url })
     }
 
-    /// A small file from the first mirror that serves it, or every failure.
-    /// Each mirror gets the retries of every fetch ([`Http::get_small`]).
-    /// Returns the bytes and the URL they came from, as shown.
-    fn fetch_small(&self, name: &str, limit: u64) -> Result<(Vec<u8>, String), Vec<HttpError>> {
-        let mut failures = Vec::new();
+    /// The archive's `suffix` file (`.sha256`, `.asc`) from the first mirror
+    /// that serves it, or why each mirror did not: a mirror that fails to
+    /// serve it is asked whether it has the archive at all, so that a
+    /// release the mirror lacks is "not on this mirror", not a missing
+    /// checksum or signature. Each mirror gets the retries of every fetch
+    /// ([`Http::get_small`](crate::net::http::Http::get_small)). Returns the
+    /// bytes and the URL they came from, as shown.
+    fn fetch_sidecar(
+        &self,
+        target: &Target,
+        suffix: &str,
+        limit: u64,
+    ) -> Result<(Vec<u8>, String), Misses> {
+        let mut misses = Vec::new();
         for base in &self.settings.mirrors {
-            let url = base.join(name);
-            match self.http.get_small(&url, limit) {
+            let url = base.join(&format!("{}{suffix}", target.file_name));
+            let error = match self.http.get_small(&url, limit) {
                 Ok(bytes) => return Ok((bytes, url.to_string())),
-                Err(e) => failures.push(e),
-            }
+                Err(e) if e.is_unreachable() => {
+                    misses.push(Miss::Unreachable(e.to_string()));
+                    continue;
+                }
+                Err(e) => e,
+            };
+            let archive = base.join(&target.file_name);
+            misses.push(match self.http.has(&archive, self.http.connect_timeout()) {
+                Ok(false) => Miss::NoArchive(archive.to_string()),
+                Ok(true) => Miss::Sidecar(error.to_string()),
+                Err(e) => Miss::Unreachable(e.to_string()),
+            });
         }
-        Err(failures)
+        Err(Misses {
+            name: format!("{}{suffix}", target.file_name),
+            misses,
+        })
     }
 
     /// Downloads the archive into `dest`, retrying and resuming with the
@@ -372,12 +381,54 @@ impl Installer<'_> {
     }
 }
 
-/// No mirror could be asked for `name` (offline, or every one failing): a
-/// network error, not a verdict on the file.
-fn mirrors_unreachable(name: &str, tried: &[HttpError]) -> Error {
-    Error::Download {
-        file: name.to_string(),
-        failures: tried.iter().map(HttpError::to_string).collect(),
+/// Why one mirror did not serve a file that goes beside the archive.
+enum Miss {
+    /// The mirror does not have the archive either: not on this mirror.
+    NoArchive(String),
+    /// The archive is there; the file beside it is not (or is unusable).
+    Sidecar(String),
+    /// No answer about the file (unreachable, refused, failing).
+    Unreachable(String),
+}
+
+/// Why every mirror failed to serve `name`, a file that goes beside the
+/// archive.
+struct Misses {
+    name: String,
+    misses: Vec<Miss>,
+}
+
+impl Misses {
+    /// The error that names the real cause: the release is on no mirror
+    /// (exit 3; a version the listing does not know gets suggestions);
+    /// else, when a mirror has the archive but not the file beside it,
+    /// `missing` (a missing checksum or signature, the only case where
+    /// gvmr may suggest doing without it); else a network error.
+    fn into_error(self, target: &Target, missing: impl FnOnce(Vec<String>) -> Error) -> Error {
+        let tried: Vec<String> = self
+            .misses
+            .iter()
+            .map(|miss| match miss {
+                Miss::NoArchive(url) => format!("{url}: not on this mirror"),
+                Miss::Sidecar(e) | Miss::Unreachable(e) => e.clone(),
+            })
+            .collect();
+        let on_no_mirror = self.misses.iter().all(|m| matches!(m, Miss::NoArchive(_)));
+        match &target.suggestions {
+            Some(suggestions) if on_no_mirror => Error::UnknownVersion {
+                request: target.version.to_string(),
+                suggestions: suggestions.clone(),
+            },
+            _ if on_no_mirror => Error::NotOnMirrors {
+                file: target.file_name.clone(),
+                tried,
+            },
+            _ if self.misses.iter().any(|m| matches!(m, Miss::Sidecar(_))) => missing(tried),
+            _ => Error::Download {
+                file: self.name,
+                failures: tried,
+            },
+        }
     }
 }
 

@@ -43,6 +43,80 @@ fn an_unknown_version_suggests_the_nearest_releases() {
     assert!(s.downloads().is_empty());
 }
 
+/// Issue 17: a release a mirror does not have at all (HTTP 404 for the
+/// archive, its `.sha256` and `.asc`) is "not on this mirror", never a
+/// missing signature: the next mirror is tried, and when none has it, exit
+/// 3 names each mirror; `--skip-signature` changes nothing about that, and
+/// no message suggests it.
+#[test]
+fn a_release_no_mirror_has_is_not_on_this_mirror_never_a_signature_problem() {
+    let s = Session::usual();
+    let moved: Vec<(String, Vec<u8>)> = [
+        PATH.to_string(),
+        format!("{PATH}.asc"),
+        format!("{PATH}.sha256"),
+    ]
+    .into_iter()
+    .map(|path| {
+        let body = s.server.get(&path).unwrap();
+        s.server.remove(&path);
+        (path, body)
+    })
+    .collect();
+    let mirrors = format!("{},{}", s.mirror_url(), s.server.url("/other/"));
+    let output = s
+        .gvmr()
+        .args(["install", "1.22.5"])
+        .env("GVMR_MIRROR", &mirrors)
+        .output()
+        .unwrap();
+    crate::assert_transcript!(s, output, @"
+    exit: 3
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: go1.22.5.linux-amd64.tar.gz is not on any mirror:
+      - [SERVER]/dl/go1.22.5.linux-amd64.tar.gz: not on this mirror
+      - [SERVER]/other/go1.22.5.linux-amd64.tar.gz: not on this mirror
+    hint: check the version (`gvmr list-remote --all` lists the releases), or add a mirror that has it to GVMR_MIRROR (`gvmr mirrors --check` tests each source)
+    ");
+    let output = s
+        .gvmr()
+        .args(["install", "--skip-signature", "1.22.5"])
+        .env("GVMR_MIRROR", &mirrors)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "error: {FILE} is not on any mirror:\n  - {}: not on this mirror\n  - {}: not on this mirror\n",
+            s.server.url(PATH),
+            s.server.url(&format!("/other/{FILE}"))
+        )),
+        "{stderr}"
+    );
+    s.assert_nothing_installed();
+
+    // The second mirror has it: the first is passed over, and nothing
+    // suggests weakening a check.
+    for (path, body) in moved {
+        s.server.put(&path.replace("/dl/", "/other/"), body);
+    }
+    let asked = s.server.count(&format!("/other/{FILE}"));
+    let output = s
+        .gvmr()
+        .args(["install", "1.22.5"])
+        .env("GVMR_MIRROR", &mirrors)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("skip-signature"), "{stderr}");
+    assert_eq!(s.version_names(), ["go1.22.5"]);
+    assert_eq!(s.server.count(&format!("/other/{FILE}")), asked + 1);
+}
+
 #[test]
 fn a_malformed_version_is_a_usage_error() {
     let s = Session::usual();
