@@ -384,7 +384,7 @@ impl Error {
                 "see what it would remove with --dry-run, then confirm with --yes".into()
             }
             Error::ListingNeeded { .. } | Error::Listing(_) => {
-                "check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL (`gvmr mirrors --check` tests each source); an exact version (e.g. 1.22.5) installs without the listing when a mirror has its .sha256".into()
+                "check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL (`gvmr mirrors --check` tests each source); an exact version (e.g. 1.22.5) installs without the listing when the downloads cache or a mirror has its .sha256".into()
             }
             Error::NotOnMirrors { .. } => {
                 "check the version (`gvmr list-remote --all` lists the releases), or add a mirror that has it to GVMR_MIRROR (`gvmr mirrors --check` tests each source)".into()

@@ -63,54 +63,90 @@ impl Installer<'_> {
     }
 
     /// A verified archive in the downloads cache: the cached copy if it still
-    /// verifies, else a fresh download (or a copy of `--archive`).
+    /// verifies, else a fresh download (or a copy of `--archive`). What
+    /// verified it is kept beside it (`.sha256`, and `.asc` when the
+    /// signature was checked), so that it verifies again with no network.
     fn obtain_verified_archive(
         &self,
         target: &Target,
         options: &InstallOptions,
         work: &Path,
     ) -> Result<PathBuf, Error> {
-        let expected = self.expected_checksum(target, options.archive.as_deref())?;
-        let needs_signature = self.signature_needed(target, &expected, options.skip_signature);
+        let local = options.archive.as_deref();
         let cached = self.store.cached_download(&target.file_name);
-        let cached_signature = cached.with_file_name(format!("{}.asc", target.file_name));
-        if options.archive.is_none() && cached.is_file() {
-            match self.verify_cached(
-                target,
-                &cached,
-                &cached_signature,
-                &expected,
-                needs_signature,
-            ) {
-                Ok(()) => return Ok(cached),
+        let cached = (local.is_none() && cached.is_file()).then_some(cached);
+        let mut expected = self.expected_checksum(target, local, cached.as_deref())?;
+        let needs_signature = self.signature_needed(target, &expected, options.skip_signature);
+        let kept = self.store.cached_download(&target.file_name);
+        let kept_signature = sibling(&kept, ".asc");
+        let kept_checksum = sibling(&kept, ".sha256");
+        if let Some(cached) = &cached {
+            let signature = match needs_signature {
+                true => Some(self.cached_signature(target, &kept_signature)?),
+                false => None,
+            };
+            match self.verify_cached(target, cached, signature.as_ref(), &expected) {
+                Ok(()) => {
+                    // Kept for the next time: a signature fetched now, and
+                    // the checksum (from the listing or a mirror).
+                    if let Some(signature) = &signature {
+                        write_atomically(&kept_signature, &signature.bytes)?;
+                    }
+                    write_atomically(&kept_checksum, format!("{}\n", expected.digest).as_bytes())?;
+                    return Ok(cached.clone());
+                }
                 Err(e) => {
                     self.ui.warn(format!(
                         "the cached {} failed verification, downloading it again: {e}",
                         target.file_name
                     ));
-                    let _ = fs::remove_file(&cached);
-                    let _ = fs::remove_file(&cached_signature);
+                    for file in [cached, &kept_signature, &kept_checksum] {
+                        let _ = fs::remove_file(file);
+                    }
+                    if expected.source == ChecksumSource::File(kept_checksum.clone()) {
+                        expected = self.expected_checksum(target, None, None)?;
+                    }
                 }
             }
         }
 
         let signature = if needs_signature {
-            Some(self.fetch_signature(target, options.archive.as_deref())?)
+            Some(self.fetch_signature(target, local)?)
         } else {
             None
         };
         let part = work.join(&target.file_name);
-        let (actual, _) = match &options.archive {
+        let (actual, _) = match local {
             Some(path) => self.copy_local(path, &part)?,
             None => self.download(target, &part, self.store.downloads_dir())?,
         };
         let good = self.verify(target, &part, actual, &expected, signature.as_ref())?;
         self.report_verified(&expected, good.as_ref());
-        let kept = self.store.keep_download(&part, &target.file_name)?;
-        if let Some(signature) = signature {
-            write_atomically(&cached_signature, &signature.bytes)?;
+        // The sidecars first: an archive in the cache always has them.
+        match &signature {
+            Some(signature) => write_atomically(&kept_signature, &signature.bytes)?,
+            None => {
+                let _ = fs::remove_file(&kept_signature);
+            }
         }
-        Ok(kept)
+        write_atomically(&kept_checksum, format!("{}\n", expected.digest).as_bytes())?;
+        Ok(self.store.keep_download(&part, &target.file_name)?)
+    }
+
+    /// The signature kept beside a cached download; when there is none (a
+    /// cache restored without it, an install that skipped the check), the
+    /// mirrors' one.
+    fn cached_signature(&self, target: &Target, kept: &Path) -> Result<Signature, Error> {
+        match read_file_capped(kept, MAX_SIGNATURE_BYTES) {
+            Ok(bytes) => Ok(Signature {
+                bytes,
+                origin: tildify(kept),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.fetch_signature(target, None)
+            }
+            Err(e) => Err(FileError::new("read", kept, e).into()),
+        }
     }
 
     /// Which checks `target` gets: true when its signature is checked; warns
@@ -139,12 +175,13 @@ impl Installer<'_> {
         &self,
         target: &Target,
         cached: &Path,
-        cached_signature: &Path,
+        signature: Option<&Signature>,
         expected: &ExpectedChecksum,
-        needs_signature: bool,
     ) -> Result<(), Error> {
-        let signature = needs_signature.then_some(cached_signature);
-        let good = self.verify_file(target, cached, signature, expected)?;
+        let file = File::open(cached).map_err(|e| FileError::new("read", cached, e))?;
+        let actual =
+            sha256_of(BufReader::new(file)).map_err(|e| FileError::new("read", cached, e))?;
+        let good = self.verify(target, cached, actual, expected, signature)?;
         self.ui
             .status(format!("Using the cached download {}", tildify(cached)));
         self.report_verified(expected, good.as_ref());
@@ -217,11 +254,13 @@ impl Installer<'_> {
     }
 
     /// The expected digest: the listing's, else a `.sha256` beside the local
-    /// archive, else the first mirror that serves one.
+    /// archive (`--archive`), else the one kept beside the `cached` download
+    /// (if it reads), else the first mirror that serves one.
     pub(super) fn expected_checksum(
         &self,
         target: &Target,
         local: Option<&Path>,
+        cached: Option<&Path>,
     ) -> Result<ExpectedChecksum, Error> {
         if let Some((digest, listing)) = &target.listed {
             return Ok(ExpectedChecksum {
@@ -244,6 +283,15 @@ impl Installer<'_> {
             return Ok(ExpectedChecksum {
                 digest,
                 source: ChecksumSource::File(sidecar),
+            });
+        }
+        if let Some(kept) = cached.map(|path| sibling(path, ".sha256"))
+            && let Ok(text) = fs::read_to_string(&kept)
+            && let Ok(digest) = Sha256Digest::parse_hex(&text)
+        {
+            return Ok(ExpectedChecksum {
+                digest,
+                source: ChecksumSource::File(kept),
             });
         }
         let (bytes, url) = self
@@ -433,7 +481,7 @@ impl Misses {
 }
 
 /// `PATH` + suffix, e.g. `go1.22.5.linux-amd64.tar.gz.asc`.
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
+pub(super) fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)

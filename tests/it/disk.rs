@@ -89,10 +89,10 @@ fn prune_removes_what_nothing_selects_and_says_why() {
     go1.22.4  531 B  remove: only [ROOT]/deleted/.go-version selected it, and that file is gone
     go1.21.0  531 B  remove: nothing selects it
     --- stderr
-    Uninstalled go1.22.4 and its cached download (1.4 KiB freed)
-    Uninstalled go1.21.0 and its cached download (1.4 KiB freed)
+    Uninstalled go1.22.4 and its cached download (1.5 KiB freed)
+    Uninstalled go1.21.0 and its cached download (1.5 KiB freed)
     Forgot 1 project whose version file is gone: [ROOT]/deleted/.go-version
-    Freed 2.9 KiB
+    Freed 3.0 KiB
     ");
     assert!(output.status.success());
     assert_eq!(s.version_names(), ["go1.22.5", "go1.23.0"]);
@@ -206,15 +206,17 @@ fn cache_shows_and_cleans_the_downloads_and_the_listing() {
         insta::assert_snapshot!(transcript(&output), @"
     exit: 0
     --- stdout
-    Downloads in [ROOT]/gvmr-home/downloads (5 files, 1.8 KiB):
-      go1.21.0.linux-amd64.tar.gz      619 B  go1.21.0, not installed
-      go1.21.0.linux-amd64.tar.gz.asc  325 B  go1.21.0, not installed
-      go1.22.5.linux-amd64.tar.gz      619 B  go1.22.5
-      go1.22.5.linux-amd64.tar.gz.asc  325 B  go1.22.5
-      notes.txt                          4 B
+    Downloads in [ROOT]/gvmr-home/downloads (7 files, 2.0 KiB):
+      go1.21.0.linux-amd64.tar.gz         619 B  go1.21.0, not installed
+      go1.21.0.linux-amd64.tar.gz.asc     325 B  go1.21.0, not installed
+      go1.21.0.linux-amd64.tar.gz.sha256   65 B  go1.21.0, not installed
+      go1.22.5.linux-amd64.tar.gz         619 B  go1.22.5
+      go1.22.5.linux-amd64.tar.gz.asc     325 B  go1.22.5
+      go1.22.5.linux-amd64.tar.gz.sha256   65 B  go1.22.5
+      notes.txt                             4 B
     Release listing in [ROOT]/gvmr-home/cache (1 file, 714 B):
       listing-[HASH].json  714 B  fetched [AGE] ago
-    `gvmr cache clean` frees 944 B (the downloads of versions that are not installed)
+    `gvmr cache clean` frees 1009 B (the downloads of versions that are not installed)
     --- stderr
     ")
     });
@@ -238,8 +240,18 @@ fn cache_shows_and_cleans_the_downloads_and_the_listing() {
         [
             ("go1.21.0.linux-amd64.tar.gz", &"go1.21.0".into(), false),
             ("go1.21.0.linux-amd64.tar.gz.asc", &"go1.21.0".into(), false),
+            (
+                "go1.21.0.linux-amd64.tar.gz.sha256",
+                &"go1.21.0".into(),
+                false
+            ),
             ("go1.22.5.linux-amd64.tar.gz", &"go1.22.5".into(), true),
             ("go1.22.5.linux-amd64.tar.gz.asc", &"go1.22.5".into(), true),
+            (
+                "go1.22.5.linux-amd64.tar.gz.sha256",
+                &"go1.22.5".into(),
+                true
+            ),
             ("notes.txt", &serde_json::Value::Null, false),
         ]
     );
@@ -261,7 +273,7 @@ fn cache_shows_and_cleans_the_downloads_and_the_listing() {
         .stderr(contains(
             "Kept the cached download of go1.21.0: another gvmr is installing it",
         ));
-    assert_eq!(s.downloads().len(), 5);
+    assert_eq!(s.downloads().len(), 7);
     drop(lock);
 
     let output = s.gvmr().args(["cache", "clean"]).output().unwrap();
@@ -269,14 +281,15 @@ fn cache_shows_and_cleans_the_downloads_and_the_listing() {
     exit: 0
     --- stdout
     --- stderr
-    Removed the cached download of go1.21.0 (2 files, 944 B)
-    Freed 944 B
+    Removed the cached download of go1.21.0 (3 files, 1009 B)
+    Freed 1009 B
     ");
     assert_eq!(
         s.downloads().into_keys().collect::<Vec<_>>(),
         [
             "go1.22.5.linux-amd64.tar.gz",
             "go1.22.5.linux-amd64.tar.gz.asc",
+            "go1.22.5.linux-amd64.tar.gz.sha256",
             "notes.txt"
         ]
     );
@@ -293,10 +306,10 @@ fn cache_shows_and_cleans_the_downloads_and_the_listing() {
     exit: 0
     --- stdout
     --- stderr
-    Removed the cached download of go1.22.5 (2 files, 944 B)
+    Removed the cached download of go1.22.5 (3 files, 1009 B)
     Removed other cached downloads (1 file, 4 B)
     Removed the cached release listing (1 file, 714 B)
-    Freed 1.6 KiB
+    Freed 1.7 KiB
     ");
     assert!(s.downloads().is_empty());
     assert!(dir_names(&s.home().join("cache")).is_empty());

@@ -74,16 +74,20 @@ fn an_exact_version_is_downloaded_verified_twice_and_installed() {
     );
     assert_eq!(s.version_names(), ["go1.22.5"]);
     assert_eq!(s.tmp_after_purge(), Vec::<String>::new());
-    // The verified archive and its signature are kept for reinstalls.
+    // The verified archive is kept for reinstalls, with what verified it.
     let downloads = s.downloads();
     assert_eq!(
         downloads.keys().collect::<Vec<_>>(),
-        [FILE, &format!("{FILE}.asc")]
+        [FILE, &format!("{FILE}.asc"), &format!("{FILE}.sha256")]
     );
     assert_eq!(downloads[FILE], published);
     assert_eq!(
         downloads[&format!("{FILE}.asc")],
         s.server.get(&format!("{PATH}.asc")).unwrap()
+    );
+    assert_eq!(
+        downloads[&format!("{FILE}.sha256")],
+        format!("{}\n", sha256_hex(&published)).into_bytes()
     );
     // One GET each: listing, signature, archive; the .sha256 is not needed.
     assert_eq!(s.server.count("/listing.json"), 1);

@@ -775,7 +775,7 @@ fn a_tampered_cached_download_is_downloaded_again() {
 }
 
 #[test]
-fn a_cached_download_without_its_signature_is_downloaded_again() {
+fn a_cached_download_without_its_signature_gets_it_from_the_mirror() {
     let s = Session::usual();
     s.gvmr().args(["install", "1.22.5"]).assert().success();
     let asc = s.home().join("downloads").join(format!("{FILE}.asc"));
@@ -785,12 +785,141 @@ fn a_cached_download_without_its_signature_is_downloaded_again() {
         .args(["install", "--force", "1.22.5"])
         .assert()
         .success()
-        .stderr(contains(format!(
-            "warning: the cached {FILE} failed verification, downloading it again"
-        )))
+        .stderr(contains("failed verification").not())
+        .stderr(contains("Using the cached download"))
         .stderr(contains("Installed go1.22.5 in"));
-    assert_eq!(s.server.count(PATH), 2);
-    assert!(asc.is_file());
+    assert_eq!(
+        s.server.count(PATH),
+        1,
+        "the archive is not downloaded again"
+    );
+    assert_eq!(s.server.count(&asc_path()), 2);
+    assert_eq!(
+        std::fs::read(&asc).unwrap(),
+        s.server.get(&asc_path()).unwrap()
+    );
+}
+
+/// Issue 17: a verified archive in the downloads cache keeps what verified
+/// it (its `.sha256` and `.asc`), so a reinstall, and an install into a
+/// fresh `GVMR_HOME` whose `downloads/` was restored from a CI cache, work
+/// with no network (no listing cached either), verifying both again.
+#[test]
+fn the_downloads_cache_alone_reinstalls_offline_and_verifies_again() {
+    let s = Session::usual();
+    s.gvmr().args(["install", "1.22.5"]).assert().success();
+    let downloads = s.home().join("downloads");
+    assert_eq!(
+        s.downloads().into_keys().collect::<Vec<_>>(),
+        [
+            FILE.to_string(),
+            format!("{FILE}.asc"),
+            format!("{FILE}.sha256")
+        ]
+    );
+    assert_eq!(
+        std::fs::read_to_string(downloads.join(format!("{FILE}.sha256"))).unwrap(),
+        format!("{}\n", sha256_hex(&s.server.get(PATH).unwrap()))
+    );
+    let kept = s.downloads();
+    let nowhere = crate::support::closed_port_url();
+    let offline = |args: &[&str]| {
+        s.server.clear_requests();
+        let output = s
+            .gvmr()
+            .env("GVMR_INDEX_URL", format!("{nowhere}listing.json"))
+            .env("GVMR_MIRROR", &nowhere)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(s.server.requests().is_empty(), "{:?}", s.server.requests());
+        output
+    };
+    let verified_from_the_cache = |output: &std::process::Output| {
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        assert!(output.status.success(), "{stderr}");
+        for needle in [
+            format!(
+                "Using the cached download {}",
+                downloads.join(FILE).display()
+            ),
+            format!(
+                "({}) and OpenPGP signature",
+                downloads.join(format!("{FILE}.sha256")).display()
+            ),
+            "Installed go1.22.5 in".to_string(),
+        ] {
+            assert!(stderr.contains(&needle), "{needle:?} not in:\n{stderr}");
+        }
+    };
+
+    // A reinstall, with no listing cached and no network.
+    std::fs::remove_dir_all(s.home().join("cache")).unwrap();
+    verified_from_the_cache(&offline(&["install", "--force", "1.22.5"]));
+    assert_eq!(s.version_names(), ["go1.22.5"]);
+
+    // A fresh GVMR_HOME with downloads/ restored from a CI cache, installing
+    // what the project selects.
+    s.clear_home();
+    for (name, bytes) in &kept {
+        crate::support::write_file(&downloads.join(name), bytes);
+    }
+    s.write("project/.go-version", "1.22.5\n");
+    verified_from_the_cache(&offline(&["install"]));
+    assert_eq!(s.version_names(), ["go1.22.5"]);
+    assert_eq!(s.downloads(), kept);
+    // A line, with no listing to resolve it: the newest cached match.
+    s.clear_home();
+    for (name, bytes) in &kept {
+        crate::support::write_file(&downloads.join(name), bytes);
+    }
+    s.write("project/.go-version", "1.22\n");
+    let output = offline(&["install"]);
+    verified_from_the_cache(&output);
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains(
+            "using the checksum kept with the cached download of go1.22.5, the newest 1.22 in the downloads cache"
+        ),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(s.version_names(), ["go1.22.5"]);
+
+    // Tampered with: refused again, and (offline) nothing is installed.
+    std::fs::write(downloads.join(FILE), fake_go_archive("go1.22.5-evil")).unwrap();
+    let output = offline(&["install", "--force", "1.22.5"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "warning: the cached {FILE} failed verification, downloading it again: checksum mismatch for {FILE}"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        !downloads.join(FILE).exists(),
+        "the bad archive is not kept"
+    );
+
+    // Without its signature and offline: no install without the check, and
+    // the archive stays for when the mirror is back.
+    s.clear_home();
+    for (name, bytes) in &kept {
+        if !name.ends_with(".asc") {
+            crate::support::write_file(&downloads.join(name), bytes);
+        }
+    }
+    let output = offline(&["install", "1.22.5"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "error: cannot download {FILE}.asc: every mirror failed"
+        )),
+        "{stderr}"
+    );
+    s.assert_nothing_installed();
+    assert!(downloads.join(FILE).is_file());
 }
 
 // ---------------------------------------------------------------------------

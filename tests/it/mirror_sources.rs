@@ -116,7 +116,7 @@ fn when_every_listing_fails_each_is_named() {
       - [SERVER]/blocked.json: no answer within 0.5 s (GVMR_CONNECT_TIMEOUT)
       - [SERVER]/gone.json: HTTP 404
       - the release listing from [SERVER]/portal.json is not valid JSON in go.dev's format: expected value at line 1 column 1
-    hint: check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL (`gvmr mirrors --check` tests each source); an exact version (e.g. 1.22.5) installs without the listing when a mirror has its .sha256
+    hint: check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL (`gvmr mirrors --check` tests each source); an exact version (e.g. 1.22.5) installs without the listing when the downloads cache or a mirror has its .sha256
     ");
     s.assert_nothing_installed();
 }

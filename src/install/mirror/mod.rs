@@ -192,7 +192,7 @@ impl Installer<'_> {
         removed: &mut Vec<String>,
     ) -> Result<(Action, Entry), Error> {
         let name = &target.file_name;
-        let expected = self.expected_checksum(target, None)?;
+        let expected = self.expected_checksum(target, None, None)?;
         let needs_signature = self.signature_needed(target, &expected, false);
         let sha256 = expected.digest.to_string();
         let entry = |size| Entry {
