@@ -142,6 +142,83 @@ fn prune_asks_on_a_terminal() {
     assert_eq!(s.version_names(), ["go1.23.0"]);
 }
 
+/// Issue 17: `list` and `prune` give the resolver's own answer for each
+/// recorded project: a `.go-version` that gives way to its go.mod is not
+/// what keeps a version (`current` says go.mod decides there).
+#[test]
+fn list_and_prune_credit_the_file_the_resolver_names() {
+    let s = installed(&["go1.22.5", "go1.23.0"]);
+    let h2 = project(&s, "h2", "1.22.5");
+    std::fs::write(h2.join("go.mod"), "module h2\n\ngo 1.23\n").unwrap();
+    let current = s.gvmr_in(&h2).arg("current").output().unwrap();
+    assert_eq!(
+        stdout_of(&current),
+        format!("go1.23.0 (set by {})\n", h2.join("go.mod").display())
+    );
+
+    let output = s.gvmr().arg("list").output().unwrap();
+    assert_transcript!(s, output, @"
+    exit: 0
+    --- stdout
+    go1.23.0  531 B  [ROOT]/h2/go.mod
+    go1.22.5  531 B
+    --- stderr
+    ");
+    let output = s.gvmr().args(["prune", "--dry-run"]).output().unwrap();
+    assert_transcript!(s, output, @"
+    exit: 0
+    --- stdout
+    go1.23.0  531 B  keep: [ROOT]/h2/go.mod
+    go1.22.5  531 B  remove: nothing selects it
+    --- stderr
+    Dry run: would remove 1 version (531 B)
+    ");
+}
+
+/// Issue 17: with many projects selecting a version, `list` and `prune`
+/// keep one version per line at the terminal's width: the projects are
+/// counted ("6 projects"); `list --json` names them all, and so does
+/// output that is not a terminal.
+#[test]
+fn list_and_prune_fit_the_terminal_and_json_names_every_project() {
+    let s = installed(&["go1.22.5", "go1.23.0"]);
+    s.gvmr().args(["default", "1.23.0"]).assert().success();
+    let projects: Vec<_> = (1..=6)
+        .map(|n| project(&s, &format!("a-project-with-a-long-name-{n}"), "1.22.5"))
+        .collect();
+
+    let shown = stdout_of(&s.in_terminal(&["list"], "")).replace('\r', "");
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!(lines[0], "go1.23.0  531 B  default", "{shown}");
+    assert_eq!(lines[1], "go1.22.5  531 B  6 projects", "{shown}");
+    assert!(
+        shown.contains("note: `gvmr list --json` names every project a count stands for"),
+        "{shown}"
+    );
+    let shown = stdout_of(&s.in_terminal(&["prune", "--dry-run"], "")).replace('\r', "");
+    assert!(
+        shown.starts_with("go1.23.0  531 B  keep: default\ngo1.22.5  531 B  keep: 6 projects\n"),
+        "{shown}"
+    );
+    assert!(shown.lines().all(|l| l.chars().count() <= 80), "{shown}");
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&s.gvmr().args(["list", "--json"]).output().unwrap().stdout)
+            .unwrap();
+    let mut expected: Vec<String> = projects
+        .iter()
+        .map(|p| p.join(".go-version").display().to_string())
+        .collect();
+    expected.sort();
+    assert_eq!(json[1]["selected_by"], serde_json::json!(expected));
+    // Not a terminal: nothing wraps, every project is named.
+    let piped = stdout_of(&s.gvmr().arg("list").output().unwrap());
+    assert!(
+        piped.lines().nth(1).unwrap().ends_with(&expected[5]),
+        "{piped}"
+    );
+}
+
 #[test]
 fn projects_are_recorded_by_use_install_and_the_hook_and_survive_damage() {
     let s = installed(&["go1.22.5", "go1.23.0"]);
