@@ -30,6 +30,13 @@ struct Case {
     peers: &'static str,
 }
 
+/// A `.go-version` in a module of a workspace whose go line is newer.
+const WORKSPACE: &[(&str, &str)] = &[
+    ("p/go.work", "go 1.27\n\nuse ./m\n"),
+    ("p/m/go.mod", "module m\n\ngo 1.21\n"),
+    ("p/m/.go-version", "1.22.10\n"),
+];
+
 const CASES: &[Case] = &[
     Case {
         case: "go.mod `go 1.22`, default go1.23.1 installed",
@@ -180,11 +187,7 @@ const CASES: &[Case] = &[
     },
     Case {
         case: "`.go-version` 1.22.10 in a module of a go.work `go 1.27`",
-        files: &[
-            ("p/go.work", "go 1.27\n\nuse ./m\n"),
-            ("p/m/go.mod", "module m\n\ngo 1.21\n"),
-            ("p/m/.go-version", "1.22.10\n"),
-        ],
+        files: WORKSPACE,
         installed: &["go1.22.10", "go1.27.3"],
         env: None,
         gowork: None,
@@ -195,11 +198,7 @@ const CASES: &[Case] = &[
     },
     Case {
         case: "the same with `GOWORK=off`",
-        files: &[
-            ("p/go.work", "go 1.27\n\nuse ./m\n"),
-            ("p/m/go.mod", "module m\n\ngo 1.21\n"),
-            ("p/m/.go-version", "1.22.10\n"),
-        ],
+        files: WORKSPACE,
         installed: &["go1.22.10", "go1.27.3"],
         env: None,
         gowork: Some("off"),

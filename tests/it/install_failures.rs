@@ -64,13 +64,16 @@ fn a_release_no_mirror_has_is_not_on_this_mirror_never_a_signature_problem() {
     })
     .collect();
     let mirrors = format!("{},{}", s.mirror_url(), s.server.url("/other/"));
-    let output = s
-        .gvmr()
-        .args(["install", "1.22.5"])
-        .env("GVMR_MIRROR", &mirrors)
-        .output()
-        .unwrap();
-    crate::assert_transcript!(s, output, @"
+    let install = |flags: &[&str]| {
+        s.gvmr()
+            .arg("install")
+            .args(flags)
+            .arg("1.22.5")
+            .env("GVMR_MIRROR", &mirrors)
+            .output()
+            .unwrap()
+    };
+    crate::assert_transcript!(s, install(&[]), @"
     exit: 3
     --- stdout
     --- stderr
@@ -80,12 +83,7 @@ fn a_release_no_mirror_has_is_not_on_this_mirror_never_a_signature_problem() {
       - [SERVER]/other/go1.22.5.linux-amd64.tar.gz: not on this mirror
     hint: check the version (`gvmr list-remote --all` lists the releases), or add a mirror that has it to GVMR_MIRROR (`gvmr mirrors --check` tests each source)
     ");
-    let output = s
-        .gvmr()
-        .args(["install", "--skip-signature", "1.22.5"])
-        .env("GVMR_MIRROR", &mirrors)
-        .output()
-        .unwrap();
+    let output = install(&["--skip-signature"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "{stderr}");
     assert!(
@@ -104,12 +102,7 @@ fn a_release_no_mirror_has_is_not_on_this_mirror_never_a_signature_problem() {
         s.server.put(&path.replace("/dl/", "/other/"), body);
     }
     let asked = s.server.count(&format!("/other/{FILE}"));
-    let output = s
-        .gvmr()
-        .args(["install", "1.22.5"])
-        .env("GVMR_MIRROR", &mirrors)
-        .output()
-        .unwrap();
+    let output = install(&[]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(!stderr.contains("skip-signature"), "{stderr}");
@@ -858,21 +851,21 @@ fn the_downloads_cache_alone_reinstalls_offline_and_verifies_again() {
     verified_from_the_cache(&offline(&["install", "--force", "1.22.5"]));
     assert_eq!(s.version_names(), ["go1.22.5"]);
 
-    // A fresh GVMR_HOME with downloads/ restored from a CI cache, installing
-    // what the project selects.
-    s.clear_home();
-    for (name, bytes) in &kept {
-        crate::support::write_file(&downloads.join(name), bytes);
-    }
+    // A fresh GVMR_HOME with downloads/ restored from a CI cache (but for
+    // files ending in `leave_out`), installing what the project selects.
+    let restored = |leave_out: &str| {
+        s.clear_home();
+        for (name, bytes) in kept.iter().filter(|(name, _)| !name.ends_with(leave_out)) {
+            crate::support::write_file(&downloads.join(name), bytes);
+        }
+    };
+    restored("(nothing)");
     s.write("project/.go-version", "1.22.5\n");
     verified_from_the_cache(&offline(&["install"]));
     assert_eq!(s.version_names(), ["go1.22.5"]);
     assert_eq!(s.downloads(), kept);
     // A line, with no listing to resolve it: the newest cached match.
-    s.clear_home();
-    for (name, bytes) in &kept {
-        crate::support::write_file(&downloads.join(name), bytes);
-    }
+    restored("(nothing)");
     s.write("project/.go-version", "1.22\n");
     let output = offline(&["install"]);
     verified_from_the_cache(&output);
@@ -887,14 +880,17 @@ fn the_downloads_cache_alone_reinstalls_offline_and_verifies_again() {
 
     // Tampered with: refused again, and (offline) nothing is installed.
     std::fs::write(downloads.join(FILE), fake_go_archive("go1.22.5-evil")).unwrap();
-    let output = offline(&["install", "--force", "1.22.5"]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(4), "{stderr}");
-    assert!(
-        stderr.contains(&format!(
+    let fails_offline = |args: &[&str], needle: &str| {
+        let output = offline(args);
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        assert_eq!(output.status.code(), Some(4), "{stderr}");
+        assert!(stderr.contains(needle), "{needle:?} not in:\n{stderr}");
+    };
+    fails_offline(
+        &["install", "--force", "1.22.5"],
+        &format!(
             "warning: the cached {FILE} failed verification, downloading it again: checksum mismatch for {FILE}"
-        )),
-        "{stderr}"
+        ),
     );
     assert!(
         !downloads.join(FILE).exists(),
@@ -903,20 +899,10 @@ fn the_downloads_cache_alone_reinstalls_offline_and_verifies_again() {
 
     // Without its signature and offline: no install without the check, and
     // the archive stays for when the mirror is back.
-    s.clear_home();
-    for (name, bytes) in &kept {
-        if !name.ends_with(".asc") {
-            crate::support::write_file(&downloads.join(name), bytes);
-        }
-    }
-    let output = offline(&["install", "1.22.5"]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(4), "{stderr}");
-    assert!(
-        stderr.contains(&format!(
-            "error: cannot download {FILE}.asc: every mirror failed"
-        )),
-        "{stderr}"
+    restored(".asc");
+    fails_offline(
+        &["install", "1.22.5"],
+        &format!("error: cannot download {FILE}.asc: every mirror failed"),
     );
     s.assert_nothing_installed();
     assert!(downloads.join(FILE).is_file());
