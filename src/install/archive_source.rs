@@ -9,7 +9,7 @@ use super::{InstallOptions, Installer, Outcome};
 use crate::archive;
 use crate::digest::{HashingWriter, ParseDigestError, Sha256Digest, sha256_of};
 use crate::error::Error;
-use crate::files::{CopyError, FileError, copy, read_file_capped, write_atomically};
+use crate::files::{CopyError, FileError, copy, read_file_capped, sibling, write_atomically};
 use crate::net::download::Downloader;
 use crate::release::platform::ArchiveFormat;
 use crate::ui::tildify;
@@ -27,6 +27,16 @@ const MAX_CHECKSUM_FILE_BYTES: u64 = 4096;
 pub(super) struct Signature {
     pub bytes: Vec<u8>,
     origin: String,
+}
+
+impl Signature {
+    /// The signature in the file at `path` (a cached or mirrored `.asc`).
+    pub(super) fn read(path: &Path) -> std::io::Result<Signature> {
+        Ok(Signature {
+            bytes: read_file_capped(path, MAX_SIGNATURE_BYTES)?,
+            origin: tildify(path),
+        })
+    }
 }
 
 impl Installer<'_> {
@@ -73,14 +83,13 @@ impl Installer<'_> {
         work: &Path,
     ) -> Result<PathBuf, Error> {
         let local = options.archive.as_deref();
-        let cached = self.store.cached_download(&target.file_name);
-        let cached = (local.is_none() && cached.is_file()).then_some(cached);
-        let mut expected = self.expected_checksum(target, local, cached.as_deref())?;
-        let needs_signature = self.signature_needed(target, &expected, options.skip_signature);
         let kept = self.store.cached_download(&target.file_name);
         let kept_signature = sibling(&kept, ".asc");
         let kept_checksum = sibling(&kept, ".sha256");
-        if let Some(cached) = &cached {
+        let cached = (local.is_none() && kept.is_file()).then_some(kept.as_path());
+        let mut expected = self.expected_checksum(target, local, cached)?;
+        let needs_signature = self.signature_needed(target, &expected, options.skip_signature);
+        if let Some(cached) = cached {
             let signature = match needs_signature {
                 true => Some(self.cached_signature(target, &kept_signature)?),
                 false => None,
@@ -93,7 +102,7 @@ impl Installer<'_> {
                         write_atomically(&kept_signature, &signature.bytes)?;
                     }
                     write_atomically(&kept_checksum, format!("{}\n", expected.digest).as_bytes())?;
-                    return Ok(cached.clone());
+                    return Ok(kept);
                 }
                 Err(e) => {
                     self.ui.warn(format!(
@@ -137,15 +146,11 @@ impl Installer<'_> {
     /// cache restored without it, an install that skipped the check), the
     /// mirrors' one.
     fn cached_signature(&self, target: &Target, kept: &Path) -> Result<Signature, Error> {
-        match read_file_capped(kept, MAX_SIGNATURE_BYTES) {
-            Ok(bytes) => Ok(Signature {
-                bytes,
-                origin: tildify(kept),
-            }),
+        match Signature::read(kept) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 self.fetch_signature(target, None)
             }
-            Err(e) => Err(FileError::new("read", kept, e).into()),
+            read => Ok(read.map_err(|e| FileError::new("read", kept, e))?),
         }
     }
 
@@ -178,39 +183,25 @@ impl Installer<'_> {
         signature: Option<&Signature>,
         expected: &ExpectedChecksum,
     ) -> Result<(), Error> {
-        let file = File::open(cached).map_err(|e| FileError::new("read", cached, e))?;
-        let actual =
-            sha256_of(BufReader::new(file)).map_err(|e| FileError::new("read", cached, e))?;
-        let good = self.verify(target, cached, actual, expected, signature)?;
+        let good = self.verify_file(target, cached, signature, expected)?;
         self.ui
             .status(format!("Using the cached download {}", tildify(cached)));
         self.report_verified(expected, good.as_ref());
         Ok(())
     }
 
-    /// Both checks of an archive on disk, its signature read from
-    /// `signature` (`None`: checksum only).
+    /// Both checks of an archive on disk (`signature` `None`: checksum only).
     pub(super) fn verify_file(
         &self,
         target: &Target,
         path: &Path,
-        signature: Option<&Path>,
+        signature: Option<&Signature>,
         expected: &ExpectedChecksum,
     ) -> Result<Option<GoodSignature>, Error> {
-        let read_error = |path: &Path| {
-            let path = path.to_path_buf();
-            move |e| Error::File(FileError::new("read", &path, e))
-        };
-        let signature = match signature {
-            Some(asc) => Some(Signature {
-                bytes: read_file_capped(asc, MAX_SIGNATURE_BYTES).map_err(read_error(asc))?,
-                origin: tildify(asc),
-            }),
-            None => None,
-        };
-        let file = File::open(path).map_err(read_error(path))?;
-        let actual = sha256_of(BufReader::new(file)).map_err(read_error(path))?;
-        self.verify(target, path, actual, expected, signature.as_ref())
+        let read_error = |e| Error::File(FileError::new("read", path, e));
+        let file = File::open(path).map_err(read_error)?;
+        let actual = sha256_of(BufReader::new(file)).map_err(read_error)?;
+        self.verify(target, path, actual, expected, signature)
     }
 
     /// Both checks; the signature is read from the file on disk.
@@ -477,25 +468,5 @@ impl Misses {
                 failures: tried,
             },
         }
-    }
-}
-
-/// `PATH` + suffix, e.g. `go1.22.5.linux-amd64.tar.gz.asc`.
-pub(super) fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sidecars_append_to_the_full_name() {
-        assert_eq!(
-            sibling(Path::new("/a/go1.tar.gz"), ".asc"),
-            PathBuf::from("/a/go1.tar.gz.asc")
-        );
     }
 }

@@ -3,9 +3,9 @@
 //! for `--archive PATH`, from the file's name.
 
 use super::Installer;
-use super::archive_source::sibling;
 use crate::digest::Sha256Digest;
 use crate::error::Error;
+use crate::files::sibling;
 use crate::release::platform::{ArchiveFormat, Platform, parse_archive_name};
 use gvmr_shim::{GoVersion, VersionRequest};
 use std::fs;
