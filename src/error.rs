@@ -101,6 +101,9 @@ pub enum Error {
     Listing(#[from] ListingError),
     #[error("cannot download {file}: every mirror failed:{}", bullet_list(.failures))]
     Download { file: String, failures: Vec<String> },
+    /// Every mirror answered that it does not have the release archive.
+    #[error("{file} is not on any mirror:{}", bullet_list(.tried))]
+    NotOnMirrors { file: String, tried: Vec<String> },
     #[error("no checksum for {file}: it is not in the release listing, and no mirror has a .sha256 for it:{}", bullet_list(.tried))]
     NoChecksum { file: String, tried: Vec<String> },
     #[error(transparent)]
@@ -183,6 +186,13 @@ impl From<DownloadError> for Error {
     fn from(e: DownloadError) -> Error {
         match e {
             DownloadError::Failed { file, failures } => Error::Download { file, failures },
+            DownloadError::NotFound { file, urls } => Error::NotOnMirrors {
+                file,
+                tried: urls
+                    .into_iter()
+                    .map(|url| format!("{url}: not on this mirror"))
+                    .collect(),
+            },
             DownloadError::Disk(e) => Error::File(e),
         }
     }
@@ -240,9 +250,10 @@ fn self_update_exit_code(e: &SelfUpdateError) -> u8 {
         | SelfUpdateError::BadVersion(_)
         | SelfUpdateError::Downgrade { .. } => exit::USAGE,
         SelfUpdateError::NotPublished { .. } | SelfUpdateError::NoBuild { .. } => exit::NOT_FOUND,
-        SelfUpdateError::Fetch { .. } | SelfUpdateError::Download(DownloadError::Failed { .. }) => {
-            exit::NETWORK
-        }
+        SelfUpdateError::Fetch { .. }
+        | SelfUpdateError::Download(
+            DownloadError::Failed { .. } | DownloadError::NotFound { .. },
+        ) => exit::NETWORK,
         SelfUpdateError::NoReleaseKey { .. }
         | SelfUpdateError::BadUpdateKey { .. }
         | SelfUpdateError::Signature { .. }
@@ -286,6 +297,7 @@ impl Error {
             Error::UnknownVersion { .. }
             | Error::NoRelease { .. }
             | Error::NoArchive { .. }
+            | Error::NotOnMirrors { .. }
             | Error::LocalArchiveNotAFile(_) => exit::NOT_FOUND,
             Error::LocalArchive { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                 exit::NOT_FOUND
@@ -347,6 +359,7 @@ impl Error {
                 | Error::ListingNeeded { .. }
                 | Error::Listing(_)
                 | Error::Download { .. }
+                | Error::NotOnMirrors { .. }
                 | Error::NoChecksum { .. }
         )
     }
@@ -405,7 +418,10 @@ impl Error {
                 "see what it would remove with --dry-run, then confirm with --yes".into()
             }
             Error::ListingNeeded { .. } | Error::Listing(_) => {
-                "check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL (`gvmr mirrors --check` tests each source); an exact version (e.g. 1.22.5) installs without the listing when a mirror has its .sha256".into()
+                "check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL (`gvmr mirrors --check` tests each source); an exact version (e.g. 1.22.5) installs without the listing when the downloads cache or a mirror has its .sha256".into()
+            }
+            Error::NotOnMirrors { .. } => {
+                "check the version (`gvmr list-remote --all` lists the releases), or add a mirror that has it to GVMR_MIRROR (`gvmr mirrors --check` tests each source)".into()
             }
             Error::Download { .. } => {
                 "check your network or proxy (HTTPS_PROXY) and GVMR_MIRROR (`gvmr mirrors --check` tests each source), then run the command again".into()

@@ -119,6 +119,14 @@ pub fn read_file_capped(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
         .ok_or_else(|| io::Error::other(format!("larger than {limit} bytes")))
 }
 
+/// `PATH` + suffix, e.g. `go1.22.5.linux-amd64.tar.gz.asc` beside the
+/// archive: the file that goes with another.
+pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 /// Why [`copy`] stopped.
 #[derive(Debug)]
 pub enum CopyError {
@@ -158,4 +166,17 @@ pub fn copy(
 /// from beside it, deletions run it in the background.
 pub fn own_executable() -> io::Result<PathBuf> {
     std::env::current_exe()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn siblings_append_to_the_full_name() {
+        assert_eq!(
+            sibling(Path::new("/a/go1.tar.gz"), ".asc"),
+            PathBuf::from("/a/go1.tar.gz.asc")
+        );
+    }
 }

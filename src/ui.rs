@@ -174,6 +174,19 @@ pub fn stdout_in_colour() -> bool {
     std::io::stdout().is_terminal() && !presentation().no_color
 }
 
+/// The width of the terminal stdout is, in columns; `None` when stdout is
+/// not a terminal (its lines do not wrap, whatever their length).
+pub fn stdout_width() -> Option<usize> {
+    let stdout = std::io::stdout();
+    if !stdout.is_terminal() {
+        return None;
+    }
+    // A terminal that does not say (a pseudo-terminal set up without a
+    // size): the classic width.
+    let columns = terminal_size::terminal_size_of(&stdout).map_or(0, |(w, _)| usize::from(w.0));
+    Some(if columns == 0 { 80 } else { columns })
+}
+
 /// `/home/u/.local/share/x` as `~/.local/share/x`, for messages.
 pub fn tildify(path: &std::path::Path) -> String {
     if let Some(home) = &presentation().home

@@ -41,7 +41,8 @@ fn auto_install(env: &Environment, resolved: &Resolved) {
         .map(OsString::from)
         .unwrap_or_else(|| OsString::from("gvmr"));
     let status = Command::new(&gvmr)
-        .args(["install", &resolved.install_argument()])
+        .arg("install")
+        .args(resolved.install_argument().split(' '))
         .status();
     match status {
         Ok(s) if s.success() => {}

@@ -160,8 +160,15 @@ impl GoVersion {
         self.major == major && self.minor == minor
     }
 
-    /// The version without the `go` prefix, as users type it (`1.22.5`).
+    /// The version as users type it, without the `go` prefix, in a form
+    /// that asks for exactly this release ([`VersionRequest::parse`] reads
+    /// it back as [`VersionRequest::Exact`]): `1.22.5`, `1.23rc1`, and for
+    /// the first release of a line before Go 1.21, `1.20.0` (`1.20` would
+    /// ask for the newest 1.20.x).
     pub fn number(&self) -> String {
+        if self.pre.is_none() {
+            return format!("{}.{}.{}", self.major, self.minor, self.patch);
+        }
         let s = self.to_string();
         s["go".len()..].to_string()
     }

@@ -9,7 +9,7 @@ use crate::settings::Settings;
 use crate::store::Store;
 use crate::store::downloads::CachedFile;
 use crate::switch::selection::{current_dir, look_here};
-use crate::switch::usage::usage;
+use crate::switch::usage::{describe, usage};
 use crate::ui::{self, Ui, tildify};
 use gvmr_shim::GoVersion;
 use serde_json::json;
@@ -197,6 +197,13 @@ pub fn prune(
     for warning in &usage.warnings {
         ui.warn(warning);
     }
+    let sizes: Vec<u64> = installed.iter().map(|v| store.version_size(v)).collect();
+    // One version per line at the terminal's width (see `gvmr list`).
+    let budget = ui::stdout_width().map(|width| {
+        let version = installed.iter().map(|v| v.to_string().len()).max();
+        let size = sizes.iter().map(|b| ui::bytes(*b).len()).max();
+        width.saturating_sub(version.unwrap_or(0) + 2 + size.unwrap_or(0) + 2 + "keep: ".len())
+    });
     let why_unselected = |version: &GoVersion| {
         let gone: Vec<String> = usage
             .gone
@@ -204,31 +211,36 @@ pub fn prune(
             .filter(|g| g.selected.as_ref() == Some(version))
             .map(|g| tildify(&g.file))
             .collect();
-        if gone.is_empty() {
-            "nothing selects it".to_string()
+        let those = if gone.len() == 1 {
+            "that file is"
         } else {
-            format!(
-                "only {} selected it, and {} gone",
-                gone.join(" and "),
-                if gone.len() == 1 {
-                    "that file is"
-                } else {
-                    "those files are"
-                }
-            )
+            "those files are"
+        };
+        let named = format!("only {} selected it, and {those} gone", gone.join(" and "));
+        match gone.len() {
+            0 => "nothing selects it".to_string(),
+            n if n > 1
+                && budget.is_some_and(|b| {
+                    named.chars().count() + "remove: ".len() > b + "keep: ".len()
+                }) =>
+            {
+                format!("only {n} projects selected it, and {those} gone")
+            }
+            _ => named,
         }
     };
     let mut doomed = Vec::new();
     let mut rows = Vec::new();
-    for version in &installed {
+    let mut counted = false;
+    for (version, bytes) in installed.iter().zip(sizes) {
         let selectors = usage.selectors_of(version);
-        let bytes = store.version_size(version);
         let verdict = if selectors.is_empty() {
             doomed.push((*version, bytes));
             format!("remove: {}", why_unselected(version))
         } else {
-            let names: Vec<String> = selectors.iter().map(|s| s.to_string()).collect();
-            format!("keep: {}", names.join(", "))
+            let (names, short) = describe(selectors, budget);
+            counted |= short;
+            format!("keep: {names}")
         };
         rows.push([
             version.to_string(),
@@ -238,6 +250,9 @@ pub fn prune(
         ]);
     }
     ui::out(align(&rows))?;
+    if counted {
+        ui.note("`gvmr list --json` names every project a count stands for");
+    }
     let gone: Vec<_> = usage.gone.iter().map(|g| g.file.clone()).collect();
     let size = ui::bytes(doomed.iter().map(|(_, b)| b).sum());
     let count = match doomed.len() {

@@ -24,7 +24,7 @@ pub fn install(
         .map(|v| VersionRequest::parse(v))
         .collect::<Result<_, _>>()?;
     let requests = if requests.is_empty() && options.archive.is_none() {
-        vec![selected_request(settings, store, ui)?]
+        selected_requests(settings, store, ui)?
     } else {
         requests
     };
@@ -57,8 +57,15 @@ pub fn install(
     Ok(())
 }
 
-/// What the current directory selects, as a request for `gvmr install`.
-fn selected_request(settings: &Settings, store: &Store, ui: &Ui) -> Result<VersionRequest, Error> {
+/// What the current directory selects, as requests for `gvmr install`
+/// (one, or `latest oldstable`: see [`Requirement::install_argument`]).
+///
+/// [`Requirement::install_argument`]: gvmr_shim::select::Requirement::install_argument
+fn selected_requests(
+    settings: &Settings,
+    store: &Store,
+    ui: &Ui,
+) -> Result<Vec<VersionRequest>, Error> {
     let here = look_here(
         &settings.selection,
         store,
@@ -76,8 +83,14 @@ fn selected_request(settings: &Settings, store: &Store, ui: &Ui) -> Result<Versi
         });
     }
     let argument = resolved.install_argument();
-    ui.status(format!("{} selects {argument}", resolved.selection.source));
-    Ok(VersionRequest::parse(&argument)?)
+    let requests: Vec<&str> = argument.split(' ').collect();
+    // The last request is the selection's own (`latest` only helps `oldstable`).
+    let own = requests.last().copied().unwrap_or_default();
+    ui.status(format!("{} selects {own}", resolved.selection.source));
+    Ok(requests
+        .into_iter()
+        .map(VersionRequest::parse)
+        .collect::<Result<_, _>>()?)
 }
 
 /// The one installed version `text` names; a partial version must be unambiguous.

@@ -7,7 +7,7 @@ use crate::release::listing::{self, LazyListing};
 use crate::release::support::Support;
 use crate::settings::Settings;
 use crate::store::Store;
-use crate::switch::usage::{Selector, usage};
+use crate::switch::usage::{Selector, describe, usage};
 use crate::ui::{self, Ui};
 use gvmr_shim::{GoVersion, VersionRequest};
 use serde_json::json;
@@ -48,8 +48,41 @@ pub fn list(settings: &Settings, store: &Store, ui: &Ui, json: bool) -> Result<(
         ui::outln(serde_json::Value::Array(rows).to_string())?;
         return Ok(());
     }
-    let lines: Vec<[String; 4]> = rows.iter().map(Row::columns).collect();
+    // One version per line at the terminal's width: what selects a version
+    // gets what the other columns leave ("default, 3 projects" when every
+    // project does not fit; --json names them all).
+    let marks: Vec<String> = rows.iter().map(Row::marks).collect();
+    let budget = ui::stdout_width().map(|width| {
+        let widest = |cells: &mut dyn Iterator<Item = String>| {
+            cells.map(|c| c.chars().count()).max().unwrap_or(0)
+        };
+        let version = widest(&mut rows.iter().map(|r| r.version.to_string()));
+        let size = widest(&mut rows.iter().map(|r| ui::bytes(r.bytes)));
+        let marks = match widest(&mut marks.iter().cloned()) {
+            0 => 0,
+            n => n + 2,
+        };
+        width.saturating_sub(version + 2 + size + 2 + marks)
+    });
+    let mut counted = false;
+    let lines: Vec<[String; 4]> = rows
+        .iter()
+        .zip(marks)
+        .map(|(row, marks)| {
+            let (selectors, short) = describe(&row.selectors, budget);
+            counted |= short;
+            [
+                row.version.to_string(),
+                ui::bytes(row.bytes),
+                selectors,
+                marks,
+            ]
+        })
+        .collect();
     ui::out(align(&lines))?;
+    if counted {
+        ui.note("`gvmr list --json` names every project a count stands for");
+    }
     Ok(())
 }
 
@@ -64,8 +97,8 @@ struct Row {
 }
 
 impl Row {
-    /// Version, size, what selects it, and the marks in brackets.
-    fn columns(&self) -> [String; 4] {
+    /// The marks in brackets: a newer patch, the end of support.
+    fn marks(&self) -> String {
         let mut marks = Vec::new();
         if let Some(newer) = self.newer_patch {
             marks.push(format!("{newer} available"));
@@ -73,17 +106,11 @@ impl Row {
         if self.end_of_support == Some(true) {
             marks.push("end of support".to_string());
         }
-        let selectors: Vec<String> = self.selectors.iter().map(|s| s.to_string()).collect();
-        [
-            self.version.to_string(),
-            ui::bytes(self.bytes),
-            selectors.join(", "),
-            if marks.is_empty() {
-                String::new()
-            } else {
-                format!("[{}]", marks.join(", "))
-            },
-        ]
+        if marks.is_empty() {
+            String::new()
+        } else {
+            format!("[{}]", marks.join(", "))
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! `gvmr mirrors`: the release listings and archive mirrors of this run, in
 //! the order they are tried, with where each came from; `--check` probes
 //! them all in parallel (the probe `gvmr doctor` uses) and asks each mirror
-//! for the newest release's `.sha256` and `.asc`, within 10 s whatever hangs.
+//! for the newest release's archive, `.sha256` and `.asc`, within 10 s
+//! whatever hangs.
 
 use super::Finished;
 use crate::error::Error;
@@ -104,11 +105,13 @@ pub fn mirrors(
         .recv_timeout(deadline.saturating_duration_since(Instant::now()))
         .ok()
         .flatten();
-    if let Some((_, files)) = &newest {
+    if let Some((archive, files)) = &newest {
         std::thread::scope(|scope| {
             for probe in probes.iter_mut().filter(|p| p.kind == Kind::Archive) {
                 let http = &http;
-                scope.spawn(move || check_files(http, probe, files, timeouts.first_byte, deadline));
+                scope.spawn(move || {
+                    check_files(http, probe, archive, files, timeouts.first_byte, deadline)
+                });
             }
         });
     }
@@ -176,8 +179,8 @@ fn render(probes: &[Probe], newest: Option<&str>, started: Instant) -> String {
         (
             Kind::Archive,
             match newest {
-                Some(archive) => format!("Archive mirrors, tried in order (asked for {archive}'s .sha256 and .asc):"),
-                None => "Archive mirrors, tried in order (the newest release is unknown: its .sha256 and .asc were not asked for):".to_string(),
+                Some(archive) => format!("Archive mirrors, tried in order (asked for {archive}, its .sha256 and .asc):"),
+                None => "Archive mirrors, tried in order (the newest release is unknown: its archive, .sha256 and .asc were not asked for):".to_string(),
             },
         ),
     ] {

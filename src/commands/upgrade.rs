@@ -2,7 +2,8 @@
 //! `--default`, the default) moved to the newest patch of its Go line,
 //! installed first so the file never names a version that is not there.
 //!
-//! A pinned patch (`1.22.3` in `.go-version`, `.tool-versions`, the default,
+//! A pinned patch (`1.22.3` in `.go-version`, `.tool-versions` (of a
+//! fallback list, the first entry; the rest stays as written), the default,
 //! or go.mod's `toolchain go1.22.3`) is rewritten in place. A file that
 //! asks for a line (`1.22`), `latest`, or a minimum (go.mod's `go 1.22.0`)
 //! is left as it is: the newest patch is installed, and it then selects it.
@@ -63,8 +64,14 @@ pub fn upgrade(
         ));
         return Ok(());
     };
-    let pinned = match requirement {
-        Requirement::Request(VersionRequest::Exact(v)) => Some(v),
+    // A pinned patch: the version itself, or the first entry of a fallback
+    // list (the one `.tool-versions` selects once it is installed).
+    let pinned = match &requirement {
+        Requirement::Request(VersionRequest::Exact(v)) => Some(*v),
+        Requirement::FirstInstalled(list) => match list.first() {
+            Some(VersionRequest::Exact(v)) => Some(*v),
+            _ => None,
+        },
         _ => None,
     };
     if pinned.is_some_and(|v| v >= newest) {
@@ -112,8 +119,15 @@ pub fn upgrade(
         });
     }
     if !default {
+        let requirement = match requirement {
+            Requirement::FirstInstalled(mut list) => {
+                list[0] = request;
+                Requirement::FirstInstalled(list)
+            }
+            _ => Requirement::Request(request),
+        };
         store.remember_project(&Selection {
-            requirement: Requirement::Request(request),
+            requirement,
             source: Source::File(file.clone()),
             module: None,
             default: None,

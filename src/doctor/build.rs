@@ -271,6 +271,7 @@ mod tests {
         ctx.selected = Ok(Some(Selected {
             system: None,
             notes: Vec::new(),
+            overridden: None,
             version: Some(GoVersion::parse("1.22.5").unwrap()),
             goroot: goroot.map(Into::into),
             source: "GVMR_GO_VERSION".into(),

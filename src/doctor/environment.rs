@@ -276,6 +276,7 @@ mod tests {
         ctx.selected = Ok(Some(Selected {
             system: None,
             notes: Vec::new(),
+            overridden: None,
             version: Some(GoVersion::parse("1.22.5").unwrap()),
             goroot: Some("/gvmr/versions/go1.22.5".into()),
             source: "GVMR_GO_VERSION".into(),

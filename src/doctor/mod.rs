@@ -43,9 +43,11 @@ pub struct Selected {
     pub install_argument: String,
     /// `system` is selected: the go found on PATH outside gvmr, if any.
     pub system: Option<Option<PathBuf>>,
-    /// What the resolver noticed: skipped files, ignored lines, a pin
-    /// overridden by go.mod.
+    /// What the resolver noticed: skipped files, ignored lines.
     pub notes: Vec<String>,
+    /// Why a pin (or the default) gave way to the module Go uses here,
+    /// whose go line it does not meet.
+    pub overridden: Option<String>,
 }
 
 /// What every check may need to know.
@@ -78,8 +80,6 @@ impl Context {
             Err(e) => Err(e.to_string()),
             Ok(Some(selection)) => {
                 let resolved = resolve(selection, home, inputs.path.as_deref());
-                let mut notes = found.notes;
-                notes.extend(resolved.overridden.clone());
                 Ok(Some(Selected {
                     version: resolved.version,
                     goroot: resolved.goroot.clone(),
@@ -87,7 +87,8 @@ impl Context {
                     requirement: resolved.selection.requirement.to_string(),
                     install_argument: resolved.install_argument(),
                     system: resolved.system.map(|s| s.go),
-                    notes,
+                    notes: found.notes,
+                    overridden: resolved.overridden,
                 }))
             }
         };

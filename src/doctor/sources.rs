@@ -298,14 +298,38 @@ mod tests {
             DOCTOR_TIMEOUTS,
             deadline,
         );
+        let files = ["f.tar.gz.sha256".into(), "f.tar.gz.asc".into()];
+        let mut without_asc = found.clone();
+        crate::net::probe::check_files(
+            &sys,
+            &mut without_asc,
+            "f.tar.gz",
+            &files,
+            Duration::from_secs(1),
+            deadline,
+        );
+        assert_eq!(without_asc.status, ProbeStatus::Warning);
+        assert!(without_asc.finding.contains("f.tar.gz found; f.tar.gz.sha256 found; f.tar.gz.asc: missing: gvmr needs a mirror that copies Go's signatures"), "{}", without_asc.finding);
+
+        // A mirror without the release is not blamed for its signature.
+        sys.http
+            .insert("https://m.example/go/f.tar.gz".into(), Ok(404));
         crate::net::probe::check_files(
             &sys,
             &mut found,
-            &["f.tar.gz.sha256".into(), "f.tar.gz.asc".into()],
+            "f.tar.gz",
+            &files,
             Duration::from_secs(1),
             deadline,
         );
         assert_eq!(found.status, ProbeStatus::Warning);
-        assert!(found.finding.contains("f.tar.gz.sha256 found; f.tar.gz.asc: missing: gvmr needs a mirror that copies Go's signatures"), "{}", found.finding);
+        assert!(
+            found
+                .finding
+                .ends_with("; f.tar.gz: not on this mirror (installs of it use the next mirror)"),
+            "{}",
+            found.finding
+        );
+        assert!(!found.finding.contains("signature"), "{}", found.finding);
     }
 }

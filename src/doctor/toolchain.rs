@@ -48,6 +48,17 @@ pub fn selection_checks(ctx: &Context, sys: &dyn System) -> Vec<Check> {
             )
         })
         .collect();
+    if let Some(why) = &selected.overridden {
+        checks.push(Check::warning(
+            SECTION,
+            "pin overridden",
+            why.clone(),
+            "the version the pin names is not the one that runs here: Go refuses a toolchain older than the module's go line",
+            &[
+                "select a version the module accepts (gvmr use VERSION where the pin is, or gvmr default VERSION), or remove the pin",
+            ],
+        ));
+    }
     if let Some(system) = &selected.system {
         checks.push(match system {
             Some(go) => Check::ok(
@@ -341,6 +352,7 @@ mod tests {
         ctx.selected = Ok(Some(Selected {
             system: None,
             notes: Vec::new(),
+            overridden: None,
             version: Some(GoVersion::parse("1.22.5").unwrap()),
             goroot: goroot.map(PathBuf::from),
             source: "/proj/.go-version".into(),
@@ -372,6 +384,28 @@ mod tests {
         assert_eq!(checks[1].status, Status::Error);
         assert!(checks[1].finding.contains("go1.21.0"));
         assert_eq!(checks[1].fix, ["gvmr install --force 1.22.5"]);
+    }
+
+    #[test]
+    fn a_pin_that_gave_way_to_the_module_is_a_warning_saying_why() {
+        let why = "/m/sub/.go-version selects go1.22.10, but /m/go.mod says `go 1.27`, and Go refuses an older toolchain (GOTOOLCHAIN=local); /m/go.mod decides";
+        let mut ctx = selected(Some("/gvmr/versions/go1.22.5"));
+        if let Ok(Some(selected)) = &mut ctx.selected {
+            selected.overridden = Some(why.into());
+        }
+        let sys = FakeSystem::new().with_command(
+            "/gvmr/versions/go1.22.5/bin/go version",
+            "go version go1.22.5 linux/amd64\n",
+        );
+        let checks = selection_checks(&ctx, &sys);
+        assert_eq!(checks[0].check, "pin overridden");
+        assert_eq!(checks[0].status, Status::Warning);
+        assert_eq!(checks[0].finding, why);
+        assert!(
+            checks[0].fix[0].contains("gvmr use VERSION"),
+            "{:?}",
+            checks[0]
+        );
     }
 
     #[test]

@@ -165,6 +165,8 @@ rows! {
         Error::Listing(ListingError::Fetch(http_status(500)));
     Error::Download { .. } => 4, "every mirror failed", Some("GVMR_MIRROR"),
         Error::Download { file: "go1.22.5.linux-amd64.tar.gz".into(), failures: Vec::new() };
+    Error::NotOnMirrors { .. } => 3, "no mirror has the release archive", Some("gvmr list-remote --all"),
+        Error::NotOnMirrors { file: "go1.89.4.linux-amd64.tar.gz".into(), tried: Vec::new() };
     Error::NoChecksum { .. } => 5, "no checksum", None,
         Error::NoChecksum { file: "go1.22.5.linux-amd64.tar.gz".into(), tried: Vec::new() };
     Error::Checksum(_) => 5, "checksum mismatch", Some("do not use this archive"),
@@ -280,7 +282,8 @@ rows! {
         Error::SelfUpdate(SelfUpdateError::NotPublished { version: semver::Version::new(9, 0, 0), url: "https://example.org/r".into() });
     Error::SelfUpdate(SelfUpdateError::NoBuild { .. }) => 3, "no build for this machine", None,
         Error::SelfUpdate(SelfUpdateError::NoBuild { version: semver::Version::new(0, 2, 0), target: "riscv64".into(), available: "x86_64".into() });
-    Error::SelfUpdate(SelfUpdateError::Fetch { .. } | SelfUpdateError::Download(DownloadError::Failed { .. })) => 4, "`gvmr self update` cannot fetch the release", Some("GVMR_UPDATE_BASE"),
+    Error::SelfUpdate(SelfUpdateError::Fetch { .. }
+        | SelfUpdateError::Download(DownloadError::Failed { .. } | DownloadError::NotFound { .. })) => 4, "`gvmr self update` cannot fetch the release", Some("GVMR_UPDATE_BASE"),
         Error::SelfUpdate(SelfUpdateError::Fetch { url: "https://example.org/r".into(), source: unreachable() });
     Error::SelfUpdate(SelfUpdateError::NoReleaseKey { .. }) => 5, "no release key built in", Some("installer"),
         Error::SelfUpdate(SelfUpdateError::NoReleaseKey { get_sh: "https://example.org/get.sh".into() });

@@ -9,9 +9,8 @@ use super::{InstallOptions, Installer, Outcome};
 use crate::archive;
 use crate::digest::{HashingWriter, ParseDigestError, Sha256Digest, sha256_of};
 use crate::error::Error;
-use crate::files::{CopyError, FileError, copy, read_file_capped, write_atomically};
+use crate::files::{CopyError, FileError, copy, read_file_capped, sibling, write_atomically};
 use crate::net::download::Downloader;
-use crate::net::http::HttpError;
 use crate::release::platform::ArchiveFormat;
 use crate::ui::tildify;
 use crate::verify::checksum::{ChecksumSource, ExpectedChecksum};
@@ -28,6 +27,16 @@ const MAX_CHECKSUM_FILE_BYTES: u64 = 4096;
 pub(super) struct Signature {
     pub bytes: Vec<u8>,
     origin: String,
+}
+
+impl Signature {
+    /// The signature in the file at `path` (a cached or mirrored `.asc`).
+    pub(super) fn read(path: &Path) -> std::io::Result<Signature> {
+        Ok(Signature {
+            bytes: read_file_capped(path, MAX_SIGNATURE_BYTES)?,
+            origin: tildify(path),
+        })
+    }
 }
 
 impl Installer<'_> {
@@ -64,54 +73,85 @@ impl Installer<'_> {
     }
 
     /// A verified archive in the downloads cache: the cached copy if it still
-    /// verifies, else a fresh download (or a copy of `--archive`).
+    /// verifies, else a fresh download (or a copy of `--archive`). What
+    /// verified it is kept beside it (`.sha256`, and `.asc` when the
+    /// signature was checked), so that it verifies again with no network.
     fn obtain_verified_archive(
         &self,
         target: &Target,
         options: &InstallOptions,
         work: &Path,
     ) -> Result<PathBuf, Error> {
-        let expected = self.expected_checksum(target, options.archive.as_deref())?;
+        let local = options.archive.as_deref();
+        let kept = self.store.cached_download(&target.file_name);
+        let kept_signature = sibling(&kept, ".asc");
+        let kept_checksum = sibling(&kept, ".sha256");
+        let cached = (local.is_none() && kept.is_file()).then_some(kept.as_path());
+        let mut expected = self.expected_checksum(target, local, cached)?;
         let needs_signature = self.signature_needed(target, &expected, options.skip_signature);
-        let cached = self.store.cached_download(&target.file_name);
-        let cached_signature = cached.with_file_name(format!("{}.asc", target.file_name));
-        if options.archive.is_none() && cached.is_file() {
-            match self.verify_cached(
-                target,
-                &cached,
-                &cached_signature,
-                &expected,
-                needs_signature,
-            ) {
-                Ok(()) => return Ok(cached),
+        if let Some(cached) = cached {
+            let signature = match needs_signature {
+                true => Some(self.cached_signature(target, &kept_signature)?),
+                false => None,
+            };
+            match self.verify_cached(target, cached, signature.as_ref(), &expected) {
+                Ok(()) => {
+                    // Kept for the next time: a signature fetched now, and
+                    // the checksum (from the listing or a mirror).
+                    if let Some(signature) = &signature {
+                        write_atomically(&kept_signature, &signature.bytes)?;
+                    }
+                    write_atomically(&kept_checksum, format!("{}\n", expected.digest).as_bytes())?;
+                    return Ok(kept);
+                }
                 Err(e) => {
                     self.ui.warn(format!(
                         "the cached {} failed verification, downloading it again: {e}",
                         target.file_name
                     ));
-                    let _ = fs::remove_file(&cached);
-                    let _ = fs::remove_file(&cached_signature);
+                    for file in [cached, &kept_signature, &kept_checksum] {
+                        let _ = fs::remove_file(file);
+                    }
+                    if expected.source == ChecksumSource::File(kept_checksum.clone()) {
+                        expected = self.expected_checksum(target, None, None)?;
+                    }
                 }
             }
         }
 
         let signature = if needs_signature {
-            Some(self.fetch_signature(target, options.archive.as_deref())?)
+            Some(self.fetch_signature(target, local)?)
         } else {
             None
         };
         let part = work.join(&target.file_name);
-        let (actual, _) = match &options.archive {
+        let (actual, _) = match local {
             Some(path) => self.copy_local(path, &part)?,
             None => self.download(target, &part, self.store.downloads_dir())?,
         };
         let good = self.verify(target, &part, actual, &expected, signature.as_ref())?;
         self.report_verified(&expected, good.as_ref());
-        let kept = self.store.keep_download(&part, &target.file_name)?;
-        if let Some(signature) = signature {
-            write_atomically(&cached_signature, &signature.bytes)?;
+        // The sidecars first: an archive in the cache always has them.
+        match &signature {
+            Some(signature) => write_atomically(&kept_signature, &signature.bytes)?,
+            None => {
+                let _ = fs::remove_file(&kept_signature);
+            }
         }
-        Ok(kept)
+        write_atomically(&kept_checksum, format!("{}\n", expected.digest).as_bytes())?;
+        Ok(self.store.keep_download(&part, &target.file_name)?)
+    }
+
+    /// The signature kept beside a cached download; when there is none (a
+    /// cache restored without it, an install that skipped the check), the
+    /// mirrors' one.
+    fn cached_signature(&self, target: &Target, kept: &Path) -> Result<Signature, Error> {
+        match Signature::read(kept) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.fetch_signature(target, None)
+            }
+            read => Ok(read.map_err(|e| FileError::new("read", kept, e))?),
+        }
     }
 
     /// Which checks `target` gets: true when its signature is checked; warns
@@ -140,11 +180,9 @@ impl Installer<'_> {
         &self,
         target: &Target,
         cached: &Path,
-        cached_signature: &Path,
+        signature: Option<&Signature>,
         expected: &ExpectedChecksum,
-        needs_signature: bool,
     ) -> Result<(), Error> {
-        let signature = needs_signature.then_some(cached_signature);
         let good = self.verify_file(target, cached, signature, expected)?;
         self.ui
             .status(format!("Using the cached download {}", tildify(cached)));
@@ -152,29 +190,18 @@ impl Installer<'_> {
         Ok(())
     }
 
-    /// Both checks of an archive on disk, its signature read from
-    /// `signature` (`None`: checksum only).
+    /// Both checks of an archive on disk (`signature` `None`: checksum only).
     pub(super) fn verify_file(
         &self,
         target: &Target,
         path: &Path,
-        signature: Option<&Path>,
+        signature: Option<&Signature>,
         expected: &ExpectedChecksum,
     ) -> Result<Option<GoodSignature>, Error> {
-        let read_error = |path: &Path| {
-            let path = path.to_path_buf();
-            move |e| Error::File(FileError::new("read", &path, e))
-        };
-        let signature = match signature {
-            Some(asc) => Some(Signature {
-                bytes: read_file_capped(asc, MAX_SIGNATURE_BYTES).map_err(read_error(asc))?,
-                origin: tildify(asc),
-            }),
-            None => None,
-        };
-        let file = File::open(path).map_err(read_error(path))?;
-        let actual = sha256_of(BufReader::new(file)).map_err(read_error(path))?;
-        self.verify(target, path, actual, expected, signature.as_ref())
+        let read_error = |e| Error::File(FileError::new("read", path, e));
+        let file = File::open(path).map_err(read_error)?;
+        let actual = sha256_of(BufReader::new(file)).map_err(read_error)?;
+        self.verify(target, path, actual, expected, signature)
     }
 
     /// Both checks; the signature is read from the file on disk.
@@ -218,11 +245,13 @@ impl Installer<'_> {
     }
 
     /// The expected digest: the listing's, else a `.sha256` beside the local
-    /// archive, else the first mirror that serves one.
+    /// archive (`--archive`), else the one kept beside the `cached` download
+    /// (if it reads), else the first mirror that serves one.
     pub(super) fn expected_checksum(
         &self,
         target: &Target,
         local: Option<&Path>,
+        cached: Option<&Path>,
     ) -> Result<ExpectedChecksum, Error> {
         if let Some((digest, listing)) = &target.listed {
             return Ok(ExpectedChecksum {
@@ -247,27 +276,23 @@ impl Installer<'_> {
                 source: ChecksumSource::File(sidecar),
             });
         }
-        let name = format!("{}.sha256", target.file_name);
-        let (bytes, url) =
-            self.fetch_small(&name, MAX_CHECKSUM_FILE_BYTES)
-                .map_err(|tried| {
-                    match (
-                        &target.suggestions,
-                        tried.iter().all(HttpError::is_not_found),
-                    ) {
-                        (Some(suggestions), true) => Error::UnknownVersion {
-                            request: target.version.to_string(),
-                            suggestions: suggestions.clone(),
-                        },
-                        _ if tried.iter().all(HttpError::is_unreachable) => {
-                            mirrors_unreachable(&name, &tried)
-                        }
-                        _ => Error::NoChecksum {
-                            file: target.file_name.clone(),
-                            tried: tried.iter().map(HttpError::to_string).collect(),
-                        },
-                    }
-                })?;
+        if let Some(kept) = cached.map(|path| sibling(path, ".sha256"))
+            && let Ok(text) = fs::read_to_string(&kept)
+            && let Ok(digest) = Sha256Digest::parse_hex(&text)
+        {
+            return Ok(ExpectedChecksum {
+                digest,
+                source: ChecksumSource::File(kept),
+            });
+        }
+        let (bytes, url) = self
+            .fetch_sidecar(target, ".sha256", MAX_CHECKSUM_FILE_BYTES)
+            .map_err(|misses| {
+                misses.into_error(target, |tried| Error::NoChecksum {
+                    file: target.file_name.clone(),
+                    tried,
+                })
+            })?;
         let digest = Sha256Digest::parse_hex(&String::from_utf8_lossy(&bytes))
             .map_err(|e| bad_file(url.clone(), e))?;
         Ok(ExpectedChecksum {
@@ -284,10 +309,16 @@ impl Installer<'_> {
         if let Some(path) = local {
             let sidecar = sibling(path, ".asc");
             let bytes = read_file_capped(&sidecar, MAX_SIGNATURE_BYTES).map_err(|e| {
-                Error::SignatureMissing {
-                    file: target.file_name.clone(),
-                    tried: vec![format!("{}: {e}", sidecar.display())],
-                    from_mirrors: false,
+                // Only a missing .asc is a missing signature; one gvmr cannot
+                // read is a file system problem, with its own fix.
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    Error::SignatureMissing {
+                        file: target.file_name.clone(),
+                        tried: vec![format!("{}: {e}", sidecar.display())],
+                        from_mirrors: false,
+                    }
+                } else {
+                    Error::File(FileError::new("read", &sidecar, e))
                 }
             })?;
             return Ok(Signature {
@@ -295,36 +326,53 @@ impl Installer<'_> {
                 origin: sidecar.display().to_string(),
             });
         }
-        let name = format!("{}.asc", target.file_name);
         let (bytes, url) = self
-            .fetch_small(&name, MAX_SIGNATURE_BYTES)
-            .map_err(|tried| {
-                if tried.iter().all(HttpError::is_unreachable) {
-                    mirrors_unreachable(&name, &tried)
-                } else {
-                    Error::SignatureMissing {
-                        file: target.file_name.clone(),
-                        tried: tried.iter().map(HttpError::to_string).collect(),
-                        from_mirrors: true,
-                    }
-                }
+            .fetch_sidecar(target, ".asc", MAX_SIGNATURE_BYTES)
+            .map_err(|misses| {
+                misses.into_error(target, |tried| Error::SignatureMissing {
+                    file: target.file_name.clone(),
+                    tried,
+                    from_mirrors: true,
+                })
             })?;
         Ok(Signature { bytes, origin: url })
     }
 
-    /// A small file from the first mirror that serves it, or every failure.
-    /// Each mirror gets the retries of every fetch ([`Http::get_small`]).
-    /// Returns the bytes and the URL they came from, as shown.
-    fn fetch_small(&self, name: &str, limit: u64) -> Result<(Vec<u8>, String), Vec<HttpError>> {
-        let mut failures = Vec::new();
+    /// The archive's `suffix` file (`.sha256`, `.asc`) from the first mirror
+    /// that serves it, or why each mirror did not: a mirror that fails to
+    /// serve it is asked whether it has the archive at all, so that a
+    /// release the mirror lacks is "not on this mirror", not a missing
+    /// checksum or signature. Each mirror gets the retries of every fetch
+    /// ([`Http::get_small`](crate::net::http::Http::get_small)). Returns the
+    /// bytes and the URL they came from, as shown.
+    fn fetch_sidecar(
+        &self,
+        target: &Target,
+        suffix: &str,
+        limit: u64,
+    ) -> Result<(Vec<u8>, String), Misses> {
+        let mut misses = Vec::new();
         for base in &self.settings.mirrors {
-            let url = base.join(name);
-            match self.http.get_small(&url, limit) {
+            let url = base.join(&format!("{}{suffix}", target.file_name));
+            let error = match self.http.get_small(&url, limit) {
                 Ok(bytes) => return Ok((bytes, url.to_string())),
-                Err(e) => failures.push(e),
-            }
+                Err(e) if e.is_unreachable() => {
+                    misses.push(Miss::Unreachable(e.to_string()));
+                    continue;
+                }
+                Err(e) => e,
+            };
+            let archive = base.join(&target.file_name);
+            misses.push(match self.http.has(&archive, self.http.connect_timeout()) {
+                Ok(false) => Miss::NoArchive(archive.to_string()),
+                Ok(true) => Miss::Sidecar(error.to_string()),
+                Err(e) => Miss::Unreachable(e.to_string()),
+            });
         }
-        Err(failures)
+        Err(Misses {
+            name: format!("{}{suffix}", target.file_name),
+            misses,
+        })
     }
 
     /// Downloads the archive into `dest`, retrying and resuming with the
@@ -372,31 +420,53 @@ impl Installer<'_> {
     }
 }
 
-/// No mirror could be asked for `name` (offline, or every one failing): a
-/// network error, not a verdict on the file.
-fn mirrors_unreachable(name: &str, tried: &[HttpError]) -> Error {
-    Error::Download {
-        file: name.to_string(),
-        failures: tried.iter().map(HttpError::to_string).collect(),
-    }
+/// Why one mirror did not serve a file that goes beside the archive.
+enum Miss {
+    /// The mirror does not have the archive either: not on this mirror.
+    NoArchive(String),
+    /// The archive is there; the file beside it is not (or is unusable).
+    Sidecar(String),
+    /// No answer about the file (unreachable, refused, failing).
+    Unreachable(String),
 }
 
-/// `PATH` + suffix, e.g. `go1.22.5.linux-amd64.tar.gz.asc`.
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
+/// Why every mirror failed to serve `name`, a file that goes beside the
+/// archive.
+struct Misses {
+    name: String,
+    misses: Vec<Miss>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sidecars_append_to_the_full_name() {
-        assert_eq!(
-            sibling(Path::new("/a/go1.tar.gz"), ".asc"),
-            PathBuf::from("/a/go1.tar.gz.asc")
-        );
+impl Misses {
+    /// The error that names the real cause: the release is on no mirror
+    /// (exit 3; a version the listing does not know gets suggestions);
+    /// else, when a mirror has the archive but not the file beside it,
+    /// `missing` (a missing checksum or signature, the only case where
+    /// gvmr may suggest doing without it); else a network error.
+    fn into_error(self, target: &Target, missing: impl FnOnce(Vec<String>) -> Error) -> Error {
+        let tried: Vec<String> = self
+            .misses
+            .iter()
+            .map(|miss| match miss {
+                Miss::NoArchive(url) => format!("{url}: not on this mirror"),
+                Miss::Sidecar(e) | Miss::Unreachable(e) => e.clone(),
+            })
+            .collect();
+        let on_no_mirror = self.misses.iter().all(|m| matches!(m, Miss::NoArchive(_)));
+        match &target.suggestions {
+            Some(suggestions) if on_no_mirror => Error::UnknownVersion {
+                request: target.version.to_string(),
+                suggestions: suggestions.clone(),
+            },
+            _ if on_no_mirror => Error::NotOnMirrors {
+                file: target.file_name.clone(),
+                tried,
+            },
+            _ if self.misses.iter().any(|m| matches!(m, Miss::Sidecar(_))) => missing(tried),
+            _ => Error::Download {
+                file: self.name,
+                failures: tried,
+            },
+        }
     }
 }

@@ -5,6 +5,7 @@
 use super::Installer;
 use crate::digest::Sha256Digest;
 use crate::error::Error;
+use crate::files::sibling;
 use crate::release::platform::{ArchiveFormat, Platform, parse_archive_name};
 use gvmr_shim::{GoVersion, VersionRequest};
 use std::fs;
@@ -38,18 +39,32 @@ impl Installer<'_> {
         let listing = match self.listing.get() {
             Ok(listing) => listing,
             Err(e) => {
-                return match request {
-                    // An exact version needs no listing: the mirror's .sha256 stands in.
-                    VersionRequest::Exact(v) => {
-                        self.ui
-                            .warn(format!("{e}; trying the mirror's checksum file"));
-                        Ok(guessed(*v, None))
-                    }
-                    _ => Err(Error::ListingNeeded {
-                        request: request.to_string(),
-                        source: e.clone(),
-                    }),
+                // An exact version needs no listing: the checksum kept with
+                // its cached download, else the mirror's .sha256, stands in;
+                // offline, a partial version names the newest cached match.
+                let (version, how) = match request {
+                    VersionRequest::Exact(v) => (*v, String::new()),
+                    _ => match self.newest_cached(request, platform) {
+                        Some(v) => (v, format!(", the newest {request} in the downloads cache")),
+                        None => {
+                            return Err(Error::ListingNeeded {
+                                request: request.to_string(),
+                                source: e.clone(),
+                            });
+                        }
+                    },
                 };
+                let cached = self.store.cached_download(&platform.archive_name(&version));
+                self.ui.warn(if sibling(&cached, ".sha256").is_file() {
+                    format!(
+                        "{e}; using the checksum kept with the cached download of {version}{how}"
+                    )
+                } else if how.is_empty() {
+                    format!("{e}; trying the mirror's checksum file")
+                } else {
+                    format!("{e}; trying the mirror's checksum file of {version}{how}")
+                });
+                return Ok(guessed(version, None));
             }
         };
         if let Some(release) = listing.resolve(request, platform) {
@@ -92,6 +107,20 @@ impl Installer<'_> {
                 }),
             },
         }
+    }
+
+    /// The newest version whose archive for `platform` is in the downloads
+    /// cache and that `request` accepts.
+    fn newest_cached(&self, request: &VersionRequest, platform: &Platform) -> Option<GoVersion> {
+        let cached: Vec<GoVersion> = self
+            .store
+            .cached_downloads()
+            .ok()?
+            .into_iter()
+            .filter_map(|file| parse_archive_name(&file.name).filter(|(_, p)| p == platform))
+            .map(|(version, _)| version)
+            .collect();
+        request.best_match(&cached)
     }
 
     /// The target for `--archive PATH`: version and platform from its name.

@@ -30,6 +30,9 @@ use std::path::{Path, PathBuf};
 pub enum DownloadError {
     #[error("cannot download {file}: every mirror failed:{}", .failures.iter().map(|f| format!("\n  - {f}")).collect::<String>())]
     Failed { file: String, failures: Vec<String> },
+    /// Every source answered that it does not have the file (at `urls`).
+    #[error("{file} is on none of {}", .urls.join(", "))]
+    NotFound { file: String, urls: Vec<String> },
     #[error(transparent)]
     Disk(#[from] FileError),
 }
@@ -106,17 +109,27 @@ impl Downloader<'_> {
         dest: &Path,
     ) -> Result<(Sha256Digest, u64), DownloadError> {
         let mut failures = Vec::new();
+        let mut missing_at = Vec::new();
         for url in urls {
             match self.fetch_from(&url, file_name, dest) {
                 Ok(done) => return Ok(done),
                 Err(SourceFailure::Disk(e)) => return Err(e.into()),
-                Err(SourceFailure::Remote { message, .. }) => failures.push(message),
+                Err(SourceFailure::Remote { message, not_found }) => {
+                    if not_found {
+                        missing_at.push(url.to_string());
+                    }
+                    failures.push(message);
+                }
             }
         }
-        Err(DownloadError::Failed {
-            file: file_name.to_string(),
-            failures,
-        })
+        let file = file_name.to_string();
+        if !failures.is_empty() && missing_at.len() == failures.len() {
+            return Err(DownloadError::NotFound {
+                file,
+                urls: missing_at,
+            });
+        }
+        Err(DownloadError::Failed { file, failures })
     }
 
     /// Downloads `file_name` from `url` into `dest`, retrying and resuming.

@@ -245,12 +245,16 @@ impl Probe {
     }
 }
 
-/// Asks a reachable mirror for each of `files` (the newest release's
-/// `.sha256` and `.asc`); a missing `.asc` is a warning, since gvmr cannot
-/// install from that mirror without `--skip-signature`.
+/// Asks a reachable mirror for the newest release's archive and then each
+/// of `files` (its `.sha256` and `.asc`). A mirror without the archive is
+/// a warning that names the real cause (not on this mirror), and its
+/// other files are not asked for; a missing `.asc` beside an archive the
+/// mirror has is a warning, since gvmr cannot install from that mirror
+/// without `--skip-signature`.
 pub fn check_files(
     net: &dyn Network,
     found: &mut Probe,
+    archive: &str,
     files: &[String],
     timeout: Duration,
     deadline: Instant,
@@ -258,15 +262,31 @@ pub fn check_files(
     if found.status != ProbeStatus::Ok {
         return;
     }
-    for name in files {
+    let mut ask = |name: &str| {
         let wait = timeout.min(deadline.saturating_duration_since(Instant::now()));
-        let url = found.url.join(name);
-        let result = match net.http_get(&url, wait) {
+        let result = match net.http_get(&found.url.join(name), wait) {
             Ok(200) => "found".to_string(),
             Ok(404 | 410) => "missing".to_string(),
             Ok(status) => format!("HTTP {status}"),
             Err(e) => e,
         };
+        found.files.push(FileCheck {
+            name: name.to_string(),
+            result: result.clone(),
+        });
+        result
+    };
+    let result = ask(archive);
+    if result == "missing" {
+        found.status = ProbeStatus::Warning;
+        found.finding.push_str(&format!(
+            "; {archive}: not on this mirror (installs of it use the next mirror)"
+        ));
+        return;
+    }
+    found.finding.push_str(&format!("; {archive} {result}"));
+    for name in files {
+        let result = ask(name);
         if result != "found" && name.ends_with(".asc") {
             found.status = ProbeStatus::Warning;
             found.finding.push_str(&format!(
@@ -275,10 +295,6 @@ pub fn check_files(
         } else {
             found.finding.push_str(&format!("; {name} {result}"));
         }
-        found.files.push(FileCheck {
-            name: name.clone(),
-            result,
-        });
     }
 }
 

@@ -111,7 +111,8 @@ impl SelfUpdateError {
             SelfUpdateError::BadUpdateKey { .. } => {
                 "GVMR_UPDATE_KEY names a minisign public key file (minisign -G writes one); unset it to use the key built into gvmr".into()
             }
-            SelfUpdateError::Fetch { .. } | SelfUpdateError::Download(DownloadError::Failed { .. }) => {
+            SelfUpdateError::Fetch { .. }
+        | SelfUpdateError::Download(DownloadError::Failed { .. } | DownloadError::NotFound { .. }) => {
                 "check your network or proxy (HTTPS_PROXY), or set GVMR_UPDATE_BASE to a mirror of gvmr's release downloads".into()
             }
             SelfUpdateError::NotPublished { .. } => {

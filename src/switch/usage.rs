@@ -31,6 +31,29 @@ impl fmt::Display for Selector {
     }
 }
 
+/// `selectors` as one cell of at most `width` characters when given: every
+/// one named when they fit, else the default and `GVMR_GO_VERSION` named
+/// and the projects counted (`default, 3 projects`). Returns the cell and
+/// whether projects were counted rather than named.
+pub fn describe(selectors: &[Selector], width: Option<usize>) -> (String, bool) {
+    let names: Vec<String> = selectors.iter().map(Selector::to_string).collect();
+    let all = names.join(", ");
+    if width.is_none_or(|width| all.chars().count() <= width) {
+        return (all, false);
+    }
+    let mut short: Vec<String> = selectors
+        .iter()
+        .filter(|s| !matches!(s, Selector::Project(_)))
+        .map(Selector::to_string)
+        .collect();
+    match selectors.len() - short.len() {
+        0 => return (all, false),
+        1 => short.push("1 project".to_string()),
+        n => short.push(format!("{n} projects")),
+    }
+    (short.join(", "), true)
+}
+
 /// A recorded project whose version file no longer exists.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GoneProject {
@@ -104,10 +127,12 @@ pub fn usage(store: &Store, inputs: &Inputs, installed: &[GoVersion]) -> Usage {
         };
         match lookup(dir, &project_inputs).result {
             Ok(Some(selection)) => {
-                let Source::File(path) = selection.source.clone() else {
+                // The resolver's own answer: a pin that gave way to the
+                // module is not what selects the version there.
+                let resolved = resolve(selection, store.root(), inputs.path.as_deref());
+                let Source::File(path) = resolved.selection.source else {
                     continue;
                 };
-                let resolved = resolve(selection, store.root(), inputs.path.as_deref());
                 let version = resolved.version.filter(|_| resolved.goroot.is_some());
                 usage.add(version, Selector::Project(path));
             }
@@ -116,4 +141,38 @@ pub fn usage(store: &Store, inputs: &Inputs, installed: &[GoVersion]) -> Usage {
         }
     }
     usage
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors_that_do_not_fit_count_the_projects() {
+        let selectors = [
+            Selector::Default(PathBuf::from("/h/default")),
+            Selector::Env,
+            Selector::Project(PathBuf::from("/p/a/.go-version")),
+            Selector::Project(PathBuf::from("/p/b/go.mod")),
+        ];
+        let all = "default, GVMR_GO_VERSION, /p/a/.go-version, /p/b/go.mod";
+        assert_eq!(describe(&selectors, None), (all.to_string(), false));
+        assert_eq!(
+            describe(&selectors, Some(all.len())),
+            (all.to_string(), false)
+        );
+        assert_eq!(
+            describe(&selectors, Some(20)),
+            ("default, GVMR_GO_VERSION, 2 projects".to_string(), true)
+        );
+        assert_eq!(
+            describe(&selectors[2..3], Some(5)),
+            ("1 project".to_string(), true)
+        );
+        // Nothing to count: the names stay, however long.
+        assert_eq!(
+            describe(&selectors[..2], Some(5)),
+            ("default, GVMR_GO_VERSION".to_string(), false)
+        );
+    }
 }

@@ -50,18 +50,25 @@ pub struct Watch {
 
 /// The files whose appearance, edit or removal can change what the
 /// resolver selects in `dir`, given what it selected (`source`; `None` when
-/// nothing was selected or a file could not be read).
+/// nothing was selected or a file could not be read) and, for a pin, the
+/// module Go uses in `dir` that the pin must meet (`module`, from
+/// [`Selection::module`](gvmr_shim::select::Selection::module)).
 ///
 /// Follows the resolver's order and Go's rules: the nearest `.go-version`,
 /// or `.tool-versions` with a Go entry, up to `/` — so those two names
 /// count at every level up to the chosen one, or up to `/` when another
-/// kind chose; `go.work` (unless `GOWORK` is `off` or names a file) and
-/// `go.mod` up to the chosen one, and for a pin up to the pin's directory
-/// too, since a module there whose `go` line is newer than the pin
-/// overrides it (for `GVMR_GO_VERSION`, the modules up to `/` are all that
-/// counts); the default file unless `GVMR_GO_VERSION` chose, since a go
-/// line prefers the default when it is new enough.
-pub fn deciding_files(dir: &Path, inputs: &Inputs, source: Option<&Source>) -> Vec<PathBuf> {
+/// kind chose (none when `GVMR_GO_VERSION` chose); the module Go uses,
+/// wherever a pin sits — `go.work` (unless `GOWORK` is `off` or names a
+/// file) up to the module when that is a go.work, else up to `/`, and
+/// `go.mod` up to the module (none when a go.work is the module, all the
+/// way up when there is none); the default file unless `GVMR_GO_VERSION`
+/// chose, since a go line prefers the default when it is new enough.
+pub fn deciding_files(
+    dir: &Path,
+    inputs: &Inputs,
+    source: Option<&Source>,
+    module: Option<&Path>,
+) -> Vec<PathBuf> {
     let by_env = matches!(source, Some(Source::Env));
     let chosen = match source {
         Some(Source::File(path)) => Some(path.as_path()),
@@ -69,36 +76,36 @@ pub fn deciding_files(dir: &Path, inputs: &Inputs, source: Option<&Source>) -> V
     };
     let gowork = inputs.gowork.as_deref();
     let gowork_file = gowork.map(Path::new).filter(|p| p.is_absolute());
-    let chosen_name = chosen.and_then(file_name);
-    let by_version_file = matches!(chosen_name, Some(GO_VERSION_FILE | TOOL_VERSIONS_FILE));
-    let by_work = chosen.is_some() && (chosen == gowork_file || chosen_name == Some("go.work"));
+    let pin =
+        chosen.filter(|path| matches!(file_name(path), Some(GO_VERSION_FILE | TOOL_VERSIONS_FILE)));
+    // The module that decided, or that the pin (or GVMR_GO_VERSION) answers to.
+    let module = match (pin, by_env) {
+        (None, false) => chosen,
+        _ => module,
+    };
+    let module_is_work =
+        module.is_some_and(|m| Some(m) == gowork_file || file_name(m) == Some("go.work"));
     let mut files = Vec::new();
     if let Some(file) = gowork_file {
         files.push(file.to_path_buf());
     }
+    let mut versions_done = by_env;
     let mut work_done = gowork == Some("off") || gowork_file.is_some();
-    let mut mod_done = by_work;
-    let pin_dir = chosen.filter(|_| by_version_file).and_then(Path::parent);
+    let mut mod_done = module_is_work;
     for file in candidate_files(dir, None) {
-        let is_chosen = Some(file.as_path()) == chosen;
-        let name = file_name(&file);
-        match name {
-            Some(GO_VERSION_FILE | TOOL_VERSIONS_FILE) if !by_env => files.push(file.clone()),
-            Some("go.work") if !work_done => files.push(file.clone()),
-            Some("go.mod") if !mod_done => files.push(file.clone()),
-            _ => {}
+        let done = match file_name(&file) {
+            Some(GO_VERSION_FILE | TOOL_VERSIONS_FILE) => &mut versions_done,
+            Some("go.work") => &mut work_done,
+            _ => &mut mod_done,
+        };
+        if !*done {
+            files.push(file.clone());
         }
-        if is_chosen && !by_version_file {
-            if by_work {
-                work_done = true;
-            } else {
-                mod_done = true;
-            }
-        }
-        // A pin's own directory is searched to its end (a module beside
-        // the pin decides whether it holds); nothing above it counts.
-        if name == Some("go.mod") && pin_dir.is_some() && file.parent() == pin_dir {
-            break;
+        // A pin's directory is searched to its end, for the other name.
+        let pin_dir_done = pin.is_some_and(|pin| file.parent() == pin.parent())
+            && file_name(&file) == Some(TOOL_VERSIONS_FILE);
+        if Some(file.as_path()) == module || pin_dir_done {
+            *done = true;
         }
     }
     if !by_env && let Some(home) = &inputs.home {
@@ -120,7 +127,7 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn take(dir: &Path, inputs: &Inputs, go: &GoEnv, store: &Store) -> Snapshot {
-        let mut paths = deciding_files(dir, inputs, None);
+        let mut paths = deciding_files(dir, inputs, None, None);
         paths.push(store.versions_dir());
         paths.extend(go.file.clone());
         Snapshot {
@@ -149,7 +156,8 @@ pub fn watch(
     snapshot: &Snapshot,
 ) -> Watch {
     let source = resolved.map(|r| &r.selection.source);
-    let mut checks: Vec<Check> = deciding_files(dir, inputs, source)
+    let module = resolved.and_then(|r| r.selection.module.as_ref());
+    let mut checks: Vec<Check> = deciding_files(dir, inputs, source, module.map(|m| &*m.path))
         .into_iter()
         .chain(go.file.clone())
         .map(|path| snapshot.check(path))
@@ -266,10 +274,11 @@ mod tests {
     }
 
     #[test]
-    fn a_pin_is_watched_with_the_modules_up_to_its_directory_and_nothing_above() {
-        // A go.mod or go.work below (or beside) the pin whose go line is
-        // newer overrides it; the default matters once a go line decides.
-        let below_the_pin = [
+    fn a_pin_is_watched_up_to_itself_and_the_modules_up_to_the_one_go_uses() {
+        // Go uses the nearest go.work/go.mod walking up from the directory,
+        // wherever the pin sits: one whose go line is newer overrides the
+        // pin; the default matters once a go line decides.
+        let no_module = [
             "/a/b/.go-version",
             "/a/b/.tool-versions",
             "/a/b/go.work",
@@ -278,15 +287,45 @@ mod tests {
             "/a/.tool-versions",
             "/a/go.work",
             "/a/go.mod",
+            "/go.work",
+            "/go.mod",
+            "/h/default",
+        ];
+        let module_below = [
+            "/a/b/.go-version",
+            "/a/b/.tool-versions",
+            "/a/b/go.work",
+            "/a/b/go.mod",
+            "/a/.go-version",
+            "/a/.tool-versions",
+            "/a/go.work",
+            "/go.work",
+            "/h/default",
+        ];
+        let work_above = [
+            "/a/b/.go-version",
+            "/a/b/.tool-versions",
+            "/a/b/go.work",
+            "/a/.go-version",
+            "/a/.tool-versions",
+            "/a/go.work",
+            "/go.work",
             "/h/default",
         ];
         for pin in ["/a/.go-version", "/a/.tool-versions"] {
             let chosen = Source::File(p(pin));
-            assert_eq!(
-                names(&deciding_files(Path::new("/a/b"), &inputs(), Some(&chosen))),
-                below_the_pin,
-                "{pin}"
-            );
+            let files = |module: Option<&str>| {
+                let module = module.map(Path::new);
+                names(&deciding_files(
+                    Path::new("/a/b"),
+                    &inputs(),
+                    Some(&chosen),
+                    module,
+                ))
+            };
+            assert_eq!(files(None), no_module, "{pin}");
+            assert_eq!(files(Some("/a/b/go.mod")), module_below, "{pin}");
+            assert_eq!(files(Some("/go.work")), work_above, "{pin}");
         }
     }
 
@@ -294,7 +333,12 @@ mod tests {
     fn go_mod_is_watched_up_to_itself_and_version_files_up_to_the_root() {
         let chosen = Source::File(p("/a/go.mod"));
         assert_eq!(
-            names(&deciding_files(Path::new("/a/b"), &inputs(), Some(&chosen))),
+            names(&deciding_files(
+                Path::new("/a/b"),
+                &inputs(),
+                Some(&chosen),
+                None
+            )),
             [
                 "/a/b/.go-version",
                 "/a/b/.tool-versions",
@@ -316,7 +360,12 @@ mod tests {
     fn a_go_work_that_chose_makes_go_mod_irrelevant() {
         let chosen = Source::File(p("/a/go.work"));
         assert_eq!(
-            names(&deciding_files(Path::new("/a/b"), &inputs(), Some(&chosen))),
+            names(&deciding_files(
+                Path::new("/a/b"),
+                &inputs(),
+                Some(&chosen),
+                None
+            )),
             [
                 "/a/b/.go-version",
                 "/a/b/.tool-versions",
@@ -337,7 +386,7 @@ mod tests {
             gowork: Some("off".into()),
             ..inputs()
         };
-        let files = names(&deciding_files(Path::new("/a"), &off, None));
+        let files = names(&deciding_files(Path::new("/a"), &off, None, None));
         assert_eq!(
             files,
             [
@@ -356,7 +405,12 @@ mod tests {
         };
         let chosen = Source::File(p("/w/x.work"));
         assert_eq!(
-            names(&deciding_files(Path::new("/a"), &named, Some(&chosen))),
+            names(&deciding_files(
+                Path::new("/a"),
+                &named,
+                Some(&chosen),
+                None
+            )),
             [
                 "/w/x.work",
                 "/a/.go-version",
@@ -370,22 +424,26 @@ mod tests {
 
     #[test]
     fn nothing_selected_watches_every_candidate_and_the_default() {
-        let files = deciding_files(Path::new("/a/b"), &inputs(), None);
+        let files = deciding_files(Path::new("/a/b"), &inputs(), None, None);
         assert_eq!(files.len(), 3 * 4 + 1);
         assert_eq!(files.last(), Some(&p("/h/default")));
         let default = Source::Default(p("/h/default"));
         assert_eq!(
-            deciding_files(Path::new("/a/b"), &inputs(), Some(&default)),
+            deciding_files(Path::new("/a/b"), &inputs(), Some(&default), None),
             files
         );
         // GVMR_GO_VERSION beats every file, but gives way to a newer go line
-        // of the nearest module.
-        assert_eq!(
+        // of the module Go uses.
+        let by_env = |module: Option<&str>| {
             names(&deciding_files(
                 Path::new("/a/b"),
                 &inputs(),
-                Some(&Source::Env)
-            )),
+                Some(&Source::Env),
+                module.map(Path::new),
+            ))
+        };
+        assert_eq!(
+            by_env(None),
             [
                 "/a/b/go.work",
                 "/a/b/go.mod",
@@ -393,6 +451,16 @@ mod tests {
                 "/a/go.mod",
                 "/go.work",
                 "/go.mod"
+            ]
+        );
+        assert_eq!(
+            by_env(Some("/a/go.mod")),
+            [
+                "/a/b/go.work",
+                "/a/b/go.mod",
+                "/a/go.work",
+                "/a/go.mod",
+                "/go.work"
             ]
         );
     }

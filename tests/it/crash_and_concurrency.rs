@@ -285,7 +285,7 @@ fn four_installs_of_one_version_download_it_once() {
     assert_eq!(s.tmp_after_purge(), Vec::<String>::new());
     assert_eq!(
         s.downloads().keys().collect::<Vec<_>>(),
-        [FILE, &format!("{FILE}.asc")]
+        [FILE, &format!("{FILE}.asc"), &format!("{FILE}.sha256")]
     );
 }
 

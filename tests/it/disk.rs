@@ -89,10 +89,10 @@ fn prune_removes_what_nothing_selects_and_says_why() {
     go1.22.4  531 B  remove: only [ROOT]/deleted/.go-version selected it, and that file is gone
     go1.21.0  531 B  remove: nothing selects it
     --- stderr
-    Uninstalled go1.22.4 and its cached download (1.4 KiB freed)
-    Uninstalled go1.21.0 and its cached download (1.4 KiB freed)
+    Uninstalled go1.22.4 and its cached download (1.5 KiB freed)
+    Uninstalled go1.21.0 and its cached download (1.5 KiB freed)
     Forgot 1 project whose version file is gone: [ROOT]/deleted/.go-version
-    Freed 2.9 KiB
+    Freed 3.0 KiB
     ");
     assert!(output.status.success());
     assert_eq!(s.version_names(), ["go1.22.5", "go1.23.0"]);
@@ -140,6 +140,83 @@ fn prune_asks_on_a_terminal() {
     assert!(yes.status.success(), "{shown}");
     assert!(shown.contains("Uninstalled go1.22.5"), "{shown}");
     assert_eq!(s.version_names(), ["go1.23.0"]);
+}
+
+/// Issue 17: `list` and `prune` give the resolver's own answer for each
+/// recorded project: a `.go-version` that gives way to its go.mod is not
+/// what keeps a version (`current` says go.mod decides there).
+#[test]
+fn list_and_prune_credit_the_file_the_resolver_names() {
+    let s = installed(&["go1.22.5", "go1.23.0"]);
+    let h2 = project(&s, "h2", "1.22.5");
+    std::fs::write(h2.join("go.mod"), "module h2\n\ngo 1.23\n").unwrap();
+    let current = s.gvmr_in(&h2).arg("current").output().unwrap();
+    assert_eq!(
+        stdout_of(&current),
+        format!("go1.23.0 (set by {})\n", h2.join("go.mod").display())
+    );
+
+    let output = s.gvmr().arg("list").output().unwrap();
+    assert_transcript!(s, output, @"
+    exit: 0
+    --- stdout
+    go1.23.0  531 B  [ROOT]/h2/go.mod
+    go1.22.5  531 B
+    --- stderr
+    ");
+    let output = s.gvmr().args(["prune", "--dry-run"]).output().unwrap();
+    assert_transcript!(s, output, @"
+    exit: 0
+    --- stdout
+    go1.23.0  531 B  keep: [ROOT]/h2/go.mod
+    go1.22.5  531 B  remove: nothing selects it
+    --- stderr
+    Dry run: would remove 1 version (531 B)
+    ");
+}
+
+/// Issue 17: with many projects selecting a version, `list` and `prune`
+/// keep one version per line at the terminal's width: the projects are
+/// counted ("6 projects"); `list --json` names them all, and so does
+/// output that is not a terminal.
+#[test]
+fn list_and_prune_fit_the_terminal_and_json_names_every_project() {
+    let s = installed(&["go1.22.5", "go1.23.0"]);
+    s.gvmr().args(["default", "1.23.0"]).assert().success();
+    let projects: Vec<_> = (1..=6)
+        .map(|n| project(&s, &format!("a-project-with-a-long-name-{n}"), "1.22.5"))
+        .collect();
+
+    let shown = stdout_of(&s.in_terminal(&["list"], "")).replace('\r', "");
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!(lines[0], "go1.23.0  531 B  default", "{shown}");
+    assert_eq!(lines[1], "go1.22.5  531 B  6 projects", "{shown}");
+    assert!(
+        shown.contains("note: `gvmr list --json` names every project a count stands for"),
+        "{shown}"
+    );
+    let shown = stdout_of(&s.in_terminal(&["prune", "--dry-run"], "")).replace('\r', "");
+    assert!(
+        shown.starts_with("go1.23.0  531 B  keep: default\ngo1.22.5  531 B  keep: 6 projects\n"),
+        "{shown}"
+    );
+    assert!(shown.lines().all(|l| l.chars().count() <= 80), "{shown}");
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&s.gvmr().args(["list", "--json"]).output().unwrap().stdout)
+            .unwrap();
+    let mut expected: Vec<String> = projects
+        .iter()
+        .map(|p| p.join(".go-version").display().to_string())
+        .collect();
+    expected.sort();
+    assert_eq!(json[1]["selected_by"], serde_json::json!(expected));
+    // Not a terminal: nothing wraps, every project is named.
+    let piped = stdout_of(&s.gvmr().arg("list").output().unwrap());
+    assert!(
+        piped.lines().nth(1).unwrap().ends_with(&expected[5]),
+        "{piped}"
+    );
 }
 
 #[test]
@@ -206,15 +283,17 @@ fn cache_shows_and_cleans_the_downloads_and_the_listing() {
         insta::assert_snapshot!(transcript(&output), @"
     exit: 0
     --- stdout
-    Downloads in [ROOT]/gvmr-home/downloads (5 files, 1.8 KiB):
-      go1.21.0.linux-amd64.tar.gz      619 B  go1.21.0, not installed
-      go1.21.0.linux-amd64.tar.gz.asc  325 B  go1.21.0, not installed
-      go1.22.5.linux-amd64.tar.gz      619 B  go1.22.5
-      go1.22.5.linux-amd64.tar.gz.asc  325 B  go1.22.5
-      notes.txt                          4 B
+    Downloads in [ROOT]/gvmr-home/downloads (7 files, 2.0 KiB):
+      go1.21.0.linux-amd64.tar.gz         619 B  go1.21.0, not installed
+      go1.21.0.linux-amd64.tar.gz.asc     325 B  go1.21.0, not installed
+      go1.21.0.linux-amd64.tar.gz.sha256   65 B  go1.21.0, not installed
+      go1.22.5.linux-amd64.tar.gz         619 B  go1.22.5
+      go1.22.5.linux-amd64.tar.gz.asc     325 B  go1.22.5
+      go1.22.5.linux-amd64.tar.gz.sha256   65 B  go1.22.5
+      notes.txt                             4 B
     Release listing in [ROOT]/gvmr-home/cache (1 file, 714 B):
       listing-[HASH].json  714 B  fetched [AGE] ago
-    `gvmr cache clean` frees 944 B (the downloads of versions that are not installed)
+    `gvmr cache clean` frees 1009 B (the downloads of versions that are not installed)
     --- stderr
     ")
     });
@@ -238,8 +317,18 @@ fn cache_shows_and_cleans_the_downloads_and_the_listing() {
         [
             ("go1.21.0.linux-amd64.tar.gz", &"go1.21.0".into(), false),
             ("go1.21.0.linux-amd64.tar.gz.asc", &"go1.21.0".into(), false),
+            (
+                "go1.21.0.linux-amd64.tar.gz.sha256",
+                &"go1.21.0".into(),
+                false
+            ),
             ("go1.22.5.linux-amd64.tar.gz", &"go1.22.5".into(), true),
             ("go1.22.5.linux-amd64.tar.gz.asc", &"go1.22.5".into(), true),
+            (
+                "go1.22.5.linux-amd64.tar.gz.sha256",
+                &"go1.22.5".into(),
+                true
+            ),
             ("notes.txt", &serde_json::Value::Null, false),
         ]
     );
@@ -261,7 +350,7 @@ fn cache_shows_and_cleans_the_downloads_and_the_listing() {
         .stderr(contains(
             "Kept the cached download of go1.21.0: another gvmr is installing it",
         ));
-    assert_eq!(s.downloads().len(), 5);
+    assert_eq!(s.downloads().len(), 7);
     drop(lock);
 
     let output = s.gvmr().args(["cache", "clean"]).output().unwrap();
@@ -269,14 +358,15 @@ fn cache_shows_and_cleans_the_downloads_and_the_listing() {
     exit: 0
     --- stdout
     --- stderr
-    Removed the cached download of go1.21.0 (2 files, 944 B)
-    Freed 944 B
+    Removed the cached download of go1.21.0 (3 files, 1009 B)
+    Freed 1009 B
     ");
     assert_eq!(
         s.downloads().into_keys().collect::<Vec<_>>(),
         [
             "go1.22.5.linux-amd64.tar.gz",
             "go1.22.5.linux-amd64.tar.gz.asc",
+            "go1.22.5.linux-amd64.tar.gz.sha256",
             "notes.txt"
         ]
     );
@@ -293,10 +383,10 @@ fn cache_shows_and_cleans_the_downloads_and_the_listing() {
     exit: 0
     --- stdout
     --- stderr
-    Removed the cached download of go1.22.5 (2 files, 944 B)
+    Removed the cached download of go1.22.5 (3 files, 1009 B)
     Removed other cached downloads (1 file, 4 B)
     Removed the cached release listing (1 file, 714 B)
-    Freed 1.6 KiB
+    Freed 1.7 KiB
     ");
     assert!(s.downloads().is_empty());
     assert!(dir_names(&s.home().join("cache")).is_empty());

@@ -233,3 +233,90 @@ fn a_go_line_module_runs_the_newer_default_with_real_go() {
     assert!(output.status.success(), "{}", err(&output));
     assert!(err(&output).contains("1.21.13"), "{}", err(&output));
 }
+
+/// Issue 17: Go uses the module it finds walking up from the working
+/// directory, wherever the pin sits. A `.go-version` 1.22.10 in `sub/`
+/// below a go.mod `go 1.27` would make go1.22.10 refuse the module
+/// ("go: ../go.mod requires go >= 1.27"): the pin gives way, the shim runs
+/// go1.27.3 and `go list` works, `current` says why, and `doctor` reports
+/// the override.
+#[test]
+fn a_pin_below_the_module_root_gives_way_to_the_module_go_uses_with_real_go() {
+    assert_shim_binary_built();
+    let s = Session::new();
+    for v in ["1.22.10", "1.27.3"] {
+        let path = crate::support::real_go_archive(v);
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        s.publish_archive(&format!("go{v}"), bytes);
+    }
+    s.install(&["1.22.10", "1.27.3"]);
+    let scratch = s.dir("scratch");
+    let module = s.dir("realmod");
+    write_file(
+        &module.join("go.mod"),
+        "module example.com/realmod\n\ngo 1.27\n",
+    );
+    let sub = s.dir("realmod/sub");
+    let pin = write_file(&sub.join(".go-version"), "1.22.10\n");
+    write_file(&sub.join("sub.go"), "package sub\n\nconst Name = \"sub\"\n");
+
+    assert_eq!(
+        go(&s, &scratch, &sub, &["version"]),
+        "go version go1.27.3 linux/amd64"
+    );
+    assert_eq!(
+        go(&s, &scratch, &sub, &["list", "."]),
+        "example.com/realmod/sub"
+    );
+
+    let output = s.gvmr_in(&sub).arg("current").output().unwrap();
+    assert!(output.status.success(), "{}", err(&output));
+    assert!(
+        out(&output).starts_with("go1.27.3"),
+        "current: {}",
+        out(&output)
+    );
+    assert!(
+        out(&output).contains(&module.join("go.mod").display().to_string()),
+        "current names the module: {}",
+        out(&output)
+    );
+    let note = err(&output);
+    assert!(
+        note.contains(&format!("{} selects go1.22.10", pin.display()))
+            && note.contains("`go 1.27`"),
+        "current says which pin gave way and why: {note}"
+    );
+
+    let output = s
+        .gvmr_in(&sub)
+        .args(["doctor", "--offline", "--json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_str(&out(&output))
+        .unwrap_or_else(|e| panic!("doctor --json: {e}\n{}", out(&output)));
+    let checks = report.as_array().expect("an array of checks");
+    let overridden = checks
+        .iter()
+        .find(|c| c["check"] == "pin overridden")
+        .unwrap_or_else(|| panic!("doctor reports no override: {report:#}"));
+    assert_eq!(overridden["status"], "warning", "{overridden:#}");
+    assert!(
+        overridden["finding"]
+            .as_str()
+            .unwrap()
+            .contains("selects go1.22.10"),
+        "{overridden:#}"
+    );
+    let selection = checks
+        .iter()
+        .find(|c| c["check"] == "selection")
+        .expect("a selection check");
+    assert!(
+        selection["finding"]
+            .as_str()
+            .unwrap()
+            .starts_with("go1.27.3 is selected by"),
+        "{selection:#}"
+    );
+}

@@ -266,7 +266,7 @@ fn network_errors() {
     --- stderr
     warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
     error: cannot resolve 1.22 without the release listing: cannot fetch the release listing: [SERVER]/listing.json: HTTP 503
-    hint: check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL (`gvmr mirrors --check` tests each source); an exact version (e.g. 1.22.5) installs without the listing when a mirror has its .sha256
+    hint: check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL (`gvmr mirrors --check` tests each source); an exact version (e.g. 1.22.5) installs without the listing when the downloads cache or a mirror has its .sha256
     ");
     assert_transcript!(s, gvmr(&s, 4, &["list-remote"],
         &fast,
@@ -275,7 +275,7 @@ fn network_errors() {
     --- stdout
     --- stderr
     error: cannot fetch the release listing: [SERVER]/listing.json: HTTP 503
-    hint: check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL (`gvmr mirrors --check` tests each source); an exact version (e.g. 1.22.5) installs without the listing when a mirror has its .sha256
+    hint: check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL (`gvmr mirrors --check` tests each source); an exact version (e.g. 1.22.5) installs without the listing when the downloads cache or a mirror has its .sha256
     ");
 }
 

@@ -395,7 +395,8 @@ fn a_pin_older_than_the_go_line_gives_way_with_a_note() {
         .unwrap();
     let checks: serde_json::Value = serde_json::from_str(&out(&output)).expect("doctor JSON");
     let noted = checks.as_array().unwrap().iter().any(|c| {
-        c["check"] == "version files"
+        c["check"] == "pin overridden"
+            && c["status"] == "warning"
             && c["finding"]
                 .as_str()
                 .is_some_and(|f| f.contains(&pin.display().to_string()))

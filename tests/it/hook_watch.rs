@@ -61,13 +61,17 @@ fn settle(term: &Terminal, s: &Session) {
 
 const NAMES: [&str; 4] = [".go-version", ".tool-versions", "go.work", "go.mod"];
 
-/// The text of a file named `name` selecting exactly `version`.
+/// The text of a file named `name` selecting exactly `version`. A go.work
+/// or go.mod also requires it (`go {version}`), so that one newer than a
+/// pin overrides the pin wherever the pin sits, as Go refuses the pin.
 fn selecting(name: &str, version: &str) -> String {
     match name {
         ".go-version" | "default" => format!("{version}\n"),
         ".tool-versions" => format!("nodejs 20.11.0\ngolang {version}\n"),
-        "go.work" => format!("go 1.21\n\ntoolchain go{version}\n\nuse .\n"),
-        "go.mod" => format!("module example.com/m\n\ngo 1.21\n\ntoolchain go{version}\n"),
+        "go.work" => format!("go {version}\n\ntoolchain go{version}\n\nuse .\n"),
+        "go.mod" => {
+            format!("module example.com/m\n\ngo {version}\n\ntoolchain go{version}\n")
+        }
         _ => unreachable!("{name}"),
     }
 }

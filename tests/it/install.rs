@@ -74,16 +74,20 @@ fn an_exact_version_is_downloaded_verified_twice_and_installed() {
     );
     assert_eq!(s.version_names(), ["go1.22.5"]);
     assert_eq!(s.tmp_after_purge(), Vec::<String>::new());
-    // The verified archive and its signature are kept for reinstalls.
+    // The verified archive is kept for reinstalls, with what verified it.
     let downloads = s.downloads();
     assert_eq!(
         downloads.keys().collect::<Vec<_>>(),
-        [FILE, &format!("{FILE}.asc")]
+        [FILE, &format!("{FILE}.asc"), &format!("{FILE}.sha256")]
     );
     assert_eq!(downloads[FILE], published);
     assert_eq!(
         downloads[&format!("{FILE}.asc")],
         s.server.get(&format!("{PATH}.asc")).unwrap()
+    );
+    assert_eq!(
+        downloads[&format!("{FILE}.sha256")],
+        format!("{}\n", sha256_hex(&published)).into_bytes()
     );
     // One GET each: listing, signature, archive; the .sha256 is not needed.
     assert_eq!(s.server.count("/listing.json"), 1);
@@ -503,6 +507,50 @@ fn a_local_archive_of_a_listed_release_is_checked_against_the_listing() {
         .stderr(contains("Installed go1.22.5 in"));
     assert_installed(&s, "go1.22.5");
     assert_eq!(s.server.count(PATH), 0);
+}
+
+/// Issue 17: `--skip-signature` is suggested only when the archive is
+/// there and only its `.asc` is missing; an `.asc` gvmr cannot read is a
+/// file system problem, named as such.
+#[test]
+fn a_local_archive_without_a_readable_signature_names_the_cause() {
+    let s = Session::usual();
+    let archive = fake_go_archive("go1.22.5");
+    let dir = tempfile::tempdir().unwrap();
+    let path = local_archive(dir.path(), &archive, None, None);
+    let install = || {
+        s.gvmr()
+            .arg("install")
+            .arg("--archive")
+            .arg(&path)
+            .output()
+            .unwrap()
+    };
+    let output = install();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "error: no signature for {FILE}: it is not beside the archive"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--skip-signature (not recommended)"),
+        "{stderr}"
+    );
+
+    // A directory where the .asc should be: unreadable, not missing.
+    std::fs::create_dir(dir.path().join(format!("{FILE}.asc"))).unwrap();
+    let output = install();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(7), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}.asc", path.display())),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("skip-signature"), "{stderr}");
+    s.assert_nothing_installed();
 }
 
 #[test]

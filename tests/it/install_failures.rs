@@ -43,6 +43,73 @@ fn an_unknown_version_suggests_the_nearest_releases() {
     assert!(s.downloads().is_empty());
 }
 
+/// Issue 17: a release a mirror does not have at all (HTTP 404 for the
+/// archive, its `.sha256` and `.asc`) is "not on this mirror", never a
+/// missing signature: the next mirror is tried, and when none has it, exit
+/// 3 names each mirror; `--skip-signature` changes nothing about that, and
+/// no message suggests it.
+#[test]
+fn a_release_no_mirror_has_is_not_on_this_mirror_never_a_signature_problem() {
+    let s = Session::usual();
+    let moved: Vec<(String, Vec<u8>)> = [
+        PATH.to_string(),
+        format!("{PATH}.asc"),
+        format!("{PATH}.sha256"),
+    ]
+    .into_iter()
+    .map(|path| {
+        let body = s.server.get(&path).unwrap();
+        s.server.remove(&path);
+        (path, body)
+    })
+    .collect();
+    let mirrors = format!("{},{}", s.mirror_url(), s.server.url("/other/"));
+    let install = |flags: &[&str]| {
+        s.gvmr()
+            .arg("install")
+            .args(flags)
+            .arg("1.22.5")
+            .env("GVMR_MIRROR", &mirrors)
+            .output()
+            .unwrap()
+    };
+    crate::assert_transcript!(s, install(&[]), @"
+    exit: 3
+    --- stdout
+    --- stderr
+    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
+    error: go1.22.5.linux-amd64.tar.gz is not on any mirror:
+      - [SERVER]/dl/go1.22.5.linux-amd64.tar.gz: not on this mirror
+      - [SERVER]/other/go1.22.5.linux-amd64.tar.gz: not on this mirror
+    hint: check the version (`gvmr list-remote --all` lists the releases), or add a mirror that has it to GVMR_MIRROR (`gvmr mirrors --check` tests each source)
+    ");
+    let output = install(&["--skip-signature"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "error: {FILE} is not on any mirror:\n  - {}: not on this mirror\n  - {}: not on this mirror\n",
+            s.server.url(PATH),
+            s.server.url(&format!("/other/{FILE}"))
+        )),
+        "{stderr}"
+    );
+    s.assert_nothing_installed();
+
+    // The second mirror has it: the first is passed over, and nothing
+    // suggests weakening a check.
+    for (path, body) in moved {
+        s.server.put(&path.replace("/dl/", "/other/"), body);
+    }
+    let asked = s.server.count(&format!("/other/{FILE}"));
+    let output = install(&[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("skip-signature"), "{stderr}");
+    assert_eq!(s.version_names(), ["go1.22.5"]);
+    assert_eq!(s.server.count(&format!("/other/{FILE}")), asked + 1);
+}
+
 #[test]
 fn a_malformed_version_is_a_usage_error() {
     let s = Session::usual();
@@ -701,7 +768,7 @@ fn a_tampered_cached_download_is_downloaded_again() {
 }
 
 #[test]
-fn a_cached_download_without_its_signature_is_downloaded_again() {
+fn a_cached_download_without_its_signature_gets_it_from_the_mirror() {
     let s = Session::usual();
     s.gvmr().args(["install", "1.22.5"]).assert().success();
     let asc = s.home().join("downloads").join(format!("{FILE}.asc"));
@@ -711,12 +778,134 @@ fn a_cached_download_without_its_signature_is_downloaded_again() {
         .args(["install", "--force", "1.22.5"])
         .assert()
         .success()
-        .stderr(contains(format!(
-            "warning: the cached {FILE} failed verification, downloading it again"
-        )))
+        .stderr(contains("failed verification").not())
+        .stderr(contains("Using the cached download"))
         .stderr(contains("Installed go1.22.5 in"));
-    assert_eq!(s.server.count(PATH), 2);
-    assert!(asc.is_file());
+    assert_eq!(
+        s.server.count(PATH),
+        1,
+        "the archive is not downloaded again"
+    );
+    assert_eq!(s.server.count(&asc_path()), 2);
+    assert_eq!(
+        std::fs::read(&asc).unwrap(),
+        s.server.get(&asc_path()).unwrap()
+    );
+}
+
+/// Issue 17: a verified archive in the downloads cache keeps what verified
+/// it (its `.sha256` and `.asc`), so a reinstall, and an install into a
+/// fresh `GVMR_HOME` whose `downloads/` was restored from a CI cache, work
+/// with no network (no listing cached either), verifying both again.
+#[test]
+fn the_downloads_cache_alone_reinstalls_offline_and_verifies_again() {
+    let s = Session::usual();
+    s.gvmr().args(["install", "1.22.5"]).assert().success();
+    let downloads = s.home().join("downloads");
+    assert_eq!(
+        s.downloads().into_keys().collect::<Vec<_>>(),
+        [
+            FILE.to_string(),
+            format!("{FILE}.asc"),
+            format!("{FILE}.sha256")
+        ]
+    );
+    assert_eq!(
+        std::fs::read_to_string(downloads.join(format!("{FILE}.sha256"))).unwrap(),
+        format!("{}\n", sha256_hex(&s.server.get(PATH).unwrap()))
+    );
+    let kept = s.downloads();
+    let nowhere = crate::support::closed_port_url();
+    let offline = |args: &[&str]| {
+        s.server.clear_requests();
+        let output = s
+            .gvmr()
+            .env("GVMR_INDEX_URL", format!("{nowhere}listing.json"))
+            .env("GVMR_MIRROR", &nowhere)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(s.server.requests().is_empty(), "{:?}", s.server.requests());
+        output
+    };
+    let verified_from_the_cache = |output: &std::process::Output| {
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        assert!(output.status.success(), "{stderr}");
+        for needle in [
+            format!(
+                "Using the cached download {}",
+                downloads.join(FILE).display()
+            ),
+            format!(
+                "({}) and OpenPGP signature",
+                downloads.join(format!("{FILE}.sha256")).display()
+            ),
+            "Installed go1.22.5 in".to_string(),
+        ] {
+            assert!(stderr.contains(&needle), "{needle:?} not in:\n{stderr}");
+        }
+    };
+
+    // A reinstall, with no listing cached and no network.
+    std::fs::remove_dir_all(s.home().join("cache")).unwrap();
+    verified_from_the_cache(&offline(&["install", "--force", "1.22.5"]));
+    assert_eq!(s.version_names(), ["go1.22.5"]);
+
+    // A fresh GVMR_HOME with downloads/ restored from a CI cache (but for
+    // files ending in `leave_out`), installing what the project selects.
+    let restored = |leave_out: &str| {
+        s.clear_home();
+        for (name, bytes) in kept.iter().filter(|(name, _)| !name.ends_with(leave_out)) {
+            crate::support::write_file(&downloads.join(name), bytes);
+        }
+    };
+    restored("(nothing)");
+    s.write("project/.go-version", "1.22.5\n");
+    verified_from_the_cache(&offline(&["install"]));
+    assert_eq!(s.version_names(), ["go1.22.5"]);
+    assert_eq!(s.downloads(), kept);
+    // A line, with no listing to resolve it: the newest cached match.
+    restored("(nothing)");
+    s.write("project/.go-version", "1.22\n");
+    let output = offline(&["install"]);
+    verified_from_the_cache(&output);
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains(
+            "using the checksum kept with the cached download of go1.22.5, the newest 1.22 in the downloads cache"
+        ),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(s.version_names(), ["go1.22.5"]);
+
+    // Tampered with: refused again, and (offline) nothing is installed.
+    std::fs::write(downloads.join(FILE), fake_go_archive("go1.22.5-evil")).unwrap();
+    let fails_offline = |args: &[&str], needle: &str| {
+        let output = offline(args);
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        assert_eq!(output.status.code(), Some(4), "{stderr}");
+        assert!(stderr.contains(needle), "{needle:?} not in:\n{stderr}");
+    };
+    fails_offline(
+        &["install", "--force", "1.22.5"],
+        &format!(
+            "warning: the cached {FILE} failed verification, downloading it again: checksum mismatch for {FILE}"
+        ),
+    );
+    assert!(
+        !downloads.join(FILE).exists(),
+        "the bad archive is not kept"
+    );
+
+    // Without its signature and offline: no install without the check, and
+    // the archive stays for when the mirror is back.
+    restored(".asc");
+    fails_offline(
+        &["install", "1.22.5"],
+        &format!("error: cannot download {FILE}.asc: every mirror failed"),
+    );
+    s.assert_nothing_installed();
+    assert!(downloads.join(FILE).is_file());
 }
 
 // ---------------------------------------------------------------------------

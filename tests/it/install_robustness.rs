@@ -131,7 +131,7 @@ fn two_installs_of_one_version_at_once_install_it_once() {
     assert_eq!(s.tmp_after_purge(), Vec::<String>::new());
     assert_eq!(
         s.downloads().keys().collect::<Vec<_>>(),
-        [FILE, &format!("{FILE}.asc")]
+        [FILE, &format!("{FILE}.asc"), &format!("{FILE}.sha256")]
     );
 }
 

@@ -116,7 +116,7 @@ fn when_every_listing_fails_each_is_named() {
       - [SERVER]/blocked.json: no answer within 0.5 s (GVMR_CONNECT_TIMEOUT)
       - [SERVER]/gone.json: HTTP 404
       - the release listing from [SERVER]/portal.json is not valid JSON in go.dev's format: expected value at line 1 column 1
-    hint: check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL (`gvmr mirrors --check` tests each source); an exact version (e.g. 1.22.5) installs without the listing when a mirror has its .sha256
+    hint: check your network or proxy (HTTPS_PROXY), or GVMR_INDEX_URL (`gvmr mirrors --check` tests each source); an exact version (e.g. 1.22.5) installs without the listing when the downloads cache or a mirror has its .sha256
     ");
     s.assert_nothing_installed();
 }
@@ -285,13 +285,13 @@ fn local_mirrors_fail_verification_like_remote_ones() {
     let dir = fresh();
     std::fs::remove_file(dir.join(FILE)).unwrap();
     assert_transcript!(s, local_failure(&s, &dir, true), @"
-    exit: 4
+    exit: 3
     --- stdout
     --- stderr
     warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
-    error: cannot download go1.22.5.linux-amd64.tar.gz: every mirror failed:
-      - file://[ROOT]/go%20mirror/go1.22.5.linux-amd64.tar.gz: no such file (1 attempt)
-    hint: check your network or proxy (HTTPS_PROXY) and GVMR_MIRROR (`gvmr mirrors --check` tests each source), then run the command again
+    error: go1.22.5.linux-amd64.tar.gz is not on any mirror:
+      - file://[ROOT]/go%20mirror/go1.22.5.linux-amd64.tar.gz: not on this mirror
+    hint: check the version (`gvmr list-remote --all` lists the releases), or add a mirror that has it to GVMR_MIRROR (`gvmr mirrors --check` tests each source)
     ");
     assert!(s.server.requests().is_empty(), "{:?}", s.server.requests());
 }
@@ -636,8 +636,10 @@ fn mirrors_check_reports_each_source_giving_up_on_silent_ones() {
         .fault("/blocked.json", Fault::Silence(Duration::from_secs(60)));
     s.server
         .fault("/blocked/", Fault::Silence(Duration::from_secs(60)));
-    // A mirror that copies archives but not their signatures.
+    // A mirror that copies archives but not their signatures, and one
+    // without the newest release (its signature is not what is missing).
     let bare = TestServer::start();
+    bare.put(&format!("/go/{FILE}"), s.server.get(PATH).unwrap());
     bare.put(
         &format!("/go/{FILE}.sha256"),
         s.server.get(&format!("{PATH}.sha256")).unwrap(),
@@ -649,9 +651,10 @@ fn mirrors_check_reports_each_source_giving_up_on_silent_ones() {
         s.server.url("/blocked.json")
     );
     let mirrors = format!(
-        "{},{},{}",
+        "{},{},{},{}",
         s.mirror_url(),
         bare.url("/go/"),
+        bare.url("/partial/"),
         s.server.url("/blocked/")
     );
     let output = s
@@ -683,23 +686,30 @@ fn mirrors_check_reports_each_source_giving_up_on_silent_ones() {
     line("  error    [SERVER]/blocked.json  (GVMR_INDEX_URL): no answer within 5 s");
     assert!(
         stdout.contains(&format!(
-            "Archive mirrors, tried in order (asked for {FILE}'s .sha256 and .asc):"
+            "Archive mirrors, tried in order (asked for {FILE}, its .sha256 and .asc):"
         )),
         "{stdout}"
     );
     assert!(
-        line("  ok       [SERVER]/dl/  (GVMR_MIRROR): ")
-            .ends_with(&format!("; {FILE}.sha256 found; {FILE}.asc found")),
+        line("  ok       [SERVER]/dl/  (GVMR_MIRROR): ").ends_with(&format!(
+            "; {FILE} found; {FILE}.sha256 found; {FILE}.asc found"
+        )),
         "{stdout}"
     );
     assert!(
         line("  warning  [BARE]/go/  (GVMR_MIRROR): ")
-            .ends_with(&format!("; {FILE}.sha256 found; {FILE}.asc: missing: gvmr needs a mirror that copies Go's signatures (or --skip-signature)")),
+            .ends_with(&format!("; {FILE} found; {FILE}.sha256 found; {FILE}.asc: missing: gvmr needs a mirror that copies Go's signatures (or --skip-signature)")),
+        "{stdout}"
+    );
+    assert!(
+        line("  warning  [BARE]/partial/  (GVMR_MIRROR): ").ends_with(&format!(
+            "; {FILE}: not on this mirror (installs of it use the next mirror)"
+        )),
         "{stdout}"
     );
     line("  error    [SERVER]/blocked/  (GVMR_MIRROR): no answer within 5 s");
     assert!(
-        stdout.contains("\n6 sources: 2 ok, 1 warning, 3 errors ("),
+        stdout.contains("\n7 sources: 2 ok, 2 warnings, 3 errors ("),
         "{stdout}"
     );
 
@@ -716,11 +726,12 @@ fn mirrors_check_reports_each_source_giving_up_on_silent_ones() {
     assert_eq!(json["newest"], FILE);
     assert_eq!(json["listings"][0]["status"], "ok");
     assert_eq!(json["listings"][1]["http_status"], 404);
+    assert_eq!(json["archives"][0]["files"][0]["name"], FILE);
     assert_eq!(
-        json["archives"][0]["files"][1]["name"],
+        json["archives"][0]["files"][2]["name"],
         format!("{FILE}.asc")
     );
-    assert_eq!(json["archives"][0]["files"][1]["result"], "found");
+    assert_eq!(json["archives"][0]["files"][2]["result"], "found");
 }
 
 #[test]

@@ -81,7 +81,7 @@ fn assert_installed(s: &Session, output: &Output, archive: &[u8]) -> String {
     let downloads = s.downloads();
     assert_eq!(
         downloads.keys().collect::<Vec<_>>(),
-        [FILE, &format!("{FILE}.asc")],
+        [FILE, &format!("{FILE}.asc"), &format!("{FILE}.sha256")],
         "the verified archive is cached and no partial is left"
     );
     assert_eq!(sha256_hex(&downloads[FILE]), sha256_hex(archive));

@@ -231,7 +231,7 @@ fn go_1_21_means_go1_21_0_and_go_1_20_means_go1_20() {
     assert_eq!(code, 3);
     assert_eq!(stdout, set_by("go1.20", &old));
     assert!(stderr.contains("go1.20 is selected by"), "{stderr}");
-    assert!(stderr.contains("run: gvmr install 1.20"), "{stderr}");
+    assert_eq!(hinted(&stderr), "1.20.0", "{stderr}");
 
     // And installing what the directory selects makes it current.
     s.gvmr_in(&s.root().join("old"))
@@ -680,4 +680,93 @@ fn exec_runs_with_the_selected_or_given_toolchain() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(3), "{}", err(&output));
+}
+
+/// The request in a "run: gvmr install X" hint.
+#[track_caller]
+fn hinted(text: &str) -> String {
+    let at = text
+        .find("run: gvmr install ")
+        .unwrap_or_else(|| panic!("no install hint in:\n{text}"));
+    let rest = &text[at + "run: gvmr install ".len()..];
+    rest.split_whitespace().next().unwrap().to_string()
+}
+
+/// Issue 17: `.go-version` saying `go1.20` selects go1.20, Go's name of the
+/// first 1.20 release. Every hint (the shim's, `current`'s, `env`'s, the
+/// hook's, doctor's) names a request that installs exactly go1.20, and
+/// following it makes the selection installed (`1.20` would install
+/// go1.20.14 and leave the pin "not installed").
+#[test]
+fn every_hint_installs_what_is_selected_even_go1_20() {
+    let s = probe_session(&["go1.20", "go1.20.14"], &[]);
+    s.gvmr().arg("shims").assert().success();
+    let dir = s.dir("old");
+    let pin = s.write("old/.go-version", "go1.20\n");
+    let hint = |output: &std::process::Output| {
+        assert!(!output.status.success(), "{}", out(output));
+        hinted(&err(output))
+    };
+
+    let shim = s
+        .clean_command(s.shim("go"), &dir)
+        .arg("version")
+        .env("GVMR_AUTO_INSTALL", "0")
+        .output()
+        .unwrap();
+    let current = s.gvmr_in(&dir).arg("current").output().unwrap();
+    let env = s.gvmr_in(&dir).arg("env").output().unwrap();
+    let hook = s
+        .gvmr_in(&dir)
+        .args(["hook-env", "--shell", "bash", "--pid"])
+        .arg(std::process::id().to_string())
+        .output()
+        .unwrap();
+    let hook_hint = hinted(&err(&hook));
+    let doctor = s
+        .gvmr_in(&dir)
+        .args(["doctor", "--offline", "--json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&doctor.stdout).unwrap();
+    let selection = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "selection")
+        .expect("doctor checks the selection");
+    assert_eq!(selection["status"], "error", "{selection:#}");
+    let doctor_hint = selection["fix"][0]
+        .as_str()
+        .unwrap()
+        .strip_prefix("gvmr install ")
+        .unwrap_or_else(|| panic!("{selection:#}"))
+        .to_string();
+    let hints = [
+        hint(&shim),
+        hint(&current),
+        hint(&env),
+        hook_hint,
+        doctor_hint,
+    ];
+    assert_eq!(hints, ["1.20.0"; 5], "shim, current, env, hook, doctor");
+    assert!(
+        err(&current).contains(&format!(
+            "go1.20 is selected by {} but not installed; run: gvmr install 1.20.0",
+            pin.display()
+        )),
+        "{}",
+        err(&current)
+    );
+
+    // Following the hint installs exactly go1.20, and the pin is satisfied.
+    s.gvmr().args(["install", &hints[0]]).assert().success();
+    assert_eq!(s.version_names(), ["go1.20"]);
+    assert_current(&s, &dir, &[], &set_by("go1.20", &pin));
+    let shim = s
+        .clean_command(s.shim("go"), &dir)
+        .arg("version")
+        .output()
+        .unwrap();
+    assert!(shim.status.success(), "{}", err(&shim));
 }

@@ -49,6 +49,7 @@ fn uninstall_removes_the_version_its_manifest_and_its_cached_downloads() {
         [
             "go1.21.0.linux-amd64.tar.gz",
             "go1.21.0.linux-amd64.tar.gz.asc",
+            "go1.21.0.linux-amd64.tar.gz.sha256",
             "go1.22.50.linux-amd64.tar.gz",
             "notes.txt",
         ],

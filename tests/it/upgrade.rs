@@ -74,6 +74,41 @@ fn upgrade_moves_a_pinned_project_to_the_newest_patch() {
         "nodejs 20.1.0\ngolang 1.22.5\n"
     );
 
+    // A fallback list (asdf's): its first entry moves, the rest stays as
+    // written, and the new first entry is then what is selected (issue 17).
+    for (name, rest) in [("fallback", "1.23.0"), ("fallback-system", "system")] {
+        let dir = project(
+            &s,
+            name,
+            ".tool-versions",
+            &format!("nodejs 20.1.0\ngolang 1.22.3 {rest} # pinned\n"),
+        );
+        let output = s.gvmr().current_dir(&dir).arg("upgrade").output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "go1.22.3 → go1.22.5 in {}",
+                dir.join(".tool-versions").display()
+            )),
+            "{stderr}"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.join(".tool-versions")).unwrap(),
+            format!("nodejs 20.1.0\ngolang 1.22.5 {rest} # pinned\n")
+        );
+        let current = s.gvmr_in(&dir).arg("current").output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&current.stdout),
+            format!(
+                "go1.22.5 (set by {})\n",
+                dir.join(".tool-versions").display()
+            )
+        );
+    }
+    let projects = fs::read_to_string(s.home().join("projects.json")).unwrap();
+    assert!(projects.contains("\"go1.22.5 go1.23.0\""), "{projects}");
+
     // go.mod: the toolchain line is a pin, the go line a minimum.
     let pinned = project(
         &s,

@@ -13,8 +13,10 @@
 //! 4. else the global default (`$GVMR_HOME/default`);
 //! 5. else nothing.
 //!
-//! A pin (steps 1, 2 and 4) carries the nearest go.work/go.mod between the
-//! directory and the pin ([`Selection::module`]); resolving it
+//! A pin (steps 1 and 2) carries the module Go uses in the directory
+//! ([`Selection::module`]): the go.work named by `GOWORK` or the nearest
+//! one walking up (unless `GOWORK=off`), else the nearest go.mod, wherever
+//! the pin sits (below, beside or above it). Resolving the pin
 //! ([`crate::toolchain::resolve`]) lets that module decide when the pin is
 //! older than its `go` line, which Go would refuse under GOTOOLCHAIN=local.
 //!
@@ -112,9 +114,8 @@ impl Module {
 pub struct Selection {
     pub requirement: Requirement,
     pub source: Source,
-    /// For a pin: the nearest go.work/go.mod with a `go` line between the
-    /// directory and the pin (for `GVMR_GO_VERSION`: above the directory),
-    /// whose minimum the pin must meet.
+    /// For a pin: the go.work/go.mod Go uses in the directory, when it has
+    /// a `go` line, whose minimum the pin must meet.
     pub module: Option<Module>,
     /// The global default, read when a `go` line is involved: a minimum
     /// prefers it when it is installed and new enough.
@@ -217,14 +218,23 @@ impl Requirement {
         }
     }
 
-    /// What to pass to `gvmr install` to satisfy this requirement.
+    /// What to pass to `gvmr install` to satisfy this requirement: an exact
+    /// version as a request naming exactly it ([`GoVersion::number`]), else
+    /// the request itself. `oldstable` is resolved among the installed
+    /// lines, so it needs the newest line installed too: `latest oldstable`
+    /// (the one case of two requests, separated by a space).
     pub fn install_argument(&self) -> String {
+        let request = |r: &VersionRequest| match r {
+            VersionRequest::OldStable => format!("{} {r}", VersionRequest::Latest),
+            r => r.to_string(),
+        };
         match (self.exact(), self) {
             (Some(v), _) => v.number(),
+            (None, Requirement::Request(r)) => request(r),
             (None, Requirement::FirstInstalled(list)) => {
-                list.first().map(|r| r.to_string()).unwrap_or_default()
+                list.first().map(request).unwrap_or_default()
             }
-            (None, _) => self.to_string(),
+            (None, Requirement::AtLeast(_)) => self.to_string(),
         }
     }
 }

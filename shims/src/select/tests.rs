@@ -109,6 +109,37 @@ fn pins_beat_go_mod_even_when_go_mod_is_nearer() {
 }
 
 #[test]
+fn a_pin_answers_to_the_module_go_uses_wherever_it_sits() {
+    // Go uses the nearest go.mod walking up from the directory: a pin
+    // below the module's root answers to it as much as one above it.
+    let tree = Tree::new();
+    let module = tree.write("realmod/go.mod", "module m\n\ngo 1.27\n");
+    let pin = tree.write("realmod/sub/.go-version", "1.22.10\n");
+    let mut inputs = inputs(&tree);
+    let module_of = |dir: &str, inputs: &Inputs| {
+        let s = select(&tree.dir(dir), inputs)
+            .unwrap()
+            .expect("a selection");
+        assert_eq!(s.source, Source::File(pin.clone()), "{dir}");
+        s.module.map(|m| m.path)
+    };
+    assert_eq!(module_of("realmod/sub", &inputs), Some(module.clone()));
+    assert_eq!(module_of("realmod/sub/pkg", &inputs), Some(module.clone()));
+    // A nearer go.mod is the one Go uses.
+    let inner = tree.write("realmod/sub/pkg/go.mod", "module p\n\ngo 1.21\n");
+    assert_eq!(module_of("realmod/sub/pkg", &inputs), Some(inner));
+    // A go.work above them all is used instead, unless GOWORK=off; GOWORK
+    // naming a file makes that file the one.
+    let work = tree.write("go.work", "go 1.28\n\nuse ./realmod\n");
+    assert_eq!(module_of("realmod/sub", &inputs), Some(work));
+    inputs.gowork = Some("off".into());
+    assert_eq!(module_of("realmod/sub", &inputs), Some(module));
+    let named = tree.write("elsewhere/x.work", "go 1.29\n");
+    inputs.gowork = Some(named.display().to_string());
+    assert_eq!(module_of("realmod/sub", &inputs), Some(named));
+}
+
+#[test]
 fn go_work_beats_go_mod_unless_gowork_is_off() {
     let tree = Tree::new();
     let work = tree.write("ws/go.work", "go 1.22.1\n\nuse ./m\n");
@@ -180,7 +211,8 @@ fn install_arguments_name_one_version_when_they_can() {
     });
     assert_eq!(line.exact(), None);
     assert_eq!(line.install_argument(), "1.22");
-    assert_eq!(at_least("1.20").install_argument(), "1.20");
+    // `1.20` would install the newest 1.20.x, not go1.20.
+    assert_eq!(at_least("1.20").install_argument(), "1.20.0");
     assert_eq!(at_least("1.22").install_argument(), "1.22.0");
     assert_eq!(at_least("1.21.6").exact(), Some(v("1.21.6")));
     let list = Requirement::FirstInstalled(vec![
@@ -189,6 +221,9 @@ fn install_arguments_name_one_version_when_they_can() {
     ]);
     assert_eq!(list.install_argument(), "1.22");
     assert_eq!(list.to_string(), "1.22 go1.21.0");
+    // oldstable is the line before the newest one installed: both it is.
+    let oldstable = Requirement::Request(VersionRequest::OldStable);
+    assert_eq!(oldstable.install_argument(), "latest oldstable");
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! The walk up from a directory: the pin (`GVMR_GO_VERSION`, the nearest
-//! `.go-version`/`.tool-versions`), the module (go.work, go.mod) and the
-//! default, with every file read and every note on the way.
+//! `.go-version`/`.tool-versions`), the module Go uses there (the nearest
+//! go.work unless `GOWORK` says otherwise, the nearest go.mod, wherever the
+//! pin sits) and the default, with every file read and every note on the
+//! way.
 
 use super::files::{MAX_FILE_BYTES, MAX_GO_MOD_BYTES, describe_value, read_text};
 use super::{
@@ -149,9 +151,11 @@ impl Walk<'_> {
                     nearest_mod = Some(module);
                 }
             }
-            // A file pin only answers to modules below it (and beside it);
-            // without one, or with GVMR_GO_VERSION, the walk goes all the way up.
-            if matches!(&pin, Some(p) if p.source != Source::Env) {
+            // Go uses the nearest go.work and go.mod walking up from the
+            // directory, wherever the pin sits: the walk ends once the pin
+            // and both of those are found.
+            let work_found = gowork_off || nearest_work.is_some();
+            if pin.is_some() && work_found && nearest_mod.is_some() {
                 break;
             }
         }

@@ -114,6 +114,12 @@ proptest! {
             let name = v.to_string();
             prop_assert_eq!(GoVersion::parse(&name), Ok(v), "{}", name);
             prop_assert_eq!(GoVersion::parse(&v.number()), Ok(v));
+            // What gvmr tells users to type names exactly this release.
+            prop_assert_eq!(
+                VersionRequest::parse(&v.number()),
+                Ok(VersionRequest::Exact(v)),
+                "{}", v.number()
+            );
             prop_assert_eq!(name.parse::<GoVersion>(), Ok(v));
             prop_assert_eq!(
                 VersionRequest::parse(&name),

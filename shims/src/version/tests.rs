@@ -205,5 +205,10 @@ fn a_go_line_is_a_minimum_in_gos_order() {
 #[test]
 fn number_drops_the_prefix() {
     assert_eq!(v("go1.22.5").number(), "1.22.5");
-    assert_eq!(v("go1.20").number(), "1.20");
+    // `1.20` would ask for the newest 1.20.x; `go1` for Go 1 itself.
+    assert_eq!(v("go1.20").number(), "1.20.0");
+    assert_eq!(v("go1").number(), "1.0.0");
+    assert_eq!(v("go1.21.0").number(), "1.21.0");
+    assert_eq!(v("go1.23rc1").number(), "1.23rc1");
+    assert_eq!(v("go1.9.2rc2").number(), "1.9.2rc2");
 }

@@ -18,8 +18,10 @@ pub mod dir;
 pub mod index;
 
 use super::Installer;
+use super::archive_source::Signature;
 use super::resolve::Target;
 use crate::error::Error;
+use crate::files::FileError;
 use crate::release::platform::Platform;
 use crate::ui::tildify;
 use dir::MirrorDir;
@@ -192,7 +194,7 @@ impl Installer<'_> {
         removed: &mut Vec<String>,
     ) -> Result<(Action, Entry), Error> {
         let name = &target.file_name;
-        let expected = self.expected_checksum(target, None)?;
+        let expected = self.expected_checksum(target, None, None)?;
         let needs_signature = self.signature_needed(target, &expected, false);
         let sha256 = expected.digest.to_string();
         let entry = |size| Entry {
@@ -205,9 +207,14 @@ impl Installer<'_> {
         let mut replacing = false;
         if let Some(size) = dir.size_of(name) {
             let held = dir.path(name);
-            let signature = needs_signature.then(|| dir.path(&format!("{name}.asc")));
+            let asc = dir.path(&format!("{name}.asc"));
             self.ui.status(format!("Checking {}", tildify(&held)));
-            match self.verify_file(target, &held, signature.as_deref(), &expected) {
+            let signature = needs_signature
+                .then(|| Signature::read(&asc).map_err(|e| FileError::new("read", &asc, e)))
+                .transpose();
+            match signature.map_err(Error::from).and_then(|signature| {
+                self.verify_file(target, &held, signature.as_ref(), &expected)
+            }) {
                 Ok(good) => {
                     self.report_verified(&expected, good.as_ref());
                     if dry_run {

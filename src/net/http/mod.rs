@@ -144,10 +144,39 @@ impl Http {
         self.send(url, offset, None)
     }
 
-    /// One request; `timeout` (else the read timeout) bounds the wait for
-    /// the answer and for each read of the body.
+    /// Whether the server has the file at `url`, asked with a HEAD request
+    /// (nothing is downloaded) answered within `timeout`: `Ok(false)` when
+    /// it says it does not (404, 410; for `file://`, no such file), an
+    /// error when it says nothing about the file.
+    pub fn has(&self, url: &DisplaySafeUrl, timeout: Duration) -> Result<bool, HttpError> {
+        let response = match self.request(reqwest::Method::HEAD, url, 0, Some(timeout)) {
+            Ok(response) => response,
+            Err(e) if e.is_not_found() => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        match response.status() {
+            200..=299 => Ok(true),
+            _ => match response.error(url) {
+                e if e.is_not_found() => Ok(false),
+                e => Err(e),
+            },
+        }
+    }
+
+    /// One GET; `timeout` (else the read timeout) bounds the wait for the
+    /// answer and for each read of the body.
     fn send(
         &self,
+        url: &DisplaySafeUrl,
+        offset: u64,
+        timeout: Option<Duration>,
+    ) -> Result<Response, HttpError> {
+        self.request(reqwest::Method::GET, url, offset, timeout)
+    }
+
+    fn request(
+        &self,
+        method: reqwest::Method,
         url: &DisplaySafeUrl,
         offset: u64,
         timeout: Option<Duration>,
@@ -156,7 +185,7 @@ impl Http {
             return Response::local(url, path, offset);
         }
         let (target, credential) = self.authorize(url);
-        let mut request = self.client.get(target);
+        let mut request = self.client.request(method, target);
         if let Some(credential) = credential {
             request = request.basic_auth(&credential.login, Some(credential.password()));
         }

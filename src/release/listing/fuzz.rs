@@ -121,3 +121,150 @@ proptest! {
         }
     }
 }
+
+/// The releases of the listing the install hints are checked against:
+/// pre-1.21 first releases without `.0`, pre-releases, several patches.
+const HINT_RELEASES: &[&str] = &[
+    "go1.19",
+    "go1.19.13",
+    "go1.20",
+    "go1.20.14",
+    "go1.21rc2",
+    "go1.21.0",
+    "go1.21.13",
+    "go1.22rc1",
+    "go1.22.0",
+    "go1.22.10",
+    "go1.23.0",
+    "go1.23.4",
+];
+
+fn hint_listing() -> Listing {
+    let release = |v: &&str| {
+        format!(
+            r#"{{"version":"{v}","stable":{},"files":[{{"filename":"{v}.linux-amd64.tar.gz","os":"linux","arch":"amd64","sha256":"{}","kind":"archive"}}]}}"#,
+            !v.contains("rc"),
+            "0".repeat(64)
+        )
+    };
+    let json = format!(
+        "[{}]",
+        HINT_RELEASES
+            .iter()
+            .map(release)
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    Listing::parse(json.as_bytes(), "hints").unwrap()
+}
+
+/// How a version may be written where gvmr reads it: the file (or
+/// `GVMR_GO_VERSION`) and its text, for one of [`HINT_RELEASES`] or a
+/// line, alias or minimum around them.
+fn version_form() -> impl Strategy<Value = (&'static str, String)> {
+    let release =
+        prop::sample::select(HINT_RELEASES).prop_map(|name| GoVersion::parse(name).unwrap());
+    let line = (19u32..=24).prop_map(|minor| format!("1.{minor}"));
+    let request = prop_oneof![
+        release.clone().prop_map(|v| v.to_string()),
+        release.clone().prop_map(|v| v.number()),
+        line.clone(),
+        line.clone().prop_map(|l| format!("go{l}")),
+        Just("latest".to_string()),
+        Just("oldstable".to_string()),
+    ];
+    let go_line = prop_oneof![line.clone(), release.clone().prop_map(|v| v.number())];
+    prop_oneof![
+        request
+            .clone()
+            .prop_map(|r| (".go-version", format!("{r}\n"))),
+        // A leading `v`, as semver tools write it, only in files.
+        release
+            .clone()
+            .prop_map(|v| (".go-version", format!("v{}\n", v.number()))),
+        (request.clone(), request.clone())
+            .prop_map(|(a, b)| (".tool-versions", format!("golang {a} {b}\n"))),
+        go_line
+            .clone()
+            .prop_map(|g| ("go.mod", format!("module m\n\ngo {g}\n"))),
+        (
+            line,
+            release.prop_filter("not older than 1.21", |v| v.minor >= 21)
+        )
+            .prop_map(|(g, t)| ("go.mod", format!("module m\n\ngo {g}\n\ntoolchain {t}\n"))),
+        request.prop_map(|r| ("GVMR_GO_VERSION", r)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Issue 17: whatever the form, when the selected version is not
+    /// installed, the "run: gvmr install X" hint (shim, hooks, `env`,
+    /// `current`, doctor) names a request that `gvmr install` resolves to
+    /// exactly that version; once it is installed, the selection is.
+    #[test]
+    fn following_an_install_hint_installs_the_selected_version(
+        (file, text) in version_form(),
+        installed in prop::collection::vec(prop::sample::select(HINT_RELEASES), 0..3),
+    ) {
+        use gvmr_shim::select::{Inputs, select};
+        use gvmr_shim::toolchain::resolve;
+        let tree = tempfile::tempdir().unwrap();
+        let (home, project) = (tree.path().join("home"), tree.path().join("p"));
+        fs::create_dir_all(&project).unwrap();
+        let install = |version: &GoVersion| {
+            fs::create_dir_all(home.join("versions").join(version.to_string()).join("bin")).unwrap();
+        };
+        for name in &installed {
+            install(&GoVersion::parse(name).unwrap());
+        }
+        let mut inputs = Inputs { home: Some(home.clone()), ..Inputs::default() };
+        match file {
+            "GVMR_GO_VERSION" => inputs.env_version = Some(text.clone()),
+            name => fs::write(project.join(name), &text).unwrap(),
+        }
+        let Ok(Some(selection)) = select(&project, &inputs) else {
+            return Err(TestCaseError::fail(format!("{file} {text:?} selects nothing")));
+        };
+        let before = resolve(selection.clone(), &home, None);
+        if before.is_available() || before.system.is_some() {
+            return Ok(());
+        }
+        let hint = before.install_argument();
+        let requests: Vec<_> = hint.split(' ').map(VersionRequest::parse).collect();
+        prop_assert!(
+            requests.iter().all(Result::is_ok),
+            "{} {:?}: hint {:?} does not parse", file, text, hint
+        );
+        let listing = hint_listing();
+        let amd64: Platform = "linux-amd64".parse().unwrap();
+        let mut got = None;
+        for request in requests {
+            got = listing.resolve(&request.unwrap(), &amd64).map(|r| r.version);
+            // Helpers (`latest` before `oldstable`) are installed as well.
+            if let Some(version) = got {
+                install(&version);
+            }
+        }
+        if let Some(selected) = before.version
+            && listing.release(&selected).is_some()
+        {
+            prop_assert_eq!(
+                got, Some(selected),
+                "{} {:?}: `gvmr install {}` installs {:?}, not the selected {}",
+                file, text, hint, got, selected
+            );
+        }
+        let Some(got) = got else {
+            // Nothing to install (a line with no stable release yet).
+            return Ok(());
+        };
+        let after = resolve(selection, &home, None);
+        prop_assert!(
+            after.is_available(),
+            "{} {:?}: after `gvmr install {}` ({}), {} is still not installed",
+            file, text, hint, got, after.version.map_or(hint.clone(), |v| v.to_string())
+        );
+    }
+}
