@@ -135,7 +135,7 @@ rows! {
     Error::Switch(SwitchError::File(_)) => 7, "permission denied", Some("free some disk space"),
         switch(SwitchError::File(FileError::new("write", &path("/x"), io_error(io::ErrorKind::StorageFull))));
     Error::NoDefault => 3, "no default set", None, Error::NoDefault;
-    Error::NoSuchTool(_) => 3, "`which` names no such tool", Some("gvmr install --force"),
+    Error::NoSuchTool(_) => 3, "the selected toolchain lacks the tool `which` names", Some("gvmr install --force"),
         Error::NoSuchTool(path("/v/go1.22.5/bin/gopls"));
     Error::Exec { source, .. } if source.kind() == NOT_FOUND => 3, "`exec` names no such program", Some("PATH"),
         Error::Exec { program: path("gofmtt"), source: io_error(NOT_FOUND) };
