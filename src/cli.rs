@@ -38,6 +38,7 @@ pub enum Command {
   gvmr install --platform darwin-arm64 1.22.5            for another platform (to prepare an image)
   gvmr install --source proxy 1.22.5                     from GOPROXY, checked against GOSUMDB
 
+The first version installed becomes the default when no default is set.
 After a fresh install, the packages listed in $GVMR_HOME/default-packages
 (one module/path@version per line) are `go install`ed with it.")]
     Install {
@@ -211,13 +212,37 @@ Examples:
         /// The version (installed first if needed), or system.
         version: Option<String>,
     },
-    /// Print the path of the go or gofmt binary that would run here.
+    /// Print the path of the go or gofmt binary that would run here (or its Go root).
     #[command(after_help = "Examples:
   gvmr which
-  gvmr which gofmt")]
+  gvmr which gofmt
+  gvmr which --goroot   the Go root (GOROOT) that applies here")]
     Which {
         #[arg(default_value = "go", value_parser = ["go", "gofmt"])]
         tool: String,
+        /// Print the Go root (GOROOT) that applies here instead.
+        #[arg(long, conflicts_with = "tool")]
+        goroot: bool,
+    },
+    /// Show what VS Code and GoLand need to use the Go selected here (or write it for VS Code).
+    #[command(after_help = "VS Code: `go.alternateTools.go` set to gvmr's go shim follows .go-version,
+go.mod and the default with no setting to change; `go.goroot` set to a stable
+path ($GVMR_HOME/sdk/go1.N, the newest installed go1.N.x) names one line.
+GoLand: choose the stable path as the Go SDK (Settings > Go > GOROOT > Add SDK >
+Local). The sdk/ links follow install, uninstall, upgrade, default and prune.
+
+Examples:
+  gvmr ide                 both editors
+  gvmr ide goland          the SDK path to choose
+  gvmr ide vscode --write  set go.alternateTools.go in .vscode/settings.json, keeping every other setting")]
+    Ide {
+        /// One editor (default: both).
+        #[arg(value_enum)]
+        editor: Option<Editor>,
+        /// Merge the VS Code setting into the workspace's .vscode/settings.json
+        /// (refused, with what to add by hand, for a file with comments).
+        #[arg(long)]
+        write: bool,
     },
     /// Run a command with the selected (or given) toolchain's environment.
     #[command(after_help = "Examples:
@@ -436,6 +461,13 @@ pub enum KeysAction {
         #[arg(long, value_name = "URL", env = "GVMR_KEY_URL")]
         url: Option<String>,
     },
+}
+
+/// The editors `gvmr ide` knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Editor {
+    Vscode,
+    Goland,
 }
 
 /// The formats `gvmr env --shell` prints.

@@ -26,6 +26,7 @@ mod cli;
 mod commands;
 mod digest;
 mod doctor;
+mod editors;
 mod error;
 mod files;
 mod install;

@@ -111,7 +111,9 @@ pub fn upgrade(
             new: newest,
         });
     }
-    if !default {
+    if default {
+        crate::install::refresh_sdk_links(store, ui);
+    } else {
         store.remember_project(&Selection {
             requirement: Requirement::Request(request),
             source: Source::File(file.clone()),
