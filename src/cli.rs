@@ -12,7 +12,7 @@ use std::path::PathBuf;
     name = "gvmr",
     version,
     about = "Install Go toolchains, verified twice (SHA-256 and Go's OpenPGP signature), and switch between them",
-    after_help = "Environment: GVMR_HOME, GVMR_MIRROR, GVMR_INDEX_URL, GVMR_KEYRING, GVMR_KEY_URL, GVMR_HTTP_TIMEOUT, GVMR_CONNECT_TIMEOUT, NETRC, HTTPS_PROXY/HTTP_PROXY/NO_PROXY. See the README."
+    after_help = "Environment: GVMR_HOME, GVMR_MIRROR, GVMR_INDEX_URL, GVMR_KEYRING, GVMR_KEY_URL, GVMR_HTTP_TIMEOUT, GVMR_CONNECT_TIMEOUT, GVMR_AUTO_INSTALL, NETRC, HTTPS_PROXY/HTTP_PROXY/NO_PROXY. See the README."
 )]
 pub struct Cli {
     /// Print only warnings and errors.
@@ -224,7 +224,7 @@ Examples:
         #[arg(long, conflicts_with = "tool")]
         goroot: bool,
     },
-    /// Show what VS Code and GoLand need to use the Go selected here (or write it for VS Code).
+    /// Print what VS Code and GoLand need for the Go selected here.
     #[command(after_help = "VS Code: `go.alternateTools.go` set to gvmr's go shim follows .go-version,
 go.mod and the default with no setting to change; `go.goroot` set to a stable
 path ($GVMR_HOME/sdk/go1.N, the newest installed go1.N.x) names one line.
@@ -234,7 +234,7 @@ Local). The sdk/ links follow install, uninstall, upgrade, default and prune.
 Examples:
   gvmr ide                 both editors
   gvmr ide goland          the SDK path to choose
-  gvmr ide vscode --write  set go.alternateTools.go in .vscode/settings.json, keeping every other setting")]
+  gvmr ide vscode --write  set it in .vscode/settings.json, every other setting kept")]
     Ide {
         /// One editor (default: both).
         #[arg(value_enum)]
@@ -245,7 +245,10 @@ Examples:
         write: bool,
     },
     /// Run a command with the selected (or given) toolchain's environment.
-    #[command(after_help = "Examples:
+    #[command(after_help = "A selected version that is not installed is installed first, saying so in
+one line (GVMR_AUTO_INSTALL=0: exit 3 naming what to install).
+
+Examples:
   gvmr exec -- go build ./...
   gvmr exec --version 1.21.13 -- go test ./...
   gvmr exec --version oldstable -- go test ./...   installed first if needed")]
@@ -264,7 +267,12 @@ Examples:
         command: Vec<OsString>,
     },
     /// Print the environment (GOROOT, PATH, GOTOOLCHAIN) for the selected or given version.
-    #[command(after_help = "Examples:
+    #[command(after_help = "A selected version that is not installed is installed first, saying so in
+one line (GVMR_AUTO_INSTALL=0: exit 3 naming what to install); not with
+--shell direnv, which direnv runs on every cd: it says so and leaves `go` to
+the shims, which install it on first use.
+
+Examples:
   eval \"$(gvmr env)\"                      bash/zsh
   gvmr env --shell fish | source
   gvmr install && gvmr env --shell github   a GitHub Actions step

@@ -52,7 +52,7 @@ fn list_shows_installed_versions_newest_first() {
     exit: 0
     --- stdout
     go1.23rc1  533 B
-    go1.22.4   531 B  [go1.22.5 available]
+    go1.22.4   531 B  default  [go1.22.5 available]
     go1.21.0   531 B
     --- stderr
     ");
