@@ -13,6 +13,7 @@ mod e2e_default_packages;
 mod e2e_proxy_modes;
 mod e2e_real_go;
 mod e2e_switch;
+mod editors;
 mod env;
 mod errors;
 mod everyday;
