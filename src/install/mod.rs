@@ -156,10 +156,11 @@ impl<'a> Installer<'a> {
     /// What follows a fresh install: the first one becomes the default,
     /// the editors' links follow ([`refresh_sdk_links`]), the
     /// end-of-support warning (from the listing this command loaded, or the
-    /// cached one) and the default packages (only for this machine's
-    /// platform: others cannot run).
+    /// cached one) and the default packages (the default and the packages
+    /// only for this machine's platform: others cannot run).
     fn after_install(&self, version: &GoVersion, options: &InstallOptions) {
-        if options.first_becomes_default {
+        let runs_here = options.platform == Platform::host();
+        if options.first_becomes_default && runs_here {
             match self.store.set_default_if_unset(version) {
                 Ok(true) => self.ui.notice(format!(
                     "{version} is now the default, as no default was set (change it with `gvmr default VERSION`)"
@@ -177,7 +178,7 @@ impl<'a> Installer<'a> {
                 support.supported_lines().join(" and ")
             ));
         }
-        if options.default_packages && options.platform == Platform::host() {
+        if options.default_packages && runs_here {
             default_packages::install_all(self.settings, self.store, self.ui, version);
         }
     }

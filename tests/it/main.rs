@@ -10,6 +10,7 @@ mod default_packages;
 mod disk;
 mod doctor;
 mod e2e_default_packages;
+mod e2e_first_use;
 mod e2e_proxy_modes;
 mod e2e_real_go;
 mod e2e_switch;
