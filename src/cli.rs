@@ -225,7 +225,8 @@ Examples:
         goroot: bool,
     },
     /// Print what VS Code and GoLand need for the Go selected here.
-    #[command(after_help = "VS Code: `go.alternateTools.go` set to gvmr's go shim follows .go-version,
+    #[command(
+        after_help = "VS Code: `go.alternateTools.go` set to gvmr's go shim follows .go-version,
 go.mod and the default with no setting to change; `go.goroot` set to a stable
 path ($GVMR_HOME/sdk/go1.N, the newest installed go1.N.x) names one line.
 GoLand: choose the stable path as the Go SDK (Settings > Go > GOROOT > Add SDK >
@@ -234,7 +235,8 @@ Local). The sdk/ links follow install, uninstall, upgrade, default and prune.
 Examples:
   gvmr ide                 both editors
   gvmr ide goland          the SDK path to choose
-  gvmr ide vscode --write  set it in .vscode/settings.json, every other setting kept")]
+  gvmr ide vscode --write  set it in .vscode/settings.json, every other setting kept"
+    )]
     Ide {
         /// One editor (default: both).
         #[arg(value_enum)]
@@ -245,13 +247,15 @@ Examples:
         write: bool,
     },
     /// Run a command with the selected (or given) toolchain's environment.
-    #[command(after_help = "A selected version that is not installed is installed first, saying so in
+    #[command(
+        after_help = "A selected version that is not installed is installed first, saying so in
 one line (GVMR_AUTO_INSTALL=0: exit 3 naming what to install).
 
 Examples:
   gvmr exec -- go build ./...
   gvmr exec --version 1.21.13 -- go test ./...
-  gvmr exec --version oldstable -- go test ./...   installed first if needed")]
+  gvmr exec --version oldstable -- go test ./...   installed first if needed"
+    )]
     Exec {
         /// Use this version instead of the selected one (installed first if
         /// needed; stable/oldstable resolve on the release listing).
@@ -267,7 +271,8 @@ Examples:
         command: Vec<OsString>,
     },
     /// Print the environment (GOROOT, PATH, GOTOOLCHAIN) for the selected or given version.
-    #[command(after_help = "A selected version that is not installed is installed first, saying so in
+    #[command(
+        after_help = "A selected version that is not installed is installed first, saying so in
 one line (GVMR_AUTO_INSTALL=0: exit 3 naming what to install); not with
 --shell direnv, which direnv runs on every cd: it says so and leaves `go` to
 the shims, which install it on first use.
@@ -277,7 +282,8 @@ Examples:
   gvmr env --shell fish | source
   gvmr install && gvmr env --shell github   a GitHub Actions step
   gvmr env --shell github stable            installs the newest stable release if needed
-  gvmr env --shell json 1.22.5")]
+  gvmr env --shell json 1.22.5"
+    )]
     Env {
         /// Output format.
         #[arg(long, value_enum, default_value = "bash")]

@@ -34,7 +34,10 @@ pub(super) fn install(
     let installed = || -> Result<(), Error> {
         let request = VersionRequest::parse(&argument)?;
         let installer = Installer::new(store, &ui, settings)?;
-        installer.install(Some(&request), &InstallOptions::for_host(settings.source()?))?;
+        installer.install(
+            Some(&request),
+            &InstallOptions::for_host(settings.source()?),
+        )?;
         Ok(())
     };
     installed().map_err(|source| Error::FirstUse {

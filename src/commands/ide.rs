@@ -111,9 +111,10 @@ struct StableRoot {
 /// with nothing installed).
 fn stable_root(store: &Store, resolved: &Resolved) -> Result<Option<StableRoot>, Error> {
     if let Some(system) = &resolved.system {
-        let go = system.go.clone().ok_or_else(|| {
-            SwitchError::NoSystemGo(resolved.selection.source.to_string())
-        })?;
+        let go = system
+            .go
+            .clone()
+            .ok_or_else(|| SwitchError::NoSystemGo(resolved.selection.source.to_string()))?;
         let path = Active::System { go: go.clone() }
             .goroot()
             .ok_or(Error::NoSuchTool(go))?;
@@ -157,10 +158,9 @@ fn settings_file(cwd: &Path, home: Option<&Path>, resolved: &Resolved) -> PathBu
         return found.clone();
     }
     match &resolved.selection.source {
-        Source::File(file) if file.parent().is_some_and(|dir| cwd.starts_with(dir)) => file
-            .parent()
-            .unwrap_or(cwd)
-            .join(vscode::SETTINGS),
+        Source::File(file) if file.parent().is_some_and(|dir| cwd.starts_with(dir)) => {
+            file.parent().unwrap_or(cwd).join(vscode::SETTINGS)
+        }
         _ => cwd.join(vscode::SETTINGS),
     }
 }
@@ -170,7 +170,9 @@ fn settings_file(cwd: &Path, home: Option<&Path>, resolved: &Resolved) -> PathBu
 fn write_vscode(store: &Store, ui: &Ui, file: &Path, shim: &Path) -> Result<(), Error> {
     let shim_text = shim.display().to_string();
     if let Err(e) = crate::switch::shim_files::ensure_shims(store) {
-        ui.warn(format!("{e}; {shim_text} is missing, so VS Code cannot run it"));
+        ui.warn(format!(
+            "{e}; {shim_text} is missing, so VS Code cannot run it"
+        ));
     }
     let text = match std::fs::read_to_string(file) {
         Ok(text) => text,

@@ -70,9 +70,7 @@ pub fn current(settings: &Settings, store: &Store, ui: &Ui, json: bool) -> Resul
     match (resolved.is_available(), &resolved.system) {
         (true, _) => Ok(()),
         (false, Some(_)) => Err(SwitchError::NoSystemGo(source.to_string()).into()),
-        (false, None) => {
-            Err(SwitchError::SelectedNotInstalled(Box::new(resolved)).into())
-        }
+        (false, None) => Err(SwitchError::SelectedNotInstalled(Box::new(resolved)).into()),
     }
 }
 

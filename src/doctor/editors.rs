@@ -67,7 +67,10 @@ fn vscode_settings(ctx: &Context, sys: &dyn System) -> Vec<Check> {
             )];
         }
     };
-    let workspace = file.parent().and_then(Path::parent).unwrap_or(Path::new("/"));
+    let workspace = file
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("/"));
     let mut checks = Vec::new();
     if let Some(go) = &settings.go {
         let key = format!("{TOOLS_KEY}.go");
@@ -210,8 +213,8 @@ fn startup_goroot(ctx: &Context, sys: &dyn System) -> Check {
             let Some(root) = expand_shell(value, home) else {
                 continue; // set from other variables: cannot tell
             };
-            let exists =
-                sys.read_file(&root.join("VERSION")).is_some() || sys.is_executable(&root.join("bin/go"));
+            let exists = sys.read_file(&root.join("VERSION")).is_some()
+                || sys.is_executable(&root.join("bin/go"));
             if !exists {
                 return Check::error(
                     SECTION,
@@ -265,7 +268,12 @@ fn goroot_assignment(line: &str) -> Option<&str> {
         let rest = line.split_once(" GOROOT ")?.1;
         rest.trim()
     };
-    let value = value.split(" #").next().unwrap_or(value).trim().trim_end_matches(';');
+    let value = value
+        .split(" #")
+        .next()
+        .unwrap_or(value)
+        .trim()
+        .trim_end_matches(';');
     let unquoted = value
         .strip_prefix('"')
         .and_then(|v| v.strip_suffix('"'))
@@ -328,12 +336,18 @@ mod tests {
         assert_eq!(checks.len(), 2, "{checks:#?}");
         assert_eq!(checks[0].status, Status::Warning, "{checks:#?}");
         assert!(
-            checks[0].finding.contains("which is go1.21.13, but this directory selects go1.22.5"),
+            checks[0]
+                .finding
+                .contains("which is go1.21.13, but this directory selects go1.22.5"),
             "{}",
             checks[0].finding
         );
         assert_eq!(checks[1].status, Status::Error);
-        assert!(checks[1].finding.contains("/home/u/sdk/go1.21.13 does not exist"));
+        assert!(
+            checks[1]
+                .finding
+                .contains("/home/u/sdk/go1.21.13 does not exist")
+        );
         assert!(checks[1].fix[0].starts_with("gvmr ide vscode --write"));
 
         let shim = "{\"go.alternateTools\": {\"go\": \"/home/u/.local/share/gvmr/shims/go\"}}";
@@ -347,7 +361,8 @@ mod tests {
             .with_file(SETTINGS, "{\"go.goroot\": \"/r\"}")
             .with_file("/r/VERSION", "go1.22.5\n");
         assert_eq!(vscode_settings(&ctx, &sys)[0].status, Status::Ok);
-        let sys = FakeSystem::new().with_file("/home/u/.vscode/settings.json", "{\"go.goroot\": \"/x\"}");
+        let sys =
+            FakeSystem::new().with_file("/home/u/.vscode/settings.json", "{\"go.goroot\": \"/x\"}");
         let checks = vscode_settings(&ctx, &sys);
         assert_eq!(checks.len(), 1);
         assert!(checks[0].finding.starts_with("no .vscode/settings.json"));
@@ -370,12 +385,19 @@ mod tests {
             "/home/u/.bashrc:3 exports GOROOT=/home/u/.local/share/gvmr/versions/go1.21.0, which does not exist (a removed version?)"
         );
         let sys = FakeSystem::new()
-            .with_file("/home/u/.config/fish/config.fish", "set -gx GOROOT /usr/local/go\n")
+            .with_file(
+                "/home/u/.config/fish/config.fish",
+                "set -gx GOROOT /usr/local/go\n",
+            )
             .with_file("/home/u/.zshrc", "GOROOT=$(go env GOROOT)\n")
             .with_executable("/usr/local/go/bin/go");
         let check = startup_goroot(&ctx, &sys);
         assert_eq!(check.status, Status::Ok);
-        assert!(check.finding.contains("config.fish:1 (/usr/local/go)"), "{}", check.finding);
+        assert!(
+            check.finding.contains("config.fish:1 (/usr/local/go)"),
+            "{}",
+            check.finding
+        );
     }
 
     #[test]

@@ -21,7 +21,9 @@ pub fn sdk_home(dir: &Path) -> Result<GoVersion, String> {
     let version = GoVersion::parse(first)
         .map_err(|_| format!("{shown}/VERSION does not name a Go version: {first:?}"))?;
     if !dir.join("src/runtime").is_dir() {
-        return Err(format!("{shown} has no src/runtime (the runtime's sources)"));
+        return Err(format!(
+            "{shown} has no src/runtime (the runtime's sources)"
+        ));
     }
     Ok(version)
 }
@@ -37,7 +39,11 @@ mod tests {
         std::fs::create_dir_all(home.join("src/runtime")).unwrap();
         assert!(sdk_home(&home).unwrap_err().contains("no readable VERSION"));
         std::fs::write(home.join("VERSION"), "devel +abc\n").unwrap();
-        assert!(sdk_home(&home).unwrap_err().contains("does not name a Go version"));
+        assert!(
+            sdk_home(&home)
+                .unwrap_err()
+                .contains("does not name a Go version")
+        );
         std::fs::write(home.join("VERSION"), "go1.22.5\ntime 2024-06-27\n").unwrap();
         assert_eq!(sdk_home(&home), Ok(GoVersion::new(1, 22, 5)));
         std::fs::remove_dir(home.join("src/runtime")).unwrap();

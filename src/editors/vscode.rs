@@ -140,7 +140,11 @@ struct Members(Vec<(String, Box<RawValue>)>);
 impl Members {
     /// The effective value of `key` (the last, as VS Code reads duplicates).
     fn get(&self, key: &str) -> Option<&RawValue> {
-        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| &**v)
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| &**v)
     }
 
     /// Replaces the effective value of `key`, or adds it at the end.
@@ -219,7 +223,10 @@ mod tests {
     #[test]
     fn files_it_cannot_rewrite_faithfully_are_refused() {
         let commented = "{\n  // mine\n  \"go.goroot\": \"/usr/local/go\",\n}\n";
-        assert_eq!(with_alternate_go(commented, SHIM), Err(RewriteError::Comments));
+        assert_eq!(
+            with_alternate_go(commented, SHIM),
+            Err(RewriteError::Comments)
+        );
         assert_eq!(
             read(commented).unwrap().goroot.as_deref(),
             Some("/usr/local/go")

@@ -86,7 +86,10 @@ impl Store {
         }
         fs::create_dir_all(&dir).map_err(|e| FileError::new("create", &dir, e))?;
         for (name, version) in &wanted {
-            link(&dir.join(name), &Path::new("..").join(VERSIONS_DIR).join(version.to_string()))?;
+            link(
+                &dir.join(name),
+                &Path::new("..").join(VERSIONS_DIR).join(version.to_string()),
+            )?;
         }
         Ok(())
     }
@@ -122,7 +125,10 @@ fn is_line_name(name: &str) -> bool {
 
 /// Link name → version: the newest installed version of each line, and
 /// what the default asks for among the installed ones.
-fn wanted(installed: &[GoVersion], default: Option<&VersionRequest>) -> BTreeMap<String, GoVersion> {
+fn wanted(
+    installed: &[GoVersion],
+    default: Option<&VersionRequest>,
+) -> BTreeMap<String, GoVersion> {
     let mut links = BTreeMap::new();
     for version in installed {
         links
@@ -148,12 +154,21 @@ mod tests {
     }
 
     fn names(links: &BTreeMap<String, GoVersion>) -> Vec<String> {
-        links.iter().map(|(name, v)| format!("{name}={v}")).collect()
+        links
+            .iter()
+            .map(|(name, v)| format!("{name}={v}"))
+            .collect()
     }
 
     #[test]
     fn each_line_links_its_newest_version_and_the_default_what_it_selects() {
-        let installed = [v("1.23rc1"), v("1.22.5"), v("1.22.12"), v("1.20"), v("1.20.14")];
+        let installed = [
+            v("1.23rc1"),
+            v("1.22.5"),
+            v("1.22.12"),
+            v("1.20"),
+            v("1.20.14"),
+        ];
         let line = VersionRequest::parse("1.22").unwrap();
         assert_eq!(
             names(&wanted(&installed, Some(&line))),

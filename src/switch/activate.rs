@@ -164,7 +164,10 @@ pub fn route_to_shims(shims: &Path, env: Lookup, track: bool) -> Vec<Change> {
             changes.push(Change::Unset("GOROOT".into()));
         }
         changes.extend(release_toolchain(env));
-        changes.push(Change::Export(ADDED_VAR.into(), shims.display().to_string()));
+        changes.push(Change::Export(
+            ADDED_VAR.into(),
+            shims.display().to_string(),
+        ));
     }
     changes
 }

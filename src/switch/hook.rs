@@ -12,9 +12,9 @@ use crate::switch::activate::{
     activate, deactivate, route_to_shims, this_process, use_system, with_shims_last,
 };
 use crate::switch::first_use::missing_hint;
-use crate::switch::shim_files::ensure_shims;
 use crate::switch::selection::{current_dir, look_here};
 use crate::switch::shell::{render_fish, render_posix, sh_quote};
+use crate::switch::shim_files::ensure_shims;
 use crate::switch::watch::{self, Snapshot};
 use gvmr_shim::go_env::GoEnv;
 use gvmr_shim::select::Inputs;

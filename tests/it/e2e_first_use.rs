@@ -101,7 +101,13 @@ fn a_real_project_builds_after_its_toolchain_is_installed_on_first_use() {
     assert_eq!(s.server.count(ARCHIVE), 0);
 
     // On by default: `go build` installs go1.27.3 (one line), then builds.
-    let output = run(&mut go(&s, &scratch, &project, &["build", "-o", "hello", "."], &[]));
+    let output = run(&mut go(
+        &s,
+        &scratch,
+        &project,
+        &["build", "-o", "hello", "."],
+        &[],
+    ));
     assert!(output.status.success(), "{}", err(&output));
     assert_eq!(said(&output), announced);
     assert_eq!(s.server.count(ARCHIVE), 1);

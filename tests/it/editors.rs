@@ -168,7 +168,11 @@ fn the_first_install_becomes_the_default_and_an_existing_default_never_moves() {
     let stderr = gvmr_ok(&s, &["install", "1.21.0"]);
     assert!(!stderr.contains("default"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&default).unwrap(), "1.22.5\n");
-    let output = s.gvmr_in(&s.dir("anywhere")).arg("current").output().unwrap();
+    let output = s
+        .gvmr_in(&s.dir("anywhere"))
+        .arg("current")
+        .output()
+        .unwrap();
     assert_eq!(
         stdout_of(&output),
         format!("go1.22.5 (the default, in {})\n", default.display())
@@ -237,7 +241,11 @@ fn ide_prints_what_each_editor_needs() {
         Ok("go1.22.4")
     );
     // --write is VS Code's.
-    let output = s.gvmr_in(&project).args(["ide", "--write"]).output().unwrap();
+    let output = s
+        .gvmr_in(&project)
+        .args(["ide", "--write"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
 
@@ -248,7 +256,12 @@ fn ide_vscode_write_merges_the_setting_and_keeps_every_other() {
     let project = s.dir("app");
     let settings = project.join(".vscode/settings.json");
     let shim = s.home().join("shims/go").display().to_string();
-    let write = |dir: &Path| s.gvmr_in(dir).args(["ide", "vscode", "--write"]).output().unwrap();
+    let write = |dir: &Path| {
+        s.gvmr_in(dir)
+            .args(["ide", "vscode", "--write"])
+            .output()
+            .unwrap()
+    };
 
     // No file: created beside the file that selects the version, from a
     // subdirectory too.

@@ -353,7 +353,8 @@ fn env_installs_the_selected_version_on_first_use() {
         out(&output)
     );
     assert!(
-        err(&output).contains("go1.22.4 is selected by") && err(&output).contains("`go` installs it on first use"),
+        err(&output).contains("go1.22.4 is selected by")
+            && err(&output).contains("`go` installs it on first use"),
         "{}",
         err(&output)
     );

@@ -364,7 +364,9 @@ fn go_version_in(term: &Terminal, shell: Sh, marker: &str) -> String {
         &format!("the end of `go version` ({marker})"),
     );
     let pane = term.pane();
-    let start = pane.rfind(&format!("go version; echo \"{marker}")).unwrap_or(0);
+    let start = pane
+        .rfind(&format!("go version; echo \"{marker}"))
+        .unwrap_or(0);
     pane[start..].to_string()
 }
 
@@ -399,11 +401,7 @@ fn switching_scenario(shell: Sh, home: &str) {
     );
     let cd = |dir: &Path| term.line(&format!("cd {}", q(dir)));
 
-    assert_eq!(
-        term.probe(),
-        inactive(&s, UNSET, BASE_PATH),
-        "at the start"
-    );
+    assert_eq!(term.probe(), inactive(&s, UNSET, BASE_PATH), "at the start");
     // Nothing selected: `go` is the shim, which says so (not "command not
     // found").
     let shown = go_version_in(&term, shell, "nothing");
@@ -785,10 +783,7 @@ fn direnv_in_an_interactive_shell_reloads_when_the_version_file_changes() {
     );
     assert_eq!(term.probe(), unset_goroot(UNSET, BASE_PATH));
     term.line(&format!("cd {}", q(&project)));
-    assert_eq!(
-        term.probe(),
-        activated(&s, "1.21.0", "local", BASE_PATH)
-    );
+    assert_eq!(term.probe(), activated(&s, "1.21.0", "local", BASE_PATH));
     // direnv compares whole-second modification times: the edit is dated
     // ahead of any time direnv saw, instead of waiting for the next second.
     std::fs::write(&gv, "1.22.5\n").unwrap();
@@ -807,10 +802,7 @@ fn direnv_in_an_interactive_shell_reloads_when_the_version_file_changes() {
     term.enter();
     // direnv evaluates the .envrc in its own directory, so a version file
     // below it does not apply (the .envrc's directory decides).
-    assert_eq!(
-        term.probe(),
-        activated(&s, "1.22.5", "local", BASE_PATH)
-    );
+    assert_eq!(term.probe(), activated(&s, "1.22.5", "local", BASE_PATH));
     term.line(&format!("cd {}", q(&outside)));
     assert_eq!(
         term.probe(),

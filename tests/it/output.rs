@@ -192,7 +192,10 @@ fn the_unpack_shows_progress_on_a_terminal_only() {
         shown.contains("gvmr: go1.22.5 is selected by") && shown.contains("installing it"),
         "{shown:?}"
     );
-    assert!(shown.contains("Unpacking go1.22.5.linux-amd64.tar.gz  ["), "{shown:?}");
+    assert!(
+        shown.contains("Unpacking go1.22.5.linux-amd64.tar.gz  ["),
+        "{shown:?}"
+    );
     assert!(!shown.contains("Installed go1.22.5"), "{shown:?}");
     assert!(!shown.contains("Verified"), "{shown:?}");
 }

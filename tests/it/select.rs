@@ -628,10 +628,17 @@ fn which_prints_the_absolute_path() {
     // `system`: the root of the Go outside gvmr (links followed, as
     // /usr/bin/go -> /usr/lib/go-1.22/bin/go).
     let system_go = s.write("usr/lib/go-1.22/bin/go", "#!/bin/sh\n");
-    std::fs::set_permissions(&system_go, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-        .unwrap();
+    std::fs::set_permissions(
+        &system_go,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
     std::os::unix::fs::symlink(&system_go, s.dir("usr/bin").join("go")).unwrap();
-    let path = format!("{}:{}", s.root().join("usr/bin").display(), crate::support::BASE_PATH);
+    let path = format!(
+        "{}:{}",
+        s.root().join("usr/bin").display(),
+        crate::support::BASE_PATH
+    );
     s.gvmr_in(&dir)
         .args(["which", "--goroot"])
         .env("GVMR_GO_VERSION", "system")

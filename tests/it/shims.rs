@@ -202,7 +202,13 @@ fn with_auto_install_off_a_missing_version_exits_127_with_the_install_command() 
 
     // Any other value is an error naming the variable (only where it is
     // needed: an installed version runs whatever it says).
-    let output = shim(&s, "go", &dir, &[("GVMR_AUTO_INSTALL", "yes")], &["version"]);
+    let output = shim(
+        &s,
+        "go",
+        &dir,
+        &[("GVMR_AUTO_INSTALL", "yes")],
+        &["version"],
+    );
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         err(&output),
@@ -379,10 +385,7 @@ fn an_install_on_first_use_that_fails_says_what_was_tried_and_how_to_turn_it_off
         "{stderr}"
     );
     assert!(
-        !s.server
-            .requests()
-            .iter()
-            .any(|r| r.ends_with(".tar.gz")),
+        !s.server.requests().iter().any(|r| r.ends_with(".tar.gz")),
         "{:?}",
         s.server.requests()
     );
@@ -396,9 +399,8 @@ fn an_install_on_first_use_that_fails_says_what_was_tried_and_how_to_turn_it_off
     );
     assert_eq!(output.status.code(), Some(127));
     assert!(
-        err(&output).contains(
-            "GVMR_AUTO_INSTALL is on, but /nonexistent/gvmr cannot run to install it"
-        ),
+        err(&output)
+            .contains("GVMR_AUTO_INSTALL is on, but /nonexistent/gvmr cannot run to install it"),
         "{}",
         err(&output)
     );

@@ -337,8 +337,7 @@ impl Session {
     #[track_caller]
     pub fn unset_default(&self) {
         let file = self.home.join("default");
-        std::fs::remove_file(&file)
-            .unwrap_or_else(|e| panic!("remove {}: {e}", file.display()));
+        std::fs::remove_file(&file).unwrap_or_else(|e| panic!("remove {}: {e}", file.display()));
     }
 
     /// `gvmr install VERSIONS...`, which must succeed.
