@@ -302,6 +302,15 @@ mod tests {
         assert!(deactivate(&lookup(&[("PATH", "/bin")])).is_empty());
     }
 
+    /// A shell where the hook activated go1.22.5 (and set GOTOOLCHAIN).
+    const HOOKED: [(&str, &str); 5] = [
+        ("PATH", "/h/versions/go1.22.5/bin:/usr/bin"),
+        (ADDED_VAR, "/h/versions/go1.22.5/bin"),
+        ("GOROOT", "/h/versions/go1.22.5"),
+        ("GOTOOLCHAIN", "local"),
+        (TOOLCHAIN_VAR, "1"),
+    ];
+
     #[test]
     fn system_drops_gvmrs_path_entries_and_goroot_only() {
         let versions = Path::new("/h/versions");
@@ -323,13 +332,7 @@ mod tests {
         let env = lookup(&[("PATH", "/usr/bin"), ("GOROOT", "/usr/local/go")]);
         assert!(use_system(versions, &env, false).is_empty());
         // The hook undoes its own bookkeeping.
-        let env = lookup(&[
-            ("PATH", "/h/versions/go1.22.5/bin:/usr/bin"),
-            (ADDED_VAR, "/h/versions/go1.22.5/bin"),
-            ("GOROOT", "/h/versions/go1.22.5"),
-            ("GOTOOLCHAIN", "local"),
-            (TOOLCHAIN_VAR, "1"),
-        ]);
+        let env = lookup(&HOOKED);
         assert_eq!(
             use_system(versions, &env, true),
             [
@@ -345,13 +348,7 @@ mod tests {
     #[test]
     fn a_missing_version_routes_go_to_the_shims_and_leaving_takes_them_back() {
         let shims = Path::new("/h/shims");
-        let env = lookup(&[
-            ("PATH", "/h/versions/go1.22.5/bin:/usr/bin"),
-            (ADDED_VAR, "/h/versions/go1.22.5/bin"),
-            ("GOROOT", "/h/versions/go1.22.5"),
-            ("GOTOOLCHAIN", "local"),
-            (TOOLCHAIN_VAR, "1"),
-        ]);
+        let env = lookup(&HOOKED);
         assert_eq!(
             route_to_shims(shims, &env, true),
             [

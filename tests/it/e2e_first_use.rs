@@ -6,7 +6,9 @@
 //! gives exit 127 and the message; two first uses at once download the
 //! archive once; offline, the error names what was tried.
 
-use crate::support::switching::{GVMR, assert_shim_binary_built, err, out, run_with_timeout};
+use crate::support::switching::{
+    GVMR, assert_shim_binary_built, err, offline_go_env, out, run_with_timeout,
+};
 use crate::support::{Session, closed_port_url, write_file};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -26,14 +28,8 @@ fn go(s: &Session, scratch: &Path, dir: &Path, args: &[&str], vars: &[(&str, &st
         .env("GVMR_BIN", GVMR)
         .env("GVMR_INDEX_URL", s.index_url())
         .env("GVMR_MIRROR", s.mirror_url())
-        .env("GVMR_KEYRING", s.keyring())
-        .env("HOME", scratch.join("home"))
-        .env("GOCACHE", scratch.join("gocache"))
-        .env("GOPATH", scratch.join("gopath"))
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOPROXY", "off")
-        .env("GOTELEMETRY", "off")
-        .env("CGO_ENABLED", "0");
+        .env("GVMR_KEYRING", s.keyring());
+    offline_go_env(&mut cmd, scratch);
     for (name, value) in vars {
         cmd.env(name, value);
     }
