@@ -12,7 +12,7 @@ use std::path::PathBuf;
     name = "gvmr",
     version = crate::build_info::LONG_VERSION,
     about = "Install Go toolchains, verified twice (SHA-256 and Go's OpenPGP signature), and switch between them",
-    after_help = "Environment: GVMR_HOME, GVMR_MIRROR, GVMR_INDEX_URL, GVMR_KEYRING, GVMR_KEY_URL, GVMR_HTTP_TIMEOUT, GVMR_CONNECT_TIMEOUT, GVMR_UPDATE_BASE, GVMR_UPDATE_KEY, NETRC, HTTPS_PROXY/HTTP_PROXY/NO_PROXY. See the README."
+    after_help = "Environment: GVMR_HOME, GVMR_MIRROR, GVMR_INDEX_URL, GVMR_KEYRING, GVMR_KEY_URL, GVMR_HTTP_TIMEOUT, GVMR_CONNECT_TIMEOUT, GVMR_AUTO_INSTALL, GVMR_UPDATE_BASE, GVMR_UPDATE_KEY, NETRC, HTTPS_PROXY/HTTP_PROXY/NO_PROXY. See the README."
 )]
 pub struct Cli {
     /// Print only warnings and errors.
@@ -38,6 +38,7 @@ pub enum Command {
   gvmr install --platform darwin-arm64 1.22.5            for another platform (to prepare an image)
   gvmr install --source proxy 1.22.5                     from GOPROXY, checked against GOSUMDB
 
+The first version installed becomes the default when no default is set.
 After a fresh install, the packages listed in $GVMR_HOME/default-packages
 (one module/path@version per line) are `go install`ed with it.")]
     Install {
@@ -211,19 +212,50 @@ Examples:
         /// The version (installed first if needed), or system.
         version: Option<String>,
     },
-    /// Print the path of the go or gofmt binary that would run here.
+    /// Print the path of the go or gofmt binary that would run here (or its Go root).
     #[command(after_help = "Examples:
   gvmr which
-  gvmr which gofmt")]
+  gvmr which gofmt
+  gvmr which --goroot   the Go root (GOROOT) that applies here")]
     Which {
         #[arg(default_value = "go", value_parser = ["go", "gofmt"])]
         tool: String,
+        /// Print the Go root (GOROOT) that applies here instead.
+        #[arg(long, conflicts_with = "tool")]
+        goroot: bool,
+    },
+    /// Print what VS Code and GoLand need for the Go selected here.
+    #[command(
+        after_help = "VS Code: `go.alternateTools.go` set to gvmr's go shim follows .go-version,
+go.mod and the default with no setting to change; `go.goroot` set to a stable
+path ($GVMR_HOME/sdk/go1.N, the newest installed go1.N.x) names one line.
+GoLand: choose the stable path as the Go SDK (Settings > Go > GOROOT > Add SDK >
+Local). The sdk/ links follow install, uninstall, upgrade, default and prune.
+
+Examples:
+  gvmr ide                 both editors
+  gvmr ide goland          the SDK path to choose
+  gvmr ide vscode --write  set it in .vscode/settings.json, every other setting kept"
+    )]
+    Ide {
+        /// One editor (default: both).
+        #[arg(value_enum)]
+        editor: Option<Editor>,
+        /// Merge the VS Code setting into the workspace's .vscode/settings.json
+        /// (refused, with what to add by hand, for a file with comments).
+        #[arg(long)]
+        write: bool,
     },
     /// Run a command with the selected (or given) toolchain's environment.
-    #[command(after_help = "Examples:
+    #[command(
+        after_help = "A selected version that is not installed is installed first, saying so in
+one line (GVMR_AUTO_INSTALL=0: exit 3 naming what to install).
+
+Examples:
   gvmr exec -- go build ./...
   gvmr exec --version 1.21.13 -- go test ./...
-  gvmr exec --version oldstable -- go test ./...   installed first if needed")]
+  gvmr exec --version oldstable -- go test ./...   installed first if needed"
+    )]
     Exec {
         /// Use this version instead of the selected one (installed first if
         /// needed; stable/oldstable resolve on the release listing).
@@ -239,12 +271,19 @@ Examples:
         command: Vec<OsString>,
     },
     /// Print the environment (GOROOT, PATH, GOTOOLCHAIN) for the selected or given version.
-    #[command(after_help = "Examples:
+    #[command(
+        after_help = "A selected version that is not installed is installed first, saying so in
+one line (GVMR_AUTO_INSTALL=0: exit 3 naming what to install); not with
+--shell direnv, which direnv runs on every cd: it says so and leaves `go` to
+the shims, which install it on first use.
+
+Examples:
   eval \"$(gvmr env)\"                      bash/zsh
   gvmr env --shell fish | source
   gvmr install && gvmr env --shell github   a GitHub Actions step
   gvmr env --shell github stable            installs the newest stable release if needed
-  gvmr env --shell json 1.22.5")]
+  gvmr env --shell json 1.22.5"
+    )]
     Env {
         /// Output format.
         #[arg(long, value_enum, default_value = "bash")]
@@ -525,6 +564,13 @@ Examples:
         #[arg(long, value_name = "URL", env = "GVMR_KEY_URL")]
         url: Option<String>,
     },
+}
+
+/// The editors `gvmr ide` knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Editor {
+    Vscode,
+    Goland,
 }
 
 /// The formats `gvmr env --shell` prints.

@@ -5,6 +5,7 @@
 //! module below `commands` and `install` imports this one.
 
 use crate::archive::UnpackError;
+use crate::editors::vscode::RewriteError;
 use crate::files::FileError;
 use crate::net::download::DownloadError;
 use crate::release::listing::ListingError;
@@ -160,6 +161,23 @@ pub enum Error {
     /// The index of a mirror directory cannot be read back.
     #[error("cannot update {}: {source}", path.display())]
     MirrorIndex { path: PathBuf, source: ListingError },
+    /// `gvmr ide vscode --write`: the settings file cannot be rewritten
+    /// without losing something.
+    #[error("gvmr did not change {}: {problem}", path.display())]
+    EditorSettings {
+        path: PathBuf,
+        problem: RewriteError,
+        /// What to add by hand.
+        snippet: String,
+    },
+    /// Installing the selected version on first use (`gvmr exec`, `gvmr
+    /// env`, the shims through `gvmr exec`) failed; exits as `source` does.
+    #[error("cannot install {selected} on first use: {source}")]
+    FirstUse {
+        /// What was to be installed: `go1.22.5`, or `1.22`.
+        selected: String,
+        source: Box<Error>,
+    },
     /// `gvmr mirror sync`: some archives were not mirrored (the others were).
     #[error("{} of {total} archives were not mirrored into {}, which holds only verified files:{}", failures.len(), dir.display(), failure_list(failures))]
     MirrorIncomplete {
@@ -335,7 +353,8 @@ impl Error {
                 ..
             } => exit::FILESYSTEM,
             Error::Sumdb { .. } | Error::ModuleVerification { .. } => exit::VERIFICATION,
-            Error::MirrorIndex { .. } => exit::FILESYSTEM,
+            Error::MirrorIndex { .. } | Error::EditorSettings { .. } => exit::FILESYSTEM,
+            Error::FirstUse { source, .. } => source.exit_code(),
             Error::SelfUpdate(e) => self_update_exit_code(e),
             // A refused archive matters most; otherwise the first failure's kind.
             Error::MirrorIncomplete { failures, .. } => {
@@ -398,7 +417,7 @@ impl Error {
                 "install Go outside gvmr (e.g. your distribution's package), or select a version: `gvmr default VERSION`".into()
             }
             Error::Switch(SwitchError::NoSelection) => {
-                "run `gvmr use VERSION` in the project, or `gvmr default VERSION`".into()
+                gvmr_shim::select::NOTHING_SELECTED_FIX.into()
             }
             Error::Switch(SwitchError::VersionFile(_)) => {
                 "fix the file (one version such as 1.22.5), or override it with GVMR_GO_VERSION".into()
@@ -474,6 +493,16 @@ impl Error {
             }
             Error::MirrorIndex { .. } => {
                 "move the file away (or fix it) and sync again: gvmr rebuilds the index from the archives it syncs".into()
+            }
+            Error::EditorSettings { snippet, .. } => {
+                format!("add this to its top-level object by hand: {snippet}")
+            }
+            Error::FirstUse { source, .. } => {
+                let turn_off = "to run go without installing missing versions, set GVMR_AUTO_INSTALL=0";
+                match source.hint() {
+                    Some(hint) => format!("{hint}; {turn_off}"),
+                    None => turn_off.to_string(),
+                }
             }
             Error::MirrorIncomplete { .. } => {
                 "the verified archives are published and indexed; a refused one is not, and should be reported to the operator of the mirror that served it; run the same command again once the cause is fixed: it fetches only what is missing".into()

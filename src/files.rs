@@ -57,15 +57,33 @@ pub fn io_hint(kind: io::ErrorKind) -> &'static str {
 /// Writes `bytes` to `path` through a temporary file and a rename, so readers
 /// never see a partial file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    staged(path, bytes)?
+        .persist(path)
+        .map_err(|e| FileError::new("write", path, e.error))?;
+    Ok(())
+}
+
+/// Writes `bytes` to `path` as [`write_atomically`] does, unless `path`
+/// exists: then nothing is written and the answer is `false`. Two writers
+/// racing for it never overwrite each other (the rename is a link that
+/// fails on an existing name).
+pub fn write_new_atomically(path: &Path, bytes: &[u8]) -> Result<bool, FileError> {
+    match staged(path, bytes)?.persist_noclobber(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(FileError::new("write", path, e.error)),
+    }
+}
+
+/// A temporary file beside `path` holding `bytes`, to be renamed over it.
+fn staged(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, FileError> {
     let dir = path.parent().expect("files are written inside a directory");
     fs::create_dir_all(dir).map_err(|e| FileError::new("create", dir, e))?;
     let mut tmp =
         tempfile::NamedTempFile::new_in(dir).map_err(|e| FileError::new("write in", dir, e))?;
     tmp.write_all(bytes)
         .map_err(|e| FileError::new("write", path, e))?;
-    tmp.persist(path)
-        .map_err(|e| FileError::new("write", path, e.error))?;
-    Ok(())
+    Ok(tmp)
 }
 
 /// The lock file at `path`, created if missing.

@@ -7,6 +7,7 @@
 //!   [`error`] folds every layer's error into one message, hint and exit code.
 //! - [`install`]: the pipeline (resolve, fetch, verify, unpack, commit);
 //!   [`doctor`]: diagnosis; [`self_update`]: gvmr replacing itself.
+//! - [`editors`]: what VS Code and GoLand need (their settings, their rules).
 //! - [`switch`]: which version applies and how shells and shims use it.
 //! - [`release`] (platforms, the release listing), [`verify`] (checksums,
 //!   signatures, keys, the checksum database), [`store`] (the data
@@ -28,6 +29,7 @@ mod cli;
 mod commands;
 mod digest;
 mod doctor;
+mod editors;
 mod error;
 mod files;
 mod install;

@@ -20,6 +20,7 @@ use crate::net::sources::{self, BadSource, Sources};
 use crate::net::url::DisplaySafeUrl;
 use crate::verify::signature::{KeyringError, Pinned};
 use crate::verify::sumdb::{SumDb, SumdbError};
+use gvmr_shim::auto_install;
 use gvmr_shim::env::Environment;
 use gvmr_shim::go_env::{GoEnv, GoValue, Toolchain};
 use gvmr_shim::select::Inputs;
@@ -136,6 +137,9 @@ pub struct Settings {
     retry: Result<RetryPolicy, SettingsError>,
     /// `GVMR_SOURCE`, for installs that have no `--source`.
     source: Result<Source, SettingsError>,
+    /// `GVMR_AUTO_INSTALL`: whether `exec` and `env` (and the shims, which
+    /// read it the same way) install a missing selected version.
+    auto_install: Result<bool, SettingsError>,
     /// `GITHUB_ENV` and `GITHUB_PATH`: the files GitHub Actions reads
     /// variables and PATH entries from (`gvmr env --shell github`).
     pub github_env: Option<PathBuf>,
@@ -277,6 +281,11 @@ impl Settings {
                 env.setting("GVMR_RETRY_BACKOFF_MS").as_deref(),
             ),
             source: source(env.setting("GVMR_SOURCE").as_deref()),
+            auto_install: auto_install::read(env).map_err(|bad| SettingsError::Invalid {
+                name: auto_install::VAR,
+                value: bad.value,
+                accepted: auto_install::ACCEPTED,
+            }),
             github_env: env.path("GITHUB_ENV"),
             github_path: env.path("GITHUB_PATH"),
             hook_state_dirs: hook_state_dirs(
@@ -390,6 +399,11 @@ impl Settings {
         self.source.clone()
     }
 
+    /// `GVMR_AUTO_INSTALL`: install a missing selected version on first use.
+    pub fn auto_install(&self) -> Result<bool, SettingsError> {
+        self.auto_install.clone()
+    }
+
     /// Every setting that cannot be used, for doctor.
     pub fn problems(&self) -> Vec<SettingsError> {
         let mut problems: Vec<SettingsError> = [
@@ -399,6 +413,7 @@ impl Settings {
             self.retry.as_ref().err().cloned(),
             self.source.as_ref().err().cloned(),
             self.self_update.base.as_ref().err().cloned(),
+            self.auto_install.as_ref().err().cloned(),
         ]
         .into_iter()
         .flatten()
@@ -620,9 +635,11 @@ mod tests {
             ("GVMR_RETRIES", "11"),
             ("GVMR_SOURCE", "ftp"),
             ("GVMR_MIRROR", "chinaa"),
+            ("GVMR_AUTO_INSTALL", "yes"),
         ]));
         let problems: Vec<String> = settings.problems().iter().map(|e| e.to_string()).collect();
-        assert_eq!(problems.len(), 5, "{problems:#?}");
+        assert_eq!(problems.len(), 6, "{problems:#?}");
+        assert!(problems.contains(&"GVMR_AUTO_INSTALL must be 1 (install a missing selected version on first use, the default) or 0 (do not), not \"yes\"".to_string()), "{problems:#?}");
         assert!(problems.contains(&"GVMR_HTTP_TIMEOUT must be a positive number of seconds (e.g. 30 or 2.5), not \"-1\"".to_string()), "{problems:#?}");
         assert!(problems.contains(&"GVMR_CONNECT_TIMEOUT must be a positive number of seconds (e.g. 30 or 2.5), not \"abc\"".to_string()), "{problems:#?}");
         assert!(
@@ -648,6 +665,7 @@ mod tests {
         }
         let good = Settings::read(&Environment::fixed([("GVMR_HTTP_TIMEOUT", " 2.5 ")]));
         assert_eq!(good.http_timeout(), Ok(Duration::from_millis(2500)));
+        assert_eq!(good.auto_install(), Ok(true));
         assert!(good.problems().is_empty());
     }
 

@@ -40,6 +40,10 @@ fn presentation() -> &'static Presentation {
 pub struct Ui {
     quiet: bool,
     tty: bool,
+    /// gvmr runs for another program (for `go`, installing a version on
+    /// first use; for direnv): only notices, warnings and progress bars,
+    /// each line marked `gvmr:` so it is not taken for that program's.
+    helper: bool,
 }
 
 /// Stdout could not be written: [`is_closed`](OutputError::is_closed) when
@@ -94,27 +98,55 @@ impl Ui {
         Ui {
             quiet,
             tty: io::stderr().is_terminal(),
+            helper: false,
         }
     }
 
-    /// A status line; silenced by `--quiet`.
+    /// This Ui for a run on behalf of another program (see
+    /// [`Ui::helper`]): status lines and notes are left out, progress bars
+    /// stay, and lines are marked `gvmr:`.
+    pub fn as_helper(&self) -> Ui {
+        Ui {
+            helper: true,
+            ..self.clone()
+        }
+    }
+
+    /// `gvmr: ` for a helper, whose lines mix with another program's.
+    fn marked(&self, line: String) -> String {
+        if self.helper {
+            format!("gvmr: {line}")
+        } else {
+            line
+        }
+    }
+
+    /// A status line; silenced by `--quiet`, and for a helper.
     pub fn status(&self, message: impl AsRef<str>) {
-        if !self.quiet {
+        if !self.quiet && !self.helper {
             err_line(message.as_ref());
         }
     }
 
-    /// A remark about how something was decided (a skipped file, an
-    /// overridden pin); silenced by `--quiet`.
-    pub fn note(&self, message: impl AsRef<str>) {
+    /// A status line that a helper shows too (what gvmr installs on first
+    /// use and why, a default it set); silenced by `--quiet`.
+    pub fn notice(&self, message: impl AsRef<str>) {
         if !self.quiet {
+            err_line(&self.marked(message.as_ref().to_string()));
+        }
+    }
+
+    /// A remark about how something was decided (a skipped file, an
+    /// overridden pin); silenced by `--quiet`, and for a helper.
+    pub fn note(&self, message: impl AsRef<str>) {
+        if !self.quiet && !self.helper {
             err_line(&format!("note: {}", message.as_ref()));
         }
     }
 
     /// A warning; printed even with `--quiet`, because it names a risk.
     pub fn warn(&self, message: impl AsRef<str>) {
-        err_line(&format!("warning: {}", message.as_ref()));
+        err_line(&self.marked(format!("warning: {}", message.as_ref())));
     }
 
     /// Asks a yes/no question on stderr and reads the answer from stdin.
@@ -148,10 +180,16 @@ impl Ui {
         self.bar(label, total, template)
     }
 
-    /// Progress of an unpack: files written (the bar's prefix, set by the
-    /// unpacker) and bytes (its position). Hidden like [`Ui::progress`].
-    pub fn unpack_progress(&self, label: &str) -> ProgressBar {
-        self.bar(label, None, "{msg}  {prefix} files  {binary_bytes}")
+    /// Progress of an unpack: how much of the archive (`archive_size`
+    /// compressed bytes) was read, as a bar with a percentage, and the
+    /// files written (the bar's prefix, set by the unpacker). Hidden like
+    /// [`Ui::progress`].
+    pub fn unpack_progress(&self, label: &str, archive_size: u64) -> ProgressBar {
+        self.bar(
+            label,
+            Some(archive_size),
+            "{msg}  [{bar:24}] {percent:>3}%  {prefix} files",
+        )
     }
 
     fn bar(&self, label: &str, total: Option<u64>, template: &str) -> ProgressBar {

@@ -1,6 +1,9 @@
 //! The `go` and `gofmt` shims: find the version the current directory
 //! selects and `exec` that toolchain's binary. No child process, no network,
-//! no allocation-heavy setup: this runs before every `go` command.
+//! no allocation-heavy setup: this runs before every `go` command. A
+//! selected version that is not installed is installed on first use: the
+//! shim then execs `gvmr exec`, which installs it and runs the tool
+//! (`GVMR_AUTO_INSTALL=0`: exit 127 saying what to install).
 //!
 //! `no_main`: the C `main` below skips Rust's runtime setup (stack-guard
 //! probing reads /proc/self/maps; SIGPIPE handling), which saves about
@@ -8,10 +11,11 @@
 //! hands the arguments to std before `main` runs.
 #![no_main]
 
+use gvmr_shim::auto_install;
 use gvmr_shim::env::Environment;
 use gvmr_shim::go_env::GoEnv;
 use gvmr_shim::home::data_dir;
-use gvmr_shim::select::{Inputs, select};
+use gvmr_shim::select::{Inputs, NOTHING_SELECTED, NOTHING_SELECTED_FIX, select};
 use gvmr_shim::toolchain::{
     PINNED_GOTOOLCHAIN, Resolved, TOOLS, is_gvmr_goroot, path_with_first, pins_gotoolchain,
     resolve, system_tool,
@@ -34,28 +38,30 @@ fn fail(code: i32, message: &str) -> ! {
     exit(code)
 }
 
-/// Runs `gvmr install` for the selection (only with GVMR_AUTO_INSTALL=1).
-fn auto_install(env: &Environment, resolved: &Resolved) {
+/// Hands the run to `gvmr exec -- TOOL ARGS...` (`GVMR_BIN`, else `gvmr`
+/// on `PATH`), which installs the selected version (verified, saying so
+/// in one line) and then execs the tool: the one auto-install, shared with
+/// `gvmr exec` and `gvmr env`. gvmr resolves the selection again with the
+/// same resolver, so it installs what this shim found missing.
+fn exec_gvmr(env: &Environment, tool: &str, args: std::env::ArgsOs, resolved: &Resolved) -> ! {
     let gvmr = env
         .path("GVMR_BIN")
         .map(OsString::from)
         .unwrap_or_else(|| OsString::from("gvmr"));
-    let status = Command::new(&gvmr)
-        .arg("install")
-        .args(resolved.install_argument().split(' '))
-        .status();
-    match status {
-        Ok(s) if s.success() => {}
-        Ok(_) => fail(127, &resolved.not_installed_message()),
-        Err(e) => fail(
-            127,
-            &format!(
-                "{}; GVMR_AUTO_INSTALL is set but {} cannot run: {e}",
-                resolved.not_installed_message(),
-                Path::new(&gvmr).display()
-            ),
+    let error = Command::new(&gvmr)
+        .args(["exec", "--"])
+        .arg(tool)
+        .args(args)
+        .exec();
+    fail(
+        127,
+        &format!(
+            "{}; {} is on, but {} cannot run to install it: {error} (put gvmr on PATH, or name it in GVMR_BIN)",
+            resolved.not_installed_message(),
+            auto_install::VAR,
+            Path::new(&gvmr).display()
         ),
-    }
+    )
 }
 
 #[unsafe(no_mangle)]
@@ -90,23 +96,20 @@ fn run() -> ! {
         .unwrap_or_else(|e| fail(2, &format!("cannot read the current directory: {e}")));
     let selection = match select(&cwd, &inputs) {
         Ok(Some(selection)) => selection,
-        Ok(None) => fail(
-            127,
-            "no Go version is selected here: run `gvmr use VERSION` in the project, or `gvmr default VERSION`",
-        ),
+        Ok(None) => fail(127, &format!("{NOTHING_SELECTED}; {NOTHING_SELECTED_FIX}")),
         Err(e) => fail(2, &e.to_string()),
     };
     let path = inputs.path.as_deref();
-    let mut resolved = resolve(selection, &home, path);
+    let resolved = resolve(selection, &home, path);
     if resolved.system.is_some() {
         exec_system(&env, &tool, args, &home, &resolved);
     }
-    if resolved.goroot.is_none() && env.setting("GVMR_AUTO_INSTALL").as_deref() == Some("1") {
-        auto_install(&env, &resolved);
-        resolved = resolve(resolved.selection, &home, path);
-    }
     let Some(goroot) = resolved.goroot.as_deref() else {
-        fail(127, &resolved.not_installed_message())
+        match auto_install::read(&env) {
+            Ok(true) => exec_gvmr(&env, &tool, args, &resolved),
+            Ok(false) => fail(127, &resolved.not_installed_message()),
+            Err(e) => fail(2, &e.to_string()),
+        }
     };
     let bin = goroot.join("bin");
     let mut command = Command::new(bin.join(&tool));

@@ -8,8 +8,9 @@
 //! [`tree`] holds the rules and writes the files, the same for every format;
 //! [`tar_gz`] reads release `.tar.gz` archives, [`zip_file`] Windows `.zip`
 //! archives and Go module zips. This module has the limits, the errors and
-//! what an unpack reports. Progress (files and bytes written) goes to the
-//! `ProgressBar` the caller passes, hidden when nobody watches.
+//! what an unpack reports. Progress (the archive's compressed bytes read, out
+//! of its size, and the files written) goes to the `ProgressBar` the caller
+//! passes, hidden when nobody watches.
 
 mod tar_gz;
 mod tree;

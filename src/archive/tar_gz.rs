@@ -39,9 +39,24 @@ impl Read for ChunkReader {
     }
 }
 
+/// The archive as it is read, advancing the progress bar by the
+/// compressed bytes read.
+struct Counted {
+    file: File,
+    progress: ProgressBar,
+}
+
+impl Read for Counted {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.progress.inc(n as u64);
+        Ok(n)
+    }
+}
+
 /// Decompresses `archive` into `tx` until the end of the gzip stream, which
 /// includes checking its CRC and length trailer.
-fn decompress(archive: File, tx: SyncSender<io::Result<Vec<u8>>>) {
+fn decompress(archive: Counted, tx: SyncSender<io::Result<Vec<u8>>>) {
     let mut gz = GzDecoder::new(BufReader::with_capacity(CHUNK, archive));
     loop {
         let mut chunk = vec![0u8; CHUNK];
@@ -68,7 +83,8 @@ fn decompress(archive: File, tx: SyncSender<io::Result<Vec<u8>>>) {
 }
 
 /// Unpacks the `.tar.gz` at `archive` into `dest` (which must not exist),
-/// stripping the top-level `go/`; `progress` counts files and bytes.
+/// stripping the top-level `go/`; `progress` counts the compressed bytes
+/// read and the files written.
 pub fn unpack_tar_gz(
     archive: &Path,
     dest: &Path,
@@ -79,8 +95,12 @@ pub fn unpack_tar_gz(
         path: archive.to_path_buf(),
         source,
     })?;
+    let counted = Counted {
+        file,
+        progress: progress.clone(),
+    };
     let (tx, rx) = sync_channel(16);
-    let decompressor = thread::spawn(move || decompress(file, tx));
+    let decompressor = thread::spawn(move || decompress(counted, tx));
     let mut reader = ChunkReader {
         chunks: rx,
         current: Vec::new(),

@@ -126,7 +126,8 @@ pub(super) enum EntryKind {
 pub(super) struct TreeWriter<'a> {
     dest: &'a Path,
     limits: Limits,
-    /// Advanced by each file's bytes; its prefix shows the files written.
+    /// Its prefix shows the files written (the reader advances it by the
+    /// archive's bytes read).
     progress: &'a ProgressBar,
     top: Top,
     stats: Stats,
@@ -272,7 +273,6 @@ impl<'a> TreeWriter<'a> {
                     .push(WrittenFile::new(relative, size, digest, &meta));
                 self.stats.files += 1;
                 if !self.progress.is_hidden() {
-                    self.progress.inc(size);
                     self.progress.set_prefix(self.stats.files.to_string());
                 }
             }

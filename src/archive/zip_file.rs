@@ -65,7 +65,9 @@ fn unpack_zip_under(
             }
         };
         let raw = entry.name_raw().to_vec();
+        let compressed = entry.compressed_size();
         tree.entry(&raw, kind, &mut entry)?;
+        progress.inc(compressed);
     }
     tree.finish()
 }

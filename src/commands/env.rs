@@ -7,7 +7,10 @@ use crate::files::FileError;
 use crate::settings::Settings;
 use crate::store::Store;
 use crate::switch::SwitchError;
-use crate::switch::activate::{activate, apply, this_process, use_system};
+use crate::switch::activate::{
+    activate, apply, route_to_shims, this_process, use_system, with_shims_last,
+};
+use crate::switch::first_use::missing_hint;
 use crate::switch::selection::{Active, GoVersionOrSystem, active, current_dir};
 use crate::switch::shell::{
     Change, render_dotenv, render_fish, render_github_env, render_json, render_posix, sh_quote,
@@ -20,8 +23,21 @@ use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 
+/// What a command does where a version is not installed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Missing {
+    /// Install it first (`exec`, `env`): a given VERSION as `install` would,
+    /// the selected version on first use (unless `GVMR_AUTO_INSTALL=0`).
+    Install,
+    /// Install nothing (`env --shell direnv`, which direnv runs on every
+    /// `cd`): a given VERSION fails saying what to install; a missing
+    /// selected version, or none, is left to the shims, which install it on
+    /// first use or say what is wrong.
+    LeaveToShims,
+}
+
 /// The variables that make the selected (or given) version active. A
-/// given VERSION is installed first when it is not and `install` allows it
+/// given VERSION is installed first when it is not and `missing` allows it
 /// (as a fresh CI job needs): an installed match of a partial version is
 /// used as it is, while `stable`/`oldstable` resolve on the release listing.
 fn toolchain_changes(
@@ -29,13 +45,26 @@ fn toolchain_changes(
     store: &Store,
     ui: &Ui,
     version: Option<&str>,
-    install: bool,
+    missing: Missing,
 ) -> Result<Vec<Change>, Error> {
+    let install = missing == Missing::Install;
     let chosen = match version {
         Some(text) => Some(installed_or_install(settings, store, ui, text, install)?),
         None => None,
     };
-    let (active, notes) = active(&settings.selection, store, chosen.as_ref())?;
+    let (active, notes) = match active(&settings.selection, store, chosen.as_ref()) {
+        Err(SwitchError::SelectedNotInstalled(resolved)) if install => {
+            super::first_use::install(settings, store, ui, *resolved)?;
+            active(&settings.selection, store, None)?
+        }
+        Err(SwitchError::SelectedNotInstalled(resolved)) => {
+            ui.as_helper()
+                .notice(missing_hint(&resolved, settings.auto_install()?));
+            return Ok(leave_to_shims(store, true));
+        }
+        Err(SwitchError::NoSelection) if !install => return Ok(leave_to_shims(store, false)),
+        result => result?,
+    };
     for note in notes {
         ui.note(note);
     }
@@ -46,6 +75,21 @@ fn toolchain_changes(
         }
         Active::System { .. } => use_system(&store.versions_dir(), &this_process, false),
     })
+}
+
+/// The shims on `PATH` (made if missing): first, for a selected version the
+/// shim installs on first use; else last, so that where nothing selects a
+/// version `go` is the shim saying so, while a Go earlier on `PATH` wins.
+fn leave_to_shims(store: &Store, first: bool) -> Vec<Change> {
+    // Best effort: without them `go` is simply not found.
+    let _ = crate::switch::shim_files::ensure_shims(store);
+    let shims = store.shims_dir();
+    let changes = if first {
+        route_to_shims(&shims, &this_process, false)
+    } else {
+        Vec::new()
+    };
+    with_shims_last(changes, &shims, &this_process)
 }
 
 /// A VERSION argument as an installed version: the newest installed match
@@ -74,7 +118,8 @@ fn installed_or_install(
         }
         .into());
     }
-    super::select::ensure_installed(settings, store, ui, text)
+    let options = crate::install::InstallOptions::for_host(settings.source()?);
+    super::select::ensure_installed(settings, store, ui, text, &options)
 }
 
 pub fn exec(
@@ -90,7 +135,7 @@ pub fn exec(
     let mut child = std::process::Command::new(program);
     child.args(args);
     apply(
-        toolchain_changes(settings, store, ui, version, true)?,
+        toolchain_changes(settings, store, ui, version, Missing::Install)?,
         &mut child,
     );
     let source = child.exec();
@@ -107,10 +152,13 @@ pub fn env(
     format: EnvFormat,
     version: Option<&str>,
 ) -> Result<(), Error> {
-    // direnv evaluates .envrc on every cd: `use gvmr VERSION` never
-    // downloads there, it says what to install.
-    let install = format != EnvFormat::Direnv;
-    let changes = toolchain_changes(settings, store, ui, version, install)?;
+    // direnv evaluates .envrc on every cd: `use gvmr` never downloads
+    // there; it says what to install, or leaves it to the shims.
+    let missing = match format {
+        EnvFormat::Direnv => Missing::LeaveToShims,
+        _ => Missing::Install,
+    };
+    let changes = toolchain_changes(settings, store, ui, version, missing)?;
     let out = match format {
         EnvFormat::Bash | EnvFormat::Zsh => render_posix(&changes),
         EnvFormat::Fish => render_fish(&changes),

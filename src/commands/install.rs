@@ -144,6 +144,7 @@ pub(super) fn remove_installed(store: &Store, ui: &Ui, version: &GoVersion) -> R
     let size = store.version_size(version);
     store.remove_version(version)?;
     crate::store::manifest::forget(store, version);
+    crate::install::refresh_sdk_links(store, ui);
     let cached = store.forget_downloads(version)?;
     let freed = ui::bytes(size + cached);
     ui.status(if cached > 0 {
@@ -170,5 +171,6 @@ pub fn options(
         platform: platform.unwrap_or_else(Platform::host),
         archive,
         default_packages,
+        first_becomes_default: true,
     }
 }

@@ -5,6 +5,8 @@
 mod disk;
 mod doctor;
 mod env;
+mod first_use;
+mod ide;
 mod install;
 mod keys;
 mod list;
@@ -95,7 +97,8 @@ pub fn run(cli: Cli) -> Result<Finished, Error> {
         Command::Current { json } => select::current(s, &store, &ui, json),
         Command::Use { version } => select::use_version(s, &store, &ui, &version),
         Command::Default { version } => select::set_default(s, &store, &ui, version.as_deref()),
-        Command::Which { tool } => select::which(s, &store, &ui, &tool),
+        Command::Which { tool, goroot } => select::which(s, &store, &ui, &tool, goroot),
+        Command::Ide { editor, write } => ide::ide(s, &store, &ui, editor, write),
         Command::Exec { version, command } => {
             env::exec(s, &store, &ui, version.as_deref(), &command)
         }

@@ -70,20 +70,20 @@ pub fn current(settings: &Settings, store: &Store, ui: &Ui, json: bool) -> Resul
     match (resolved.is_available(), &resolved.system) {
         (true, _) => Ok(()),
         (false, Some(_)) => Err(SwitchError::NoSystemGo(source.to_string()).into()),
-        (false, None) => {
-            Err(SwitchError::SelectedNotInstalled(resolved.not_installed_message()).into())
-        }
+        (false, None) => Err(SwitchError::SelectedNotInstalled(Box::new(resolved)).into()),
     }
 }
 
 /// What a VERSION argument names, installed first if needed: partial
 /// versions and aliases (`stable`, `oldstable`) resolve on the release
 /// listing (offline: against installed versions); `system` needs nothing.
+/// `options`: how to install (see [`InstallOptions::for_host`]).
 pub(super) fn ensure_installed(
     settings: &Settings,
     store: &Store,
     ui: &Ui,
     text: &str,
+    options: &InstallOptions,
 ) -> Result<GoVersionOrSystem, Error> {
     let request = VersionRequest::parse(text)?;
     match request {
@@ -94,8 +94,7 @@ pub(super) fn ensure_installed(
         _ => {}
     }
     let installer = Installer::new(store, ui, settings)?;
-    let options = InstallOptions::for_host(settings.source()?);
-    match installer.install(Some(&request), &options) {
+    match installer.install(Some(&request), options) {
         Ok(outcome) => Ok(GoVersionOrSystem::Version(outcome.version())),
         // Offline: a partial version can still name an installed one.
         Err(Error::ListingNeeded { source, .. }) => {
@@ -134,7 +133,8 @@ fn name(chosen: &GoVersionOrSystem) -> String {
 }
 
 pub fn use_version(settings: &Settings, store: &Store, ui: &Ui, text: &str) -> Result<(), Error> {
-    let chosen = ensure_installed(settings, store, ui, text)?;
+    let options = InstallOptions::for_host(settings.source()?);
+    let chosen = ensure_installed(settings, store, ui, text, &options)?;
     let path = current_dir(&settings.selection)?.join(GO_VERSION_FILE);
     write_version_file(&path, &chosen)?;
     let requirement = Requirement::Request(match &chosen {
@@ -169,8 +169,14 @@ pub fn set_default(
             Err(_) => Err(Error::NoDefault),
         };
     };
-    let chosen = ensure_installed(settings, store, ui, text)?;
+    // The version becomes the default here, whether installed now or not.
+    let options = InstallOptions {
+        first_becomes_default: false,
+        ..InstallOptions::for_host(settings.source()?)
+    };
+    let chosen = ensure_installed(settings, store, ui, text, &options)?;
     write_version_file(&path, &chosen)?;
+    crate::install::refresh_sdk_links(store, ui);
     ui.status(format!(
         "{text} resolved to {}; it is now the default (in {})",
         name(&chosen),
@@ -179,10 +185,25 @@ pub fn set_default(
     Ok(())
 }
 
-pub fn which(settings: &Settings, store: &Store, ui: &Ui, tool: &str) -> Result<(), Error> {
+/// `gvmr which [TOOL]`, or with `goroot`, `gvmr which --goroot`.
+pub fn which(
+    settings: &Settings,
+    store: &Store,
+    ui: &Ui,
+    tool: &str,
+    goroot: bool,
+) -> Result<(), Error> {
     let (active, notes) = active(&settings.selection, store, None)?;
     for note in notes {
         ui.note(note);
+    }
+    if goroot {
+        let root = active.goroot().ok_or_else(|| match &active {
+            Active::System { go } => Error::NoSuchTool(go.clone()),
+            Active::Installed { goroot, .. } => Error::NoSuchTool(goroot.clone()),
+        })?;
+        ui::outln(root.display().to_string())?;
+        return Ok(());
     }
     let path = match active {
         Active::Installed { goroot, .. } => goroot.join("bin").join(tool),

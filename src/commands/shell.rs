@@ -23,6 +23,7 @@ pub fn hook_env(
         &settings.go,
         store,
         &settings.hook_state_dirs,
+        settings.auto_install().map_err(|e| e.to_string()),
         shell,
         pid,
     )?)?;

@@ -118,7 +118,9 @@ pub fn upgrade(
             new: newest,
         });
     }
-    if !default {
+    if default {
+        crate::install::refresh_sdk_links(store, ui);
+    } else {
         let requirement = match requirement {
             Requirement::FirstInstalled(mut list) => {
                 list[0] = request;

@@ -8,6 +8,7 @@
 
 mod build;
 mod check;
+mod editors;
 mod environment;
 #[cfg(test)]
 pub mod fake;
@@ -54,6 +55,8 @@ pub struct Selected {
 #[derive(Debug, Clone)]
 pub struct Context {
     pub home: PathBuf,
+    /// The directory doctor runs in.
+    pub cwd: PathBuf,
     /// The configuration, as every command reads it.
     pub settings: Settings,
     /// Go's settings as the selected toolchain's go command sees them
@@ -102,6 +105,7 @@ impl Context {
         };
         Context {
             home: home.to_path_buf(),
+            cwd: cwd.to_path_buf(),
             settings: settings.clone(),
             go,
             selected,
@@ -174,6 +178,13 @@ fn groups(ctx: &Context) -> Vec<Group> {
             name: "environment",
             timeout: Duration::from_secs(5),
             run: environment::checks,
+            network: false,
+        },
+        Group {
+            section: editors::SECTION,
+            name: "editors",
+            timeout: Duration::from_secs(5),
+            run: editors::checks,
             network: false,
         },
         Group {

@@ -74,6 +74,7 @@ pub fn test_context() -> Context {
     let settings = Settings::read(&Environment::fixed::<&str, &str>([]));
     Context {
         home: PathBuf::from("/gvmr"),
+        cwd: PathBuf::from("/work"),
         go: settings.go.clone(),
         settings,
         selected: Ok(None),

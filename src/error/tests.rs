@@ -96,6 +96,23 @@ fn switch(e: SwitchError) -> Error {
 
 const NOT_FOUND: io::ErrorKind = io::ErrorKind::NotFound;
 
+/// go1.22.5, selected by a .go-version, not installed.
+fn not_installed() -> gvmr_shim::toolchain::Resolved {
+    use gvmr_shim::select::{Requirement, Selection, Source};
+    gvmr_shim::toolchain::Resolved {
+        selection: Selection {
+            requirement: Requirement::Request(VersionRequest::Exact(version("1.22.5"))),
+            source: Source::File(path("/p/.go-version")),
+            module: None,
+            default: None,
+        },
+        version: Some(version("1.22.5")),
+        goroot: None,
+        system: None,
+        overridden: None,
+    }
+}
+
 rows! {
     Error::BadVersion(_) => 2, "malformed version", None,
         Error::BadVersion(ParseVersionError { input: "1.x".into() });
@@ -121,7 +138,7 @@ rows! {
     Error::Switch(SwitchError::NoSelection) => 3, "nothing selected", Some("gvmr use VERSION"),
         switch(SwitchError::NoSelection);
     Error::Switch(SwitchError::SelectedNotInstalled(_)) => 3, "not installed", None,
-        switch(SwitchError::SelectedNotInstalled("go1.22.5 is selected but not installed".into()));
+        switch(SwitchError::SelectedNotInstalled(Box::new(not_installed())));
     Error::Switch(SwitchError::NotInstalled { .. }) => 3, "not installed", Some("gvmr list"),
         switch(SwitchError::NotInstalled { version: "go1.22.5".into(), installed: Vec::new() });
     Error::Switch(SwitchError::NoSystemGo(_)) => 3, "`system` selected but no other Go on `PATH`", Some("install Go outside gvmr"),
@@ -260,6 +277,18 @@ rows! {
         Error::NotConfirmed("prune would remove 2 versions".into());
     Error::MirrorIndex { .. } => 7, "`index.json` is unreadable", Some("sync again"),
         Error::MirrorIndex { path: path("/m/index.json"), source: ListingError::Fetch(http_status(404)) };
+    Error::EditorSettings { .. } => 7, "`.vscode/settings.json` cannot be rewritten", Some("by hand: \"go.alternateTools\""),
+        Error::EditorSettings {
+            path: path("/p/.vscode/settings.json"),
+            problem: RewriteError::Comments,
+            snippet: crate::editors::vscode::snippet("/h/shims/go"),
+        };
+    // Exits as the install that failed: here a download's.
+    Error::FirstUse { .. } => 4, "every mirror failed", Some("GVMR_AUTO_INSTALL=0"),
+        Error::FirstUse {
+            selected: "go1.22.5".into(),
+            source: Box::new(Error::Download { file: "a".into(), failures: Vec::new() }),
+        };
     Error::MirrorIncomplete { failures, .. } if failures.iter().any(|(_, e)| e.exit_code() == exit::VERIFICATION)
         => 5, "`mirror sync`: an archive was refused", Some("run the same command again"),
         Error::MirrorIncomplete {

@@ -61,7 +61,7 @@ impl Installer<'_> {
                 ArchiveFormat::Zip => archive::unpack_zip,
             };
             self.pause_point("unpack");
-            let progress = self.unpack_progress(&target.file_name);
+            let progress = self.unpack_progress(&target.file_name, &archive);
             let unpacked = unpack_archive(&archive, &staged, archive::Limits::default(), &progress);
             progress.finish_and_clear();
             let stats = unpacked.map_err(|source| Error::Unpack {

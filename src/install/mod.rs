@@ -48,6 +48,9 @@ pub struct InstallOptions {
     pub archive: Option<PathBuf>,
     /// `go install` the default packages after a fresh install.
     pub default_packages: bool,
+    /// Make a fresh install the default when no default is set (not for
+    /// `gvmr default`, which sets it anyway).
+    pub first_becomes_default: bool,
 }
 
 impl InstallOptions {
@@ -61,7 +64,19 @@ impl InstallOptions {
             platform: Platform::host(),
             archive: None,
             default_packages: true,
+            first_becomes_default: true,
         }
+    }
+}
+
+/// Brings `$GVMR_HOME/sdk/` up to date after versions or the default
+/// changed; a failure is a warning (the change itself stands).
+pub fn refresh_sdk_links(store: &Store, ui: &Ui) {
+    if let Err(e) = store.refresh_sdk_links() {
+        ui.warn(format!(
+            "{e}; the editor paths in {} are not up to date",
+            crate::ui::tildify(&store.sdk_dir())
+        ));
     }
 }
 
@@ -140,10 +155,23 @@ impl<'a> Installer<'a> {
         Ok(outcome)
     }
 
-    /// What follows a fresh install: the end-of-support warning (from the
-    /// listing this command loaded, or the cached one) and the default
-    /// packages (only for this machine's platform: others cannot run).
+    /// What follows a fresh install: the first one becomes the default,
+    /// the editors' links follow ([`refresh_sdk_links`]), the
+    /// end-of-support warning (from the listing this command loaded, or the
+    /// cached one) and the default packages (the default and the packages
+    /// only for this machine's platform: others cannot run).
     fn after_install(&self, version: &GoVersion, options: &InstallOptions) {
+        let runs_here = options.platform == Platform::host();
+        if options.first_becomes_default && runs_here {
+            match self.store.set_default_if_unset(version) {
+                Ok(true) => self.ui.notice(format!(
+                    "{version} is now the default, as no default was set (change it with `gvmr default VERSION`)"
+                )),
+                Ok(false) => {}
+                Err(e) => self.ui.warn(format!("{e}; {version} did not become the default")),
+            }
+        }
+        refresh_sdk_links(self.store, self.ui);
         if let Some(support) = self.listing.offline().map(|l| Support::from_listing(&l))
             && support.past_end_of_support(version)
         {
@@ -152,7 +180,7 @@ impl<'a> Installer<'a> {
                 support.supported_lines().join(" and ")
             ));
         }
-        if options.default_packages && options.platform == Platform::host() {
+        if options.default_packages && runs_here {
             default_packages::install_all(self.settings, self.store, self.ui, version);
         }
     }

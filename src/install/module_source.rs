@@ -75,7 +75,7 @@ impl Installer<'_> {
             let staged = work.join("go");
             let prefix = format!("{TOOLCHAIN_MODULE}@{module_version}");
             let file = format!("{module_version}.zip");
-            let progress = self.unpack_progress(&file);
+            let progress = self.unpack_progress(&file, &zip);
             let limits = archive::Limits::default();
             let unpacked = archive::unpack_module_zip(&zip, &staged, &prefix, limits, &progress);
             progress.finish_and_clear();

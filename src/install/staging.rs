@@ -52,9 +52,11 @@ impl Installer<'_> {
         Ok(Outcome::Installed(version))
     }
 
-    /// The unpack's progress bar (files and bytes; hidden off a terminal).
-    pub(super) fn unpack_progress(&self, file: &str) -> indicatif::ProgressBar {
-        self.ui.unpack_progress(&format!("Unpacking {file}"))
+    /// The unpack's progress bar: the share of `archive` read, and the
+    /// files written (hidden off a terminal).
+    pub(super) fn unpack_progress(&self, file: &str, archive: &Path) -> indicatif::ProgressBar {
+        let size = std::fs::metadata(archive).map_or(0, |m| m.len());
+        self.ui.unpack_progress(&format!("Unpacking {file}"), size)
     }
 
     /// Test-only failpoint between the steps of an install: see

@@ -8,6 +8,8 @@
 //!                        the next attempt or run, see net/download.rs)
 //!   cache/               the release listing
 //!   shims/               go and gofmt
+//!   sdk/                 default, go1.N: links to installed versions for
+//!                        editors (see sdk_links.rs)
 //!   manifests/           every installed file, for doctor and sizes
 //!   default-packages     tools `go install`ed with each new toolchain
 //!   projects.json        the version files gvmr has seen (for prune)
@@ -23,6 +25,7 @@
 pub mod downloads;
 pub mod manifest;
 pub mod projects;
+pub mod sdk_links;
 
 use gvmr_shim::GoVersion;
 use gvmr_shim::home::VERSIONS_DIR;
@@ -298,6 +301,16 @@ pub struct NoDataDir;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sorted names in `dir`.
+    pub(super) fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
 
     fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();

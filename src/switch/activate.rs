@@ -141,6 +141,69 @@ pub fn use_system(versions_dir: &Path, env: Lookup, track: bool) -> Vec<Change> 
     changes
 }
 
+/// Changes that leave `go` to the shims in `shims`, first on `PATH`: where
+/// the selected version is not installed, the shim installs it on first
+/// use (or says what to install), and a Go elsewhere on `PATH` does not
+/// run in its place. With `track`, a `GOROOT` and `GOTOOLCHAIN` the hook
+/// set are taken back (the shim sets its own) and the entry is recorded,
+/// as [`activate`] does.
+pub fn route_to_shims(shims: &Path, env: Lookup, track: bool) -> Vec<Change> {
+    let previous = env(ADDED_VAR).filter(|_| track);
+    let path = env("PATH");
+    let new_path = path_with_first(
+        shims,
+        path.as_deref().map(std::ffi::OsStr::new),
+        previous.as_deref().map(Path::new),
+    );
+    let mut changes = vec![Change::Export(
+        "PATH".into(),
+        new_path.to_string_lossy().into_owned(),
+    )];
+    if track {
+        if previous.is_some() {
+            changes.push(Change::Unset("GOROOT".into()));
+        }
+        changes.extend(release_toolchain(env));
+        changes.push(Change::Export(
+            ADDED_VAR.into(),
+            shims.display().to_string(),
+        ));
+    }
+    changes
+}
+
+/// `changes`, and `shims` appended to the `PATH` they leave when it is not
+/// on it: where nothing gvmr installed is active, `go` is then the shim,
+/// which says why (nothing selected, a version to install) instead of
+/// "command not found", while a Go earlier on `PATH` still runs.
+pub fn with_shims_last(mut changes: Vec<Change>, shims: &Path, env: Lookup) -> Vec<Change> {
+    let path = changes
+        .iter()
+        .rev()
+        .find_map(|c| match c {
+            Change::Export(name, value) if name == "PATH" => Some(value.clone()),
+            _ => None,
+        })
+        .or_else(|| env("PATH"));
+    let mut entries: Vec<std::path::PathBuf> = path
+        .as_deref()
+        .map(|p| std::env::split_paths(p).collect())
+        .unwrap_or_default();
+    if entries.iter().any(|entry| entry == shims) {
+        return changes;
+    }
+    entries.push(shims.to_path_buf());
+    let Ok(new_path) = std::env::join_paths(entries) else {
+        return changes; // an entry with a `:` cannot be joined; leave PATH be
+    };
+    changes.retain(|c| !matches!(c, Change::Export(name, _) if name == "PATH"));
+    changes.push(Change::Export(
+        "PATH".into(),
+        new_path.to_string_lossy().into_owned(),
+    ));
+    changes
+}
+
 /// Unsets the `GOTOOLCHAIN=local` the hook set, if it is still ours.
 fn release_toolchain(env: Lookup) -> Vec<Change> {
     let mut changes = Vec::new();
@@ -239,6 +302,15 @@ mod tests {
         assert!(deactivate(&lookup(&[("PATH", "/bin")])).is_empty());
     }
 
+    /// A shell where the hook activated go1.22.5 (and set GOTOOLCHAIN).
+    const HOOKED: [(&str, &str); 5] = [
+        ("PATH", "/h/versions/go1.22.5/bin:/usr/bin"),
+        (ADDED_VAR, "/h/versions/go1.22.5/bin"),
+        ("GOROOT", "/h/versions/go1.22.5"),
+        ("GOTOOLCHAIN", "local"),
+        (TOOLCHAIN_VAR, "1"),
+    ];
+
     #[test]
     fn system_drops_gvmrs_path_entries_and_goroot_only() {
         let versions = Path::new("/h/versions");
@@ -260,13 +332,7 @@ mod tests {
         let env = lookup(&[("PATH", "/usr/bin"), ("GOROOT", "/usr/local/go")]);
         assert!(use_system(versions, &env, false).is_empty());
         // The hook undoes its own bookkeeping.
-        let env = lookup(&[
-            ("PATH", "/h/versions/go1.22.5/bin:/usr/bin"),
-            (ADDED_VAR, "/h/versions/go1.22.5/bin"),
-            ("GOROOT", "/h/versions/go1.22.5"),
-            ("GOTOOLCHAIN", "local"),
-            (TOOLCHAIN_VAR, "1"),
-        ]);
+        let env = lookup(&HOOKED);
         assert_eq!(
             use_system(versions, &env, true),
             [
@@ -276,6 +342,59 @@ mod tests {
                 Change::Unset("GOTOOLCHAIN".into()),
                 Change::Unset(TOOLCHAIN_VAR.into()),
             ]
+        );
+    }
+
+    #[test]
+    fn a_missing_version_routes_go_to_the_shims_and_leaving_takes_them_back() {
+        let shims = Path::new("/h/shims");
+        let env = lookup(&HOOKED);
+        assert_eq!(
+            route_to_shims(shims, &env, true),
+            [
+                export("PATH", "/h/shims:/usr/bin"),
+                Change::Unset("GOROOT".into()),
+                Change::Unset("GOTOOLCHAIN".into()),
+                Change::Unset(TOOLCHAIN_VAR.into()),
+                export(ADDED_VAR, "/h/shims"),
+            ]
+        );
+        // direnv: PATH only.
+        let plain = lookup(&[("PATH", "/usr/bin")]);
+        assert_eq!(
+            route_to_shims(shims, &plain, false),
+            [export("PATH", "/h/shims:/usr/bin")]
+        );
+        // Leaving puts them last again.
+        let routed = lookup(&[("PATH", "/h/shims:/usr/bin"), (ADDED_VAR, "/h/shims")]);
+        let left = with_shims_last(deactivate(&routed), shims, &routed);
+        assert_eq!(left[0], Change::Unset("GOROOT".into()));
+        assert_eq!(left.last(), Some(&export("PATH", "/usr/bin:/h/shims")));
+    }
+
+    #[test]
+    fn the_shims_go_last_unless_path_has_them() {
+        let shims = Path::new("/h/shims");
+        let env = lookup(&[("PATH", "/usr/local/go/bin:/usr/bin")]);
+        assert_eq!(
+            with_shims_last(Vec::new(), shims, &env),
+            [export("PATH", "/usr/local/go/bin:/usr/bin:/h/shims")]
+        );
+        let mine = lookup(&[("PATH", "/h/shims:/usr/bin")]);
+        assert!(with_shims_last(Vec::new(), shims, &mine).is_empty());
+        // After an activation, behind its bin directory.
+        let changes = activate(Path::new("/h/v/go1.22.5"), &env, false, false);
+        let changes = with_shims_last(changes, shims, &env);
+        assert_eq!(
+            changes.last(),
+            Some(&export(
+                "PATH",
+                "/h/v/go1.22.5/bin:/usr/local/go/bin:/usr/bin:/h/shims"
+            ))
+        );
+        assert_eq!(
+            with_shims_last(Vec::new(), shims, &lookup(&[])),
+            [export("PATH", "/h/shims")]
         );
     }
 

@@ -8,9 +8,13 @@
 use crate::files::own_executable;
 use crate::store::Store;
 use crate::switch::SwitchError as Error;
-use crate::switch::activate::{activate, deactivate, this_process, use_system};
+use crate::switch::activate::{
+    activate, deactivate, route_to_shims, this_process, use_system, with_shims_last,
+};
+use crate::switch::first_use::missing_hint;
 use crate::switch::selection::{current_dir, look_here};
 use crate::switch::shell::{render_fish, render_posix, sh_quote};
+use crate::switch::shim_files::ensure_shims;
 use crate::switch::watch::{self, Snapshot};
 use gvmr_shim::go_env::GoEnv;
 use gvmr_shim::select::Inputs;
@@ -128,17 +132,29 @@ fn remove_stamps_of_exited_shells(dir: &Path) {
 /// What the hook evaluates: the toolchain for this directory (or none), and
 /// `_gvmr_unchanged`, the builtins-only test of whether anything deciding
 /// it changed (see [`crate::switch::watch`]).
+///
+/// The shims stay on `PATH`, last: where nothing is selected (or a version
+/// file is broken) `go` is the shim, which says so. A selected version that
+/// is not installed puts them first instead, so `go` installs it on first
+/// use (`auto_install`: `GVMR_AUTO_INSTALL`, or why it is unusable); the
+/// hook itself only says so, once per change of directory, and never
+/// installs: a prompt must stay free.
 pub fn hook_env(
     inputs: &Inputs,
     go: &GoEnv,
     store: &Store,
     state_dirs: &[PathBuf],
+    auto_install: Result<bool, String>,
     shell: HookShell,
     pid: u32,
 ) -> Result<String, Error> {
     let looked_at = SystemTime::now();
     let cwd = current_dir(inputs)?;
     let env = this_process;
+    let shims = store.shims_dir();
+    // Best effort, and nothing to do once they exist: without them `go` is
+    // simply not found.
+    let _ = ensure_shims(store);
     let snapshot = Snapshot::take(&cwd, inputs, go, store);
     let here = look_here(inputs, store, &cwd);
     for note in &here.notes {
@@ -156,8 +172,12 @@ pub fn hook_env(
                 }
                 Some(goroot) => activate(goroot, &env, true, go.in_file("GOTOOLCHAIN").is_some()),
                 None => {
-                    eprintln!("gvmr: {}", resolved.not_installed_message());
-                    deactivate(&env)
+                    let hint = match &auto_install {
+                        Ok(on) => missing_hint(resolved, *on),
+                        Err(problem) => format!("{}; {problem}", resolved.not_installed_message()),
+                    };
+                    eprintln!("gvmr: {hint}");
+                    route_to_shims(&shims, &env, true)
                 }
             }
         }
@@ -167,6 +187,7 @@ pub fn hook_env(
             deactivate(&env)
         }
     };
+    let changes = with_shims_last(changes, &shims, &env);
     let resolved = here.resolved.as_ref().ok();
     let watch = watch::watch(&cwd, inputs, go, store, resolved, &snapshot);
     let stamp = touch_stamp(state_dirs, pid, looked_at);

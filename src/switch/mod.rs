@@ -8,6 +8,7 @@
 //! version ([`version_file`]).
 
 pub mod activate;
+pub mod first_use;
 pub mod hook;
 pub mod selection;
 pub mod shell;
@@ -18,6 +19,7 @@ pub mod watch;
 
 use crate::files::FileError;
 use gvmr_shim::select::SelectError;
+use gvmr_shim::toolchain::Resolved;
 use gvmr_shim::{GoVersion, ParseVersionError};
 use std::path::PathBuf;
 
@@ -29,13 +31,11 @@ pub enum SwitchError {
     /// A malformed version file (or `GVMR_GO_VERSION`).
     #[error(transparent)]
     VersionFile(#[from] SelectError),
-    #[error(
-        "no Go version is selected here (no GVMR_GO_VERSION, .go-version, .tool-versions, go.work or go.mod above this directory, and no default)"
-    )]
+    #[error("{}", gvmr_shim::select::NOTHING_SELECTED)]
     NoSelection,
     /// `go1.22.5 is selected by /p/.go-version but not installed; run: …`
-    #[error("{0}")]
-    SelectedNotInstalled(String),
+    #[error("{}", .0.not_installed_message())]
+    SelectedNotInstalled(Box<Resolved>),
     /// `system` is selected (by this source) but PATH has no other go.
     #[error("system is selected by {0}, but the only go on PATH is gvmr's shim (or there is none)")]
     NoSystemGo(String),

@@ -47,6 +47,21 @@ pub enum Active {
     System { go: PathBuf },
 }
 
+impl Active {
+    /// The Go root: the installed version's directory, or for `system` the
+    /// directory above the `bin/` its `go` lies in, links followed
+    /// (/usr/bin/go → /usr/lib/go-1.22/bin/go: /usr/lib/go-1.22).
+    pub fn goroot(&self) -> Option<PathBuf> {
+        match self {
+            Active::Installed { goroot, .. } => Some(goroot.clone()),
+            Active::System { go } => {
+                let real = std::fs::canonicalize(go).ok()?;
+                Some(real.parent()?.parent()?.to_path_buf())
+            }
+        }
+    }
+}
+
 /// The system Go for `system` requests, or the error saying there is none.
 fn system_go(inputs: &Inputs, store: &Store, source: &str) -> Result<Active, Error> {
     match system_tool("go", inputs.path.as_deref(), store.root(), &[]) {
@@ -84,9 +99,7 @@ pub fn active(
                 match (resolved.version, resolved.goroot.clone()) {
                     (Some(version), Some(goroot)) => Active::Installed { version, goroot },
                     _ => {
-                        return Err(Error::SelectedNotInstalled(
-                            resolved.not_installed_message(),
-                        ));
+                        return Err(Error::SelectedNotInstalled(Box::new(resolved)));
                     }
                 }
             };

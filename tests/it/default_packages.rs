@@ -56,6 +56,7 @@ fn default_packages_are_installed_with_each_new_toolchain() {
     warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
     Verified sha256 [SHA256] (release listing at [SERVER]/listing.json) and OpenPGP signature (Test Go Releases <go@example.org>, key [KEY]…, made [DATE])
     Installed go1.22.5 in [ROOT]/gvmr-home/versions/go1.22.5 ([T] s)
+    go1.22.5 is now the default, as no default was set (change it with `gvmr default VERSION`)
     warning: [ROOT]/gvmr-home/default-packages:4: "not a package" is not module/path@version (e.g. golang.org/x/tools/gopls@latest); skipped
     Installing default package example.com/tool@v1.0.0 (1/3)…
     Installing default package example.com/broken@latest (2/3)…

@@ -8,7 +8,9 @@
 //! Without the archives (and no network to make them) the test fails: it
 //! never passes without having run Go.
 
-use crate::support::switching::{GVMR, assert_shim_binary_built, err, out, run_with_timeout};
+use crate::support::switching::{
+    GVMR, assert_shim_binary_built, err, offline_go_env, out, run_with_timeout,
+};
 use crate::support::{BASE_PATH, Session, write_file};
 use std::path::Path;
 use std::process::Command;
@@ -25,15 +27,8 @@ fn go(s: &Session, scratch: &Path, dir: &Path, args: &[&str]) -> String {
         .env_clear()
         .env("PWD", dir)
         .env("PATH", BASE_PATH)
-        .env("HOME", scratch.join("home"))
-        .env("GVMR_HOME", s.home())
-        .env("GOCACHE", scratch.join("gocache"))
-        .env("GOPATH", scratch.join("gopath"))
-        .env("GOMODCACHE", scratch.join("gopath/pkg/mod"))
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOPROXY", "off")
-        .env("GOTELEMETRY", "off")
-        .env("CGO_ENABLED", "0");
+        .env("GVMR_HOME", s.home());
+    offline_go_env(&mut cmd, scratch);
     let started = Instant::now();
     let output = run_with_timeout(&mut cmd, GO_LIMIT);
     assert!(
@@ -211,13 +206,8 @@ fn a_go_line_module_runs_the_newer_default_with_real_go() {
         .env_clear()
         .env("PWD", &project)
         .env("PATH", BASE_PATH)
-        .env("HOME", scratch.join("home"))
-        .env("GVMR_HOME", s.home())
-        .env("GOCACHE", scratch.join("gocache"))
-        .env("GOPATH", scratch.join("gopath"))
-        .env("GOPROXY", "off")
-        .env("GOTELEMETRY", "off")
-        .env("CGO_ENABLED", "0");
+        .env("GVMR_HOME", s.home());
+    offline_go_env(&mut cmd, &scratch);
     let output = run_with_timeout(&mut cmd, GO_LIMIT);
     assert!(output.status.success(), "{}", err(&output));
     assert_eq!(out(&output), "go version go1.22.10 linux/amd64\ngo1.22.10");

@@ -276,14 +276,15 @@ fn github_output_appends_to_github_env_and_github_path() {
 }
 
 #[test]
-fn not_installed_exits_3_with_the_install_hint() {
+fn with_auto_install_off_not_installed_exits_3_with_the_install_hint() {
     let s = odd_home();
     let gv = s.write("p/.go-version", "1.23.1\n");
     let dir = s.dir("p");
-    for format in ["bash", "zsh", "fish", "json", "dotenv", "github", "direnv"] {
+    for format in ["bash", "zsh", "fish", "json", "dotenv", "github"] {
         let output = s
             .gvmr_in(&dir)
             .args(["env", "--shell", format])
+            .env("GVMR_AUTO_INSTALL", "0")
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(3), "{format}: {}", err(&output));
@@ -297,6 +298,7 @@ fn not_installed_exits_3_with_the_install_hint() {
             err(&output)
         );
     }
+    assert!(!s.goroot("1.23.1").exists());
     // An explicit version that no mirror publishes (an explicit version
     // that is published but not installed is installed first: see
     // `an_explicit_version_is_installed_first`).
@@ -304,6 +306,7 @@ fn not_installed_exits_3_with_the_install_hint() {
     assert_eq!(output.status.code(), Some(3), "{}", err(&output));
     assert_eq!(out(&output), "");
     // Nothing selected.
+    s.unset_default();
     let output = s.gvmr_in(&s.dir("none")).arg("env").output().unwrap();
     assert_eq!(output.status.code(), Some(3));
     assert!(
@@ -311,6 +314,51 @@ fn not_installed_exits_3_with_the_install_hint() {
         "{}",
         err(&output)
     );
+}
+
+#[test]
+fn env_installs_the_selected_version_on_first_use() {
+    let s = odd_home();
+    let gv = s.write("p/.go-version", "1.23.1\n");
+    let dir = s.dir("p");
+    let output = s
+        .gvmr_in(&dir)
+        .args(["env", "--shell", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", err(&output));
+    let json: serde_json::Value = serde_json::from_str(&out(&output)).unwrap();
+    assert_eq!(json["GOROOT"], s.goroot("1.23.1").display().to_string());
+    assert_eq!(
+        err(&output).lines().next().unwrap_or_default(),
+        format!(
+            "gvmr: go1.23.1 is selected by {} but not installed: installing it (GVMR_AUTO_INSTALL=0 turns this off)",
+            gv.display()
+        )
+    );
+    // direnv runs `gvmr env` on every cd: it never installs, it says so
+    // and leaves `go` to the shims (first on PATH), which install on first
+    // use.
+    s.write("p/.go-version", "1.22.4\n");
+    let output = s
+        .gvmr_in(&dir)
+        .args(["env", "--shell", "direnv"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", err(&output));
+    let shims = s.home().join("shims").display().to_string();
+    assert!(
+        out(&output).contains(&format!("export PATH='{}:", shims.replace('\'', "'\\''"))),
+        "{}",
+        out(&output)
+    );
+    assert!(
+        err(&output).contains("go1.22.4 is selected by")
+            && err(&output).contains("`go` installs it on first use"),
+        "{}",
+        err(&output)
+    );
+    assert!(!s.goroot("1.22.4").exists());
 }
 
 #[test]

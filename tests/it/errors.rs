@@ -82,7 +82,6 @@ fn usage_errors() {
     exit: 2
     --- stdout
     --- stderr
-    warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
     error: GVMR_SOURCE must be archive, proxy or auto, not "usb"
     "#);
     // Timeouts that do not parse are errors, never a silent default.

@@ -10,7 +10,7 @@
 //! gvmr runs are counted by a wrapper script standing in for gvmr in the
 //! hook's text (the hook calls gvmr by its absolute path).
 
-use crate::hooks::{INSTALLED, PUBLISHED, STEP_LIMIT, Sh, Terminal, UNSET, active, inactive, q};
+use crate::hooks::{INSTALLED, PUBLISHED, STEP_LIMIT, Sh, Terminal, UNSET, active, q, routed};
 use crate::support::switching::{GVMR, err, out, probe_session, run_with_timeout};
 use crate::support::{BASE_PATH, Session, backdate, dir_names, write_file};
 use std::os::unix::fs::PermissionsExt;
@@ -593,7 +593,7 @@ fn follows_installs_and_uninstalls(shell: Sh) {
     gvmr(&["uninstall", "1.22.5"]);
     assert_eq!(
         term.probe_after_change(),
-        inactive(UNSET, BASE_PATH),
+        routed(&s, UNSET, BASE_PATH),
         "{}: the selected version uninstalled",
         shell.name()
     );

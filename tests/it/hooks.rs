@@ -306,7 +306,9 @@ pub(crate) const INSTALLED: &[&str] = &["1.21.0", "1.22.5", "1.23.1"];
 /// A `GVMR_HOME` name that quoting mistakes would break.
 const ODD_HOME: &str = "gvmr h'o me $(x) \"q\" \\";
 
-pub(crate) fn active(s: &Session, version: &str, toolchain: &str, rest_of_path: &str) -> Seen {
+/// What the shell has with `version` active: its GOROOT, and its `bin`
+/// first on PATH, before `rest_of_path`.
+fn activated(s: &Session, version: &str, toolchain: &str, rest_of_path: &str) -> Seen {
     let goroot = s.goroot(version);
     Seen {
         goroot: goroot.display().to_string(),
@@ -315,12 +317,57 @@ pub(crate) fn active(s: &Session, version: &str, toolchain: &str, rest_of_path: 
     }
 }
 
-pub(crate) fn inactive(toolchain: &str, path: &str) -> Seen {
+fn unset_goroot(toolchain: &str, path: &str) -> Seen {
     Seen {
         goroot: UNSET.to_string(),
         toolchain: toolchain.to_string(),
         path: path.to_string(),
     }
+}
+
+/// `$GVMR_HOME/shims`, which the hooks keep on PATH.
+fn shims(s: &Session) -> String {
+    s.home().join("shims").display().to_string()
+}
+
+/// What a hook leaves with `version` active: [`activated`], with gvmr's
+/// shims last on PATH.
+pub(crate) fn active(s: &Session, version: &str, toolchain: &str, rest_of_path: &str) -> Seen {
+    let rest = format!("{rest_of_path}:{}", shims(s));
+    activated(s, version, toolchain, &rest)
+}
+
+/// What a hook leaves where no version is active: no GOROOT, `path` and
+/// gvmr's shims last, so that `go` (unless a Go earlier on PATH) is the
+/// shim, saying why.
+pub(crate) fn inactive(s: &Session, toolchain: &str, path: &str) -> Seen {
+    unset_goroot(toolchain, &format!("{path}:{}", shims(s)))
+}
+
+/// What a hook leaves where the selected version is not installed: the
+/// shims first, so that `go` installs it on first use.
+pub(crate) fn routed(s: &Session, toolchain: &str, path: &str) -> Seen {
+    unset_goroot(toolchain, &format!("{}:{path}", shims(s)))
+}
+
+/// Runs `go version` in the terminal and returns what it printed and its
+/// exit status (`exit=N`).
+fn go_version_in(term: &Terminal, shell: Sh, marker: &str) -> String {
+    let status = match shell {
+        Sh::Fish => "$status",
+        _ => "$?",
+    };
+    term.line(&format!("go version; echo \"{marker}=exit:{status}\""));
+    let done = format!("{marker}=exit:");
+    term.wait_for(
+        || term.pane().lines().any(|l| l.starts_with(&done)),
+        &format!("the end of `go version` ({marker})"),
+    );
+    let pane = term.pane();
+    let start = pane
+        .rfind(&format!("go version; echo \"{marker}"))
+        .unwrap_or(0);
+    pane[start..].to_string()
 }
 
 /// The whole switching scenario in one shell.
@@ -329,6 +376,8 @@ fn switching_scenario(shell: Sh, home: &str) {
     let s = Session::new().home_named(home);
     s.publish_probes(PUBLISHED);
     s.install(INSTALLED);
+    // The first install became the default; the scenario starts with none.
+    s.unset_default();
     let a = s.dir("a");
     s.write("a/.go-version", "1.21.0\n");
     let b = s.dir("a/b");
@@ -347,11 +396,22 @@ fn switching_scenario(shell: Sh, home: &str) {
             ("GVMR_INDEX_URL", &s.index_url()),
             ("GVMR_MIRROR", &s.mirror_url()),
             ("GVMR_KEYRING", &keyring),
+            ("GVMR_BIN", GVMR),
         ],
     );
     let cd = |dir: &Path| term.line(&format!("cd {}", q(dir)));
 
-    assert_eq!(term.probe(), inactive(UNSET, BASE_PATH), "at the start");
+    assert_eq!(term.probe(), inactive(&s, UNSET, BASE_PATH), "at the start");
+    // Nothing selected: `go` is the shim, which says so (not "command not
+    // found").
+    let shown = go_version_in(&term, shell, "nothing");
+    assert!(
+        shown.contains("gvmr: no Go version is selected here")
+            && shown.contains("gvmr use VERSION")
+            && shown.contains("nothing=exit:127"),
+        "{}: {shown}",
+        shell.name()
+    );
 
     cd(&a);
     assert_eq!(
@@ -403,7 +463,7 @@ fn switching_scenario(shell: Sh, home: &str) {
     cd(&outside);
     assert_eq!(
         term.probe(),
-        inactive(UNSET, &user_path),
+        inactive(&s, UNSET, &user_path),
         "left every project: PATH as before, with the user's edit"
     );
 
@@ -416,7 +476,7 @@ fn switching_scenario(shell: Sh, home: &str) {
     term.line(&shell.unset("GVMR_GO_VERSION"));
     assert_eq!(
         term.probe(),
-        inactive(UNSET, &user_path),
+        inactive(&s, UNSET, &user_path),
         "GVMR_GO_VERSION unset"
     );
 
@@ -436,7 +496,7 @@ fn switching_scenario(shell: Sh, home: &str) {
     cd(&outside);
     assert_eq!(
         term.probe(),
-        inactive("go1.23.0", &user_path),
+        inactive(&s, "go1.23.0", &user_path),
         "leaving keeps it too"
     );
     cd(&a);
@@ -446,34 +506,55 @@ fn switching_scenario(shell: Sh, home: &str) {
         "entering with a user's GOTOOLCHAIN"
     );
 
-    // A project whose version is not installed: no toolchain, and the
-    // reason on the terminal.
+    // A project whose version is not installed: the hook installs nothing
+    // and says so once; `go` is the shim, which installs it on first use.
+    let published = s.server.count("/dl/go1.20.14.linux-amd64.tar.gz");
     cd(&d);
     assert_eq!(
         term.probe(),
-        inactive("go1.23.0", &user_path),
+        routed(&s, "go1.23.0", &user_path),
         "in d (not installed)"
     );
     term.wait_for(
-        || term.pane().contains("run: gvmr install 1.20.14"),
-        "not-installed message",
+        || {
+            term.pane().contains(
+                "not installed; `go` installs it on first use (GVMR_AUTO_INSTALL=0 turns this off), or run: gvmr install 1.20.14",
+            )
+        },
+        "the not-installed hint",
     );
-    // Installing it from the shell: the next prompt uses it.
-    term.line(&format!("{} install 1.20.14", q(Path::new(GVMR))));
+    assert_eq!(
+        s.server.count("/dl/go1.20.14.linux-amd64.tar.gz"),
+        published,
+        "the hook downloaded"
+    );
+    let shown = go_version_in(&term, shell, "first-use");
+    assert!(
+        shown.contains("gvmr: go1.20.14 is selected by")
+            && shown.contains("go version go1.20.14 linux/amd64")
+            && shown.contains("first-use=exit:0"),
+        "{}: {shown}",
+        shell.name()
+    );
     assert_eq!(
         term.probe(),
         active(&s, "1.20.14", "go1.23.0", &user_path),
-        "installed while in d"
+        "installed on first use in d: the next prompt uses it"
     );
 
-    // Setting the default outside any project: the next prompt uses it.
+    // No default was set, so the version installed on first use became it.
     cd(&outside);
-    assert_eq!(term.probe(), inactive("go1.23.0", &user_path));
+    assert_eq!(
+        term.probe(),
+        active(&s, "1.20.14", "go1.23.0", &user_path),
+        "the first install became the default"
+    );
+    // Changing the default outside any project: the next prompt uses it.
     term.line(&format!("{} default 1.22.5", q(Path::new(GVMR))));
     assert_eq!(
         term.probe(),
         active(&s, "1.22.5", "go1.23.0", &user_path),
-        "the new default applies"
+        "the changed default applies"
     );
     term.line(&format!("{} default 1.21.0", q(Path::new(GVMR))));
     assert_eq!(
@@ -496,6 +577,37 @@ fn zsh_hook_switches_as_you_cd_and_edit() {
 #[test]
 fn fish_hook_switches_as_you_cd_and_edit() {
     switching_scenario(Sh::Fish, ODD_HOME);
+}
+
+/// `go` where nothing selects a version, in a real shell that has only the
+/// shims on PATH (no hook): the shim says so and how to choose, exit 127.
+fn nothing_selected_with_shims_only(shell: Sh) {
+    let s = probe_session(PUBLISHED, &["1.22.5"]);
+    s.unset_default();
+    let outside = s.dir("outside");
+    let term = Terminal::start(
+        shell,
+        &s,
+        &s.root().join("run"),
+        &outside,
+        &shell.prepend_path(&shims(&s)),
+        &[],
+    );
+    let shown = go_version_in(&term, shell, "shims-only");
+    assert!(
+        shown.contains("gvmr: no Go version is selected here")
+            && shown.contains("`gvmr default VERSION`")
+            && shown.contains("shims-only=exit:127"),
+        "{}: {shown}",
+        shell.name()
+    );
+}
+
+#[test]
+fn go_where_nothing_is_selected_explains_itself_with_shims_only() {
+    for shell in [Sh::Bash, Sh::Zsh, Sh::Fish] {
+        nothing_selected_with_shims_only(shell);
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -583,6 +695,60 @@ fn direnv_use_gvmr_follows_the_selection() {
 }
 
 #[test]
+fn direnv_leaves_go_to_the_shims_where_nothing_or_a_missing_version_is_selected() {
+    let (s, project) = direnv_world("use gvmr\n");
+    s.unset_default();
+    let go_version = |vars: &[(&str, &str)]| {
+        let mut cmd = s.clean_command("direnv", &project);
+        cmd.args(["exec", ".", "sh", "-c", "go version; echo \"exit=$?\""]);
+        for (name, value) in vars {
+            cmd.env(name, value);
+        }
+        run_with_timeout(&mut cmd, STEP_LIMIT)
+    };
+    // Nothing selected: `go` is the shim, last on PATH, which says so.
+    let output = go_version(&[]);
+    assert_eq!(out(&output), "exit=127", "{}", err(&output));
+    assert!(
+        err(&output).contains("gvmr: no Go version is selected here"),
+        "{}",
+        err(&output)
+    );
+    // A selected version that is not installed: direnv installs nothing and
+    // says so; `go` (the shim, first on PATH) installs it on first use.
+    let gv = s.write("p/.go-version", "1.20.14\n");
+    let output = direnv(&s, &project, &["exec", ".", "sh", "-c", "echo \"$PATH\""]);
+    assert!(output.status.success(), "{}", err(&output));
+    assert!(
+        out(&output).starts_with(&format!("{}:", shims(&s))),
+        "{}",
+        out(&output)
+    );
+    assert!(
+        err(&output).contains(&format!(
+            "gvmr: go1.20.14 is selected by {} but not installed; `go` installs it on first use",
+            gv.display()
+        )),
+        "{}",
+        err(&output)
+    );
+    assert!(!s.goroot("1.20.14").exists(), "direnv installed it");
+    let keyring = s.keyring().display().to_string();
+    let output = go_version(&[
+        ("GVMR_BIN", GVMR),
+        ("GVMR_INDEX_URL", &s.index_url()),
+        ("GVMR_MIRROR", &s.mirror_url()),
+        ("GVMR_KEYRING", &keyring),
+    ]);
+    assert_eq!(
+        out(&output),
+        "go version go1.20.14 linux/amd64\nexit=0",
+        "{}",
+        err(&output)
+    );
+}
+
+#[test]
 fn direnv_use_gvmr_with_a_version_forces_it() {
     let (s, project) = direnv_world("use gvmr 1.22.5\n");
     s.write("p/.go-version", "1.21.0\n");
@@ -615,16 +781,16 @@ fn direnv_in_an_interactive_shell_reloads_when_the_version_file_changes() {
         "eval \"$(direnv hook bash)\"",
         &[],
     );
-    assert_eq!(term.probe(), inactive(UNSET, BASE_PATH));
+    assert_eq!(term.probe(), unset_goroot(UNSET, BASE_PATH));
     term.line(&format!("cd {}", q(&project)));
-    assert_eq!(term.probe(), active(&s, "1.21.0", "local", BASE_PATH));
+    assert_eq!(term.probe(), activated(&s, "1.21.0", "local", BASE_PATH));
     // direnv compares whole-second modification times: the edit is dated
     // ahead of any time direnv saw, instead of waiting for the next second.
     std::fs::write(&gv, "1.22.5\n").unwrap();
     set_mtime(&gv, SystemTime::now() + Duration::from_secs(2));
     assert_eq!(
         term.probe_after_change(),
-        active(&s, "1.22.5", "local", BASE_PATH),
+        activated(&s, "1.22.5", "local", BASE_PATH),
         "direnv reloads after .go-version changed"
     );
     // A new, nearer file direnv was told to watch.
@@ -636,11 +802,11 @@ fn direnv_in_an_interactive_shell_reloads_when_the_version_file_changes() {
     term.enter();
     // direnv evaluates the .envrc in its own directory, so a version file
     // below it does not apply (the .envrc's directory decides).
-    assert_eq!(term.probe(), active(&s, "1.22.5", "local", BASE_PATH));
+    assert_eq!(term.probe(), activated(&s, "1.22.5", "local", BASE_PATH));
     term.line(&format!("cd {}", q(&outside)));
     assert_eq!(
         term.probe(),
-        inactive(UNSET, BASE_PATH),
+        unset_goroot(UNSET, BASE_PATH),
         "direnv unloads outside"
     );
 }

@@ -63,6 +63,7 @@ fn an_exact_version_is_downloaded_verified_twice_and_installed() {
     warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
     Verified sha256 [SHA256] (release listing at [SERVER]/listing.json) and OpenPGP signature (Test Go Releases <go@example.org>, key [KEY]…, made [DATE])
     Installed go1.22.5 in [ROOT]/gvmr-home/versions/go1.22.5 ([T] s)
+    go1.22.5 is now the default, as no default was set (change it with `gvmr default VERSION`)
     Created the go and gofmt shims in [ROOT]/gvmr-home/shims (put it on PATH, or load a shell hook: see `gvmr hook --help`)
     ");
     let published = s.server.get(PATH).unwrap();

@@ -46,13 +46,14 @@ fn list_shows_installed_versions_newest_first() {
     std::fs::write(s.versions_dir().join("go1.24.0"), "a file").unwrap();
 
     // Sizes from the manifests; go1.22.4 has a newer patch in the cached
-    // listing; nothing selects any of them.
+    // listing; the first one installed became the default, nothing else
+    // selects any of them.
     let output = s.gvmr().arg("list").output().unwrap();
     assert_transcript!(s, output, @"
     exit: 0
     --- stdout
     go1.23rc1  533 B
-    go1.22.4   531 B  [go1.22.5 available]
+    go1.22.4   531 B  default  [go1.22.5 available]
     go1.21.0   531 B
     --- stderr
     ");
@@ -72,7 +73,7 @@ fn list_shows_installed_versions_newest_first() {
             {"version": "go1.23rc1", "path": dir("go1.23rc1"), "size_bytes": size("go1.23rc1"),
              "selected_by": [], "newer_patch": null, "end_of_support": false},
             {"version": "go1.22.4", "path": dir("go1.22.4"), "size_bytes": size("go1.22.4"),
-             "selected_by": [], "newer_patch": "go1.22.5", "end_of_support": false},
+             "selected_by": ["default"], "newer_patch": "go1.22.5", "end_of_support": false},
             {"version": "go1.21.0", "path": dir("go1.21.0"), "size_bytes": size("go1.21.0"),
              "selected_by": [], "newer_patch": null, "end_of_support": false},
         ])

@@ -166,7 +166,13 @@ fn the_unpack_shows_progress_on_a_terminal_only() {
         shown.contains("Unpacking go1.22.5.linux-amd64.tar.gz"),
         "{shown:?}"
     );
-    assert!(shown.contains(" files  "), "{shown:?}");
+    // A bar with the share of the archive read, and the files written.
+    let bar = shown
+        .split(['\r', '\n'])
+        .find(|line| line.contains("Unpacking go1.22.5.linux-amd64.tar.gz  ["))
+        .unwrap_or_else(|| panic!("no unpack bar in {shown:?}"));
+    assert!(bar.contains("%  "), "{bar:?}");
+    assert!(bar.trim_end().ends_with(" files"), "{bar:?}");
     assert!(shown.contains("Installed go1.22.5 in"), "{shown:?}");
 
     s.clear_home();
@@ -174,4 +180,22 @@ fn the_unpack_shows_progress_on_a_terminal_only() {
     let shown = stdout_of(&output);
     assert!(output.status.success(), "{shown}");
     assert!(!shown.contains("Unpacking"), "{shown:?}");
+
+    // Installing on first use: one line, then the same progress, and no
+    // status lines.
+    s.clear_home();
+    s.write("project/.go-version", "1.22.5\n");
+    let output = s.in_terminal(&["exec", "--", "go", "version"], "");
+    let shown = stdout_of(&output);
+    assert!(output.status.success(), "{shown}");
+    assert!(
+        shown.contains("gvmr: go1.22.5 is selected by") && shown.contains("installing it"),
+        "{shown:?}"
+    );
+    assert!(
+        shown.contains("Unpacking go1.22.5.linux-amd64.tar.gz  ["),
+        "{shown:?}"
+    );
+    assert!(!shown.contains("Installed go1.22.5"), "{shown:?}");
+    assert!(!shown.contains("Verified"), "{shown:?}");
 }

@@ -171,6 +171,7 @@ fn go_mod_toolchain_line_is_exact() {
 #[test]
 fn go_mod_go_line_is_a_minimum_as_in_go() {
     let s = probe_session(PUBLISHED, &["1.21.0", "1.21.5", "1.22.5"]);
+    s.unset_default();
     let module = s.root().join("m/go.mod");
     let dir = s.dir("m");
     let set_go_line = |line: &str| {
@@ -283,6 +284,7 @@ fn the_default_applies_last() {
 #[test]
 fn nothing_selected_exits_3_and_says_how_to_choose() {
     let s = session();
+    s.unset_default();
     let dir = s.dir("nothing/here");
     let (code, stdout, stderr) = current(&s, &dir, &[]);
     assert_eq!(code, 3, "{stdout}\n{stderr}");
@@ -576,7 +578,8 @@ fn install_without_a_version_installs_what_the_directory_selects() {
         s.server.requests()
     );
 
-    // Nothing selected: exit 3 and the hint.
+    // Nothing selected (no default either): exit 3 and the hint.
+    s.unset_default();
     let output = s.gvmr_in(&s.dir("none")).arg("install").output().unwrap();
     assert_eq!(output.status.code(), Some(3));
     assert!(
@@ -610,6 +613,39 @@ fn which_prints_the_absolute_path() {
         .assert()
         .success()
         .stdout(format!("{}\n", s.goroot("1.22.5").join("bin/go").display()));
+    // The Go root that applies here.
+    s.gvmr_in(&dir)
+        .args(["which", "--goroot"])
+        .assert()
+        .success()
+        .stdout(format!("{}\n", s.goroot("1.21.0").display()));
+    let output = s
+        .gvmr_in(&dir)
+        .args(["which", "--goroot", "gofmt"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", err(&output));
+    // `system`: the root of the Go outside gvmr (links followed, as
+    // /usr/bin/go -> /usr/lib/go-1.22/bin/go).
+    let system_go = s.write("usr/lib/go-1.22/bin/go", "#!/bin/sh\n");
+    std::fs::set_permissions(
+        &system_go,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&system_go, s.dir("usr/bin").join("go")).unwrap();
+    let path = format!(
+        "{}:{}",
+        s.root().join("usr/bin").display(),
+        crate::support::BASE_PATH
+    );
+    s.gvmr_in(&dir)
+        .args(["which", "--goroot"])
+        .env("GVMR_GO_VERSION", "system")
+        .env("PATH", path)
+        .assert()
+        .success()
+        .stdout(format!("{}\n", s.root().join("usr/lib/go-1.22").display()));
     // Selected but not installed: exit 3, with the install hint.
     s.write("p/.go-version", "1.23.1\n");
     let output = s.gvmr_in(&dir).arg("which").output().unwrap();
@@ -680,6 +716,43 @@ fn exec_runs_with_the_selected_or_given_toolchain() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(3), "{}", err(&output));
+
+    // A selected version that is not installed is installed on first use,
+    // in one line (and progress on a terminal) ...
+    let gv = s.write("p/.go-version", "1.21.5\n");
+    let output = s
+        .gvmr_in(&dir)
+        .args(["exec", "--", "go", "version"])
+        .env("GVMR_AUTO_INSTALL", "0")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", err(&output));
+    assert_eq!(
+        err(&output),
+        format!(
+            "error: go1.21.5 is selected by {} but not installed; run: gvmr install 1.21.5",
+            gv.display()
+        )
+    );
+    let output = s
+        .gvmr_in(&dir)
+        .args(["exec", "--", "go", "version"])
+        .env("PATH", crate::support::BASE_PATH)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", err(&output));
+    assert_eq!(out(&output), "go version go1.21.5 linux/amd64");
+    assert_eq!(
+        err(&output).lines().next(),
+        Some(
+            format!(
+                "gvmr: go1.21.5 is selected by {} but not installed: installing it (GVMR_AUTO_INSTALL=0 turns this off)",
+                gv.display()
+            )
+            .as_str()
+        )
+    );
+    assert!(!err(&output).contains("Installed"), "{}", err(&output));
 }
 
 /// The request in a "run: gvmr install X" hint.

@@ -162,11 +162,12 @@ fn the_shim_sets_goroot_gotoolchain_and_path_once() {
 }
 
 #[test]
-fn selected_but_not_installed_exits_127_with_the_install_command() {
+fn with_auto_install_off_a_missing_version_exits_127_with_the_install_command() {
     let s = session();
     let gv = s.write("p/.go-version", "1.23.1\n");
     let dir = s.dir("p/sub");
-    let output = shim(&s, "go", &dir, &[], &["version"]);
+    let off = [("GVMR_AUTO_INSTALL", "0")];
+    let output = shim(&s, "go", &dir, &off, &["version"]);
     assert_eq!(output.status.code(), Some(127));
     assert_eq!(out(&output), "");
     assert_eq!(
@@ -177,12 +178,12 @@ fn selected_but_not_installed_exits_127_with_the_install_command() {
         )
     );
     // gofmt says the same.
-    let output = shim(&s, "gofmt", &dir, &[], &[]);
+    let output = shim(&s, "gofmt", &dir, &off, &[]);
     assert_eq!(output.status.code(), Some(127));
 
     // A partial version with nothing installed of its line.
     s.write("p/.go-version", "1.23\n");
-    let output = shim(&s, "go", &dir, &[], &["version"]);
+    let output = shim(&s, "go", &dir, &off, &["version"]);
     assert_eq!(output.status.code(), Some(127));
     assert_eq!(
         err(&output),
@@ -194,26 +195,47 @@ fn selected_but_not_installed_exits_127_with_the_install_command() {
     // An installed version directory without bin/ does not count.
     std::fs::create_dir_all(s.goroot("1.23.1")).unwrap();
     s.write("p/.go-version", "1.23.1\n");
-    let output = shim(&s, "go", &dir, &[], &["version"]);
+    let output = shim(&s, "go", &dir, &off, &["version"]);
     assert_eq!(output.status.code(), Some(127), "{}", err(&output));
+    // Nothing was installed.
+    assert!(!s.goroot("1.23.1").join("bin").exists());
+
+    // Any other value is an error naming the variable (only where it is
+    // needed: an installed version runs whatever it says).
+    let output = shim(
+        &s,
+        "go",
+        &dir,
+        &[("GVMR_AUTO_INSTALL", "yes")],
+        &["version"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        err(&output),
+        "gvmr: GVMR_AUTO_INSTALL must be 1 (install a missing selected version on first use, the default) or 0 (do not), not \"yes\""
+    );
+    s.write("p/.go-version", "1.22.5\n");
+    assert_eq!(
+        go_version(&s, &dir, &[("GVMR_AUTO_INSTALL", "yes")]),
+        "go version go1.22.5 linux/amd64"
+    );
 }
 
 #[test]
 fn no_selection_exits_127() {
     let s = session();
+    s.unset_default();
     let dir = s.dir("nothing");
     let output = shim(&s, "go", &dir, &[], &["version"]);
     assert_eq!(output.status.code(), Some(127));
-    assert!(
-        err(&output).starts_with("gvmr: no Go version is selected here"),
-        "{}",
-        err(&output)
+    assert_eq!(
+        err(&output),
+        "gvmr: no Go version is selected here (no GVMR_GO_VERSION, .go-version, .tool-versions, \
+         go.work or go.mod above this directory, and no default); run `gvmr use VERSION` in the \
+         project, or `gvmr default VERSION`"
     );
-    assert!(
-        err(&output).contains("gvmr use VERSION"),
-        "{}",
-        err(&output)
-    );
+    let output = shim(&s, "gofmt", &dir, &[], &[]);
+    assert_eq!(output.status.code(), Some(127));
 
     // The default applies when nothing else does.
     s.gvmr().args(["default", "1.21.0"]).assert().success();
@@ -278,49 +300,107 @@ fn the_shim_execs_the_toolchain_without_a_child_process() {
     assert_eq!(output.status.code(), Some(7));
 }
 
-#[test]
-fn auto_install_installs_then_runs() {
-    let s = session();
-    s.write("p/.go-version", "1.23.1\n");
-    let dir = s.dir("p");
-    let vars = [
-        ("GVMR_AUTO_INSTALL", "1"),
-        ("GVMR_BIN", crate::support::switching::GVMR),
-        ("GVMR_INDEX_URL", &s.index_url()),
-        ("GVMR_MIRROR", &s.mirror_url()),
-        ("GVMR_KEYRING", &s.keyring().display().to_string()),
-    ];
-    let output = shim(&s, "go", &dir, &vars, &["version"]);
-    assert!(output.status.success(), "{}", err(&output));
-    assert_eq!(out(&output), "go version go1.23.1 linux/amd64");
-    assert!(s.goroot("1.23.1").join("bin/go").is_file());
+/// The variables a shim needs to reach gvmr and this session's mirror.
+fn reaching_gvmr(s: &Session) -> Vec<(&'static str, String)> {
+    vec![
+        ("GVMR_BIN", crate::support::switching::GVMR.to_string()),
+        ("GVMR_INDEX_URL", s.index_url()),
+        ("GVMR_MIRROR", s.mirror_url()),
+        ("GVMR_KEYRING", s.keyring().display().to_string()),
+    ]
+}
 
-    // Without GVMR_AUTO_INSTALL=1 nothing is installed.
-    s.write("p/.go-version", "1.19.5\n");
-    let output = shim(&s, "go", &dir, &vars[1..], &["version"]);
-    assert_eq!(output.status.code(), Some(127));
-    // With it, a version the mirror lacks fails with the install hint.
-    let output = shim(&s, "go", &dir, &vars, &["version"]);
-    assert_eq!(output.status.code(), Some(127));
-    assert!(
-        err(&output).contains("run: gvmr install 1.19.5"),
-        "{}",
-        err(&output)
+#[test]
+fn a_missing_version_is_installed_on_first_use_then_run() {
+    let s = session();
+    let gv = s.write("p/.go-version", "1.23.1\n");
+    let dir = s.dir("p");
+    let vars = reaching_gvmr(&s);
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let output = shim(&s, "go", &dir, &vars, &["probe"]);
+    assert!(output.status.success(), "{}", err(&output));
+    // One line on stderr (no terminal: no progress), then the tool runs
+    // with the toolchain's environment, as the shim would run it.
+    assert_eq!(
+        err(&output),
+        format!(
+            "gvmr: go1.23.1 is selected by {} but not installed: installing it (GVMR_AUTO_INSTALL=0 turns this off)\n\
+             gvmr: warning: GVMR_KEYRING is set: trusting the keys in {} instead of the Go release signing key built into gvmr",
+            gv.display(),
+            s.keyring().display()
+        )
     );
-    // A GVMR_BIN that cannot run.
+    let goroot = s.goroot("1.23.1");
+    let seen = out(&output);
+    let parts: Vec<&str> = seen.split('|').collect();
+    assert_eq!(parts[0], goroot.display().to_string(), "{seen}");
+    assert_eq!(parts[1], "local", "{seen}");
+    assert!(
+        parts[2].starts_with(&format!("{}:", goroot.join("bin").display())),
+        "{seen}"
+    );
+    assert!(s.goroot("1.23.1").join("bin/go").is_file());
+    // The next run is the shim's own exec: nothing more on stderr.
+    let output = shim(&s, "go", &dir, &vars, &["version"]);
+    assert_eq!(out(&output), "go version go1.23.1 linux/amd64");
+    assert_eq!(err(&output), "");
+    // gofmt installs on first use too.
+    s.write("p/.go-version", "1.22.5\n");
+    std::fs::remove_dir_all(s.goroot("1.22.5")).unwrap();
+    let output = shim(&s, "gofmt", &dir, &vars, &[]);
+    assert!(output.status.success(), "{}", err(&output));
+    assert_eq!(out(&output), "fake gofmt go1.22.5");
+}
+
+#[test]
+fn an_install_on_first_use_that_fails_says_what_was_tried_and_how_to_turn_it_off() {
+    let s = session();
+    let gv = s.write("p/.go-version", "1.19.5\n");
+    let dir = s.dir("p");
+    let vars = reaching_gvmr(&s);
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // A typo (no such release): the nearest releases are named, and no
+    // archive is asked for.
+    s.server.clear_requests();
+    let output = shim(&s, "go", &dir, &vars, &["version"]);
+    assert_eq!(output.status.code(), Some(3), "{}", err(&output));
+    let stderr = err(&output);
+    assert!(
+        stderr.contains(&format!(
+            "gvmr: go1.19.5 is selected by {} but not installed: installing it",
+            gv.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "error: cannot install go1.19.5 on first use: go1.19.5 is not a Go release (nearest: "
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with(
+            "hint: run `gvmr list-remote --all` to see every release; to run go without installing missing versions, set GVMR_AUTO_INSTALL=0"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !s.server.requests().iter().any(|r| r.ends_with(".tar.gz")),
+        "{:?}",
+        s.server.requests()
+    );
+    // A gvmr the shim cannot run.
     let output = shim(
         &s,
         "go",
         &dir,
-        &[
-            ("GVMR_AUTO_INSTALL", "1"),
-            ("GVMR_BIN", "/nonexistent/gvmr"),
-        ],
+        &[("GVMR_BIN", "/nonexistent/gvmr")],
         &["version"],
     );
     assert_eq!(output.status.code(), Some(127));
     assert!(
-        err(&output).contains("/nonexistent/gvmr cannot run"),
+        err(&output)
+            .contains("GVMR_AUTO_INSTALL is on, but /nonexistent/gvmr cannot run to install it"),
         "{}",
         err(&output)
     );

@@ -148,6 +148,7 @@ fn upgrade_moves_a_pinned_project_to_the_newest_patch() {
 #[test]
 fn upgrade_default_moves_the_default() {
     let s = setup();
+    s.unset_default();
 
     let output = s.gvmr().args(["upgrade", "--default"]).output().unwrap();
     assert_transcript!(s, output, @"
@@ -221,6 +222,7 @@ fn installing_a_line_past_its_end_of_support_warns_once() {
     warning: GVMR_KEYRING is set: trusting the keys in [ROOT]/keyring.asc instead of the Go release signing key built into gvmr
     Verified sha256 [SHA256] (release listing at [SERVER]/listing.json) and OpenPGP signature (Test Go Releases <go@example.org>, key [KEY]…, made [DATE])
     Installed go1.21.13 in [ROOT]/gvmr-home/versions/go1.21.13 ([T] s)
+    go1.21.13 is now the default, as no default was set (change it with `gvmr default VERSION`)
     warning: go1.21.13 is past the end of support: Go fixes security bugs only in its two newest release lines (1.23 and 1.22), so go1.21.13 gets no more fixes
     Verified sha256 [SHA256] (release listing at [SERVER]/listing.json) and OpenPGP signature (Test Go Releases <go@example.org>, key [KEY]…, made [DATE])
     Installed go1.22.5 in [ROOT]/gvmr-home/versions/go1.22.5 ([T] s)

@@ -43,6 +43,12 @@ pub const GO_VERSION_FILE: &str = ".go-version";
 pub const TOOL_VERSIONS_FILE: &str = ".tool-versions";
 pub const DEFAULT_FILE: &str = "default";
 
+/// What the shims and every gvmr command say where nothing selects a
+/// version ([`NOTHING_SELECTED_FIX`] says what to do).
+pub const NOTHING_SELECTED: &str = "no Go version is selected here (no GVMR_GO_VERSION, .go-version, .tool-versions, go.work or go.mod above this directory, and no default)";
+pub const NOTHING_SELECTED_FIX: &str =
+    "run `gvmr use VERSION` in the project, or `gvmr default VERSION`";
+
 /// What decided the version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {

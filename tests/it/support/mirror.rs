@@ -65,7 +65,28 @@ pub fn fake_go_zip(version: &str, extra: &[(&str, &str, bool)]) -> Vec<u8> {
 ///
 /// The bytes are deterministic: the same version gives the same archive.
 pub fn fake_go_archive(version: &str) -> Vec<u8> {
-    let go_script = format!(
+    go_like_archive(version, &fake_go_script(version), FAKE_GOFMT)
+}
+
+/// [`fake_go_archive`] with the runtime's sources too
+/// (`go/src/runtime/extern.go`), which editors look for in a Go root
+/// (GoLand's rules for an SDK home).
+pub fn fake_go_sdk_archive(version: &str) -> Vec<u8> {
+    go_like_tree(version, &fake_go_script(version), FAKE_GOFMT)
+        .dir("go/src/runtime")
+        .file(
+            "go/src/runtime/extern.go",
+            "// A stand-in from gvmr's fake test mirror.\npackage runtime\n",
+            0o644,
+        )
+        .build_tar_gz()
+}
+
+const FAKE_GOFMT: &str = "#!/bin/sh\necho \"fake gofmt\"\n";
+
+/// The `go` of [`fake_go_archive`].
+fn fake_go_script(version: &str) -> String {
+    format!(
         r#"#!/bin/sh
 # Stand-in for the go command, from gvmr's fake test mirror.
 if [ "$1" = version ]; then
@@ -76,13 +97,17 @@ else
     echo "fake go $*"
 fi
 "#
-    );
-    go_like_archive(version, &go_script, "#!/bin/sh\necho \"fake gofmt\"\n")
+    )
 }
 
 /// The official layout (see [`fake_go_archive`]) with the given `go` and
 /// `gofmt` scripts.
 pub fn go_like_archive(version: &str, go_script: &str, gofmt_script: &str) -> Vec<u8> {
+    go_like_tree(version, go_script, gofmt_script).build_tar_gz()
+}
+
+/// The entries of [`go_like_archive`], to add to.
+fn go_like_tree(version: &str, go_script: &str, gofmt_script: &str) -> ArchiveBuilder {
     ArchiveBuilder::new()
         .dir("go")
         .file(
@@ -113,7 +138,6 @@ pub fn go_like_archive(version: &str, go_script: &str, gofmt_script: &str) -> Ve
              func Println(a ...any) (n int, err error) { return 0, nil }\n",
             0o644,
         )
-        .build_tar_gz()
 }
 
 /// What one archive entry is.

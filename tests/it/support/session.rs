@@ -332,6 +332,14 @@ impl Session {
         cmd
     }
 
+    /// Removes the default (`GVMR_HOME/default`), which the first install
+    /// sets: for a test that starts from none.
+    #[track_caller]
+    pub fn unset_default(&self) {
+        let file = self.home.join("default");
+        std::fs::remove_file(&file).unwrap_or_else(|e| panic!("remove {}: {e}", file.display()));
+    }
+
     /// `gvmr install VERSIONS...`, which must succeed.
     #[track_caller]
     pub fn install(&self, versions: &[&str]) {

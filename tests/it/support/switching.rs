@@ -81,6 +81,20 @@ pub fn probe_session(published: &[&str], installed: &[&str]) -> Session {
     s
 }
 
+/// Gives `cmd` (a real `go`, or a shim running one) a throw-away, offline
+/// Go environment under `scratch`: its own HOME, build and module caches,
+/// no module proxy, no telemetry, no cgo.
+pub fn offline_go_env(cmd: &mut Command, scratch: &Path) {
+    cmd.env("HOME", scratch.join("home"))
+        .env("GOCACHE", scratch.join("gocache"))
+        .env("GOPATH", scratch.join("gopath"))
+        .env("GOMODCACHE", scratch.join("gopath/pkg/mod"))
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOPROXY", "off")
+        .env("GOTELEMETRY", "off")
+        .env("CGO_ENABLED", "0");
+}
+
 /// Runs `cmd` (stdin closed) and returns its output; kills it and panics
 /// after `limit`.
 #[track_caller]
