@@ -148,6 +148,8 @@ fn prune_asks_on_a_terminal() {
 #[test]
 fn list_and_prune_credit_the_file_the_resolver_names() {
     let s = installed(&["go1.22.5", "go1.23.0"]);
+    // Only the projects keep versions here: no default.
+    s.unset_default();
     let h2 = project(&s, "h2", "1.22.5");
     std::fs::write(h2.join("go.mod"), "module h2\n\ngo 1.23\n").unwrap();
     let current = s.gvmr_in(&h2).arg("current").output().unwrap();

@@ -788,7 +788,13 @@ fn every_hint_installs_what_is_selected_even_go1_20() {
         .output()
         .unwrap();
     let current = s.gvmr_in(&dir).arg("current").output().unwrap();
-    let env = s.gvmr_in(&dir).arg("env").output().unwrap();
+    // With auto-install off, as `env` would otherwise install on first use.
+    let env = s
+        .gvmr_in(&dir)
+        .arg("env")
+        .env("GVMR_AUTO_INSTALL", "0")
+        .output()
+        .unwrap();
     let hook = s
         .gvmr_in(&dir)
         .args(["hook-env", "--shell", "bash", "--pid"])
