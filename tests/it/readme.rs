@@ -5,13 +5,19 @@
 //! README says. Blocks that cannot run here (go.dev itself, a real user's
 //! shell startup files) are marked ```` ```console not-run ````.
 //!
+//! Each session starts in `~/app` of a fresh home (shown as `/home/u`),
+//! with `gvmr` on `PATH` (the shims only when the session puts them
+//! there) and nothing installed.
+//!
 //! What differs between machines and runs is compared loosely: durations
 //! and sizes, hex digests and key ids, dates, and the loopback mirror's
 //! URLs (shown as go.dev's and dl.google.com's). A line `...` stands for
-//! any number of lines.
+//! any number of lines. A command must succeed unless its output ends
+//! with `[exit: N]`, its exit status.
 
 use crate::support::Session;
 use crate::support::keys::TestKey;
+use crate::support::mirror::fake_go_sdk_archive;
 use std::path::Path;
 use std::process::Command;
 
@@ -31,6 +37,9 @@ const RELEASES: &[&str] = &[
 /// examples read as they do with the real key.
 const GOOGLE_USER_ID: &str =
     "Google Inc. (Linux Packages Signing Authority) <linux-packages-keymaster@google.com>";
+
+/// The home directory the README's sessions show.
+const SHOWN_HOME: &str = "/home/u";
 
 /// Where the README's sessions pretend their sources are.
 const OFFICIAL_LISTING: &str = "https://go.dev/dl/?mode=json&include=all";
@@ -111,7 +120,7 @@ fn masked(line: &str) -> String {
             }
             let number: String = chars[i..j].iter().collect();
             let rest: String = chars[j..].iter().collect();
-            let unit = ["ms", "µs", "s", "B", "KiB", "MiB", "GiB"]
+            let unit = ["ms", "µs", "s", "min", "B", "KiB", "MiB", "GiB"]
                 .into_iter()
                 .filter(|u| {
                     let after = rest.trim_start_matches(' ');
@@ -134,7 +143,11 @@ fn masked(line: &str) -> String {
         out.push(c);
         i += 1;
     }
-    out
+    // Columns line up differently with other widths: any run of blanks is one.
+    out.split(' ')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Whether `actual` lines match `expected` (with `...` lines matching any
@@ -156,13 +169,13 @@ fn matches(expected: &[String], actual: &[String]) -> bool {
 fn run(s: &Session, example: &Example) -> Vec<Vec<String>> {
     let home = tempfile::tempdir().unwrap();
     let home = std::fs::canonicalize(home.keep()).unwrap();
-    let project = home.join("project");
+    let project = home.join("app");
     std::fs::create_dir_all(&project).unwrap();
     let gvmr = Path::new(env!("CARGO_BIN_EXE_gvmr"));
     let marker = "@@gvmr-readme-step@@";
     let mut script = String::from("exec 2>&1\n");
     for (command, _) in &example.steps {
-        script.push_str(&format!("echo {marker}\n{command}\n"));
+        script.push_str(&format!("echo {marker}\n{command}\necho \"[exit: $?]\"\n"));
     }
     let output = Command::new("bash")
         .arg("-c")
@@ -185,20 +198,32 @@ fn run(s: &Session, example: &Example) -> Vec<Vec<String>> {
         .current_dir(&project)
         .output()
         .expect("run bash");
-    let _ = std::fs::remove_dir_all(&home);
     let text = String::from_utf8_lossy(&output.stdout)
         .replace(&s.index_url(), OFFICIAL_LISTING)
-        .replace(&s.mirror_url(), OFFICIAL_MIRROR);
-    text.split(&format!("{marker}\n"))
+        .replace(&s.mirror_url(), OFFICIAL_MIRROR)
+        .replace(home.to_str().unwrap(), SHOWN_HOME);
+    let steps = text
+        .split(&format!("{marker}\n"))
         .skip(1)
         .map(|step| {
-            step.lines()
+            let mut lines: Vec<String> = step
+                .lines()
                 // The sandbox's own key, trusted through GVMR_KEYRING.
-                .filter(|l| !l.starts_with("warning: GVMR_KEYRING is set"))
+                .filter(|l| {
+                    let l = l.strip_prefix("gvmr: ").unwrap_or(l);
+                    !l.starts_with("warning: GVMR_KEYRING is set")
+                })
                 .map(str::to_string)
-                .collect()
+                .collect();
+            // Success goes without saying.
+            if lines.last().is_some_and(|l| l == "[exit: 0]") {
+                lines.pop();
+            }
+            lines
         })
-        .collect()
+        .collect();
+    let _ = std::fs::remove_dir_all(&home);
+    steps
 }
 
 #[test]
@@ -207,7 +232,10 @@ fn the_readmes_console_examples_print_what_it_says() {
         .expect("read README.md");
     let examples = examples(&readme);
     let s = Session::with_key(TestKey::generate(GOOGLE_USER_ID));
-    s.publish_releases(RELEASES);
+    // Go roots with the runtime's sources, as editors expect (`gvmr ide`).
+    for version in RELEASES {
+        s.publish_archive(version, fake_go_sdk_archive(version));
+    }
     let mut wrong = Vec::new();
     let mut ran = 0;
     for example in examples.iter().filter(|e| e.run) {
@@ -248,4 +276,103 @@ fn the_comparison_masks_what_varies_and_nothing_else() {
     assert!(matches(&lines("a\n...\nd"), &lines("a\nd")));
     assert!(!matches(&lines("a\nd"), &lines("a\nb\nd")));
     assert!(!matches(&lines("took 2.1 s"), &lines("took 2.1 s more")));
+    assert!(matches(&lines("a    63.7 MiB  b"), &lines("a 672 B  b")));
+}
+
+/// The fenced blocks of `text` whose info string is `lang`, with the line
+/// each starts on.
+fn blocks<'a>(text: &'a str, lang: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    let mut lines = text.lines().enumerate();
+    while let Some((i, line)) = lines.next() {
+        if line.strip_prefix("```") != Some(lang) {
+            continue;
+        }
+        let body: Vec<&'a str> = lines
+            .by_ref()
+            .map(|(_, l)| l)
+            .take_while(|l| !l.starts_with("```"))
+            .collect();
+        found.push((i + 1, body.join("\n")));
+    }
+    found
+}
+
+#[test]
+fn the_readmes_sh_blocks_are_shell_that_parses() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("read README.md");
+    let sh = blocks(&readme, "sh");
+    assert!(sh.len() >= 5, "{sh:?}");
+    for (line, body) in sh {
+        let output = Command::new("bash")
+            .args(["-n", "-c", &body])
+            .output()
+            .expect("run bash -n");
+        assert!(
+            output.status.success(),
+            "README.md:{line}: not shell: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+/// Measured figures in the README (µs, and "about … ms") are the ones
+/// BENCHMARKS.md reports, not copies that drift.
+#[test]
+fn the_readmes_figures_come_from_benchmarks() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let benchmarks = std::fs::read_to_string(root.join("BENCHMARKS.md")).unwrap();
+    let figures = measured_figures(&readme);
+    assert!(figures.len() >= 3, "{figures:?}");
+    let missing: Vec<&String> = figures
+        .iter()
+        .filter(|figure| !benchmarks.contains(figure.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "README.md quotes figures BENCHMARKS.md does not have: {missing:?}"
+    );
+}
+
+/// `N µs`, and `N ms` after "about", in prose (not in code blocks).
+fn measured_figures(text: &str) -> Vec<String> {
+    let mut figures = Vec::new();
+    let mut in_code = false;
+    for line in text.lines() {
+        if line.starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            continue;
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        for (i, word) in words.iter().enumerate() {
+            let Some(unit) = words
+                .get(i + 1)
+                .map(|u| u.trim_end_matches([',', '.', ';', ')']))
+            else {
+                continue;
+            };
+            let number = word.trim_start_matches(['(', '*']);
+            let is_number = !number.is_empty()
+                && number
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '.' || c == ',');
+            let about = i > 0 && words[i - 1] == "about";
+            if is_number && (unit == "µs" || (unit == "ms" && about)) {
+                figures.push(format!("{number} {unit}"));
+            }
+        }
+    }
+    figures
+}
+
+#[test]
+fn measured_figures_are_found_in_prose_only() {
+    let text =
+        "costs about 55 µs in bash, 42 µs in zsh\n```\n9 µs\n```\nabout 0.5 ms; waits 250 ms";
+    assert_eq!(measured_figures(text), ["55 µs", "42 µs", "0.5 ms"]);
 }
