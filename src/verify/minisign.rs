@@ -62,17 +62,14 @@ pub enum MinisignError {
     EncryptedSecretKey,
 }
 
-/// A key id as minisign prints it: 16 hex digits.
+/// A key id as minisign prints it: the little-endian number its 8 bytes
+/// make, in upper-case hex without leading zeros (`%PRIX64`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct KeyId([u8; 8]);
 
 impl fmt::Display for KeyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // minisign shows the little-endian number the bytes make.
-        for b in self.0.iter().rev() {
-            write!(f, "{b:02X}")?;
-        }
-        Ok(())
+        write!(f, "{:X}", u64::from_le_bytes(self.0))
     }
 }
 
@@ -338,6 +335,17 @@ mod tests {
             verify(&keys, b"hello\n", MINISIGN_LEGACY),
             Err(MinisignError::LegacySignature)
         );
+    }
+
+    #[test]
+    fn key_ids_print_as_minisign_prints_them_without_leading_zeros() {
+        // Made by minisign 0.11 (`minisign -G -W`): its key id's top digit
+        // is zero, and minisign's file drops it.
+        let minisign_file = "untrusted comment: minisign public key 308190D409F0814\nRWQUCJ9ADRkIA6iT2p/2+CfHtuGTJjm+yiAvy9KkGC1R5BQ1+MYcJqUG\n";
+        let keys = PublicKey::parse_file(minisign_file).unwrap();
+        assert_eq!(keys[0].id.to_string(), "308190D409F0814");
+        assert_eq!(keys[0].to_file(), minisign_file);
+        assert_eq!(KeyId([0x2a, 0, 0, 0, 0, 0, 0, 0]).to_string(), "2A");
     }
 
     #[test]
