@@ -12,7 +12,7 @@
 use crate::support::mirror::{ArchiveBuilder, go_like_archive};
 use crate::support::server::Fault;
 use crate::support::{Session, dir_names, stderr_of, stdout_of};
-use std::os::unix::process::ExitStatusExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::thread::sleep;
@@ -24,7 +24,18 @@ const PATH: &str = "/dl/go1.22.5.linux-amd64.tar.gz";
 /// Every spawned command must end within this, or the test fails (no hang).
 const DEADLINE: Duration = Duration::from_secs(30);
 
+/// Spawns `cmd` with its output captured and Ctrl-C's default action: a
+/// test run started in the background of a script inherits SIGINT ignored
+/// (as POSIX shells start background jobs), and gvmr, rightly, keeps that.
 fn piped(mut cmd: Command) -> Child {
+    // SAFETY: signal(2) is async-signal-safe; nothing else runs between
+    // fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
