@@ -18,6 +18,10 @@ const LISTING_COMMANDS: &[&[&str]] = &[
     &["keys"],
     &["cache"],
     &["doctor", "--json", "--offline"],
+    &["mirrors"],
+    &["ide"],
+    &["ide", "goland"],
+    &["which", "--goroot"],
     &["completions", "bash"],
     &["--help"],
 ];
