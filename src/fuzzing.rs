@@ -213,7 +213,7 @@ pub fn sumdb_note(bytes: &[u8]) {
     }
     let _ = tlog::Hash::parse(&text);
     let _ = note::Verifier::parse(&text);
-    let _ = client::SumDb::from_gosumdb(Some(&text));
+    let _ = client::SumDb::from_gosumdb(&text);
     let _ = client::escape(&text);
     let lines: Vec<String> = text.lines().map(str::to_string).collect();
     let _ = client::zip_hash(

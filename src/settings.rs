@@ -22,7 +22,7 @@ use crate::verify::signature::{KeyringError, Pinned};
 use crate::verify::sumdb::{SumDb, SumdbError};
 use gvmr_shim::auto_install;
 use gvmr_shim::env::Environment;
-use gvmr_shim::go_env::{GoEnv, GoValue, Toolchain};
+use gvmr_shim::go_env::{self, GoEnv, GoValue, Toolchain};
 use gvmr_shim::select::Inputs;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -110,6 +110,8 @@ pub struct Settings {
     /// came from, as `go env` reports them where no toolchain is involved;
     /// [`Settings::go_env_for`] adds a toolchain's `go.env`.
     pub go: GoEnv,
+    /// What [`Settings::go`] was read from, for [`Settings::go_env_for`].
+    go_inputs: Environment,
     /// `GVMR_MIRROR`: archive base URLs, in order (presets expanded, paths
     /// made `file://` URLs); empty when the setting is unusable (then
     /// [`Settings::http`] fails).
@@ -260,6 +262,7 @@ impl Settings {
                 .unwrap_or_default()
         };
         let (mirrors, index_urls) = (urls(|s| &s.archives), urls(|s| &s.listings));
+        let netrc_env = env.path("NETRC");
         Settings {
             mirrors,
             index_urls,
@@ -267,11 +270,10 @@ impl Settings {
             data_dir,
             no_color: env.var_os("NO_COLOR").is_some(),
             go,
+            go_inputs: go_env::snapshot(env),
             sources,
-            netrc: env
-                .path("NETRC")
-                .or_else(|| home.as_ref().map(|h| h.join(".netrc"))),
-            netrc_from_env: env.path("NETRC").is_some(),
+            netrc_from_env: netrc_env.is_some(),
+            netrc: netrc_env.or_else(|| home.as_ref().map(|h| h.join(".netrc"))),
             keyring: env.path("GVMR_KEYRING"),
             key_primary: env.setting("GVMR_KEY_PRIMARY"),
             http_timeout: seconds(env, "GVMR_HTTP_TIMEOUT", DEFAULT_READ_TIMEOUT),
@@ -322,7 +324,7 @@ impl Settings {
     /// Go's settings as `go env` of the toolchain at `goroot` reports them:
     /// [`Settings::go`] plus that toolchain's `go.env` and rules.
     pub fn go_env_for(&self, goroot: &Path, version: Option<gvmr_shim::GoVersion>) -> GoEnv {
-        self.go.with_toolchain(Toolchain { goroot, version })
+        GoEnv::read(&self.go_inputs, Some(Toolchain { goroot, version }))
     }
 
     /// The HTTP client every request of this run goes through, with the
@@ -443,7 +445,7 @@ impl Settings {
 
     /// The checksum database proxy installs are checked against (`GOSUMDB`).
     pub fn sumdb(&self) -> Result<SumDb, SumdbError> {
-        SumDb::from_gosumdb(Some(&self.go.get("GOSUMDB").value))
+        SumDb::from_gosumdb(self.go.value("GOSUMDB"))
     }
 
     /// `GOTOOLCHAIN` when the user set it (environment or go env file) to a
@@ -462,7 +464,8 @@ pub fn origin_words(origin: &gvmr_shim::go_env::Origin) -> String {
     match origin {
         Origin::EnvFile(path) => format!("the go env file {}", crate::ui::tildify(path)),
         Origin::GoRoot(path) => crate::ui::tildify(path),
-        other => other.to_string(),
+        Origin::Environment => "the environment".into(),
+        Origin::Default => "Go's default".into(),
     }
 }
 

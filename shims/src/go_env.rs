@@ -21,7 +21,6 @@
 use crate::env::Environment;
 use crate::version::GoVersion;
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// The Go variables gvmr acts on, in the order reports list them.
@@ -47,8 +46,6 @@ const SHIPPED_GO_ENV: [(&str, &str); 3] = [
     ("GOTOOLCHAIN", "auto"),
 ];
 
-/// Go's default module proxy list.
-pub const DEFAULT_GOPROXY: &str = SHIPPED_GO_ENV[0].1;
 /// Go's default checksum database.
 pub const DEFAULT_GOSUMDB: &str = SHIPPED_GO_ENV[1].1;
 
@@ -83,17 +80,6 @@ impl Origin {
     }
 }
 
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Origin::Environment => write!(f, "the environment"),
-            Origin::EnvFile(path) => write!(f, "the go env file {}", path.display()),
-            Origin::GoRoot(path) => write!(f, "{}", path.display()),
-            Origin::Default => write!(f, "Go's default"),
-        }
-    }
-}
-
 /// One variable's value and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GoValue {
@@ -119,8 +105,18 @@ pub struct GoEnv {
     values: BTreeMap<&'static str, GoValue>,
     /// What the go env file sets, whatever the environment says.
     in_file: BTreeMap<&'static str, String>,
-    /// The variables this was read from, for [`GoEnv::with_toolchain`].
-    read_from: Environment,
+}
+
+/// The variables Go's settings are read from, copied out of `env`: enough
+/// to read them again later, for a toolchain, without reading the process
+/// environment twice.
+pub fn snapshot(env: &Environment) -> Environment {
+    Environment::fixed(
+        ["GOENV", "HOME", "XDG_CONFIG_HOME"]
+            .iter()
+            .chain(VARIABLES.iter())
+            .filter_map(|&name| Some((name, env.var_os(name)?))),
+    )
 }
 
 /// Releases before go1.24 accept a relative `XDG_CONFIG_HOME`.
@@ -139,6 +135,15 @@ pub fn parse_env_file(text: &str) -> Vec<(&str, &str)> {
         .filter(|line| line.starts_with(|c: char| c.is_ascii_uppercase()))
         .filter_map(|line| line.split_once('='))
         .collect()
+}
+
+/// The first `GOPATH` entry's `bin`: where `go install` puts programs
+/// when `GOBIN` is not set; `None` when that entry is empty.
+fn first_gopath_bin(gopath: &str) -> Option<PathBuf> {
+    std::env::split_paths(gopath)
+        .next()
+        .filter(|first| !first.as_os_str().is_empty())
+        .map(|first| first.join("bin"))
 }
 
 /// The go env file's location (`go env GOENV`), or `None`.
@@ -180,14 +185,10 @@ impl GoEnv {
         let user = user_text.as_deref().map(parse_env_file).unwrap_or_default();
         let goroot_file = toolchain.map(|t| t.goroot.join("go.env"));
         let goroot_text = goroot_file.as_deref().and_then(read_small);
-        let shipped: Vec<(&str, &str)> = match (&goroot_file, &goroot_text) {
-            (Some(_), Some(text)) => parse_env_file(text),
+        let (shipped, shipped_origin) = match (&goroot_file, &goroot_text) {
+            (Some(path), Some(text)) => (parse_env_file(text), Origin::GoRoot(path.clone())),
             // No toolchain, or one without go.env: what releases ship.
-            _ => SHIPPED_GO_ENV.to_vec(),
-        };
-        let shipped_origin = match (&goroot_file, &goroot_text) {
-            (Some(path), Some(_)) => Origin::GoRoot(path.clone()),
-            _ => Origin::Default,
+            _ => (SHIPPED_GO_ENV.to_vec(), Origin::Default),
         };
         let last = |lines: &[(&str, &str)], name: &str| {
             lines
@@ -233,13 +234,8 @@ impl GoEnv {
                     .path("HOME")
                     .map(|h| h.join("go").to_string_lossy().into_owned()),
                 "GONOPROXY" | "GONOSUMDB" => Some(values["GOPRIVATE"].value.clone()),
-                "GOBIN" if defaults_gobin(version) => {
-                    let gopath = &values["GOPATH"].value;
-                    std::env::split_paths(gopath)
-                        .next()
-                        .filter(|first| !first.as_os_str().is_empty())
-                        .map(|first| first.join("bin").to_string_lossy().into_owned())
-                }
+                "GOBIN" if defaults_gobin(version) => first_gopath_bin(&values["GOPATH"].value)
+                    .map(|bin| bin.to_string_lossy().into_owned()),
                 _ => None,
             }
         };
@@ -256,12 +252,6 @@ impl GoEnv {
                 );
             }
         }
-        let read_from = Environment::fixed(
-            ["GOENV", "HOME", "XDG_CONFIG_HOME"]
-                .iter()
-                .chain(VARIABLES.iter())
-                .filter_map(|&name| Some((name, env.var_os(name)?))),
-        );
         let in_file = VARIABLES
             .iter()
             .filter_map(|&name| Some((name, last(&user, name)?)))
@@ -270,14 +260,7 @@ impl GoEnv {
             file,
             values,
             in_file,
-            read_from,
         }
-    }
-
-    /// The same settings as `toolchain`'s go command sees them: its
-    /// `go.env` and its release's rules added.
-    pub fn with_toolchain(&self, toolchain: Toolchain) -> GoEnv {
-        GoEnv::read(&self.read_from, Some(toolchain))
     }
 
     /// The value and origin of one of [`VARIABLES`].
@@ -318,10 +301,7 @@ impl GoEnv {
         if !gobin.is_empty() {
             return Some(PathBuf::from(gobin));
         }
-        std::env::split_paths(self.value("GOPATH"))
-            .next()
-            .filter(|first| !first.as_os_str().is_empty())
-            .map(|first| first.join("bin"))
+        first_gopath_bin(self.value("GOPATH"))
     }
 
     /// Every variable with its value, in [`VARIABLES`] order.

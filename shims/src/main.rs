@@ -20,7 +20,7 @@ use gvmr_shim::toolchain::{
     PINNED_GOTOOLCHAIN, Resolved, TOOLS, is_gvmr_goroot, path_with_first, pins_gotoolchain,
     resolve, system_tool,
 };
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, exit};
@@ -102,7 +102,7 @@ fn run() -> ! {
     let path = inputs.path.as_deref();
     let resolved = resolve(selection, &home, path);
     if resolved.system.is_some() {
-        exec_system(&env, &tool, args, &home, &resolved);
+        exec_system(&env, &tool, args, &home, path, &resolved);
     }
     let Some(goroot) = resolved.goroot.as_deref() else {
         match auto_install::read(&env) {
@@ -134,6 +134,7 @@ fn exec_system(
     tool: &str,
     args: std::env::ArgsOs,
     home: &Path,
+    path: Option<&OsStr>,
     resolved: &Resolved,
 ) -> ! {
     let pid = std::process::id().to_string();
@@ -145,8 +146,7 @@ fn exec_system(
     }
     let mut skip = tried.clone();
     skip.extend(std::env::current_exe().ok());
-    let path = env.var_os("PATH");
-    let Some(program) = system_tool(tool, path.as_deref(), home, &skip) else {
+    let Some(program) = system_tool(tool, path, home, &skip) else {
         fail(
             127,
             &resolved

@@ -48,16 +48,10 @@ pub fn this_process(name: &str) -> Option<String> {
 /// (`toolchain_in_file`, from `go env -w`).
 pub fn activate(goroot: &Path, env: Lookup, track: bool, toolchain_in_file: bool) -> Vec<Change> {
     let bin = goroot.join("bin");
-    let previous = env(ADDED_VAR).filter(|_| track);
-    let path = env("PATH");
-    let new_path = path_with_first(
-        &bin,
-        path.as_deref().map(std::ffi::OsStr::new),
-        previous.as_deref().map(Path::new),
-    );
+    let (path, _) = put_first(&bin, env, track);
     let mut changes = vec![
         Change::Export("GOROOT".into(), goroot.display().to_string()),
-        Change::Export("PATH".into(), new_path.to_string_lossy().into_owned()),
+        path,
     ];
     let marked = track && env(TOOLCHAIN_VAR).as_deref() == Some("1");
     let toolchain = env("GOTOOLCHAIN");
@@ -66,11 +60,8 @@ pub fn activate(goroot: &Path, env: Lookup, track: bool, toolchain_in_file: bool
     let ours = marked && toolchain.as_deref() == Some(PINNED_GOTOOLCHAIN);
     if toolchain_in_file {
         // `go env -w GOTOOLCHAIN=…` decides: take back what we set.
-        if ours {
-            changes.push(Change::Unset("GOTOOLCHAIN".into()));
-        }
-        if marked {
-            changes.push(Change::Unset(TOOLCHAIN_VAR.into()));
+        if track {
+            changes.extend(release_toolchain(env));
         }
     } else if toolchain.is_none() || ours {
         changes.push(Change::Export(
@@ -87,6 +78,20 @@ pub fn activate(goroot: &Path, env: Lookup, track: bool, toolchain_in_file: bool
         changes.push(Change::Export(ADDED_VAR.into(), bin.display().to_string()));
     }
     changes
+}
+
+/// The `PATH` export that puts `entry` first, in place of the entry the
+/// hook added before (with `track`), and that earlier entry.
+fn put_first(entry: &Path, env: Lookup, track: bool) -> (Change, Option<String>) {
+    let previous = env(ADDED_VAR).filter(|_| track);
+    let path = env("PATH");
+    let new_path = path_with_first(
+        entry,
+        path.as_deref().map(std::ffi::OsStr::new),
+        previous.as_deref().map(Path::new),
+    );
+    let export = Change::Export("PATH".into(), new_path.to_string_lossy().into_owned());
+    (export, previous)
 }
 
 /// Undoes what an earlier `activate(…, track = true)` did; nothing if it
@@ -148,17 +153,8 @@ pub fn use_system(versions_dir: &Path, env: Lookup, track: bool) -> Vec<Change> 
 /// set are taken back (the shim sets its own) and the entry is recorded,
 /// as [`activate`] does.
 pub fn route_to_shims(shims: &Path, env: Lookup, track: bool) -> Vec<Change> {
-    let previous = env(ADDED_VAR).filter(|_| track);
-    let path = env("PATH");
-    let new_path = path_with_first(
-        shims,
-        path.as_deref().map(std::ffi::OsStr::new),
-        previous.as_deref().map(Path::new),
-    );
-    let mut changes = vec![Change::Export(
-        "PATH".into(),
-        new_path.to_string_lossy().into_owned(),
-    )];
+    let (path, previous) = put_first(shims, env, track);
+    let mut changes = vec![path];
     if track {
         if previous.is_some() {
             changes.push(Change::Unset("GOROOT".into()));

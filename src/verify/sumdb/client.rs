@@ -155,12 +155,12 @@ pub struct SumDb {
 }
 
 impl SumDb {
-    /// From GOSUMDB: unset or "sum.golang.org" → the embedded key at
-    /// https://sum.golang.org; "name+hash+key" → that key at https://name;
-    /// "name+hash+key URL" → that URL; "off" → an error.
-    pub fn from_gosumdb(value: Option<&str>) -> Result<SumDb, SumdbError> {
-        let given = value.is_some();
-        let value = value.map(str::trim).unwrap_or("");
+    /// From GOSUMDB as `go env` reports it (Go's default included):
+    /// "sum.golang.org" → the embedded key at https://sum.golang.org;
+    /// "name+hash+key" → that key at https://name; "name+hash+key URL" →
+    /// that URL; "off" or nothing → an error.
+    pub fn from_gosumdb(value: &str) -> Result<SumDb, SumdbError> {
+        let value = value.trim();
         let bad = |reason: String| SumdbError::BadConfig {
             value: value.to_string(),
             reason,
@@ -169,12 +169,11 @@ impl SumDb {
         let (key, url) = match fields.as_slice() {
             // Set, but to nothing (an empty `GOSUMDB=` in the go env file):
             // go fails with "missing GOSUMDB" too.
-            [] if given => {
+            [] => {
                 return Err(bad(
                     "it is empty; set it to sum.golang.org (or remove the empty setting)".into(),
                 ));
             }
-            [] => (DEFAULT_KEY, None),
             ["off"] => return Err(SumdbError::Off),
             ["sum.golang.google.cn"] => (DEFAULT_KEY, Some("https://sum.golang.google.cn")),
             [key] => (*key, None),
@@ -559,29 +558,25 @@ mod tests {
     #[test]
     fn gosumdb_values() {
         assert!(matches!(
-            SumDb::from_gosumdb(Some(" ")),
+            SumDb::from_gosumdb(" "),
             Err(SumdbError::BadConfig { .. })
         ));
-        for v in [None, Some("sum.golang.org"), Some("  sum.golang.org ")] {
+        for v in ["sum.golang.org", "  sum.golang.org "] {
             let db = SumDb::from_gosumdb(v).unwrap();
             assert_eq!(db.name(), "sum.golang.org");
             assert_eq!(db.url(), "https://sum.golang.org/");
         }
-        let db = SumDb::from_gosumdb(Some("sum.golang.google.cn")).unwrap();
+        let db = SumDb::from_gosumdb("sum.golang.google.cn").unwrap();
         assert_eq!(db.url(), "https://sum.golang.google.cn/");
-        let db = SumDb::from_gosumdb(Some(DEFAULT_KEY)).unwrap();
+        let db = SumDb::from_gosumdb(DEFAULT_KEY).unwrap();
         assert_eq!(db.url(), "https://sum.golang.org/");
-        let db =
-            SumDb::from_gosumdb(Some(&format!("{DEFAULT_KEY} http://127.0.0.1:8080/"))).unwrap();
+        let db = SumDb::from_gosumdb(&format!("{DEFAULT_KEY} http://127.0.0.1:8080/")).unwrap();
         assert_eq!(db.url(), "http://127.0.0.1:8080/");
-        let db = SumDb::from_gosumdb(Some(&format!("{DEFAULT_KEY} mirror.example/sumdb"))).unwrap();
+        let db = SumDb::from_gosumdb(&format!("{DEFAULT_KEY} mirror.example/sumdb")).unwrap();
         assert_eq!(db.url(), "https://mirror.example/sumdb");
 
-        assert!(matches!(
-            SumDb::from_gosumdb(Some("off")),
-            Err(SumdbError::Off)
-        ));
-        let err = SumDb::from_gosumdb(Some("sum.example.org")).unwrap_err();
+        assert!(matches!(SumDb::from_gosumdb("off"), Err(SumdbError::Off)));
+        let err = SumDb::from_gosumdb("sum.example.org").unwrap_err();
         assert!(matches!(err, SumdbError::BadConfig { .. }));
         assert!(
             err.to_string()
@@ -591,14 +586,14 @@ mod tests {
         // A mangled key (hash mismatch) and too many fields.
         let mangled = DEFAULT_KEY.replace("033de0ae", "033de0af");
         assert!(matches!(
-            SumDb::from_gosumdb(Some(&mangled)),
+            SumDb::from_gosumdb(&mangled),
             Err(SumdbError::BadKey {
                 source: NoteError::VerifierHashMismatch(_),
                 ..
             })
         ));
         assert!(matches!(
-            SumDb::from_gosumdb(Some("a b c")),
+            SumDb::from_gosumdb("a b c"),
             Err(SumdbError::BadConfig { .. })
         ));
     }
