@@ -193,9 +193,10 @@ impl SelfUpdateSettings {
                         .ok()
                         .filter(|u| matches!(u.scheme(), "https" | "http" | "file"))
                 };
-                url.ok_or(SettingsError::Invalid {
+                url.ok_or_else(|| SettingsError::Invalid {
                     name: "GVMR_UPDATE_BASE",
-                    value: text,
+                    // A mistyped private mirror may carry its password.
+                    value: crate::net::url::shown(&text),
                     accepted: "an https://, http:// or file:// URL, or an absolute path",
                 })
             }
@@ -666,6 +667,18 @@ mod tests {
             let settings = Settings::read(&Environment::fixed([("GVMR_HTTP_TIMEOUT", bad)]));
             assert!(settings.http_timeout().is_err(), "{bad}");
         }
+        // A password in a value that is refused is not shown.
+        let settings = Settings::read(&Environment::fixed([(
+            "GVMR_UPDATE_BASE",
+            "htps://me:s3cret@mirror.example/releases",
+        )]));
+        let problems: Vec<String> = settings.problems().iter().map(|e| e.to_string()).collect();
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert!(!problems[0].contains("s3cret"), "{problems:#?}");
+        assert!(
+            problems[0].starts_with("GVMR_UPDATE_BASE must be "),
+            "{problems:#?}"
+        );
         let good = Settings::read(&Environment::fixed([("GVMR_HTTP_TIMEOUT", " 2.5 ")]));
         assert_eq!(good.http_timeout(), Ok(Duration::from_millis(2500)));
         assert_eq!(good.auto_install(), Ok(true));
