@@ -130,7 +130,8 @@ pub fn checks(ctx: &Context, sys: &dyn System) -> Vec<Check> {
             SECTION,
             "settings",
             format!(
-                "GOPROXY={goproxy_shown} GOSUMDB={gosumdb}{}{}",
+                "GOPROXY={goproxy_shown} GOSUMDB={}{}{}",
+                crate::verify::sumdb::client::shown_gosumdb(gosumdb),
                 if goprivate.is_empty() {
                     String::new()
                 } else {
@@ -361,7 +362,10 @@ mod tests {
 
     #[test]
     fn proxy_passwords_are_never_shown() {
-        let env = [("GOPROXY", "https://u:s3cret@athens.corp,direct")];
+        let env = [
+            ("GOPROXY", "https://u:s3cret@athens.corp,direct"),
+            ("GOSUMDB", "sum.golang.org u:s3cret@sumdb.corp/x"),
+        ];
         let sys = FakeSystem::new();
         let found = checks(&test_context().with_env(&env), &sys);
         let text = format!("{found:?}");
@@ -371,6 +375,11 @@ mod tests {
             find(&found, "settings")
                 .finding
                 .starts_with("GOPROXY=https://u:***@athens.corp/,direct ")
+        );
+        assert!(
+            find(&found, "settings")
+                .finding
+                .contains(" GOSUMDB=sum.golang.org u:***@sumdb.corp/x")
         );
     }
 

@@ -40,10 +40,11 @@ pub fn checks(ctx: &Context, _: &dyn System) -> Vec<Check> {
         ));
     }
     checks.extend(ctx.go.all().map(|(name, value)| {
-        let shown = if value.value.is_empty() {
-            "(empty)".to_string()
-        } else {
-            crate::net::goproxy::redact_list(&value.value)
+        let shown = match name {
+            _ if value.value.is_empty() => "(empty)".to_string(),
+            // "key [URL]", where the URL need not have a scheme.
+            "GOSUMDB" => crate::verify::sumdb::client::shown_gosumdb(&value.value),
+            _ => crate::net::goproxy::redact_list(&value.value),
         };
         Check::ok(
             SECTION,
@@ -96,6 +97,10 @@ mod tests {
         assert_eq!(find("GOSUMDB").finding, "sum.golang.google.cn (env)");
         assert_eq!(find("GOTOOLCHAIN").finding, "auto (default)");
         assert_eq!(find("GOBIN").finding, format!("{root}/go/bin (default)"));
+        let ctx = test_context().with_env(&[("GOSUMDB", "sum.golang.org u:s3cret@sumdb.corp/x")]);
+        let found_sumdb = checks(&ctx, &FakeSystem::new());
+        let sumdb = found_sumdb.iter().find(|c| c.check == "GOSUMDB").unwrap();
+        assert_eq!(sumdb.finding, "sum.golang.org u:***@sumdb.corp/x (env)");
         let bad = find("gvmr settings");
         assert_eq!(bad.status, Status::Error);
         assert!(bad.finding.starts_with("GVMR_RETRIES must be"), "{bad:?}");

@@ -154,6 +154,24 @@ pub struct SumDb {
     url: DisplaySafeUrl,
 }
 
+/// A GOSUMDB value as it may be shown: the password in its URL field (a
+/// URL without a scheme is https://, as Go takes it) hidden.
+pub fn shown_gosumdb(value: &str) -> String {
+    let mut shown = value.to_string();
+    for field in value.split_whitespace().skip(1) {
+        let hidden = match field.contains("://") {
+            true => crate::net::url::shown(field),
+            false => crate::net::url::shown(&format!("https://{field}"))
+                .trim_start_matches("https://")
+                .to_string(),
+        };
+        if hidden != field {
+            shown = shown.replacen(field, &hidden, 1);
+        }
+    }
+    shown
+}
+
 impl SumDb {
     /// From GOSUMDB as `go env` reports it (Go's default included):
     /// "sum.golang.org" → the embedded key at https://sum.golang.org;
@@ -162,7 +180,7 @@ impl SumDb {
     pub fn from_gosumdb(value: &str) -> Result<SumDb, SumdbError> {
         let value = value.trim();
         let bad = |reason: String| SumdbError::BadConfig {
-            value: value.to_string(),
+            value: shown_gosumdb(value),
             reason,
         };
         let fields: Vec<&str> = value.split_whitespace().collect();
@@ -191,7 +209,7 @@ impl SumDb {
             )));
         }
         let verifier = Verifier::parse(key).map_err(|source| SumdbError::BadKey {
-            value: value.to_string(),
+            value: shown_gosumdb(value),
             source,
         })?;
         let name = verifier.name().to_string();
@@ -596,5 +614,17 @@ mod tests {
             SumDb::from_gosumdb("a b c"),
             Err(SumdbError::BadConfig { .. })
         ));
+        // A password in the URL field is never shown, with a scheme or not.
+        for url in ["https://u:s3cret@sumdb.corp", "u:s3cret@sumdb.corp/x"] {
+            for value in [format!("mydb {url}"), format!("{mangled} {url}")] {
+                let err = SumDb::from_gosumdb(&value).unwrap_err().to_string();
+                assert!(!err.contains("s3cret"), "{err}");
+                assert!(err.contains("u:***@sumdb.corp"), "{err}");
+            }
+        }
+        assert_eq!(
+            shown_gosumdb("sum.golang.org https://sum.example/"),
+            "sum.golang.org https://sum.example/"
+        );
     }
 }
