@@ -67,6 +67,17 @@ while [ $# -gt 0 ]; do
 done
 base=${GVMR_INSTALL_BASE:-$release_base}
 base=${base%/}
+# The base as messages show it: the password of a private mirror hidden.
+shown_base=$base
+case $base in
+*://*)
+  rest=${base#*://}
+  authority=${rest%%/*}
+  case $authority in
+  *:*@*) shown_base="${base%%://*}://${authority%%:*}:***@${authority##*@}${rest#"$authority"}" ;;
+  esac
+  ;;
+esac
 
 # This machine, as a Rust target.
 os=$(uname -s)
@@ -89,10 +100,10 @@ fi
 target=$cpu-$os_part
 
 tmp=$(mktemp -d 2>/dev/null || mktemp -d -t gvmr)
-partial=
+staged_in=
 cleanup() {
   rm -rf "$tmp"
-  if [ -n "$partial" ]; then rm -f "$partial"; fi
+  if [ -n "$staged_in" ]; then rm -f "$staged_in/.gvmr.new.$$" "$staged_in/.gvmr-shim.new.$$"; fi
 }
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
@@ -129,14 +140,15 @@ checksum_of() { printf '%s\n' "$2" | awk -v f="$1" '$2 == f || $2 == "*" f { pri
 have_minisign=false
 if command -v minisign >/dev/null 2>&1; then have_minisign=true; fi
 if [ "$version" != "$release_version" ] && ! $have_minisign; then
-  die "this installer holds the checksums of gvmr $release_version only; installing $version needs minisign to check its signature: install minisign, or run that release's own installer ($base/download/v$version/get.sh)"
+  die "this installer holds the checksums of gvmr $release_version only; installing $version needs minisign to check its signature: install minisign, or run that release's own installer ($shown_base/download/v$version/get.sh)"
 fi
 
 file=gvmr-$version-$target.tar.gz
 url=$base/download/v$version
-say "Downloading gvmr $version for $target from $url"
+shown=$shown_base/download/v$version
+say "Downloading gvmr $version for $target from $shown"
 fetch "$url/SHA256SUMS" "$tmp/SHA256SUMS" ||
-  die "cannot download $url/SHA256SUMS ($(why)): gvmr $version is not published there, or the server cannot be reached; check the version and GVMR_INSTALL_BASE"
+  die "cannot download $shown/SHA256SUMS ($(why)): gvmr $version is not published there, or the server cannot be reached; check the version and GVMR_INSTALL_BASE"
 sums=$(cat "$tmp/SHA256SUMS")
 
 verified="SHA256SUMS"
@@ -144,9 +156,9 @@ if $have_minisign; then
   [ -n "$release_public_key" ] ||
     die "this installer was built without a release key, so it cannot check the signature of gvmr $version"
   fetch "$url/SHA256SUMS.sig" "$tmp/SHA256SUMS.sig" ||
-    die "cannot download $url/SHA256SUMS.sig ($(why)): refusing to install gvmr $version without its signature"
+    die "cannot download $shown/SHA256SUMS.sig ($(why)): refusing to install gvmr $version without its signature"
   minisign -V -q -H -P "$release_public_key" -m "$tmp/SHA256SUMS" -x "$tmp/SHA256SUMS.sig" >/dev/null 2>&1 ||
-    die "the signature of $url/SHA256SUMS is not valid for gvmr's release key: refusing to install; do not use this release, and report it to whoever serves it"
+    die "the signature of $shown/SHA256SUMS is not valid for gvmr's release key: refusing to install; do not use this release, and report it to whoever serves it"
   verified="SHA256SUMS, whose minisign signature by the release key checked out"
 else
   say "minisign is not installed, so the signature of SHA256SUMS was not checked (the checksum written into this installer was)"
@@ -154,16 +166,16 @@ fi
 
 listed=$(checksum_of "$file" "$sums")
 [ -n "$listed" ] ||
-  die "gvmr $version has no build for $target ($url/SHA256SUMS does not list $file)"
+  die "gvmr $version has no build for $target ($shown/SHA256SUMS does not list $file)"
 if [ "$version" = "$release_version" ]; then
   expected=$(checksum_of "$file" "$release_checksums")
   [ -n "$expected" ] || die "gvmr $version has no build for $target (this installer has no checksum for $file)"
   [ "$listed" = "$expected" ] ||
-    die "$url/SHA256SUMS lists $listed for $file, but this installer says $expected: refusing to install; do not use this release, and report it to whoever serves it"
+    die "$shown/SHA256SUMS lists $listed for $file, but this installer says $expected: refusing to install; do not use this release, and report it to whoever serves it"
   verified="this installer and $verified"
 fi
 
-fetch "$url/$file" "$tmp/$file" || die "cannot download $url/$file ($(why))"
+fetch "$url/$file" "$tmp/$file" || die "cannot download $shown/$file ($(why))"
 actual=$(sha256 "$tmp/$file")
 [ "$actual" = "$listed" ] ||
   die "checksum mismatch for $file: expected $listed, got $actual; the download is corrupt or was tampered with, and nothing was installed"
@@ -185,17 +197,20 @@ fi
 mkdir -p "$dir" 2>"$tmp/mkdir.log" ||
   die "cannot create $dir ($(tail -n 1 "$tmp/mkdir.log")): set GVMR_INSTALL_DIR to a directory you can write to"
 
+# Both programs are written beside their places before either is
+# replaced, so a failed write leaves the install as it was.
 changed=
 shim_updated=false
+staged_in=$dir
 for name in gvmr-shim gvmr; do
   if cmp -s "$new/$name" "$dir/$name"; then continue; fi
   if [ "$name" = gvmr-shim ] && [ -e "$dir/$name" ]; then shim_updated=true; fi
-  partial=$dir/.$name.new.$$
-  { cp "$new/$name" "$partial" && chmod 755 "$partial"; } 2>"$tmp/write.log" ||
+  { cp "$new/$name" "$dir/.$name.new.$$" && chmod 755 "$dir/.$name.new.$$"; } 2>"$tmp/write.log" ||
     die "cannot write to $dir ($(tail -n 1 "$tmp/write.log")): set GVMR_INSTALL_DIR to a directory you can write to"
-  mv -f "$partial" "$dir/$name" || die "cannot replace $dir/$name"
-  partial=
   changed="$changed $name"
+done
+for name in $changed; do
+  mv -f "$dir/.$name.new.$$" "$dir/$name" || die "cannot replace $dir/$name"
 done
 
 if [ -z "$changed" ]; then

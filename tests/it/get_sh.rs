@@ -66,6 +66,8 @@ struct Installer {
     root: tempfile::TempDir,
     server: TestServer,
     dist: &'static Dist,
+    /// GVMR_INSTALL_BASE.
+    base: String,
 }
 
 impl Installer {
@@ -78,7 +80,13 @@ impl Installer {
             std::fs::create_dir(root.path().join(dir)).unwrap();
         }
         std::fs::write(root.path().join("get.sh"), dist.file("get.sh")).unwrap();
-        Installer { root, server, dist }
+        let base = release::base(&server);
+        Installer {
+            root,
+            server,
+            dist,
+            base,
+        }
     }
 
     /// GVMR_INSTALL_DIR.
@@ -137,7 +145,7 @@ impl Installer {
             .env("PATH", self.tools())
             .env("HOME", self.root.path().join("home"))
             .env("TMPDIR", self.root.path().join("tmp"))
-            .env("GVMR_INSTALL_BASE", release::base(&self.server))
+            .env("GVMR_INSTALL_BASE", &self.base)
             .env("GVMR_INSTALL_DIR", dir)
             .current_dir(self.root.path())
             .stdin(Stdio::null())
@@ -298,6 +306,34 @@ fn a_tampered_archive_is_refused_even_with_sums_to_match() {
                 crate::support::mirror::sha256_hex(&evil)
             ),
         );
+    }
+}
+
+#[test]
+fn a_password_in_the_base_is_never_shown() {
+    for world in WORLDS {
+        let mut installer = Installer::new();
+        installer.base = installer.base.replacen("http://", "http://me:s3cret@", 1);
+        let shown = installer.base.replacen("s3cret", "***", 1);
+        let stdout = installer.installs(world, false);
+        assert!(!stdout.contains("s3cret"), "{world:?}: {stdout}");
+        assert!(
+            stdout.contains(&format!("from {shown}/download/v")),
+            "{world:?}: {stdout}"
+        );
+        // And in an error.
+        let mut installer = Installer::new();
+        installer.base = installer.base.replacen("http://", "http://me:s3cret@", 1);
+        let shown = installer.base.replacen("s3cret", "***", 1);
+        installer.server.remove(&installer.path("SHA256SUMS"));
+        let output = installer.run(world, false, &[]);
+        installer.refused(
+            world,
+            &output,
+            &format!("cannot download {shown}/download/v"),
+        );
+        assert!(!stderr_of(&output).contains("s3cret"), "{world:?}");
+        assert!(!stdout_of(&output).contains("s3cret"), "{world:?}");
     }
 }
 
