@@ -9,25 +9,6 @@ use std::time::Duration;
 
 const VERSION: &str = "1.22.10";
 
-/// Go settings of the test process that would leak into doctor's findings.
-const GO_VARS: &[&str] = &[
-    "GOROOT",
-    "GOTOOLCHAIN",
-    "GOENV",
-    "GOFLAGS",
-    "GOBIN",
-    "GOPROXY",
-    "GOSUMDB",
-    "GOPRIVATE",
-    "GONOSUMDB",
-    "GONOPROXY",
-    "GODEBUG",
-    "CGO_ENABLED",
-    "GOOS",
-    "GOARCH",
-    "CC",
-];
-
 /// A session with the real Go installed, and the Go directories doctor
 /// looks at.
 struct RealGo {
@@ -54,9 +35,6 @@ impl RealGo {
 
     fn doctor(&self, args: &[&str], vars: &[(&str, String)]) -> Run {
         let mut cmd = self.s.std_gvmr();
-        for name in GO_VARS {
-            cmd.env_remove(name);
-        }
         cmd.arg("doctor")
             .args(args)
             .env("GVMR_GO_VERSION", VERSION)

@@ -63,7 +63,6 @@ fn e2e_default_packages_are_installed_by_the_real_go() {
         .env("GOSUMDB", "off")
         .env("GOPATH", &gopath)
         .env("GOCACHE", s.root().join("gocache"))
-        .env("GOFLAGS", "")
         .env("GOTELEMETRY", "off")
         .env("CGO_ENABLED", "0")
         .output()

@@ -173,9 +173,6 @@ fn a_proxy_install_has_the_modes_gos_own_toolchain_switch_gives() {
     s.gvmr()
         .env("GOPROXY", &goproxy)
         .env("GOSUMDB", &gosumdb)
-        .env_remove("GONOSUMDB")
-        .env_remove("GOPRIVATE")
-        .env_remove("GOFLAGS")
         .args([
             "install",
             "--source",

@@ -80,9 +80,6 @@ impl Proxied {
         let mut cmd = self.s.gvmr();
         cmd.env("GOPROXY", goproxy)
             .env("GOSUMDB", &self.gosumdb)
-            .env_remove("GONOSUMDB")
-            .env_remove("GOPRIVATE")
-            .env_remove("GOFLAGS")
             .args(["install", "--platform", "linux-amd64"])
             .args(args);
         cmd

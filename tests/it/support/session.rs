@@ -20,7 +20,9 @@ pub const USUAL: &[&str] = &["go1.22.4", "go1.22.5", "go1.23rc1"];
 const KEY_USER_ID: &str = "Test Go Releases <go@example.org>";
 
 /// Environment variables removed from every `gvmr` run, besides all
-/// `GVMR_*` ones: they would point gvmr (or the `go` it runs) elsewhere.
+/// `GVMR_*` ones: they would point gvmr (or the `go` it runs) elsewhere, or
+/// show in what it reports (Go's settings, as `go env` reads them). A test
+/// that needs one sets it.
 const SCRUBBED_VARS: &[&str] = &[
     "XDG_DATA_HOME",
     "XDG_CONFIG_HOME",
@@ -28,6 +30,22 @@ const SCRUBBED_VARS: &[&str] = &[
     "XDG_STATE_HOME",
     "GOROOT",
     "GOTOOLCHAIN",
+    "GOENV",
+    "GOPROXY",
+    "GOSUMDB",
+    "GOPRIVATE",
+    "GONOPROXY",
+    "GONOSUMDB",
+    "GOINSECURE",
+    "GOFLAGS",
+    "GOPATH",
+    "GOBIN",
+    "GOWORK",
+    "GODEBUG",
+    "CGO_ENABLED",
+    "GOOS",
+    "GOARCH",
+    "CC",
     "http_proxy",
     "https_proxy",
     "all_proxy",
