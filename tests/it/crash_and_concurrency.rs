@@ -11,15 +11,12 @@
 
 use crate::support::mirror::{ArchiveBuilder, go_like_archive};
 use crate::support::server::Fault;
-use crate::support::{Session, dir_names, stderr_of, stdout_of};
+use crate::support::{FILE, PATH, Session, dir_names, stderr_of, stdout_of, wait_with_timeout};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
-
-const FILE: &str = "go1.22.5.linux-amd64.tar.gz";
-const PATH: &str = "/dl/go1.22.5.linux-amd64.tar.gz";
 
 /// Every spawned command must end within this, or the test fails (no hang).
 const DEADLINE: Duration = Duration::from_secs(30);
@@ -151,10 +148,6 @@ fn crash_at(point: &str, signal: &str) {
 
 /// `gvmr` started by this test, waited for with a deadline.
 #[track_caller]
-fn wait_gvmr(child: Child, limit: Duration) -> Output {
-    crate::support::wait_with_timeout(child, limit, "gvmr")
-}
-
 #[test]
 fn sigkill_at_the_download_point_leaves_no_version() {
     crash_at("download", "KILL");
@@ -241,9 +234,10 @@ fn sigkill_in_the_middle_of_unpacking_a_real_archive_leaves_no_version() {
     }
     assert_eq!(s.server.count("/dl/go1.22.10.linux-amd64.tar.gz"), 1);
 
-    let output = wait_gvmr(
+    let output = wait_with_timeout(
         spawn_gvmr(&s, &["install", "1.22.10"]),
         Duration::from_secs(60),
+        "gvmr",
     );
     assert!(output.status.success(), "{}", stderr_of(&output));
     assert_eq!(s.version_names(), ["go1.22.10"]);
@@ -280,7 +274,7 @@ fn four_installs_of_one_version_download_it_once() {
     let stderrs: Vec<String> = children
         .into_iter()
         .map(|child| {
-            let output = wait_gvmr(child, DEADLINE);
+            let output = wait_with_timeout(child, DEADLINE, "gvmr");
             let stderr = stderr_of(&output);
             assert!(output.status.success(), "{stderr}");
             stderr
@@ -317,7 +311,7 @@ fn three_installs_of_different_versions_at_once_all_install() {
         .map(|v| spawn_gvmr(&s, &["install", v]))
         .collect();
     for (child, version) in children.into_iter().zip(versions) {
-        let output = wait_gvmr(child, DEADLINE);
+        let output = wait_with_timeout(child, DEADLINE, "gvmr");
         let stderr = stderr_of(&output);
         assert!(output.status.success(), "{stderr}");
         assert!(
@@ -376,9 +370,10 @@ fn uninstalling_while_the_shim_runs_that_version_neither_hangs_nor_breaks() {
     cmd.arg("sleep").env("SLEEPY_STARTED", &started);
     let mut running = piped(cmd);
     wait_for_marker(&mut running, &started, "go sleep");
-    let uninstall = wait_gvmr(
+    let uninstall = wait_with_timeout(
         spawn_gvmr(&s, &["uninstall", "1.22.5"]),
         Duration::from_secs(10),
+        "gvmr",
     );
     assert!(uninstall.status.success(), "{}", stderr_of(&uninstall));
     assert!(
@@ -387,7 +382,7 @@ fn uninstalling_while_the_shim_runs_that_version_neither_hangs_nor_breaks() {
     );
     assert!(stderr_of(&uninstall).contains("Uninstalled go1.22.5"));
 
-    let ran = wait_gvmr(running, Duration::from_secs(10));
+    let ran = wait_with_timeout(running, Duration::from_secs(10), "gvmr");
     assert!(
         ran.status.success() && stdout_of(&ran) == "slept\n",
         "the running go finished normally: {ran:?}"
@@ -415,8 +410,8 @@ fn install_racing_uninstall_of_one_version_never_corrupts_it() {
             sleep(Duration::from_millis(5 * round));
         }
         let uninstall = spawn_gvmr(&s, &["uninstall", "1.22.5"]);
-        let install = wait_gvmr(install, DEADLINE);
-        let uninstall = wait_gvmr(uninstall, DEADLINE);
+        let install = wait_with_timeout(install, DEADLINE, "gvmr");
+        let uninstall = wait_with_timeout(uninstall, DEADLINE, "gvmr");
         assert!(
             install.status.success(),
             "round {round}: {}",
@@ -535,13 +530,14 @@ fn install_on_a_full_disk(archive: Vec<u8>, archive_fits: bool) {
     let mut disk = Tmpfs::mount(&mount_point, "3m");
     let home = mount_point.join("gvmr-home");
 
-    let output = wait_gvmr(
+    let output = wait_with_timeout(
         {
             let mut cmd = s.std_gvmr();
             cmd.env("GVMR_HOME", &home).args(["install", "1.22.5"]);
             piped(cmd)
         },
         DEADLINE,
+        "gvmr",
     );
     let stderr = stderr_of(&output);
     assert_eq!(output.status.code(), Some(7), "{stderr}");

@@ -15,6 +15,7 @@
 use crate::support::mirror::sha256_hex;
 use crate::support::server::TestServer;
 use crate::support::sumdb::{TestSumDb, h1_of_zip};
+use crate::support::switching::offline_go_env;
 use crate::support::{
     Session, real_go_archive, spawn, stderr_of, stdout_of, wait_with_timeout, walk,
 };
@@ -148,18 +149,11 @@ fn go(
         .current_dir(dir)
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
-        .env("HOME", scratch.join("home"))
-        .env("GOCACHE", scratch.join("gocache"))
-        .env("GOPATH", scratch.join("gopath"))
         .env("GOTOOLCHAIN", "local")
-        .env("GOPROXY", "off")
-        .env("GOTELEMETRY", "off")
-        .env("CGO_ENABLED", "0")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    for (name, value) in extra {
-        cmd.env(name, value);
-    }
+    offline_go_env(&mut cmd, scratch);
+    cmd.envs(extra.iter().copied());
     wait_with_timeout(spawn(&mut cmd), Duration::from_secs(300), "go")
 }
 

@@ -6,6 +6,7 @@
 //! Without the archive (and no network to make it) the test fails: it never
 //! passes without having run Go.
 
+use crate::support::switching::offline_go_env;
 use crate::support::{Session, stdout_of};
 use predicates::str::contains;
 use std::path::Path;
@@ -19,19 +20,14 @@ pub static REAL_GO: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Runs the installed `go` with a throw-away, offline environment.
 fn go(goroot: &Path, scratch: &Path, dir: &Path, args: &[&str]) -> String {
-    let output = Command::new(goroot.join("bin/go"))
-        .args(args)
+    let mut cmd = Command::new(goroot.join("bin/go"));
+    cmd.args(args)
         .current_dir(dir)
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
-        .env("HOME", scratch.join("home"))
-        .env("GOCACHE", scratch.join("gocache"))
-        .env("GOPATH", scratch.join("gopath"))
-        .env("GOTOOLCHAIN", "local")
-        .env("GOFLAGS", "-mod=mod")
-        .env("GOPROXY", "off")
-        .env("GOTELEMETRY", "off")
-        .env("CGO_ENABLED", "0")
+        .env("GOTOOLCHAIN", "local");
+    offline_go_env(&mut cmd, scratch);
+    let output = cmd
         .output()
         .unwrap_or_else(|e| panic!("cannot run go {args:?}: {e}"));
     assert!(

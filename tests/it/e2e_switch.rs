@@ -11,7 +11,7 @@
 use crate::support::switching::{
     GVMR, assert_shim_binary_built, err, offline_go_env, out, run_with_timeout,
 };
-use crate::support::{BASE_PATH, Session, write_file};
+use crate::support::{Session, write_file};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -21,13 +21,8 @@ const GO_LIMIT: Duration = Duration::from_secs(240);
 
 /// Runs the `go` shim in `dir` with a throw-away, offline environment.
 fn go(s: &Session, scratch: &Path, dir: &Path, args: &[&str]) -> String {
-    let mut cmd = Command::new(s.shim("go"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_clear()
-        .env("PWD", dir)
-        .env("PATH", BASE_PATH)
-        .env("GVMR_HOME", s.home());
+    let mut cmd = s.clean_command(s.shim("go"), dir);
+    cmd.args(args);
     offline_go_env(&mut cmd, scratch);
     let started = Instant::now();
     let output = run_with_timeout(&mut cmd, GO_LIMIT);
@@ -139,14 +134,9 @@ fn two_projects_build_with_their_own_real_go_through_the_shim() {
 
 fn go_tool(s: &Session, scratch: &Path, dir: &Path, tool: &str, args: &[&str]) -> String {
     let output = run_with_timeout(
-        Command::new(s.shim(tool))
+        s.clean_command(s.shim(tool), dir)
             .args(args)
-            .current_dir(dir)
-            .env_clear()
-            .env("PWD", dir)
-            .env("PATH", BASE_PATH)
-            .env("HOME", scratch.join("home"))
-            .env("GVMR_HOME", s.home()),
+            .env("HOME", scratch.join("home")),
         GO_LIMIT,
     );
     assert!(output.status.success(), "{tool} {args:?}: {}", err(&output));
@@ -199,14 +189,8 @@ fn a_go_line_module_runs_the_newer_default_with_real_go() {
     let script = format!(
         "eval \"$({GVMR:?} hook bash)\"; _gvmr_hook; go version && go build -o app2 . && ./app2"
     );
-    let mut cmd = Command::new("bash");
-    cmd.arg("-c")
-        .arg(&script)
-        .current_dir(&project)
-        .env_clear()
-        .env("PWD", &project)
-        .env("PATH", BASE_PATH)
-        .env("GVMR_HOME", s.home());
+    let mut cmd = s.clean_command("bash", &project);
+    cmd.arg("-c").arg(&script);
     offline_go_env(&mut cmd, &scratch);
     let output = run_with_timeout(&mut cmd, GO_LIMIT);
     assert!(output.status.success(), "{}", err(&output));

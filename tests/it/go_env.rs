@@ -12,36 +12,23 @@ use gvmr_shim::go_env::{GoEnv, Toolchain, VARIABLES};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
 /// The real releases the table runs against.
 const RELEASES: [&str; 2] = ["1.22.10", "1.27.3"];
 
-/// A real Go tree, unpacked once per test run.
-fn goroot(version: &str) -> PathBuf {
-    static TREES: OnceLock<(tempfile::TempDir, Vec<PathBuf>)> = OnceLock::new();
-    let (_, roots) = TREES.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let roots = RELEASES
-            .iter()
-            .map(|v| {
-                let into = dir.path().join(v);
-                std::fs::create_dir_all(&into).unwrap();
-                let status = Command::new("tar")
-                    .arg("-xzf")
-                    .arg(real_go_archive(v))
-                    .arg("-C")
-                    .arg(&into)
-                    .status()
-                    .expect("run tar");
-                assert!(status.success(), "unpacking go{v} failed");
-                into.join("go")
-            })
-            .collect();
-        (dir, roots)
-    });
-    let at = RELEASES.iter().position(|v| *v == version).unwrap();
-    roots[at].clone()
+/// The real Go tree of `version`, unpacked into `dir`.
+fn unpack_goroot(version: &str, dir: &Path) -> PathBuf {
+    let into = dir.join(version);
+    std::fs::create_dir_all(&into).unwrap();
+    let status = Command::new("tar")
+        .arg("-xzf")
+        .arg(real_go_archive(version))
+        .arg("-C")
+        .arg(&into)
+        .status()
+        .expect("run tar");
+    assert!(status.success(), "unpacking go{version} failed");
+    into.join("go")
 }
 
 /// One case: the environment (`@HOME@` stands for the case's home) and the
@@ -166,8 +153,9 @@ fn go_env_json(goroot: &Path, env: &[(String, String)], cwd: &Path) -> BTreeMap<
 #[test]
 fn go_settings_agree_with_go_env_of_two_releases() {
     let mut disagreements = Vec::new();
+    let trees = tempfile::tempdir().unwrap();
     for release in RELEASES {
-        let goroot = goroot(release);
+        let goroot = unpack_goroot(release, trees.path());
         let version = GoVersion::parse(release).unwrap();
         for case in CASES {
             let home = tempfile::tempdir().unwrap();

@@ -9,7 +9,8 @@
 use crate::support::keys::{TestKey, armor_signature};
 use crate::support::mirror::{ArchiveBuilder, fake_go_archive, listing_json, sha256_hex};
 use crate::support::{
-    FILE, PATH, Session, USUAL, dir_names, install_fails, signature_refused, walk,
+    FILE, PATH, Session, USUAL, archive_refused, asc_path, dir_names, install_fails,
+    signature_refused, walk,
 };
 use predicates::str::contains;
 use sequoia_openpgp::types::ReasonForRevocation;
@@ -17,10 +18,6 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 const DAY: Duration = Duration::from_secs(86_400);
-
-fn asc_path() -> String {
-    format!("{PATH}.asc")
-}
 
 // ---------------------------------------------------------------------------
 // Revoked signing subkeys
@@ -152,24 +149,6 @@ fn truncated_armor_is_refused_without_a_panic() {
 
 // ---------------------------------------------------------------------------
 // Hostile archives
-
-/// Publishes `archive` (with a correct listing checksum and signature) as
-/// go1.22.5 and expects exit 6 with `reason`.
-#[track_caller]
-fn archive_refused(archive: Vec<u8>, reason: &str) -> Session {
-    let s = Session::new();
-    s.publish_archive("go1.22.5", archive);
-
-    install_fails(
-        &s,
-        6,
-        &[
-            &format!("error: cannot unpack {FILE}: {reason}"),
-            "hint: the archive passed verification but is not a Go release archive",
-        ],
-    );
-    s
-}
 
 #[test]
 fn an_archive_with_more_entries_than_the_cap_is_refused() {

@@ -8,15 +8,12 @@ use crate::assert_transcript;
 use crate::support::keys::gpg_sign_detached;
 use crate::support::mirror::{ArchiveBuilder, fake_go_archive, fake_go_zip, sha256_hex};
 use crate::support::server::Fault;
-use crate::support::{Session, stderr_of, stdout_of};
+use crate::support::{FILE, PATH, Session, stderr_of, stdout_of};
 use predicates::prelude::*;
 use predicates::str::contains;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime};
-
-const FILE: &str = "go1.22.5.linux-amd64.tar.gz";
-const PATH: &str = "/dl/go1.22.5.linux-amd64.tar.gz";
 
 /// The output of `bin/go ARGS` of an installed version.
 fn run_go(s: &Session, version: &str, args: &[&str]) -> String {

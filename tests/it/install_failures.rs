@@ -6,16 +6,14 @@
 use crate::support::keys::TestKey;
 use crate::support::mirror::{ArchiveBuilder, fake_go_archive, sha256_hex};
 use crate::support::server::Fault;
-use crate::support::{FILE, PATH, Session, USUAL, install_fails, signature_refused, walk};
+use crate::support::{
+    FILE, PATH, Session, USUAL, archive_refused, asc_path, install_fails, signature_refused,
+};
 use predicates::prelude::*;
 use predicates::str::contains;
 use std::time::{Duration, SystemTime};
 
 const DAY: Duration = Duration::from_secs(86_400);
-
-fn asc_path() -> String {
-    format!("{PATH}.asc")
-}
 
 // ---------------------------------------------------------------------------
 // Which release
@@ -560,32 +558,6 @@ fn an_enormous_signature_file_is_refused() {
 
 // ---------------------------------------------------------------------------
 // Archives that verify but are not Go releases
-
-/// Publishes `archive` (with a correct listing checksum and signature) as
-/// go1.22.5 and expects exit 6 with `reason`; nothing may be written
-/// anywhere under `GVMR_HOME` except the verified download and metadata.
-#[track_caller]
-fn archive_refused(archive: Vec<u8>, reason: &str) {
-    let s = Session::new();
-    s.publish_archive("go1.22.5", archive);
-
-    install_fails(
-        &s,
-        6,
-        &[
-            &format!("error: cannot unpack {FILE}: {reason}"),
-            "hint: the archive passed verification but is not a Go release archive",
-        ],
-    );
-    let strays: Vec<_> = walk(s.root())
-        .into_iter()
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n == "evil" || n == "x" || n == "escape")
-        })
-        .collect();
-    assert!(strays.is_empty(), "written: {strays:?}");
-}
 
 #[test]
 fn an_archive_that_is_not_gzip_is_refused() {

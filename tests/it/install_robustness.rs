@@ -2,15 +2,12 @@
 //! two installs racing, and an install killed halfway.
 
 use crate::support::server::Fault;
-use crate::support::{Session, stderr_of};
+use crate::support::{FILE, PATH, Session, stderr_of, wait_with_timeout};
 use predicates::prelude::*;
 use predicates::str::contains;
-use std::process::{Child, Output, Stdio};
+use std::process::{Child, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
-
-const FILE: &str = "go1.22.5.linux-amd64.tar.gz";
-const PATH: &str = "/dl/go1.22.5.linux-amd64.tar.gz";
 
 fn spawn_install(s: &Session) -> Child {
     s.std_gvmr()
@@ -24,10 +21,6 @@ fn spawn_install(s: &Session) -> Child {
 
 /// `gvmr` started by this test, waited for with a deadline.
 #[track_caller]
-fn wait_gvmr(child: Child, limit: Duration) -> Output {
-    crate::support::wait_with_timeout(child, limit, "gvmr")
-}
-
 #[test]
 fn a_data_directory_that_cannot_be_created_fails_with_a_filesystem_error() {
     let s = Session::usual();
@@ -102,8 +95,8 @@ fn two_installs_of_one_version_at_once_install_it_once() {
     let first = spawn_install(&s);
     let second = spawn_install(&s);
     let outputs = [
-        wait_gvmr(first, Duration::from_secs(60)),
-        wait_gvmr(second, Duration::from_secs(60)),
+        wait_with_timeout(first, Duration::from_secs(60), "gvmr"),
+        wait_with_timeout(second, Duration::from_secs(60), "gvmr"),
     ];
     let stderrs: Vec<String> = outputs.iter().map(stderr_of).collect();
     for (output, stderr) in outputs.iter().zip(&stderrs) {

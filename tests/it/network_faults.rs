@@ -7,14 +7,12 @@
 
 use crate::support::mirror::{ArchiveBuilder, sha256_hex};
 use crate::support::server::Fault;
-use crate::support::{Session, stderr_of};
+use crate::support::{FILE, PATH, Session, stderr_of};
 use std::path::PathBuf;
 use std::process::{Output, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-const FILE: &str = "go1.22.5.linux-amd64.tar.gz";
-const PATH: &str = "/dl/go1.22.5.linux-amd64.tar.gz";
 /// The archive's random payload: big enough to cut and resume.
 const PAYLOAD: usize = 300 * 1024;
 

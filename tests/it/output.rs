@@ -5,7 +5,7 @@
 
 use crate::assert_transcript;
 use crate::support::mirror::ArchiveBuilder;
-use crate::support::{Session, sh_quote, stderr_of, stdout_of, with_closed_stdout};
+use crate::support::{Session, gvmr_line, stderr_of, stdout_of, with_closed_stdout};
 
 /// Every command that prints a listing, as arguments.
 const LISTING_COMMANDS: &[&[&str]] = &[
@@ -51,23 +51,10 @@ fn a_closed_stdout_ends_every_listing_command_quietly() {
         assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
 
         // As users meet it: a real pipeline (no pipefail) into head -1.
-        let mut line = sh_quote(env!("CARGO_BIN_EXE_gvmr"));
-        for arg in *args {
-            line.push(' ');
-            line.push_str(&sh_quote(arg));
-        }
-        let mut sh = std::process::Command::new("sh");
-        let template = s.std_gvmr();
-        for (name, value) in template.get_envs() {
-            match value {
-                Some(value) => sh.env(name, value),
-                None => sh.env_remove(name),
-            };
-        }
-        let output = sh
+        let output = s
+            .command("sh")
             .arg("-c")
-            .arg(format!("{line} | head -1"))
-            .current_dir(s.project())
+            .arg(format!("{} | head -1", gvmr_line(args)))
             .output()
             .unwrap();
         let stderr = stderr_of(&output);

@@ -95,6 +95,16 @@ pub fn sh_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
 }
 
+/// `gvmr ARGS` as a line of sh.
+pub fn gvmr_line(args: &[&str]) -> String {
+    let mut line = sh_quote(env!("CARGO_BIN_EXE_gvmr"));
+    for arg in args {
+        line.push(' ');
+        line.push_str(&sh_quote(arg));
+    }
+    line
+}
+
 /// Sorted names of the entries of `dir`; empty when it does not exist.
 pub fn dir_names(dir: &Path) -> Vec<String> {
     let entries = match std::fs::read_dir(dir) {
@@ -225,6 +235,37 @@ pub fn closed_port_url() -> String {
 /// The go1.22.5 linux/amd64 archive the fake mirror publishes, and its path.
 pub const FILE: &str = "go1.22.5.linux-amd64.tar.gz";
 pub const PATH: &str = "/dl/go1.22.5.linux-amd64.tar.gz";
+
+/// Publishes `archive` (with a correct listing checksum and signature) as
+/// go1.22.5 and expects exit 6 with `reason`; nothing the archive holds
+/// (entries named `evil`, `x` or `escape`) may be written anywhere.
+#[track_caller]
+pub fn archive_refused(archive: Vec<u8>, reason: &str) -> Session {
+    let s = Session::new();
+    s.publish_archive("go1.22.5", archive);
+    install_fails(
+        &s,
+        6,
+        &[
+            &format!("error: cannot unpack {FILE}: {reason}"),
+            "hint: the archive passed verification but is not a Go release archive",
+        ],
+    );
+    let strays: Vec<_> = walk(s.root())
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n == "evil" || n == "x" || n == "escape")
+        })
+        .collect();
+    assert!(strays.is_empty(), "written: {strays:?}");
+    s
+}
+
+/// The path of go1.22.5's signature on the mirror.
+pub fn asc_path() -> String {
+    format!("{PATH}.asc")
+}
 
 /// Serves `asc` as the signature of go1.22.5 and expects a refusal with
 /// exit 5 naming the signature's URL and every one of `reasons`; a bad

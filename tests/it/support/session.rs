@@ -6,7 +6,7 @@
 use super::keys::TestKey;
 use super::mirror::{ListingRelease, Mirror, Published, fake_go_archive};
 use super::server::TestServer;
-use super::{GVMR_TIMEOUT, dir_names, sh_quote, spawn, wait_with_timeout};
+use super::{GVMR_TIMEOUT, dir_names, gvmr_line, spawn, wait_with_timeout};
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -379,23 +379,10 @@ impl Session {
     /// environment, typing `input`: stdout holds what the terminal showed
     /// (the command's stdout and stderr, and the echoed input).
     pub fn in_terminal(&self, args: &[&str], input: &str) -> Output {
-        let template = self.std_gvmr();
-        let mut line = sh_quote(env!("CARGO_BIN_EXE_gvmr"));
-        for arg in args {
-            line.push(' ');
-            line.push_str(&sh_quote(arg));
-        }
-        let mut cmd = Command::new("script");
-        cmd.args(["-qec", &line, "/dev/null"]);
-        for (name, value) in template.get_envs() {
-            match value {
-                Some(value) => cmd.env(name, value),
-                None => cmd.env_remove(name),
-            };
-        }
+        let mut cmd = self.command("script");
+        cmd.args(["-qec", &gvmr_line(args), "/dev/null"]);
         cmd.env("SHELL", "/bin/sh")
             .env("TERM", "xterm")
-            .current_dir(self.project())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
