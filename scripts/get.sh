@@ -85,12 +85,12 @@ arch=$(uname -m)
 case $os in
 Linux) os_part=unknown-linux-gnu ;;
 Darwin) os_part=apple-darwin ;;
-*) die "gvmr has no build for $os $arch (only for Linux and macOS on x86_64 and arm64); build it from source instead: cargo install --locked gvmr" ;;
+*) die "gvmr has no build for $os $arch (only for Linux and macOS on x86_64 and arm64); build it from source instead: cargo install --locked gvmr gvmr-shim" ;;
 esac
 case $arch in
 x86_64 | amd64) cpu=x86_64 ;;
 aarch64 | arm64) cpu=aarch64 ;;
-*) die "gvmr has no build for $os $arch (only for Linux and macOS on x86_64 and arm64); build it from source instead: cargo install --locked gvmr" ;;
+*) die "gvmr has no build for $os $arch (only for Linux and macOS on x86_64 and arm64); build it from source instead: cargo install --locked gvmr gvmr-shim" ;;
 esac
 # An x86_64 shell under Rosetta on Apple silicon still gets the native build.
 if [ "$os" = Darwin ] && [ "$cpu" = x86_64 ] &&

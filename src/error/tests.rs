@@ -302,7 +302,7 @@ rows! {
     Error::SelfUpdate(SelfUpdateError::PackageManaged { .. }) => 2, "a package manager or cargo installed", Some("update it the way it was installed"),
         Error::SelfUpdate(SelfUpdateError::PackageManaged { exe: path("/usr/bin/gvmr"), manager: "dpkg".into(), command: "apt upgrade gvmr".into() });
     Error::SelfUpdate(SelfUpdateError::CargoInstalled { .. }) => 2, "a package manager or cargo installed", Some("update it the way it was installed"),
-        Error::SelfUpdate(SelfUpdateError::CargoInstalled { exe: path("/h/.cargo/bin/gvmr"), command: "cargo install --locked gvmr".into() });
+        Error::SelfUpdate(SelfUpdateError::CargoInstalled { exe: path("/h/.cargo/bin/gvmr"), command: "cargo install --locked gvmr gvmr-shim".into() });
     Error::SelfUpdate(SelfUpdateError::BadVersion(_)) => 2, "bad arguments", None,
         Error::SelfUpdate(SelfUpdateError::BadVersion("x.y".into()));
     Error::SelfUpdate(SelfUpdateError::Downgrade { .. }) => 2, "to an older release without `--to`", Some("--to"),

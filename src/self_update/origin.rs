@@ -112,9 +112,9 @@ fn cargo_command(source: &str) -> String {
     }
     if let Some(git) = source.strip_prefix("git+") {
         let url = git.split(['?', '#']).next().unwrap_or(git);
-        return format!("cargo install --locked --git {url} gvmr");
+        return format!("cargo install --locked --git {url} gvmr gvmr-shim");
     }
-    "cargo install --locked gvmr".to_string()
+    "cargo install --locked gvmr gvmr-shim".to_string()
 }
 
 #[cfg(test)]
@@ -132,7 +132,10 @@ mod tests {
         let registry =
             crates_json("gvmr 0.1.0 (registry+https://github.com/rust-lang/crates.io-index)");
         let source = cargo_source(registry.as_bytes(), "gvmr").unwrap();
-        assert_eq!(cargo_command(&source), "cargo install --locked gvmr");
+        assert_eq!(
+            cargo_command(&source),
+            "cargo install --locked gvmr gvmr-shim"
+        );
         let path = crates_json("gvmr 0.1.0 (path+file:///home/u/src/gvmr%20x)");
         let source = cargo_source(path.as_bytes(), "gvmr").unwrap();
         assert_eq!(
@@ -143,7 +146,7 @@ mod tests {
         let source = cargo_source(git.as_bytes(), "gvmr").unwrap();
         assert_eq!(
             cargo_command(&source),
-            "cargo install --locked --git https://example.org/gvmr gvmr"
+            "cargo install --locked --git https://example.org/gvmr gvmr gvmr-shim"
         );
         // Another package's binary, or a gvmr cargo does not list: not cargo's.
         assert_eq!(cargo_source(registry.as_bytes(), "gvmr-shim"), None);

@@ -448,7 +448,7 @@ fn an_unknown_system_gets_one_clear_sentence() {
             installer.refused(
                 world,
                 &output,
-                &format!("error: gvmr has no build for {os} {arch} (only for Linux and macOS on x86_64 and arm64); build it from source instead: cargo install --locked gvmr\n"),
+                &format!("error: gvmr has no build for {os} {arch} (only for Linux and macOS on x86_64 and arm64); build it from source instead: cargo install --locked gvmr gvmr-shim\n"),
             );
             assert_eq!(
                 stderr_of(&output).lines().count(),
