@@ -94,10 +94,15 @@ pub struct Downloader<'a> {
     pub partial_dir: PathBuf,
 }
 
+/// The name the bytes of `file_name` collect under until it is complete.
+pub fn partial_name(file_name: &str) -> String {
+    format!("{file_name}.partial")
+}
+
 impl Downloader<'_> {
     /// Where the bytes of `file_name` collect until it is complete.
     pub fn partial_path(&self, file_name: &str) -> PathBuf {
-        self.partial_dir.join(format!("{file_name}.partial"))
+        self.partial_dir.join(partial_name(file_name))
     }
 
     /// Downloads `file_name` from the first of `urls` that serves it whole

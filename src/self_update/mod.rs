@@ -18,7 +18,7 @@ pub mod origin;
 pub mod release;
 pub mod replace;
 
-use crate::files::{FileError, io_hint};
+use crate::files::FileError;
 use crate::net::download::{DownloadError, Downloader};
 use crate::net::http::{Http, HttpError};
 use crate::net::url::DisplaySafeUrl;
@@ -136,7 +136,7 @@ impl SelfUpdateError {
                 "run it as the user that owns that directory, or install gvmr where you can write (GVMR_INSTALL_DIR with get.sh)".into()
             }
             SelfUpdateError::Download(DownloadError::Disk(e)) | SelfUpdateError::File(e) => {
-                io_hint(e.source.kind()).into()
+                e.hint().into()
             }
             SelfUpdateError::NoBuild { .. } | SelfUpdateError::BadArchive { .. } | SelfUpdateError::BadVersion(_) => {
                 return None;
@@ -195,11 +195,11 @@ impl Updater<'_> {
     /// Installs `release` over this gvmr; with the update lock held, so
     /// two updates never interleave.
     pub fn install(&self, store: &Store, release: &Release) -> Result<(), SelfUpdateError> {
-        let lock = store.lock_path(LOCK_NAME)?;
         let Some(_lock) = store.try_lock(LOCK_NAME)? else {
+            let lock = store.lock_path(LOCK_NAME)?;
             return Err(SelfUpdateError::Busy { lock });
         };
-        let staging = replace::Staging::open(&self.exe)?;
+        let staging = replace::Staging::open(&self.exe, &release.archive.file)?;
         (self.pause)("self-update-download");
         let archive = &release.archive;
         let path = staging.path().join(&archive.file);
@@ -212,10 +212,8 @@ impl Updater<'_> {
             digest: archive.sha256,
             source: ChecksumSource::Mirror(release.sums_url.to_string()),
         };
-        if let Err(mismatch) = expected.check(&archive.file, digest) {
-            let _ = std::fs::remove_file(&path);
-            return Err(mismatch.into());
-        }
+        // A mismatching download goes with the staging directory.
+        expected.check(&archive.file, digest)?;
         self.ui.status(format!(
             "Verified sha256 {} of {} (listed in the signed SHA256SUMS)",
             digest.short(),
@@ -242,7 +240,7 @@ impl Updater<'_> {
         if replace::Staging::exists(&self.exe)
             && let Some(_lock) = store.try_lock(LOCK_NAME)?
         {
-            drop(replace::Staging::open(&self.exe)?);
+            replace::Staging::remove(&self.exe)?;
         }
         Ok(())
     }

@@ -3,7 +3,8 @@
 //!
 //! Everything happens in `.gvmr-update/` beside the binary (the same file
 //! system, so every step is one `rename`): the archive is downloaded there
-//! (a `.partial` survives for the next run to resume), `gvmr` and
+//! (its `.partial` survives for the next update to the same release to
+//! resume; any other goes), `gvmr` and
 //! `gvmr-shim` are unpacked there and the new `gvmr` is run (`--version`
 //! must name the release). Then the old binaries are hard-linked there as
 //! backups, the new `gvmr-shim` and `gvmr` are renamed over the old ones,
@@ -13,6 +14,7 @@
 
 use super::SelfUpdateError;
 use crate::files::FileError;
+use crate::net::download::partial_name;
 use flate2::read::GzDecoder;
 use semver::Version;
 use std::fs::{self, File};
@@ -31,6 +33,8 @@ const VERSION_TIMEOUT: Duration = Duration::from_secs(30);
 /// `.gvmr-update/` beside the binary being replaced.
 pub struct Staging {
     dir: PathBuf,
+    /// The partial download it keeps: the one of the archive being fetched.
+    keep: String,
 }
 
 /// `gvmr` and `gvmr-shim` unpacked into the staging directory.
@@ -39,9 +43,10 @@ pub struct Staged<'a> {
 }
 
 impl Staging {
-    /// Creates the staging directory beside `exe` and clears what an
-    /// interrupted update left in it, except a partial download.
-    pub fn open(exe: &Path) -> Result<Staging, SelfUpdateError> {
+    /// Creates the staging directory beside `exe` for downloading
+    /// `archive`, and clears what an interrupted update left in it, except
+    /// a partial download of that archive.
+    pub fn open(exe: &Path, archive: &str) -> Result<Staging, SelfUpdateError> {
         let parent = exe.parent().expect("an executable lives in a directory");
         let dir = parent.join(STAGING_DIR);
         fs::create_dir_all(&dir).map_err(|source| SelfUpdateError::NotWritable {
@@ -49,8 +54,26 @@ impl Staging {
             dir: parent.to_path_buf(),
             source,
         })?;
-        clear(&dir).map_err(|e| FileError::new("clear", &dir, e))?;
-        Ok(Staging { dir })
+        let staging = Staging {
+            dir,
+            keep: partial_name(archive),
+        };
+        staging
+            .clear()
+            .map_err(|e| FileError::new("clear", &staging.dir, e))?;
+        Ok(staging)
+    }
+
+    /// Removes the staging directory an interrupted update left beside
+    /// `exe`, partial download and all.
+    pub fn remove(exe: &Path) -> Result<(), SelfUpdateError> {
+        let dir = exe.with_file_name(STAGING_DIR);
+        match fs::remove_dir_all(&dir) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                Err(FileError::new("remove", &dir, e).into())
+            }
+            _ => Ok(()),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -109,30 +132,33 @@ impl Staging {
     }
 }
 
+impl Staging {
+    /// Removes everything in the directory but the partial download kept.
+    fn clear(&self) -> io::Result<()> {
+        for entry in fs::read_dir(&self.dir)? {
+            let entry = entry?;
+            if entry.file_name() == self.keep.as_str() {
+                continue;
+            }
+            let path = entry.path();
+            if path.is_dir() {
+                fs::remove_dir_all(&path)?;
+            } else {
+                fs::remove_file(&path)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Drop for Staging {
     /// Done, or failed: the staging directory goes, unless it holds a
     /// partial download for the next update to resume. Best effort: the
     /// next update clears what is left.
     fn drop(&mut self) {
-        let _ = clear(&self.dir);
+        let _ = self.clear();
         let _ = fs::remove_dir(&self.dir);
     }
-}
-
-/// Removes everything in `dir` but a partial download.
-fn clear(dir: &Path) -> io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.to_string_lossy().ends_with(".partial") {
-            continue;
-        }
-        if path.is_dir() {
-            fs::remove_dir_all(&path)?;
-        } else {
-            fs::remove_file(&path)?;
-        }
-    }
-    Ok(())
 }
 
 impl Staged<'_> {
@@ -160,24 +186,27 @@ impl Staged<'_> {
             keep_copy(current, backup)?;
         }
         pause("self-update-backup");
-        rename(&dir.join(SHIM), &shim)?;
-        rename(&dir.join(GVMR), exe)?;
-        sync_dir(exe);
-        pause("self-update-replaced");
-        if let Err(message) = answers_version(exe, version) {
+        // Whatever fails once the first rename is done puts both back.
+        let replaced = rename(&dir.join(SHIM), &shim)
+            .and_then(|()| rename(&dir.join(GVMR), exe))
+            .and_then(|()| {
+                sync_dir(exe);
+                pause("self-update-replaced");
+                answers_version(exe, version).map_err(|message| SelfUpdateError::NewBinaryFails {
+                    version: version.clone(),
+                    exe: exe.to_path_buf(),
+                    message,
+                })
+            });
+        if replaced.is_err() {
             for (current, backup) in &backups {
                 if backup.exists() {
                     rename(backup, current)?;
                 }
             }
             sync_dir(exe);
-            return Err(SelfUpdateError::NewBinaryFails {
-                version: version.clone(),
-                exe: exe.to_path_buf(),
-                message,
-            });
         }
-        Ok(())
+        replaced
     }
 }
 

@@ -6,7 +6,7 @@
 //! any step leaves a gvmr that runs.
 
 use crate::support::release::{self, Dist, MinisignKey};
-use crate::support::server::TestServer;
+use crate::support::server::{Fault, TestServer};
 use crate::support::{spawn, stderr_of, stdout_of, wait_with_timeout};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -407,6 +407,38 @@ fn a_downgrade_needs_to_and_to_takes_a_published_version() {
         stdout_of(&output),
         format!("this gvmr is {} already\n", copy.dist.version)
     );
+}
+
+#[test]
+fn a_partial_download_of_a_release_no_longer_wanted_does_not_stay() {
+    let copy = Copy::new();
+    // 0.0.2 is the newest, but its archive arrives cut short, every time.
+    let files = release::handmade(
+        "0.0.2",
+        &copy.dist.target,
+        &fake_gvmr("0.0.2", true),
+        b"#!/bin/sh\nexit 0\n",
+        &copy.dist.key,
+    );
+    release::serve(&copy.server, &files, "0.0.2", true);
+    let archive = format!("gvmr-0.0.2-{}.tar.gz", copy.dist.target);
+    copy.server.fault(
+        &format!("/releases/latest/download/{archive}"),
+        Fault::Truncate(10),
+    );
+    let output = copy.run(copy.gvmr(&["self", "update"]));
+    assert_ne!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert_eq!(
+        crate::support::dir_names(&copy.bin().join(".gvmr-update")),
+        [format!("{archive}.partial")],
+        "the partial download is kept to resume: {}",
+        stderr_of(&output)
+    );
+    // Then another release is the newest: the old partial goes.
+    release::serve(&copy.server, &copy.dist.files(), &copy.dist.version, true);
+    let output = copy.run(copy.gvmr(&["self", "update"]));
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    copy.assert_updated();
 }
 
 /// A gvmr that answers `--version` as gvmr `version` only while it is in
