@@ -110,7 +110,7 @@ compile() {
   profile_dir=$target_dir/$target/dist
   case $target in
   x86_64-unknown-linux-gnu | aarch64-unknown-linux-gnu)
-    need cargo-zigbuild "pip install ziglang cargo-zigbuild"
+    need cargo-zigbuild "scripts/dist-tools.sh installs it"
     # glibc 2.17 is the newest symbol version gvmr may use: it runs on
     # distributions from 2014 on, and resolves names with their own glibc.
     RUSTFLAGS=$remap GVMR_BUILD_COMMIT=$(git rev-parse --short=12 HEAD) \
@@ -161,7 +161,7 @@ build() {
 # [package.metadata.deb]): man pages and changelog gzipped as Debian wants.
 package_deb() {
   profile_dir=$1
-  need cargo-deb "cargo install --locked cargo-deb"
+  need cargo-deb "scripts/dist-tools.sh installs it"
   debdir=$profile_dir/deb
   rm -rf "$debdir"
   mkdir -p "$debdir/man"

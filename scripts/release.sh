@@ -25,8 +25,7 @@ build)
   target=${2:?release.sh build TARGET}
   case $target in
   *-linux-gnu)
-    command -v cargo-zigbuild >/dev/null 2>&1 || python3 -m pip install --quiet ziglang cargo-zigbuild
-    command -v cargo-deb >/dev/null 2>&1 || cargo install --locked cargo-deb
+    scripts/dist-tools.sh
     deb=--deb
     ;;
   *) deb= ;;
@@ -45,6 +44,12 @@ publish)
   printf '%s\n' "$GVMR_RELEASE_KEY_TEXT" >"$key"
   GVMR_RELEASE_KEY=$key scripts/dist.sh --assemble
   [ -f dist/SHA256SUMS.sig ] || die "SHA256SUMS was not signed"
+  # get.sh trusts the key it was signed with; installed gvmrs trust the
+  # one in keys/gvmr-release.pub: they must be the same.
+  public=$(sed -n "s/^release_public_key='\(.*\)'\$/\1/p" dist/get.sh)
+  if [ -z "$public" ] || ! grep -qxF "$public" keys/gvmr-release.pub; then
+    die "the release key (GVMR_RELEASE_KEY_TEXT) is not in keys/gvmr-release.pub: installed gvmrs would refuse this release"
+  fi
   gh release create "$tag" --title "gvmr $version" --verify-tag dist/*
   ;;
 *) die "usage: scripts/release.sh build TARGET | publish TAG" ;;

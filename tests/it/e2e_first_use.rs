@@ -6,9 +6,8 @@
 //! gives exit 127 and the message; two first uses at once download the
 //! archive once; offline, the error names what was tried.
 
-use crate::support::switching::{
-    GVMR, assert_shim_binary_built, err, offline_go_env, out, run_with_timeout,
-};
+use crate::support::run_with_timeout;
+use crate::support::switching::{GVMR, assert_shim_binary_built, err, offline_go_env, out};
 use crate::support::{Session, closed_port_url, write_file};
 use std::path::Path;
 use std::process::{Command, Output};

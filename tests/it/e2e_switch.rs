@@ -8,9 +8,8 @@
 //! Without the archives (and no network to make them) the test fails: it
 //! never passes without having run Go.
 
-use crate::support::switching::{
-    GVMR, assert_shim_binary_built, err, offline_go_env, out, run_with_timeout,
-};
+use crate::support::run_with_timeout;
+use crate::support::switching::{GVMR, assert_shim_binary_built, err, offline_go_env, out};
 use crate::support::{Session, write_file};
 use std::path::Path;
 use std::process::Command;

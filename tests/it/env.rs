@@ -2,7 +2,8 @@
 //! (bash, zsh, fish) it is meant for, with a `GVMR_HOME` whose path has
 //! spaces and a single quote in it.
 
-use crate::support::switching::{GVMR, assert_shim_binary_built, err, out, run_with_timeout};
+use crate::support::run_with_timeout;
+use crate::support::switching::{GVMR, assert_shim_binary_built, err, out};
 use crate::support::{BASE_PATH, Session};
 use std::path::Path;
 use std::process::{Command, Output};

@@ -6,7 +6,8 @@
 //! here each rule is checked through the real `gvmr current`).
 
 use crate::assert_transcript;
-use crate::support::switching::{GVMR, err, out, probe_session, run_with_timeout};
+use crate::support::run_with_timeout;
+use crate::support::switching::{GVMR, err, out, probe_session};
 use crate::support::{BASE_PATH, Session, write_file};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

@@ -11,7 +11,8 @@
 //! hook's text (the hook calls gvmr by its absolute path).
 
 use crate::hooks::{INSTALLED, PUBLISHED, STEP_LIMIT, Sh, Terminal, UNSET, active, q, routed};
-use crate::support::switching::{GVMR, err, out, probe_session, run_with_timeout};
+use crate::support::run_with_timeout;
+use crate::support::switching::{GVMR, err, out, probe_session};
 use crate::support::{BASE_PATH, Session, backdate, dir_names, write_file};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

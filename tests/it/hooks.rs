@@ -7,9 +7,8 @@
 //! `fish -n`. What the hooks watch (and that nothing else runs gvmr) is
 //! tested in `hook_watch`, with the [`Terminal`] defined here.
 
-use crate::support::switching::{
-    GVMR, assert_shim_binary_built, err, out, probe_session, run_with_timeout,
-};
+use crate::support::run_with_timeout;
+use crate::support::switching::{GVMR, assert_shim_binary_built, err, out, probe_session};
 use crate::support::{BASE_PATH, Session, set_mtime, write_file};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};

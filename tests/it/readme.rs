@@ -18,7 +18,7 @@
 use crate::support::Session;
 use crate::support::keys::TestKey;
 use crate::support::mirror::fake_go_sdk_archive;
-use crate::support::switching::run_with_timeout;
+use crate::support::run_with_timeout;
 use std::path::Path;
 use std::process::Command;
 

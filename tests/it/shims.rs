@@ -1,7 +1,8 @@
 //! The `go` and `gofmt` shims in `$GVMR_HOME/shims`, run directly with an
 //! almost empty environment, as a build tool or an editor would run them.
 
-use crate::support::switching::{err, out, probe_session, run_with_timeout};
+use crate::support::run_with_timeout;
+use crate::support::switching::{err, out, probe_session};
 use crate::support::wait_with_timeout;
 use crate::support::{BASE_PATH, Session};
 use std::path::Path;

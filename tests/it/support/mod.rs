@@ -53,6 +53,7 @@ pub mod switching;
 pub use session::{BASE_PATH, Session, USUAL, transcript, write_file};
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 /// A `gvmr` run taking longer than this is killed and fails its test, so a
@@ -78,6 +79,18 @@ pub fn backdate(dir: &Path) {
             set_mtime(&path, old);
         }
     }
+}
+
+/// Runs `cmd` (stdin closed) and returns its output; kills it and panics
+/// after `limit`.
+#[track_caller]
+pub fn run_with_timeout(cmd: &mut Command, limit: Duration) -> Output {
+    let child = spawn(
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
+    wait_with_timeout(child, limit, &format!("{cmd:?}"))
 }
 
 /// Runs `cmd` with stdout a pipe whose reader is already gone, so every

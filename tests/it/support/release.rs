@@ -93,10 +93,7 @@ impl MinisignKey {
 /// Runs a `minisign` command to success (a missing minisign fails the
 /// test naming its package).
 pub fn run_minisign(cmd: &mut Command) -> std::process::Output {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let output = wait_with_timeout(spawn(cmd), Duration::from_secs(30), "minisign");
+    let output = super::run_with_timeout(cmd, Duration::from_secs(30));
     assert!(
         output.status.success(),
         "{cmd:?} failed: {}",

@@ -3,11 +3,10 @@
 //! `go` that can report the environment it runs with ([`probe_session`]),
 //! and helpers to run processes with a deadline.
 
+use crate::support::Session;
 use crate::support::mirror::go_like_archive;
-use crate::support::{Session, wait_with_timeout};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::Duration;
+use std::process::{Command, Output};
 
 /// The `gvmr` binary under test.
 pub const GVMR: &str = env!("CARGO_BIN_EXE_gvmr");
@@ -93,18 +92,6 @@ pub fn offline_go_env(cmd: &mut Command, scratch: &Path) {
         .env("GOPROXY", "off")
         .env("GOTELEMETRY", "off")
         .env("CGO_ENABLED", "0");
-}
-
-/// Runs `cmd` (stdin closed) and returns its output; kills it and panics
-/// after `limit`.
-#[track_caller]
-pub fn run_with_timeout(cmd: &mut Command, limit: Duration) -> Output {
-    let child = crate::support::spawn(
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped()),
-    );
-    wait_with_timeout(child, limit, &format!("{cmd:?}"))
 }
 
 /// stdout of a finished run, as trimmed text.
