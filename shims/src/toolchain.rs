@@ -266,15 +266,22 @@ impl Resolved {
                 self.selection.source
             );
         }
-        let what = match self.version {
-            Some(v) => v.to_string(),
-            None => self.selection.requirement.to_string(),
-        };
         format!(
-            "{what} is selected by {} but not installed; run: gvmr install {}",
+            "{} is selected by {} but not installed; run: gvmr install {}",
+            self.what(),
             self.selection.source,
             self.install_argument()
         )
+    }
+
+    /// What is selected, as reports name it: `system`, `go1.22.5`, or what
+    /// was asked for when no one version is meant (`1.22`).
+    pub fn what(&self) -> String {
+        match (&self.system, self.version) {
+            (Some(_), _) => "system".to_string(),
+            (None, Some(version)) => version.to_string(),
+            (None, None) => self.selection.requirement.to_string(),
+        }
     }
 
     /// What `gvmr install` needs to satisfy this selection.

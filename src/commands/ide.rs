@@ -35,12 +35,12 @@ pub fn ide(
         ui.note(note);
     }
     let resolved = here.resolved?;
-    let root = stable_root(store, &resolved)?;
     let shim = store.shims_dir().join("go");
     let settings_file = settings_file(&cwd, settings.home.as_deref(), &resolved);
     if write {
         return write_vscode(store, ui, &settings_file, &shim);
     }
+    let root = stable_root(store, &resolved)?;
     let mut out = format!("Go here: {}\n", describe(&resolved));
     if editor != Some(Editor::Goland) {
         out.push_str(&format!(
@@ -81,15 +81,8 @@ pub fn ide(
 
 /// `go1.22.5 (set by /p/.go-version)`.
 fn describe(resolved: &Resolved) -> String {
-    let what = match (&resolved.system, resolved.version) {
-        (Some(_), _) => "system".to_string(),
-        (None, Some(version)) => version.to_string(),
-        (None, None) => resolved.selection.requirement.to_string(),
-    };
-    let how = match resolved.selection.source {
-        Source::Default(_) => "the default, in",
-        _ => "set by",
-    };
+    let what = resolved.what();
+    let how = resolved.selection.source.introduced_as();
     let missing = if resolved.is_available() {
         ""
     } else {

@@ -16,7 +16,7 @@ use crate::release::listing::{self, Listing};
 use crate::release::platform::{ArchiveFormat, Platform};
 use crate::settings::{Settings, origin_words};
 use crate::store::Store;
-use crate::ui::Ui;
+use crate::ui::{self, Ui};
 use serde_json::json;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -81,7 +81,7 @@ pub fn mirrors(
             }
             out
         };
-        print(&text);
+        ui::out(&text)?;
         return Ok(Finished::Success);
     }
 
@@ -130,7 +130,7 @@ pub fn mirrors(
             started,
         )
     };
-    print(&text);
+    ui::out(&text)?;
     Ok(if failed {
         Finished::ProblemsFound
     } else {
@@ -214,9 +214,4 @@ fn render(probes: &[Probe], newest: Option<&str>, started: Instant) -> String {
         started.elapsed().as_secs_f64()
     ));
     out
-}
-
-/// A closed pipe (`gvmr mirrors | head`) is not an error worth a panic.
-fn print(text: &str) {
-    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
 }

@@ -27,13 +27,9 @@ pub fn current(settings: &Settings, store: &Store, ui: &Ui, json: bool) -> Resul
     store.remember_project(&resolved.selection);
     let source = &resolved.selection.source;
     let system_go = resolved.system.as_ref().and_then(|s| s.go.as_ref());
-    let shown = match (&resolved.system, resolved.version) {
-        (Some(_), _) => match system_go {
-            Some(go) => format!("system ({})", go.display()),
-            None => "system".to_string(),
-        },
-        (None, Some(v)) => v.to_string(),
-        (None, None) => resolved.selection.requirement.to_string(),
+    let shown = match system_go {
+        Some(go) => format!("system ({})", go.display()),
+        None => resolved.what(),
     };
     let instead = settings.gotoolchain_override();
     if json {
@@ -49,11 +45,7 @@ pub fn current(settings: &Settings, store: &Store, ui: &Ui, json: bool) -> Resul
         });
         ui::outln(value.to_string())?;
     } else {
-        let how = match source {
-            Source::Default(_) => "the default, in",
-            _ => "set by",
-        };
-        ui::outln(format!("{shown} ({how} {source})"))?;
+        ui::outln(format!("{shown} ({} {source})", source.introduced_as()))?;
     }
     if let Some((toolchain, setting)) = instead {
         ui.note(format!(

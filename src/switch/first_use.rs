@@ -6,19 +6,11 @@
 use gvmr_shim::auto_install;
 use gvmr_shim::toolchain::Resolved;
 
-/// `go1.22.5`, or what was asked for when no one version is meant (`1.22`).
-fn selected(resolved: &Resolved) -> String {
-    match resolved.version {
-        Some(version) => version.to_string(),
-        None => resolved.selection.requirement.to_string(),
-    }
-}
-
 /// The one line an install on first use starts with.
 pub fn announcement(resolved: &Resolved) -> String {
     format!(
         "{} is selected by {} but not installed: installing it ({}=0 turns this off)",
-        selected(resolved),
+        resolved.what(),
         resolved.selection.source,
         auto_install::VAR
     )
@@ -33,7 +25,7 @@ pub fn missing_hint(resolved: &Resolved, auto_install: bool) -> String {
     }
     format!(
         "{} is selected by {} but not installed; `go` installs it on first use ({}=0 turns this off), or run: gvmr install {}",
-        selected(resolved),
+        resolved.what(),
         resolved.selection.source,
         auto_install::VAR,
         resolved.install_argument()

@@ -90,6 +90,18 @@ fn a_stdout_that_fails_otherwise_is_an_error() {
     hint: check where standard output is redirected to
     ");
     assert_eq!(output.status.code(), Some(7));
+    // Every command writes through the same check.
+    let full = std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = s.std_gvmr().arg("mirrors").stdout(full).output().unwrap();
+    assert_eq!(output.status.code(), Some(7), "{}", stderr_of(&output));
+    assert!(
+        stderr_of(&output).starts_with("error: cannot write to standard output: no space left"),
+        "{}",
+        stderr_of(&output)
+    );
 }
 
 #[test]

@@ -57,6 +57,17 @@ pub enum Source {
     Default(PathBuf),
 }
 
+impl Source {
+    /// How a report introduces it: `go1.22.5 (set by /p/.go-version)`,
+    /// `go1.22.5 (the default, in ~/.local/share/gvmr/default)`.
+    pub fn introduced_as(&self) -> &'static str {
+        match self {
+            Source::Default(_) => "the default, in",
+            _ => "set by",
+        }
+    }
+}
+
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
