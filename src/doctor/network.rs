@@ -4,7 +4,7 @@
 use super::system::System;
 use super::{Check, Context};
 use crate::net::goproxy::{Entry, ProxyList, redact_list};
-use crate::net::probe::{is_ip_literal, resolve_host};
+use crate::net::probe::{DialError, dial};
 use crate::net::url::DisplaySafeUrl;
 use std::time::{Duration, Instant};
 
@@ -212,49 +212,27 @@ fn https_proxy_check(sys: &dyn System, value: &str) -> Check {
             80
         });
     let at = format!("{}://{host}:{port}", parsed.scheme());
-    let t = Instant::now();
-    let resolved = resolve_host(sys, &host, port, DNS_TIMEOUT);
-    let addrs = match resolved {
-        Ok(a) if !a.is_empty() => a,
-        Ok(_) => {
-            return Check::error(
+    let finding = match dial(sys, &host, port, DNS_TIMEOUT, CONNECT_TIMEOUT) {
+        Ok(dialed) => {
+            return Check::ok(
                 SECTION,
                 name,
-                format!("the proxy {at} resolves to no address"),
-                symptom,
-                &fix,
+                format!(
+                    "the proxy {at} accepts connections (DNS {} ms, connect {} ms)",
+                    dialed.dns.unwrap_or_default().as_millis(),
+                    dialed.connect.as_millis()
+                ),
             )
             .took(started);
         }
-        Err(e) => {
-            return Check::error(SECTION, name, format!("the proxy {at}: {e}"), symptom, &fix)
-                .took(started);
-        }
+        Err(DialError::NoAddress) => format!("the proxy {at} resolves to no address"),
+        Err(DialError::Resolve(e)) => format!("the proxy {at}: {e}"),
+        Err(DialError::Connect { error, .. }) => format!(
+            "the proxy {at} is unreachable within {} s: {error}",
+            CONNECT_TIMEOUT.as_secs_f64()
+        ),
     };
-    let dns = t.elapsed().as_millis();
-    let t = Instant::now();
-    match sys.connect(addrs[0], CONNECT_TIMEOUT) {
-        Ok(()) => Check::ok(
-            SECTION,
-            name,
-            format!(
-                "the proxy {at} accepts connections (DNS {dns} ms, connect {} ms)",
-                t.elapsed().as_millis()
-            ),
-        )
-        .took(started),
-        Err(e) => Check::error(
-            SECTION,
-            name,
-            format!(
-                "the proxy {at} is unreachable within {} s: {e}",
-                CONNECT_TIMEOUT.as_secs_f64()
-            ),
-            symptom,
-            &fix,
-        )
-        .took(started),
-    }
+    Check::error(SECTION, name, finding, symptom, &fix).took(started)
 }
 
 fn probe(sys: &dyn System, url: &DisplaySafeUrl, through_proxy: bool) -> Check {
@@ -283,34 +261,32 @@ fn probe(sys: &dyn System, url: &DisplaySafeUrl, through_proxy: bool) -> Check {
     let port = url.port_or_known_default().unwrap_or(443);
     let mut timings = Vec::new();
     if !through_proxy {
-        let t = Instant::now();
-        let resolved = resolve_host(sys, &host, port, DNS_TIMEOUT);
-        let addrs = match resolved {
-            Ok(a) if !a.is_empty() => a,
-            Ok(_) => {
+        match dial(sys, &host, port, DNS_TIMEOUT, CONNECT_TIMEOUT) {
+            Ok(dialed) => {
+                if let Some(dns) = dialed.dns {
+                    timings.push(format!("DNS {} ms", dns.as_millis()));
+                }
+                timings.push(format!("connect {} ms", dialed.connect.as_millis()));
+            }
+            Err(DialError::NoAddress) => {
                 return fail(
                     format!("{host} resolves to no address"),
                     "\"dial tcp: lookup ...: no such host\"",
                 );
             }
-            Err(e) => {
+            Err(DialError::Resolve(e)) => {
                 return fail(
                     e,
                     "\"dial tcp: lookup ...: no such host\" or \"i/o timeout\"",
                 );
             }
-        };
-        if !is_ip_literal(&host) {
-            timings.push(format!("DNS {} ms", t.elapsed().as_millis()));
+            Err(DialError::Connect { error, .. }) => {
+                return fail(
+                    error,
+                    "\"dial tcp ...: connect: connection refused\" or \"i/o timeout\" when downloading modules",
+                );
+            }
         }
-        let t = Instant::now();
-        if let Err(e) = sys.connect(addrs[0], CONNECT_TIMEOUT) {
-            return fail(
-                e,
-                "\"dial tcp ...: connect: connection refused\" or \"i/o timeout\" when downloading modules",
-            );
-        }
-        timings.push(format!("connect {} ms", t.elapsed().as_millis()));
     }
     let t = Instant::now();
     let root = url.join("");

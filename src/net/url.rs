@@ -131,14 +131,6 @@ impl Serialize for DisplaySafeUrl {
     }
 }
 
-impl std::str::FromStr for DisplaySafeUrl {
-    type Err = UrlError;
-
-    fn from_str(text: &str) -> Result<DisplaySafeUrl, UrlError> {
-        DisplaySafeUrl::parse(text)
-    }
-}
-
 /// `text` (a setting, as the user wrote it) as it may be shown: as it is,
 /// unless it holds a password. A URL with a password is shown with the
 /// password hidden; text that does not parse as a URL has everything between
