@@ -15,6 +15,45 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+/// How a check went, in `gvmr doctor`'s report and `gvmr mirrors
+/// --check`'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    /// It works, but lacks something (a signature, a setting).
+    Warning,
+    Error,
+}
+
+impl Status {
+    /// The report's status column: `ok     `, `warning`, `error  `.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Ok => "ok     ",
+            Status::Warning => "warning",
+            Status::Error => "error  ",
+        }
+    }
+}
+
+/// The counts a report ends with: `3 ok, 1 warning, 0 errors`.
+pub fn tally(statuses: impl IntoIterator<Item = Status>) -> String {
+    let (mut ok, mut warnings, mut errors) = (0, 0, 0);
+    for status in statuses {
+        match status {
+            Status::Ok => ok += 1,
+            Status::Warning => warnings += 1,
+            Status::Error => errors += 1,
+        }
+    }
+    format!(
+        "{ok} ok, {warnings} warning{}, {errors} error{}",
+        if warnings == 1 { "" } else { "s" },
+        if errors == 1 { "" } else { "s" },
+    )
+}
+
 /// What the user's environment says about presenting output (`HOME` for
 /// `~` in paths, `NO_COLOR`), set once from the settings when a command
 /// starts ([`present_with`]).

@@ -64,11 +64,12 @@ pub fn render(checks: &[Check], colour: bool) -> String {
             out.push_str(&paint("1", section));
             out.push('\n');
         }
-        let label = match check.status {
-            Status::Ok => paint("32", "ok     "),
-            Status::Warning => paint("33", "warning"),
-            Status::Error => paint("31", "error  "),
+        let colour = match check.status {
+            Status::Ok => "32",
+            Status::Warning => "33",
+            Status::Error => "31",
         };
+        let label = paint(colour, check.status.label());
         let time = if check.duration_ms >= 100 {
             format!(" ({:.1} s)", check.duration_ms as f64 / 1000.0)
         } else {
@@ -85,14 +86,10 @@ pub fn render(checks: &[Check], colour: bool) -> String {
             out.push_str(&format!("           fix: {fix}\n"));
         }
     }
-    let count = |s| checks.iter().filter(|c| c.status == s).count();
-    let (errors, warnings) = (count(Status::Error), count(Status::Warning));
     out.push_str(&format!(
-        "\n{} checks: {} ok, {warnings} warning{}, {errors} error{}\n",
+        "\n{} checks: {}\n",
         checks.len(),
-        count(Status::Ok),
-        if warnings == 1 { "" } else { "s" },
-        if errors == 1 { "" } else { "s" },
+        crate::ui::tally(checks.iter().map(|c| c.status))
     ));
     out
 }

@@ -8,15 +8,13 @@ use super::Finished;
 use crate::error::Error;
 use crate::net::goproxy::redact_list;
 use crate::net::http::Http;
-use crate::net::probe::{
-    Kind, Probe, ProbeStatus as Status, Timeouts, check_files, credentials_for, probe_all,
-};
+use crate::net::probe::{Kind, Probe, Timeouts, check_files, credentials_for, probe_all};
 use crate::net::sources::Sourced;
 use crate::release::listing::{self, Listing};
 use crate::release::platform::{ArchiveFormat, Platform};
 use crate::settings::{Settings, origin_words};
 use crate::store::Store;
-use crate::ui::{self, Ui};
+use crate::ui::{self, Status, Ui};
 use serde_json::json;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -187,11 +185,7 @@ fn render(probes: &[Probe], newest: Option<&str>, started: Instant) -> String {
         out.push_str(&title);
         out.push('\n');
         for probe in probes.iter().filter(|p| p.kind == kind) {
-            let label = match probe.status {
-                Status::Ok => "ok     ",
-                Status::Warning => "warning",
-                Status::Error => "error  ",
-            };
+            let label = probe.status.label();
             let creds = probe
                 .credentials
                 .as_ref()
@@ -203,14 +197,10 @@ fn render(probes: &[Probe], newest: Option<&str>, started: Instant) -> String {
             ));
         }
     }
-    let count = |s| probes.iter().filter(|p| p.status == s).count();
-    let (warnings, errors) = (count(Status::Warning), count(Status::Error));
     out.push_str(&format!(
-        "\n{} sources: {} ok, {warnings} warning{}, {errors} error{} ({:.1} s)\n",
+        "\n{} sources: {} ({:.1} s)\n",
         probes.len(),
-        count(Status::Ok),
-        if warnings == 1 { "" } else { "s" },
-        if errors == 1 { "" } else { "s" },
+        ui::tally(probes.iter().map(|p| p.status)),
         started.elapsed().as_secs_f64()
     ));
     out

@@ -4,13 +4,7 @@
 use serde::Serialize;
 use std::time::Instant;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Ok,
-    Warning,
-    Error,
-}
+pub use crate::ui::Status;
 
 /// One finding.
 #[derive(Debug, Clone, Serialize)]

@@ -8,7 +8,7 @@
 
 use super::system::System;
 use super::{Check, Context, Status};
-use crate::net::probe::{Kind, Probe, ProbeStatus, Timeouts, probe_all};
+use crate::net::probe::{Kind, Probe, Timeouts, probe_all};
 use gvmr_shim::go_env::DEFAULT_GOSUMDB;
 use std::time::{Duration, Instant};
 
@@ -21,16 +21,6 @@ const DOCTOR_TIMEOUTS: Timeouts = Timeouts {
 };
 pub const GROUP_TIMEOUT: Duration = Duration::from_millis(7500);
 
-impl From<ProbeStatus> for Status {
-    fn from(status: ProbeStatus) -> Status {
-        match status {
-            ProbeStatus::Ok => Status::Ok,
-            ProbeStatus::Warning => Status::Warning,
-            ProbeStatus::Error => Status::Error,
-        }
-    }
-}
-
 /// The doctor check for a probe.
 fn check(probe: &Probe) -> Check {
     let name = match probe.kind {
@@ -41,7 +31,7 @@ fn check(probe: &Probe) -> Check {
     if let Some(credentials) = &probe.credentials {
         finding.push_str(&format!(", credentials from {credentials}"));
     }
-    match probe.status.into() {
+    match probe.status {
         Status::Ok => Check::ok(SECTION, name, finding),
         status => Check::problem(
             status,
@@ -89,12 +79,12 @@ pub fn checks(ctx: &Context, sys: &dyn System) -> Vec<Check> {
 /// the `china` preset, and Go's module proxy and checksum database mirrors
 /// there, unless already chosen.
 fn china_advice(ctx: &Context, probes: &[Probe]) -> Option<Check> {
-    let listing = |host: &str, status: ProbeStatus| {
+    let listing = |host: &str, status: Status| {
         probes.iter().any(|p| {
             p.kind == Kind::Listing && p.url.host_str() == Some(host) && p.status == status
         })
     };
-    if !(listing("go.dev", ProbeStatus::Error) && listing("golang.google.cn", ProbeStatus::Ok)) {
+    if !(listing("go.dev", Status::Error) && listing("golang.google.cn", Status::Ok)) {
         return None;
     }
     let mut fix = Vec::new();
@@ -308,7 +298,7 @@ mod tests {
             Duration::from_secs(1),
             deadline,
         );
-        assert_eq!(without_asc.status, ProbeStatus::Warning);
+        assert_eq!(without_asc.status, Status::Warning);
         assert!(without_asc.finding.contains("f.tar.gz found; f.tar.gz.sha256 found; f.tar.gz.asc: missing: gvmr needs a mirror that copies Go's signatures"), "{}", without_asc.finding);
 
         // A mirror without the release is not blamed for its signature.
@@ -322,7 +312,7 @@ mod tests {
             Duration::from_secs(1),
             deadline,
         );
-        assert_eq!(found.status, ProbeStatus::Warning);
+        assert_eq!(found.status, Status::Warning);
         assert!(
             found
                 .finding

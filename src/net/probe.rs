@@ -8,6 +8,7 @@ use super::credentials::Credentials;
 use super::http::{Http, HttpError};
 use super::sources::{Sourced, Sources};
 use super::url::DisplaySafeUrl;
+use crate::ui::Status;
 use serde::Serialize;
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::mpsc;
@@ -64,16 +65,6 @@ impl Network for Http {
             }
         }
     }
-}
-
-/// How a probe went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProbeStatus {
-    Ok,
-    /// It answers, but lacks something gvmr needs (a signature).
-    Warning,
-    Error,
 }
 
 /// How reaching a host went: the time DNS took (`None` for an IP address,
@@ -153,7 +144,7 @@ pub struct Probe {
     /// The netrc file or variable whose credentials go to this source.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials: Option<String>,
-    pub status: ProbeStatus,
+    pub status: Status,
     /// One line: the timings, or what failed.
     pub finding: String,
     pub dns_ms: Option<u64>,
@@ -196,7 +187,7 @@ pub fn probe(
         url: source.url.clone(),
         origin: source.origin.to_string(),
         credentials,
-        status: ProbeStatus::Ok,
+        status: Status::Ok,
         finding: String::new(),
         dns_ms: None,
         connect_ms: None,
@@ -255,7 +246,7 @@ pub fn probe(
 impl Probe {
     fn failed(mut self, problem: String) -> Probe {
         let timings = self.timings();
-        self.status = ProbeStatus::Error;
+        self.status = Status::Error;
         self.finding = if timings.is_empty() {
             problem
         } else {
@@ -295,7 +286,7 @@ pub fn check_files(
     timeout: Duration,
     deadline: Instant,
 ) {
-    if found.status != ProbeStatus::Ok {
+    if found.status != Status::Ok {
         return;
     }
     let mut ask = |name: &str| {
@@ -314,7 +305,7 @@ pub fn check_files(
     };
     let result = ask(archive);
     if result == "missing" {
-        found.status = ProbeStatus::Warning;
+        found.status = Status::Warning;
         found.finding.push_str(&format!(
             "; {archive}: not on this mirror (installs of it use the next mirror)"
         ));
@@ -324,7 +315,7 @@ pub fn check_files(
     for name in files {
         let result = ask(name);
         if result != "found" && name.ends_with(".asc") {
-            found.status = ProbeStatus::Warning;
+            found.status = Status::Warning;
             found.finding.push_str(&format!(
                 "; {name}: {result}: gvmr needs a mirror that copies Go's signatures (or --skip-signature)"
             ));
