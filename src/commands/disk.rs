@@ -2,7 +2,7 @@
 //! `gvmr cache clean`, and `gvmr prune` (installed versions nothing selects).
 
 use super::install::remove_installed;
-use super::list::align;
+use super::list::{COUNTED_NOTE, align, selector_budget, widest};
 use crate::error::Error;
 use crate::release::listing::humanize;
 use crate::settings::Settings;
@@ -199,11 +199,13 @@ pub fn prune(
     }
     let sizes: Vec<u64> = installed.iter().map(|v| store.version_size(v)).collect();
     // One version per line at the terminal's width (see `gvmr list`).
-    let budget = ui::stdout_width().map(|width| {
-        let version = installed.iter().map(|v| v.to_string().len()).max();
-        let size = sizes.iter().map(|b| ui::bytes(*b).len()).max();
-        width.saturating_sub(version.unwrap_or(0) + 2 + size.unwrap_or(0) + 2 + "keep: ".len())
-    });
+    let budget = selector_budget(
+        widest(installed.iter().map(|v| v.to_string()))
+            + 2
+            + widest(sizes.iter().map(|b| ui::bytes(*b)))
+            + 2
+            + "keep: ".len(),
+    );
     let why_unselected = |version: &GoVersion| {
         let gone: Vec<String> = usage
             .gone
@@ -251,7 +253,7 @@ pub fn prune(
     }
     ui::out(align(&rows))?;
     if counted {
-        ui.note("`gvmr list --json` names every project a count stands for");
+        ui.note(COUNTED_NOTE);
     }
     let gone: Vec<_> = usage.gone.iter().map(|g| g.file.clone()).collect();
     let size = ui::bytes(doomed.iter().map(|(_, b)| b).sum());

@@ -52,18 +52,17 @@ pub fn list(settings: &Settings, store: &Store, ui: &Ui, json: bool) -> Result<(
     // gets what the other columns leave ("default, 3 projects" when every
     // project does not fit; --json names them all).
     let marks: Vec<String> = rows.iter().map(Row::marks).collect();
-    let budget = ui::stdout_width().map(|width| {
-        let widest = |cells: &mut dyn Iterator<Item = String>| {
-            cells.map(|c| c.chars().count()).max().unwrap_or(0)
-        };
-        let version = widest(&mut rows.iter().map(|r| r.version.to_string()));
-        let size = widest(&mut rows.iter().map(|r| ui::bytes(r.bytes)));
-        let marks = match widest(&mut marks.iter().cloned()) {
-            0 => 0,
-            n => n + 2,
-        };
-        width.saturating_sub(version + 2 + size + 2 + marks)
-    });
+    let marks_width = match widest(marks.iter().cloned()) {
+        0 => 0,
+        n => n + 2,
+    };
+    let budget = selector_budget(
+        widest(rows.iter().map(|r| r.version.to_string()))
+            + 2
+            + widest(rows.iter().map(|r| ui::bytes(r.bytes)))
+            + 2
+            + marks_width,
+    );
     let mut counted = false;
     let lines: Vec<[String; 4]> = rows
         .iter()
@@ -81,9 +80,23 @@ pub fn list(settings: &Settings, store: &Store, ui: &Ui, json: bool) -> Result<(
         .collect();
     ui::out(align(&lines))?;
     if counted {
-        ui.note("`gvmr list --json` names every project a count stands for");
+        ui.note(COUNTED_NOTE);
     }
     Ok(())
+}
+
+/// Said when a count stands for the projects that select a version.
+pub(super) const COUNTED_NOTE: &str = "`gvmr list --json` names every project a count stands for";
+
+/// The widest of `cells`, in characters.
+pub(super) fn widest(cells: impl Iterator<Item = String>) -> usize {
+    cells.map(|c| c.chars().count()).max().unwrap_or(0)
+}
+
+/// What the terminal's width leaves for what selects a version once
+/// `taken` columns are used; `None` when stdout is not a terminal.
+pub(super) fn selector_budget(taken: usize) -> Option<usize> {
+    ui::stdout_width().map(|width| width.saturating_sub(taken))
 }
 
 /// One installed version as `gvmr list` shows it.
