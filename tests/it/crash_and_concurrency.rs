@@ -347,7 +347,7 @@ fi
     go_like_archive(version, &go_script, "#!/bin/sh\necho \"fake gofmt\"\n")
 }
 
-/// The `go` shim of `env`, selecting go1.22.5.
+/// The `go` shim of session `s`, selecting go1.22.5.
 fn shim_go(s: &Session) -> Command {
     let mut cmd = Command::new(s.home().join("shims/go"));
     cmd.env_clear()

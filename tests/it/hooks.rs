@@ -614,7 +614,7 @@ fn go_where_nothing_is_selected_explains_itself_with_shims_only() {
 
 /// A world with `gvmr direnv` in the direnvrc of its HOME and a project `p`
 /// whose .envrc is `envrc`, allowed.
-fn direnv_world(envrc: &str) -> (Session, PathBuf) {
+fn direnv_session(envrc: &str) -> (Session, PathBuf) {
     let s = probe_session(PUBLISHED, INSTALLED);
     let rc = run_with_timeout(
         Command::new(GVMR).arg("direnv").env("GVMR_HOME", s.home()),
@@ -660,7 +660,7 @@ fn expected_direnv(s: &Session, version: &str) -> String {
 
 #[test]
 fn direnv_use_gvmr_follows_the_selection() {
-    let (s, project) = direnv_world("use gvmr\n");
+    let (s, project) = direnv_session("use gvmr\n");
     s.write("p/.go-version", "1.21.0\n");
     assert_eq!(direnv_goroot(&s, &project), expected_direnv(&s, "1.21.0"));
     s.write("p/.go-version", "1.22.5\n");
@@ -695,7 +695,7 @@ fn direnv_use_gvmr_follows_the_selection() {
 
 #[test]
 fn direnv_leaves_go_to_the_shims_where_nothing_or_a_missing_version_is_selected() {
-    let (s, project) = direnv_world("use gvmr\n");
+    let (s, project) = direnv_session("use gvmr\n");
     s.unset_default();
     let go_version = |vars: &[(&str, &str)]| {
         let mut cmd = s.clean_command("direnv", &project);
@@ -749,7 +749,7 @@ fn direnv_leaves_go_to_the_shims_where_nothing_or_a_missing_version_is_selected(
 
 #[test]
 fn direnv_use_gvmr_with_a_version_forces_it() {
-    let (s, project) = direnv_world("use gvmr 1.22.5\n");
+    let (s, project) = direnv_session("use gvmr 1.22.5\n");
     s.write("p/.go-version", "1.21.0\n");
     assert_eq!(direnv_goroot(&s, &project), expected_direnv(&s, "1.22.5"));
     write_file(&project.join(".envrc"), "use gvmr 1.19.5\n");
@@ -769,7 +769,7 @@ fn direnv_use_gvmr_with_a_version_forces_it() {
 
 #[test]
 fn direnv_in_an_interactive_shell_reloads_when_the_version_file_changes() {
-    let (s, project) = direnv_world("use gvmr\n");
+    let (s, project) = direnv_session("use gvmr\n");
     let gv = s.write("p/.go-version", "1.21.0\n");
     let outside = s.dir("outside");
     let term = Terminal::start(

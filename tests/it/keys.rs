@@ -46,7 +46,7 @@ const REAL_SUBKEYS: [(&str, &str, &str); 7] = [
     ),
 ];
 
-/// `gvmr` in `env`, trusting the pinned key (no `GVMR_KEYRING`), with
+/// `gvmr` in session `s`, trusting the pinned key (no `GVMR_KEYRING`), with
 /// `primary` pinned through the test hook.
 fn gvmr_pinned(s: &Session, primary: &TestKey) -> std::process::Command {
     let mut cmd = s.std_gvmr();
